@@ -1,0 +1,372 @@
+package signing
+
+import (
+	"fmt"
+	"reflect"
+
+	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+)
+
+// Chain holds what a signing root depends on besides the message: the fork
+// schedule, the genesis validators root and the slots per epoch of the
+// preset. It replaces the Python helper's calls to the beacon node
+// (bn_get_fork_version, bn_get_genesis_validators_root) with explicit data.
+type Chain struct {
+	Forks                 ForkSchedule
+	GenesisValidatorsRoot phase0.Root
+	SlotsPerEpoch         uint64
+}
+
+// SigningInput is what a signer needs for one message: the hash tree root
+// of the message, the domain, the fork version mixed into the domain, and
+// the signing root (the 32 bytes that are actually BLS-signed).
+type SigningInput struct {
+	ObjectRoot  phase0.Root
+	ForkVersion phase0.Version
+	Domain      phase0.Domain
+	SigningRoot phase0.Root
+}
+
+// EpochAtSlot is consensus-specs compute_epoch_at_slot.
+func (c Chain) EpochAtSlot(slot phase0.Slot) (phase0.Epoch, error) {
+	if c.SlotsPerEpoch == 0 {
+		return 0, fmt.Errorf("chain: slots per epoch is zero")
+	}
+	return phase0.Epoch(uint64(slot) / c.SlotsPerEpoch), nil
+}
+
+// ForkAtSlot returns the fork in force at slot (bn_get_fork_version in the DV
+// spec returns its Version).
+func (c Chain) ForkAtSlot(slot phase0.Slot) (Fork, error) {
+	epoch, err := c.EpochAtSlot(slot)
+	if err != nil {
+		return Fork{}, err
+	}
+	return c.Forks.ForkAtEpoch(epoch)
+}
+
+// Domain is consensus-specs get_domain with the state replaced by the fork
+// schedule: the domain of domainType for a message of the given epoch.
+func (c Chain) Domain(domainType phase0.DomainType, epoch phase0.Epoch) (phase0.Domain, Fork, error) {
+	fork, err := c.Forks.ForkAtEpoch(epoch)
+	if err != nil {
+		return phase0.Domain{}, Fork{}, err
+	}
+	d, err := ComputeDomain(domainType, fork.Version, c.GenesisValidatorsRoot)
+	return d, fork, err
+}
+
+func (c Chain) inputFor(objectRoot phase0.Root, domainType phase0.DomainType, epoch phase0.Epoch) (SigningInput, Fork, error) {
+	domain, fork, err := c.Domain(domainType, epoch)
+	if err != nil {
+		return SigningInput{}, Fork{}, err
+	}
+	return finish(objectRoot, fork.Version, domain, fork)
+}
+
+func finish(objectRoot phase0.Root, version phase0.Version, domain phase0.Domain, fork Fork) (SigningInput, Fork, error) {
+	root, err := ComputeSigningRootFromObjectRoot(objectRoot, domain)
+	if err != nil {
+		return SigningInput{}, Fork{}, err
+	}
+	return SigningInput{ObjectRoot: objectRoot, ForkVersion: version, Domain: domain, SigningRoot: root}, fork, nil
+}
+
+func rootOf(name string, obj HashRooter) (phase0.Root, error) {
+	// A typed nil pointer is a non-nil interface; generated SSZ code would
+	// hash it as the zero value, so it is caught here.
+	if obj == nil || (reflect.ValueOf(obj).Kind() == reflect.Pointer && reflect.ValueOf(obj).IsNil()) {
+		return phase0.Root{}, fmt.Errorf("%s: missing", name)
+	}
+	r, err := obj.HashTreeRoot()
+	if err != nil {
+		return phase0.Root{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return r, nil
+}
+
+// AttestationData is the signing input of an attestation
+// (compute_attestation_signing_root, fixed): DOMAIN_BEACON_ATTESTER with the
+// fork of the target epoch, as consensus-specs get_attestation_signature and
+// is_valid_indexed_attestation do.
+func (c Chain) AttestationData(data *phase0.AttestationData) (SigningInput, error) {
+	if data == nil || data.Target == nil || data.Source == nil {
+		return SigningInput{}, fmt.Errorf("attestation data: missing data or checkpoint")
+	}
+	root, err := rootOf("attestation data", data)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	in, _, err := c.inputFor(root, DomainBeaconAttester, data.Target.Epoch)
+	return in, err
+}
+
+// BeaconBlock is the signing input of a block proposal
+// (compute_block_signing_root, fixed): DOMAIN_BEACON_PROPOSER with the fork
+// of the block's epoch. The block must have the shape of that fork: a
+// proposal in the wrong shape could never be valid, so it is refused rather
+// than signed.
+func (c Chain) BeaconBlock(block *eth2spec.VersionedBeaconBlock) (SigningInput, error) {
+	if block == nil || block.IsEmpty() {
+		return SigningInput{}, fmt.Errorf("beacon block: missing")
+	}
+	slot, err := block.Slot()
+	if err != nil {
+		return SigningInput{}, fmt.Errorf("beacon block: %w", err)
+	}
+	root, err := block.Root()
+	if err != nil {
+		return SigningInput{}, fmt.Errorf("beacon block: %w", err)
+	}
+	return c.blockRoot(slot, root, block.Version)
+}
+
+// BeaconBlockHeader is the signing input of a block given only its header.
+// A block and its header have the same hash tree root (the header carries
+// the body root), so this signs exactly what BeaconBlock signs; blinded
+// blocks and Web3Signer's BLOCK_V2 block_header requests use it.
+func (c Chain) BeaconBlockHeader(header *phase0.BeaconBlockHeader) (SigningInput, error) {
+	root, err := rootOf("beacon block header", header)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	return c.blockRoot(header.Slot, root, eth2spec.DataVersionUnknown)
+}
+
+func (c Chain) blockRoot(slot phase0.Slot, root phase0.Root, version eth2spec.DataVersion) (SigningInput, error) {
+	epoch, err := c.EpochAtSlot(slot)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	in, fork, err := c.inputFor(root, DomainBeaconProposer, epoch)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	if version != eth2spec.DataVersionUnknown && version != fork.Name {
+		return SigningInput{}, fmt.Errorf("beacon block: %s block at slot %d, where %s is in force", version, slot, fork.Name)
+	}
+	return in, nil
+}
+
+// RandaoReveal is the signing input of a RANDAO reveal
+// (compute_randao_reveal_signing_root, fixed): the epoch itself under
+// DOMAIN_RANDAO with the fork of that epoch.
+func (c Chain) RandaoReveal(epoch phase0.Epoch) (SigningInput, error) {
+	in, _, err := c.inputFor(Uint64Root(uint64(epoch)), DomainRandao, epoch)
+	return in, err
+}
+
+// AggregationSlot is the signing input of an attestation aggregator's slot
+// selection proof (consensus-specs get_slot_signature): the slot under
+// DOMAIN_SELECTION_PROOF with the fork of the slot's epoch.
+func (c Chain) AggregationSlot(slot phase0.Slot) (SigningInput, error) {
+	epoch, err := c.EpochAtSlot(slot)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	in, _, err := c.inputFor(Uint64Root(uint64(slot)), DomainSelectionProof, epoch)
+	return in, err
+}
+
+// AggregateAndProof is the signing input of an aggregate and proof
+// (consensus-specs get_aggregate_and_proof_signature): DOMAIN_AGGREGATE_AND_PROOF
+// with the fork of the aggregate's slot. Before Electra the container is
+// phase0.AggregateAndProof, from Electra on electra.AggregateAndProof; the
+// version must match the fork in force.
+func (c Chain) AggregateAndProof(ap *eth2spec.VersionedAggregateAndProof) (SigningInput, error) {
+	if ap == nil {
+		return SigningInput{}, fmt.Errorf("aggregate and proof: missing")
+	}
+	var (
+		obj  HashRooter
+		slot phase0.Slot
+	)
+	switch ap.Version {
+	case eth2spec.DataVersionPhase0, eth2spec.DataVersionAltair, eth2spec.DataVersionBellatrix,
+		eth2spec.DataVersionCapella, eth2spec.DataVersionDeneb:
+		p := map[eth2spec.DataVersion]*phase0.AggregateAndProof{
+			eth2spec.DataVersionPhase0: ap.Phase0, eth2spec.DataVersionAltair: ap.Altair,
+			eth2spec.DataVersionBellatrix: ap.Bellatrix, eth2spec.DataVersionCapella: ap.Capella,
+			eth2spec.DataVersionDeneb: ap.Deneb,
+		}[ap.Version]
+		if p == nil || p.Aggregate == nil || p.Aggregate.Data == nil {
+			return SigningInput{}, fmt.Errorf("aggregate and proof: no %s aggregate", ap.Version)
+		}
+		obj, slot = p, p.Aggregate.Data.Slot
+	case eth2spec.DataVersionElectra, eth2spec.DataVersionFulu:
+		p := ap.Electra
+		if ap.Version == eth2spec.DataVersionFulu {
+			p = ap.Fulu
+		}
+		if p == nil || p.Aggregate == nil || p.Aggregate.Data == nil {
+			return SigningInput{}, fmt.Errorf("aggregate and proof: no %s aggregate", ap.Version)
+		}
+		obj, slot = p, p.Aggregate.Data.Slot
+	default:
+		return SigningInput{}, fmt.Errorf("aggregate and proof: unsupported version %s", ap.Version)
+	}
+	root, err := rootOf("aggregate and proof", obj)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	epoch, err := c.EpochAtSlot(slot)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	in, fork, err := c.inputFor(root, DomainAggregateAndProof, epoch)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	if fork.Name != ap.Version {
+		return SigningInput{}, fmt.Errorf("aggregate and proof: %s container at slot %d, where %s is in force", ap.Version, slot, fork.Name)
+	}
+	return in, nil
+}
+
+func (c Chain) requireAltair(what string, slot phase0.Slot) (phase0.Epoch, error) {
+	epoch, err := c.EpochAtSlot(slot)
+	if err != nil {
+		return 0, err
+	}
+	fork, err := c.Forks.ForkAtEpoch(epoch)
+	if err != nil {
+		return 0, err
+	}
+	if fork.Name < eth2spec.DataVersionAltair {
+		return 0, fmt.Errorf("%s: slot %d is in %s, before sync committees exist", what, slot, fork.Name)
+	}
+	return epoch, nil
+}
+
+// SyncCommitteeMessage is the signing input of a sync committee message
+// (altair validator.md get_sync_committee_message): the beacon block root
+// itself under DOMAIN_SYNC_COMMITTEE with the fork of the slot's epoch.
+func (c Chain) SyncCommitteeMessage(slot phase0.Slot, beaconBlockRoot phase0.Root) (SigningInput, error) {
+	epoch, err := c.requireAltair("sync committee message", slot)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	in, _, err := c.inputFor(beaconBlockRoot, DomainSyncCommittee, epoch)
+	return in, err
+}
+
+// SyncCommitteeSelectionProof is the signing input of a sync committee
+// selection proof (altair validator.md get_sync_committee_selection_proof):
+// SyncAggregatorSelectionData under DOMAIN_SYNC_COMMITTEE_SELECTION_PROOF
+// with the fork of the slot's epoch.
+func (c Chain) SyncCommitteeSelectionProof(data *altair.SyncAggregatorSelectionData) (SigningInput, error) {
+	root, err := rootOf("sync aggregator selection data", data)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	epoch, err := c.requireAltair("sync committee selection proof", data.Slot)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	in, _, err := c.inputFor(root, DomainSyncCommitteeSelectionProof, epoch)
+	return in, err
+}
+
+// ContributionAndProof is the signing input of a sync committee
+// contribution and proof (altair validator.md
+// get_contribution_and_proof_signature): DOMAIN_CONTRIBUTION_AND_PROOF with
+// the fork of the contribution's slot.
+func (c Chain) ContributionAndProof(cp *altair.ContributionAndProof) (SigningInput, error) {
+	if cp == nil || cp.Contribution == nil {
+		return SigningInput{}, fmt.Errorf("contribution and proof: missing contribution")
+	}
+	root, err := rootOf("contribution and proof", cp)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	epoch, err := c.requireAltair("contribution and proof", cp.Contribution.Slot)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	in, _, err := c.inputFor(root, DomainContributionAndProof, epoch)
+	return in, err
+}
+
+// VoluntaryExit is the signing input of a voluntary exit as the chain will
+// verify it at currentEpoch. Before Deneb, consensus-specs
+// process_voluntary_exit uses get_domain(state, DOMAIN_VOLUNTARY_EXIT,
+// exit.epoch), which takes the state fork's previous version when the exit
+// epoch precedes the current fork and its current version otherwise; so an
+// exit signed two or more forks ago no longer verifies. From Deneb on the
+// domain always uses the Capella fork version (EIP-7044), so signed exits
+// stay valid across later forks. An exit from a future epoch is refused:
+// process_voluntary_exit rejects it.
+func (c Chain) VoluntaryExit(exit *phase0.VoluntaryExit, currentEpoch phase0.Epoch) (SigningInput, error) {
+	root, err := rootOf("voluntary exit", exit)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	if exit.Epoch > currentEpoch {
+		return SigningInput{}, fmt.Errorf("voluntary exit: epoch %d is after the current epoch %d", exit.Epoch, currentEpoch)
+	}
+	current, err := c.Forks.ForkAtEpoch(currentEpoch)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	var version phase0.Version
+	if current.Name >= eth2spec.DataVersionDeneb {
+		capella, err := c.Forks.ByName(eth2spec.DataVersionCapella)
+		if err != nil {
+			return SigningInput{}, err
+		}
+		version = capella.Version
+	} else {
+		stateFork, err := c.Forks.StateFork(currentEpoch)
+		if err != nil {
+			return SigningInput{}, err
+		}
+		version = stateFork.CurrentVersion
+		if exit.Epoch < stateFork.Epoch {
+			version = stateFork.PreviousVersion
+		}
+	}
+	domain, err := ComputeDomain(DomainVoluntaryExit, version, c.GenesisValidatorsRoot)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	in, _, err := finish(root, version, domain, current)
+	return in, err
+}
+
+// ValidatorRegistration is the signing input of a builder registration
+// (builder-specs): DOMAIN_APPLICATION_BUILDER with GENESIS_FORK_VERSION and
+// a zero genesis validators root, so one registration is valid on every fork.
+func (c Chain) ValidatorRegistration(reg *apiv1.ValidatorRegistration) (SigningInput, error) {
+	root, err := rootOf("validator registration", reg)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	return c.genesisDomain(root, DomainApplicationBuilder)
+}
+
+// DepositMessage is the signing input of a deposit (phase0
+// is_valid_deposit_signature): DOMAIN_DEPOSIT with GENESIS_FORK_VERSION and a
+// zero genesis validators root.
+func (c Chain) DepositMessage(msg *phase0.DepositMessage) (SigningInput, error) {
+	root, err := rootOf("deposit message", msg)
+	if err != nil {
+		return SigningInput{}, err
+	}
+	return c.genesisDomain(root, DomainDeposit)
+}
+
+func (c Chain) genesisDomain(root phase0.Root, domainType phase0.DomainType) (SigningInput, error) {
+	genesis, err := c.Forks.Genesis()
+	if err != nil {
+		return SigningInput{}, err
+	}
+	domain, err := ComputeDomain(domainType, genesis.Version, phase0.Root{})
+	if err != nil {
+		return SigningInput{}, err
+	}
+	in, _, err := finish(root, genesis.Version, domain, genesis)
+	return in, err
+}
