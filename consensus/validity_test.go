@@ -50,7 +50,7 @@ func TestIsValidAttestationData(t *testing.T) {
 		{"deneb_index_zero_refused", eth2spec.DataVersionDeneb, attData(17, 0, 1, 2), nil, ErrCommitteeIndexMismatch},
 		{"wrong_slot", eth2spec.DataVersionElectra, attData(18, 0, 1, 2), nil, ErrSlotMismatch},
 		{"target_not_epoch_of_slot", eth2spec.DataVersionElectra, attData(17, 0, 1, 3), nil, ErrTargetEpochMismatch},
-		{"far_future_target", eth2spec.DataVersionElectra, attData(17, 0, 1, 1 << 40), nil, ErrTargetEpochMismatch},
+		{"far_future_target", eth2spec.DataVersionElectra, attData(17, 0, 1, 1<<40), nil, ErrTargetEpochMismatch},
 		{"source_equals_target", eth2spec.DataVersionElectra, attData(17, 0, 2, 2), nil, ErrSourceNotBeforeTarget},
 		{"source_after_target", eth2spec.DataVersionElectra, attData(17, 0, 3, 2), nil, ErrSourceNotBeforeTarget},
 		{"double_vote", eth2spec.DataVersionElectra, attData(17, 0, 1, 2), [][2]phase0.Epoch{{1, 2}}, ErrSlashable},
