@@ -8,3 +8,5 @@
 // co-validator state machine and the decision as an event, as the Dafny
 // model does.
 package consensus
+
+//go:generate go tool dynssz-gen -legacy -package . -types InstanceID -output instance_ssz.go

@@ -1,0 +1,422 @@
+package remotesigner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/impl/keys"
+	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/slashing"
+)
+
+// MaxRequestBody bounds the body of a signing request (a phase0 or altair
+// BLOCK_V2 request carries a whole block).
+const MaxRequestBody = 16 << 20
+
+// Config configures the embedded signer.
+type Config struct {
+	// Keys are the secret keys (key shares) the signer holds.
+	Keys []bls.SecretKey
+	// Forks and SlotsPerEpoch describe the chain; every signing root is
+	// computed with them (ethnode.SignRequest.SigningInput).
+	Forks         signing.ForkSchedule
+	SlotsPerEpoch uint64
+	// GenesisValidatorsRoot is the chain the signer serves: fork_info must
+	// carry it, and the slashing DB is kept for it.
+	GenesisValidatorsRoot phase0.Root
+	// Slashing persists the slashing-protection DB (nil: MemoryStore).
+	Slashing SlashingStore
+	// Logger receives one line per refused or failed request (nil: no
+	// logging).
+	Logger *slog.Logger
+}
+
+// ConfigFromCluster fills the chain fields of a Config from a cluster
+// definition's network.
+func ConfigFromCluster(def *keys.ClusterDefinition) (Config, error) {
+	if def == nil || def.Network == nil {
+		return Config{}, errors.New("remote signer: cluster definition without network")
+	}
+	chain, err := def.Network.Chain()
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{Forks: chain.Forks, SlotsPerEpoch: chain.SlotsPerEpoch, GenesisValidatorsRoot: chain.GenesisValidatorsRoot}, nil
+}
+
+// Server is an embedded Web3Signer-compatible remote signer: it implements
+// ethnode.RemoteSigner directly (in process) and serves the same over HTTP
+// (Handler, Start). It is safe for concurrent use.
+//
+// Every request goes through the same steps, and a request refused at any
+// step changes nothing:
+//
+//  1. parse (HTTP only): malformed JSON, wrong field types, an unknown
+//     type, a missing payload or fork_info -> 400;
+//  2. compute the signing root from the message and fork_info with
+//     spec/signing (ethnode.SignRequest.SigningInput); a signingRoot in the
+//     request that differs, a fork_info that disagrees with the fork
+//     schedule, a message impossible on this chain -> 400;
+//  3. look up the key: unknown (or malformed) public key -> 404;
+//  4. the fork_info's genesis validators root must be this signer's:
+//     otherwise 412 for ATTESTATION and BLOCK_V2 (as Web3Signer's slashing
+//     protection answers) and 400 for the other types;
+//  5. ATTESTATION and BLOCK_V2 only: the slashing-protection check
+//     (EIP-3076 complete strategy, spec/slashing, keyed by the signing
+//     public key) -> 412 when slashable; otherwise the record is stored and
+//     persisted (SlashingStore) before anything is signed; a persistence
+//     failure -> 500. Signing the identical message again is allowed.
+//  6. sign the signing root -> 200.
+type Server struct {
+	keys          map[phase0.BLSPubKey]bls.SecretKey
+	pubkeys       []phase0.BLSPubKey
+	forks         signing.ForkSchedule
+	slotsPerEpoch uint64
+	gvr           phase0.Root
+	store         SlashingStore
+	log           *slog.Logger
+
+	mu sync.Mutex // guards db
+	db *slashing.SlashingDB
+
+	srvMu sync.Mutex
+	srv   *http.Server
+}
+
+var _ ethnode.RemoteSigner = (*Server)(nil)
+
+// NewServer builds a signer from cfg, loading its slashing DB from the
+// store.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.SlotsPerEpoch == 0 {
+		return nil, errors.New("remote signer: slots per epoch is zero")
+	}
+	if _, err := cfg.Forks.Genesis(); err != nil {
+		return nil, fmt.Errorf("remote signer: %w", err)
+	}
+	s := &Server{
+		keys:          make(map[phase0.BLSPubKey]bls.SecretKey, len(cfg.Keys)),
+		forks:         cfg.Forks,
+		slotsPerEpoch: cfg.SlotsPerEpoch,
+		gvr:           cfg.GenesisValidatorsRoot,
+		store:         cfg.Slashing,
+		log:           cfg.Logger,
+	}
+	if s.store == nil {
+		s.store = MemoryStore{}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	for _, sk := range cfg.Keys {
+		pk, err := sk.PublicKey()
+		if err != nil {
+			return nil, fmt.Errorf("remote signer: %w", err)
+		}
+		if _, dup := s.keys[pk]; dup {
+			return nil, fmt.Errorf("remote signer: key %#x given twice", pk[:])
+		}
+		s.keys[pk] = sk
+		s.pubkeys = append(s.pubkeys, pk)
+	}
+	sort.Slice(s.pubkeys, func(i, j int) bool { return string(s.pubkeys[i][:]) < string(s.pubkeys[j][:]) })
+	db, err := s.store.Load(s.gvr)
+	if err != nil {
+		return nil, fmt.Errorf("remote signer: loading the slashing DB: %w", err)
+	}
+	if db.GenesisValidatorsRoot != s.gvr {
+		return nil, fmt.Errorf("remote signer: slashing DB is for genesis validators root %#x, the signer's is %#x", db.GenesisValidatorsRoot[:], s.gvr[:])
+	}
+	s.db = db
+	return s, nil
+}
+
+// Sign implements ethnode.RemoteSigner in process, with exactly the checks
+// and errors of the HTTP endpoint (POST /api/v1/eth2/sign/{pubkey}).
+func (s *Server) Sign(_ context.Context, pubkey phase0.BLSPubKey, req *ethnode.SignRequest) (phase0.BLSSignature, error) {
+	in, err := req.SigningInput(s.forks, s.slotsPerEpoch)
+	if err != nil {
+		return phase0.BLSSignature{}, err
+	}
+	sk, ok := s.keys[pubkey]
+	if !ok {
+		return phase0.BLSSignature{}, ethnode.NewSignerError(http.StatusNotFound, "no key for %#x", pubkey[:])
+	}
+	if req.Type.NeedsForkInfo() && req.ForkInfo.GenesisValidatorsRoot != s.gvr {
+		status := http.StatusBadRequest
+		if req.Type.Slashable() {
+			status = http.StatusPreconditionFailed
+		}
+		return phase0.BLSSignature{}, ethnode.NewSignerError(status, "fork_info genesis validators root %#x is not this signer's (%#x)",
+			req.ForkInfo.GenesisValidatorsRoot[:], s.gvr[:])
+	}
+	if req.Type.Slashable() {
+		if err := s.protect(pubkey, req, in.SigningRoot); err != nil {
+			return phase0.BLSSignature{}, err
+		}
+	}
+	sig, err := bls.Sign(sk, in.SigningRoot[:])
+	if err != nil {
+		return phase0.BLSSignature{}, ethnode.NewSignerError(http.StatusInternalServerError, "signing: %v", err)
+	}
+	return sig, nil
+}
+
+// protect runs the slashing check for an ATTESTATION or BLOCK_V2 request
+// and, when it passes, records and persists it.
+func (s *Server) protect(pubkey phase0.BLSPubKey, req *ethnode.SignRequest, root phase0.Root) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if req.Type == ethnode.SignTypeAttestation {
+		src, tgt := req.Attestation.Source.Epoch, req.Attestation.Target.Epoch
+		if err := s.db.CheckAttestation(pubkey, src, tgt, &root); err != nil {
+			return ethnode.NewSignerError(http.StatusPreconditionFailed, "%v", err)
+		}
+		if rs, ok := s.store.(RecordStore); ok {
+			if err := rs.RecordAttestation(pubkey, &slashing.SlashingDBAttestation{SourceEpoch: src, TargetEpoch: tgt, SigningRoot: &root}); err != nil {
+				return ethnode.NewSignerError(http.StatusInternalServerError, "persisting the slashing record: %v", err)
+			}
+		}
+		if err := s.db.InsertAttestation(pubkey, src, tgt, &root); err != nil {
+			return ethnode.NewSignerError(http.StatusInternalServerError, "recording the attestation: %v", err)
+		}
+	} else {
+		slot := blockSlot(req.BeaconBlock)
+		if err := s.db.CheckBlock(pubkey, slot, &root); err != nil {
+			return ethnode.NewSignerError(http.StatusPreconditionFailed, "%v", err)
+		}
+		if rs, ok := s.store.(RecordStore); ok {
+			if err := rs.RecordBlock(pubkey, &slashing.SlashingDBBlock{Slot: slot, SigningRoot: &root}); err != nil {
+				return ethnode.NewSignerError(http.StatusInternalServerError, "persisting the slashing record: %v", err)
+			}
+		}
+		if err := s.db.InsertBlock(pubkey, slot, &root); err != nil {
+			return ethnode.NewSignerError(http.StatusInternalServerError, "recording the block: %v", err)
+		}
+	}
+	if _, ok := s.store.(RecordStore); !ok {
+		// The record is in memory now; if it cannot be persisted nothing is
+		// signed, and the in-memory DB only stays stricter than the stored
+		// one.
+		if err := s.store.Save(s.db); err != nil {
+			return ethnode.NewSignerError(http.StatusInternalServerError, "persisting the slashing DB: %v", err)
+		}
+	}
+	return nil
+}
+
+func blockSlot(b *ethnode.BeaconBlockRequest) phase0.Slot {
+	if b.BlockHeader != nil {
+		return b.BlockHeader.Slot
+	}
+	slot, _ := b.Block.Slot() // SigningInput has checked the block
+	return slot
+}
+
+// PublicKeys implements ethnode.RemoteSigner: the held public keys, sorted.
+func (s *Server) PublicKeys(context.Context) ([]phase0.BLSPubKey, error) {
+	return append([]phase0.BLSPubKey(nil), s.pubkeys...), nil
+}
+
+// Upcheck implements ethnode.RemoteSigner; the embedded signer is always up.
+func (s *Server) Upcheck(context.Context) error { return nil }
+
+// SlashingDB returns a copy of the slashing-protection DB.
+func (s *Server) SlashingDB() *slashing.SlashingDB {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db.Clone()
+}
+
+// ExportInterchange returns the EIP-3076 interchange export of the DB.
+func (s *Server) ExportInterchange() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db.ExportInterchange()
+}
+
+// ImportInterchange merges an EIP-3076 interchange file into the DB and
+// persists the result (whole-DB Save, also for a RecordStore). On any error
+// the DB is unchanged.
+func (s *Server) ImportInterchange(data []byte) (slashing.ImportReport, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := s.db.Clone()
+	rep, err := next.ImportInterchange(data)
+	if err != nil {
+		return rep, err
+	}
+	if err := s.store.Save(next); err != nil {
+		return rep, err
+	}
+	s.db = next
+	return rep, nil
+}
+
+// ---- HTTP ----
+
+// Handler returns the HTTP API:
+//
+//	POST /api/v1/eth2/sign/{identifier}  200 {"signature"} (JSON if Accept allows application/json or */*,
+//	                                     else text/plain), 400, 404, 412, 500
+//	GET  /api/v1/eth2/publicKeys         200 ["0x...", ...]
+//	GET  /upcheck                        200 "OK" (text/plain; charset=utf-8)
+//
+// Errors have a JSON body {"code": <status>, "message": "..."}. Other
+// methods on these paths get 405, other paths 404.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/eth2/sign/{identifier}", s.handleSign)
+	mux.HandleFunc("GET /api/v1/eth2/publicKeys", s.handlePublicKeys)
+	mux.HandleFunc("GET /upcheck", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "OK")
+	})
+	return mux
+}
+
+func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBody))
+	if err != nil {
+		s.fail(w, r, ethnode.NewSignerError(http.StatusBadRequest, "reading the body: %v", err))
+		return
+	}
+	var req ethnode.SignRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		var se *ethnode.SignerError
+		if !errors.As(err, &se) {
+			err = ethnode.NewSignerError(http.StatusBadRequest, "malformed request: %v", err)
+		}
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := req.SigningInput(s.forks, s.slotsPerEpoch); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pk, err := ethnode.ParsePubKey(r.PathValue("identifier"))
+	if err != nil {
+		s.fail(w, r, ethnode.NewSignerError(http.StatusNotFound, "identifier %q: %v", r.PathValue("identifier"), err))
+		return
+	}
+	sig, err := s.Sign(r.Context(), pk, &req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	hexSig := fmt.Sprintf("%#x", sig[:])
+	if acceptsJSON(r.Header.Values("Accept")) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_ = json.NewEncoder(w).Encode(&ethnode.SignResponse{Signature: sig})
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, hexSig)
+}
+
+// acceptsJSON reports whether an Accept header lists application/json or
+// */* (parameters and q-values ignored): Web3Signer's rule for answering
+// {"signature"} rather than the bare hex signature. No Accept header means
+// text/plain, as in Web3Signer.
+func acceptsJSON(values []string) bool {
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err != nil {
+				continue
+			}
+			if mt == "application/json" || mt == "*/*" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Server) handlePublicKeys(w http.ResponseWriter, _ *http.Request) {
+	out := make([]string, len(s.pubkeys))
+	for i, pk := range s.pubkeys {
+		out[i] = fmt.Sprintf("%#x", pk[:])
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+type errorBody struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := ethnode.StatusCode(err)
+	level := slog.LevelInfo
+	if status == http.StatusPreconditionFailed || status == http.StatusInternalServerError {
+		level = slog.LevelWarn
+	}
+	s.log.Log(r.Context(), level, "remote signer: request refused", "status", status, "path", r.URL.Path, "error", err)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(&errorBody{Code: status, Message: err.Error()})
+}
+
+// Start listens on addr (host:port; use 127.0.0.1:0 for an ephemeral
+// port) and serves the HTTP API in the background until Close. It returns
+// the bound address.
+func (s *Server) Start(addr string) (net.Addr, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	s.srvMu.Lock()
+	if s.srv != nil {
+		s.srvMu.Unlock()
+		ln.Close()
+		return nil, errors.New("remote signer: already started")
+	}
+	s.srv = srv
+	s.srvMu.Unlock()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("remote signer: server stopped", "error", err)
+		}
+	}()
+	return ln.Addr(), nil
+}
+
+// Close stops the HTTP server started by Start, waiting up to five seconds
+// for requests in flight.
+func (s *Server) Close() error {
+	s.srvMu.Lock()
+	srv := s.srv
+	s.srv = nil
+	s.srvMu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(ctx)
+}

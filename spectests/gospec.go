@@ -1,0 +1,535 @@
+package spectests
+
+import (
+	"fmt"
+
+	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/bellatrix"
+	"github.com/attestantio/go-eth2-client/spec/capella"
+	"github.com/attestantio/go-eth2-client/spec/deneb"
+	"github.com/attestantio/go-eth2-client/spec/electra"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+	dynssz "github.com/pk910/dynamic-ssz"
+
+	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/slashing"
+	"github.com/dvspec/go-dvspec/spec/sszutil"
+)
+
+// GoSpec is the Go spec of this repository behind every harness interface:
+// the reference the vectors are generated from, and the example of how an
+// implementation plugs in.
+type GoSpec struct{}
+
+var (
+	_ SSZStaticImplementation = GoSpec{}
+	_ BLSImplementation       = GoSpec{}
+	_ SigningImplementation   = GoSpec{}
+	_ SlashingImplementation  = GoSpec{}
+	_ ValidityImplementation  = GoSpec{}
+)
+
+// ErrorNames names the Go spec's errors with ErrorTable.
+func (GoSpec) ErrorNames(err error) []string { return SpecErrorNames(err) }
+
+// sszCodec is a generated container.
+type sszCodec interface {
+	sszutil.Codec
+	HashTreeRoot() ([32]byte, error)
+}
+
+// dvContainers are the SPEC.md containers, by name.
+var dvContainers = map[string]func() sszCodec{
+	"ValidatorIdentity":             func() sszCodec { return new(spec.ValidatorIdentity) },
+	"CoValidator":                   func() sszCodec { return new(spec.CoValidator) },
+	"DistributedValidator":          func() sszCodec { return new(spec.DistributedValidator) },
+	"State":                         func() sszCodec { return new(spec.State) },
+	"AttestationDuty":               func() sszCodec { return new(spec.AttestationDuty) },
+	"ProposerDuty":                  func() sszCodec { return new(spec.ProposerDuty) },
+	"SyncCommitteeDuty":             func() sszCodec { return new(spec.SyncCommitteeDuty) },
+	"AggregatorDuty":                func() sszCodec { return new(spec.AggregatorDuty) },
+	"SyncCommitteeContributionDuty": func() sszCodec { return new(spec.SyncCommitteeContributionDuty) },
+	"SlashingDBBlock":               func() sszCodec { return new(slashing.SlashingDBBlock) },
+	"SlashingDBAttestation":         func() sszCodec { return new(slashing.SlashingDBAttestation) },
+	"SlashingDBData":                func() sszCodec { return new(slashing.SlashingDBData) },
+	"SlashingDB":                    func() sszCodec { return new(slashing.SlashingDB) },
+}
+
+func newContainer(name string) (sszCodec, error) {
+	f, ok := dvContainers[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown container %q", name)
+	}
+	return f(), nil
+}
+
+// SSZFromYAML implements SSZStaticImplementation.
+func (GoSpec) SSZFromYAML(container string, valueYAML []byte) (SSZObject, error) {
+	obj, err := newContainer(container)
+	if err != nil {
+		return nil, err
+	}
+	n, err := parseYAMLDocument(valueYAML)
+	if err != nil {
+		return nil, err
+	}
+	if err := decodeContainerYAML(n, obj); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// SSZDecode implements SSZStaticImplementation with the spec's canonical
+// decoding (sszutil.DecodeCanonical).
+func (GoSpec) SSZDecode(container string, serialized []byte) (SSZObject, error) {
+	obj, err := newContainer(container)
+	if err != nil {
+		return nil, err
+	}
+	if err := sszutil.DecodeCanonical(serialized, obj); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// Threshold implements BLSImplementation.
+func (GoSpec) Threshold(n int) int { return spec.Threshold(n) }
+
+// Faulty implements BLSImplementation.
+func (GoSpec) Faulty(n int) int { return spec.Faulty(n) }
+
+// Split implements BLSImplementation.
+func (GoSpec) Split(secret [32]byte, threshold, n int, seed []byte) ([]Share, error) {
+	shares, err := bls.Split(bls.SecretKey(secret), threshold, n, seed)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Share, len(shares))
+	for i, s := range shares {
+		out[i] = Share{Index: s.Index, SecretKey: s.SecretKey}
+	}
+	return out, nil
+}
+
+// PublicKey implements BLSImplementation.
+func (GoSpec) PublicKey(secret [32]byte) (phase0.BLSPubKey, error) {
+	return bls.SecretKey(secret).PublicKey()
+}
+
+// PartialSign implements BLSImplementation.
+func (GoSpec) PartialSign(share Share, message []byte) (PartialSignature, error) {
+	p, err := bls.Share{Index: share.Index, SecretKey: share.SecretKey}.Sign(message)
+	return PartialSignature{Index: p.Index, Signature: p.Signature}, err
+}
+
+// VerifyPartial implements BLSImplementation.
+func (GoSpec) VerifyPartial(pub PublicShare, message []byte, part PartialSignature) bool {
+	return bls.VerifyPartial(bls.PublicShare{Index: pub.Index, PublicKey: pub.PublicKey}, message,
+		bls.PartialSignature{Index: part.Index, Signature: part.Signature})
+}
+
+// RecoverSignature implements BLSImplementation.
+func (GoSpec) RecoverSignature(parts []PartialSignature, threshold int) (phase0.BLSSignature, error) {
+	ps := make([]bls.PartialSignature, len(parts))
+	for i, p := range parts {
+		ps[i] = bls.PartialSignature{Index: p.Index, Signature: p.Signature}
+	}
+	return bls.RecoverSignature(ps, threshold)
+}
+
+// RecoverPublicKey implements BLSImplementation.
+func (GoSpec) RecoverPublicKey(parts []PublicShare, threshold int) (phase0.BLSPubKey, error) {
+	ps := make([]bls.PublicShare, len(parts))
+	for i, p := range parts {
+		ps[i] = bls.PublicShare{Index: p.Index, PublicKey: p.PublicKey}
+	}
+	return bls.RecoverPublicKey(ps, threshold)
+}
+
+// --- signing ----------------------------------------------------------------
+
+// DataVersion maps a consensus-specs fork name to go-eth2-client's
+// DataVersion.
+func DataVersion(fork string) (eth2spec.DataVersion, error) {
+	for v := eth2spec.DataVersionPhase0; v <= signing.LatestName; v++ {
+		if v.String() == fork {
+			return v, nil
+		}
+	}
+	return eth2spec.DataVersionUnknown, fmt.Errorf("unknown fork %q", fork)
+}
+
+// SpecChain converts chain.yaml to the Go spec's signing.Chain.
+func SpecChain(c Chain) (signing.Chain, error) {
+	forks := make([]signing.Fork, len(c.Forks))
+	for i, f := range c.Forks {
+		v, err := DataVersion(f.Name)
+		if err != nil {
+			return signing.Chain{}, err
+		}
+		forks[i] = signing.Fork{Name: v, Version: f.Version, Epoch: phase0.Epoch(f.Epoch)}
+	}
+	s, err := signing.NewForkSchedule(forks...)
+	if err != nil {
+		return signing.Chain{}, err
+	}
+	return signing.Chain{Forks: s, GenesisValidatorsRoot: c.GenesisValidatorsRoot, SlotsPerEpoch: c.SlotsPerEpoch}, nil
+}
+
+func decode(b []byte, obj sszutil.Codec) error { return sszutil.DecodeCanonical(b, obj) }
+
+// DecodeBeaconBlock decodes the SSZ encoding of the named fork's
+// BeaconBlock (canonical encodings only).
+func DecodeBeaconBlock(fork string, b []byte) (*eth2spec.VersionedBeaconBlock, error) {
+	v, err := DataVersion(fork)
+	if err != nil {
+		return nil, err
+	}
+	out := &eth2spec.VersionedBeaconBlock{Version: v}
+	switch v {
+	case eth2spec.DataVersionPhase0:
+		out.Phase0 = new(phase0.BeaconBlock)
+		err = decode(b, out.Phase0)
+	case eth2spec.DataVersionAltair:
+		out.Altair = new(altair.BeaconBlock)
+		err = decode(b, out.Altair)
+	case eth2spec.DataVersionBellatrix:
+		out.Bellatrix = new(bellatrix.BeaconBlock)
+		err = decode(b, out.Bellatrix)
+	case eth2spec.DataVersionCapella:
+		out.Capella = new(capella.BeaconBlock)
+		err = decode(b, out.Capella)
+	case eth2spec.DataVersionDeneb:
+		out.Deneb = new(deneb.BeaconBlock)
+		err = decode(b, out.Deneb)
+	case eth2spec.DataVersionElectra:
+		out.Electra = new(electra.BeaconBlock)
+		err = decode(b, out.Electra)
+	case eth2spec.DataVersionFulu:
+		out.Fulu = new(electra.BeaconBlock)
+		err = decode(b, out.Fulu)
+	}
+	return out, err
+}
+
+// DecodeAggregateAndProof decodes the named fork's AggregateAndProof.
+func DecodeAggregateAndProof(fork string, b []byte) (*eth2spec.VersionedAggregateAndProof, error) {
+	v, err := DataVersion(fork)
+	if err != nil {
+		return nil, err
+	}
+	out := &eth2spec.VersionedAggregateAndProof{Version: v}
+	if v >= eth2spec.DataVersionElectra {
+		p := new(electra.AggregateAndProof)
+		if err := decode(b, p); err != nil {
+			return nil, err
+		}
+		if v == eth2spec.DataVersionElectra {
+			out.Electra = p
+		} else {
+			out.Fulu = p
+		}
+		return out, nil
+	}
+	p := new(phase0.AggregateAndProof)
+	if err := decode(b, p); err != nil {
+		return nil, err
+	}
+	switch v {
+	case eth2spec.DataVersionPhase0:
+		out.Phase0 = p
+	case eth2spec.DataVersionAltair:
+		out.Altair = p
+	case eth2spec.DataVersionBellatrix:
+		out.Bellatrix = p
+	case eth2spec.DataVersionCapella:
+		out.Capella = p
+	case eth2spec.DataVersionDeneb:
+		out.Deneb = p
+	}
+	return out, nil
+}
+
+func uint64Of(b []byte) (uint64, error) {
+	if len(b) != 8 {
+		return 0, fmt.Errorf("uint64 message of %d bytes", len(b))
+	}
+	var v uint64
+	for i := 7; i >= 0; i-- {
+		v = v<<8 | uint64(b[i])
+	}
+	return v, nil
+}
+
+// SigningRoots implements SigningImplementation.
+func (GoSpec) SigningRoots(req SigningRequest) (SigningRoots, error) {
+	chain, err := SpecChain(req.Chain)
+	if err != nil {
+		return SigningRoots{}, err
+	}
+	in, err := goSigningInput(chain, req)
+	return SigningRoots{ObjectRoot: in.ObjectRoot, ForkVersion: in.ForkVersion, Domain: in.Domain, SigningRoot: in.SigningRoot}, err
+}
+
+func goSigningInput(chain signing.Chain, req SigningRequest) (signing.SigningInput, error) {
+	m := req.Message
+	switch req.MessageType {
+	case "attestation_data":
+		d := new(phase0.AttestationData)
+		if err := decode(m, d); err != nil {
+			return signing.SigningInput{}, err
+		}
+		return chain.AttestationData(d)
+	case "beacon_block":
+		b, err := DecodeBeaconBlock(req.MessageFork, m)
+		if err != nil {
+			return signing.SigningInput{}, err
+		}
+		return chain.BeaconBlock(b)
+	case "beacon_block_header":
+		h := new(phase0.BeaconBlockHeader)
+		if err := decode(m, h); err != nil {
+			return signing.SigningInput{}, err
+		}
+		return chain.BeaconBlockHeader(h)
+	case "randao_reveal":
+		e, err := uint64Of(m)
+		if err != nil {
+			return signing.SigningInput{}, err
+		}
+		return chain.RandaoReveal(phase0.Epoch(e))
+	case "aggregation_slot":
+		s, err := uint64Of(m)
+		if err != nil {
+			return signing.SigningInput{}, err
+		}
+		return chain.AggregationSlot(phase0.Slot(s))
+	case "aggregate_and_proof":
+		ap, err := DecodeAggregateAndProof(req.MessageFork, m)
+		if err != nil {
+			return signing.SigningInput{}, err
+		}
+		return chain.AggregateAndProof(ap)
+	case "sync_committee_message":
+		if len(m) != 32 || req.Slot == nil {
+			return signing.SigningInput{}, fmt.Errorf("sync committee message: want a 32-byte root and a slot")
+		}
+		return chain.SyncCommitteeMessage(phase0.Slot(*req.Slot), phase0.Root(m))
+	case "sync_committee_selection_proof":
+		d := new(altair.SyncAggregatorSelectionData)
+		if err := decode(m, d); err != nil {
+			return signing.SigningInput{}, err
+		}
+		return chain.SyncCommitteeSelectionProof(d)
+	case "contribution_and_proof":
+		cp := new(altair.ContributionAndProof)
+		if err := decode(m, cp); err != nil {
+			return signing.SigningInput{}, err
+		}
+		return chain.ContributionAndProof(cp)
+	case "voluntary_exit":
+		e := new(phase0.VoluntaryExit)
+		if err := decode(m, e); err != nil {
+			return signing.SigningInput{}, err
+		}
+		if req.CurrentEpoch == nil {
+			return signing.SigningInput{}, fmt.Errorf("voluntary exit: no current epoch")
+		}
+		return chain.VoluntaryExit(e, phase0.Epoch(*req.CurrentEpoch))
+	case "validator_registration":
+		r := new(apiv1.ValidatorRegistration)
+		if err := decode(m, r); err != nil {
+			return signing.SigningInput{}, err
+		}
+		return chain.ValidatorRegistration(r)
+	case "deposit_message":
+		d := new(phase0.DepositMessage)
+		if err := decode(m, d); err != nil {
+			return signing.SigningInput{}, err
+		}
+		return chain.DepositMessage(d)
+	}
+	return signing.SigningInput{}, fmt.Errorf("unknown message type %q", req.MessageType)
+}
+
+// --- slashing ---------------------------------------------------------------
+
+// LoadSlashingDB implements SlashingImplementation with the spec's strict
+// decoder.
+func (GoSpec) LoadSlashingDB(b []byte) (SlashingDB, error) {
+	db, err := slashing.DecodeSlashingDB(b)
+	if err != nil {
+		return nil, err
+	}
+	return GoSlashingDB{DB: db}, nil
+}
+
+// GoSlashingDB is the Go spec's slashing DB behind the SlashingDB
+// interface.
+type GoSlashingDB struct{ DB *slashing.SlashingDB }
+
+func badStrategy(s Strategy) error { return fmt.Errorf("unknown strategy %q", s) }
+
+// CheckAttestation implements SlashingDB.
+func (g GoSlashingDB) CheckAttestation(s Strategy, pubkey phase0.BLSPubKey, source, target uint64, root *phase0.Root) error {
+	switch s {
+	case Complete:
+		return g.DB.CheckAttestation(pubkey, phase0.Epoch(source), phase0.Epoch(target), root)
+	case Minimal:
+		return g.DB.CheckAttestationMinimal(pubkey, phase0.Epoch(source), phase0.Epoch(target), root)
+	}
+	return badStrategy(s)
+}
+
+// InsertAttestation implements SlashingDB.
+func (g GoSlashingDB) InsertAttestation(s Strategy, pubkey phase0.BLSPubKey, source, target uint64, root *phase0.Root) error {
+	switch s {
+	case Complete:
+		return g.DB.InsertAttestation(pubkey, phase0.Epoch(source), phase0.Epoch(target), root)
+	case Minimal:
+		return g.DB.InsertAttestationMinimal(pubkey, phase0.Epoch(source), phase0.Epoch(target), root)
+	}
+	return badStrategy(s)
+}
+
+// CheckBlock implements SlashingDB.
+func (g GoSlashingDB) CheckBlock(s Strategy, pubkey phase0.BLSPubKey, slot uint64, root *phase0.Root) error {
+	switch s {
+	case Complete:
+		return g.DB.CheckBlock(pubkey, phase0.Slot(slot), root)
+	case Minimal:
+		return g.DB.CheckBlockMinimal(pubkey, phase0.Slot(slot), root)
+	}
+	return badStrategy(s)
+}
+
+// InsertBlock implements SlashingDB.
+func (g GoSlashingDB) InsertBlock(s Strategy, pubkey phase0.BLSPubKey, slot uint64, root *phase0.Root) error {
+	switch s {
+	case Complete:
+		return g.DB.InsertBlock(pubkey, phase0.Slot(slot), root)
+	case Minimal:
+		return g.DB.InsertBlockMinimal(pubkey, phase0.Slot(slot), root)
+	}
+	return badStrategy(s)
+}
+
+// ImportInterchange implements SlashingDB.
+func (g GoSlashingDB) ImportInterchange(file []byte) error {
+	_, err := g.DB.ImportInterchange(file)
+	return err
+}
+
+// ExportInterchange implements SlashingDB.
+func (g GoSlashingDB) ExportInterchange(s Strategy) ([]byte, error) {
+	switch s {
+	case Complete:
+		return g.DB.ExportInterchange()
+	case Minimal:
+		return g.DB.ExportInterchangeMinimal()
+	}
+	return nil, badStrategy(s)
+}
+
+// MarshalSSZ implements SlashingDB.
+func (g GoSlashingDB) MarshalSSZ() ([]byte, error) { return g.DB.MarshalSSZ() }
+
+// --- consensus validity -----------------------------------------------------
+
+// IsValidAttestationData implements ValidityImplementation.
+func (GoSpec) IsValidAttestationData(preset string, chain Chain, slashingDB, duty, data []byte) error {
+	c, db, err := specValidityInputs(chain, slashingDB)
+	if err != nil {
+		return err
+	}
+	d := new(spec.AttestationDuty)
+	if err := decode(duty, d); err != nil {
+		return err
+	}
+	a := new(phase0.AttestationData)
+	if err := decode(data, a); err != nil {
+		return err
+	}
+	return consensus.IsValidAttestationData(db, c, a, d)
+}
+
+// IsValidBlock implements ValidityImplementation.
+func (GoSpec) IsValidBlock(preset string, chain Chain, slashingDB, duty []byte, blockFork string, block []byte, randaoReveal phase0.BLSSignature) error {
+	c, db, err := specValidityInputs(chain, slashingDB)
+	if err != nil {
+		return err
+	}
+	d := new(spec.ProposerDuty)
+	if err := decode(duty, d); err != nil {
+		return err
+	}
+	b, err := DecodeBeaconBlock(blockFork, block)
+	if err != nil {
+		return err
+	}
+	return consensus.IsValidBlock(db, c, b, d, randaoReveal)
+}
+
+// IsValidSyncCommitteeContribution implements ValidityImplementation. The
+// contribution's aggregation bits have the preset's size, so it is decoded
+// with the preset's SYNC_COMMITTEE_SIZE.
+func (GoSpec) IsValidSyncCommitteeContribution(preset string, chain Chain, duty, contribution []byte, slot uint64) error {
+	p, err := spec.PresetByName(preset)
+	if err != nil {
+		return err
+	}
+	c, err := SpecChain(chain)
+	if err != nil {
+		return err
+	}
+	d := new(spec.SyncCommitteeDuty)
+	if err := decode(duty, d); err != nil {
+		return err
+	}
+	contrib, err := DecodeSyncCommitteeContribution(p, contribution)
+	if err != nil {
+		return err
+	}
+	return consensus.IsValidSyncCommitteeContribution(p, c, contrib, d, phase0.Slot(slot))
+}
+
+// PresetSSZ returns an SSZ codec for consensus containers whose sizes
+// depend on the preset.
+func PresetSSZ(p spec.Preset) *dynssz.DynSsz {
+	return dynssz.NewDynSsz(map[string]any{"SYNC_COMMITTEE_SIZE": p.SyncCommitteeSize})
+}
+
+// DecodeSyncCommitteeContribution decodes a SyncCommitteeContribution of
+// the preset (canonical encodings only).
+func DecodeSyncCommitteeContribution(p spec.Preset, b []byte) (*altair.SyncCommitteeContribution, error) {
+	ds := PresetSSZ(p)
+	out := new(altair.SyncCommitteeContribution)
+	if err := ds.UnmarshalSSZ(out, b); err != nil {
+		return nil, fmt.Errorf("ssz: %w", err)
+	}
+	again, err := ds.MarshalSSZ(out)
+	if err != nil {
+		return nil, err
+	}
+	if string(again) != string(b) {
+		return nil, sszutil.ErrNonCanonical
+	}
+	return out, nil
+}
+
+func specValidityInputs(chain Chain, slashingDB []byte) (signing.Chain, *slashing.SlashingDB, error) {
+	c, err := SpecChain(chain)
+	if err != nil {
+		return signing.Chain{}, nil, err
+	}
+	db, err := slashing.DecodeSlashingDB(slashingDB)
+	if err != nil {
+		return signing.Chain{}, nil, err
+	}
+	return c, db, nil
+}

@@ -1,0 +1,121 @@
+package spectests
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+)
+
+// ValidityImplementation runs the consensus_validity vectors (SPEC.md
+// section 6): the predicates a co-validator applies to a value proposed in
+// consensus. Every container argument is an SSZ encoding: the SPEC.md
+// SlashingDB and duty containers, and the consensus-specs value of the
+// given fork (preset-sized where the preset matters).
+type ValidityImplementation interface {
+	ErrorNamer
+	// IsValidAttestationData is consensus_is_valid_attestation_data.
+	IsValidAttestationData(preset string, chain Chain, slashingDB, duty, data []byte) error
+	// IsValidBlock is consensus_is_valid_block; randaoReveal is the reveal
+	// the cluster combined before consensus.
+	IsValidBlock(preset string, chain Chain, slashingDB, duty []byte, blockFork string, block []byte, randaoReveal phase0.BLSSignature) error
+	// IsValidSyncCommitteeContribution is
+	// consensus_is_valid_sync_committee_contribution for the duty at slot.
+	IsValidSyncCommitteeContribution(preset string, chain Chain, duty, contribution []byte, slot uint64) error
+}
+
+func init() {
+	register(Runner{
+		Name:       "consensus_validity",
+		Interface:  "spectests.ValidityImplementation",
+		Implements: func(impl any) bool { _, ok := impl.(ValidityImplementation); return ok },
+		Check:      func(c Case, impl any) error { return CheckValidityCase(c, impl.(ValidityImplementation)) },
+	})
+}
+
+// RunValidity runs every consensus_validity case under root as a subtest.
+func RunValidity(t *testing.T, root string, impl ValidityImplementation) {
+	t.Helper()
+	Run(t, root, "consensus_validity", impl)
+}
+
+type validityInputs struct {
+	ValueSSZType string  `yaml:"value_ssz_type"`
+	ValueFork    string  `yaml:"value_fork"`
+	RandaoReveal Hex     `yaml:"randao_reveal"`
+	Slot         *uint64 `yaml:"slot"`
+}
+
+type validityOutput struct {
+	Valid          bool   `yaml:"valid"`
+	Reason         string `yaml:"reason"`
+	SlashingReason string `yaml:"slashing_reason"`
+}
+
+// CheckValidityCase checks one consensus_validity case: the predicate must
+// accept the value when output.yaml says valid, and otherwise refuse it by
+// the named reason (and, for "slashable", the named slashing rule).
+func CheckValidityCase(c Case, impl ValidityImplementation) error {
+	var in validityInputs
+	if err := c.ReadYAML("inputs.yaml", &in); err != nil {
+		return err
+	}
+	var out validityOutput
+	if err := c.ReadYAML("output.yaml", &out); err != nil {
+		return err
+	}
+	if out.Valid == (out.Reason != "") {
+		return caseError("output.yaml", "valid must be true exactly when no reason is given")
+	}
+	chain, err := c.ReadChain()
+	if err != nil {
+		return err
+	}
+	duty, err := c.ReadSSZ("duty")
+	if err != nil {
+		return err
+	}
+	value, err := c.ReadSSZ("value")
+	if err != nil {
+		return err
+	}
+	var db []byte
+	if c.Handler != "sync_committee_contribution" {
+		if db, err = c.ReadSSZ("slashing_db"); err != nil {
+			return err
+		}
+	}
+	switch c.Handler {
+	case "attestation_data":
+		err = impl.IsValidAttestationData(c.Preset, chain, db, duty, value)
+	case "block":
+		reveal, rerr := in.RandaoReveal.Signature()
+		if rerr != nil {
+			return caseError("inputs.yaml", "randao_reveal: %v", rerr)
+		}
+		err = impl.IsValidBlock(c.Preset, chain, db, duty, in.ValueFork, value, reveal)
+	case "sync_committee_contribution":
+		if in.Slot == nil {
+			return caseError("inputs.yaml", "no slot")
+		}
+		err = impl.IsValidSyncCommitteeContribution(c.Preset, chain, duty, value, *in.Slot)
+	default:
+		return fmt.Errorf("unknown consensus_validity handler %q", c.Handler)
+	}
+	if out.Valid {
+		if err != nil {
+			return fmt.Errorf("want valid, got %w", err)
+		}
+		return nil
+	}
+	if err := expectResult(impl, err, out.Reason); err != nil {
+		return err
+	}
+	if out.SlashingReason != "" {
+		names := impl.ErrorNames(err)
+		if len(names) < 2 || names[1] != out.SlashingReason {
+			return fmt.Errorf("want slashing reason %s, got %v (%v)", out.SlashingReason, names, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,467 @@
+package main
+
+import (
+	"fmt"
+
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+	dynssz "github.com/pk910/dynamic-ssz"
+	"gopkg.in/yaml.v3"
+
+	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/slashing"
+	"github.com/dvspec/go-dvspec/spectests"
+)
+
+func init() {
+	register(generator{
+		Runner:   "consensus_validity",
+		Summary:  "the validity predicates a co-validator applies to a proposed value (attestation data, block, sync committee contribution), every rule per fork, with the named rule that refuses",
+		Generate: genValidity,
+	})
+}
+
+// minimalSSZ encodes containers whose shape depends on the preset with the
+// minimal preset's sizes (only SYNC_COMMITTEE_SIZE matters for the
+// containers used here).
+var minimalSSZ = dynssz.NewDynSsz(map[string]any{"SYNC_COMMITTEE_SIZE": uint64(32)})
+
+// presetSSZ is an SSZ object encoded with a preset's sizes.
+type presetSSZ struct {
+	obj any
+	ds  *dynssz.DynSsz
+}
+
+func (p presetSSZ) MarshalSSZ() ([]byte, error)     { return p.ds.MarshalSSZ(p.obj) }
+func (p presetSSZ) HashTreeRoot() ([32]byte, error) { return p.ds.HashTreeRoot(p.obj) }
+
+type validityCase struct {
+	preset, handler, suite, name string
+	chain                        signing.Chain
+	db                           *slashing.SlashingDB
+	duty                         sszObject
+	value                        sszObject
+	valueNode                    *yaml.Node
+	valueType                    string
+	valueFork                    eth2spec.DataVersion
+	inputs                       []any // extra key/value pairs for inputs.yaml
+	check                        func() error
+	want, wantSlashing           string
+	description, proves          string
+	refs                         []string
+	keys                         *yaml.Node
+}
+
+func (w *Writer) addValidity(vc validityCase) {
+	c := &Case{Preset: vc.preset, Runner: "consensus_validity", Handler: vc.handler, Suite: vc.suite, Name: vc.name}
+	c.Fork = vc.dirFork().String()
+	var before []byte
+	if vc.db != nil {
+		before = mustSSZ(vc.db)
+	}
+	err := vc.check()
+	if vc.db != nil && string(mustSSZ(vc.db)) != string(before) {
+		panic(c.Path() + ": the predicate changed the slashing DB")
+	}
+	names := spectests.SpecErrorNames(err)
+	got, gotSlashing := "", ""
+	if len(names) > 0 {
+		got = names[0]
+		if len(names) > 1 {
+			gotSlashing = names[1]
+		}
+	} else if err != nil {
+		panic(fmt.Sprintf("%s: unnamed error %v", c.Path(), err))
+	}
+	if got != vc.want || gotSlashing != vc.wantSlashing {
+		panic(fmt.Sprintf("%s: the spec says %q/%q (%v), the case expects %q/%q", c.Path(), got, gotSlashing, err, vc.want, vc.wantSlashing))
+	}
+	c.YAML("chain", chainNode(vc.chain))
+	c.SSZ("duty", vc.duty, containerNode(vc.duty))
+	if vc.db != nil {
+		c.SSZ("slashing_db", vc.db, containerNode(vc.db))
+	}
+	c.SSZ("value", vc.value, vc.valueNode)
+	inputs := mapNode("value_ssz_type", vc.valueType, "value_fork", vc.valueFork.String())
+	for i := 0; i+1 < len(vc.inputs); i += 2 {
+		inputs.Content = append(inputs.Content, strNode(vc.inputs[i].(string)), toNode(vc.inputs[i+1]))
+	}
+	c.YAML("inputs", inputs)
+	if vc.want == "" {
+		c.YAML("output", mapNode("valid", true))
+	} else if vc.wantSlashing == "" {
+		c.YAML("output", mapNode("valid", false, "reason", vc.want))
+	} else {
+		c.YAML("output", mapNode("valid", false, "reason", vc.want, "slashing_reason", vc.wantSlashing))
+	}
+	proves := vc.proves
+	if proves == "" {
+		if vc.want == "" {
+			proves = "the value passes every rule of the predicate, so an honest co-validator may decide it"
+		} else {
+			proves = "the predicate refuses the value by the rule " + vc.want
+			if vc.wantSlashing != "" {
+				proves += " (slashing rule " + vc.wantSlashing + ")"
+			}
+		}
+	}
+	c.Meta = Meta{Description: vc.description, Proves: proves, References: vc.refs, Keys: vc.keys}
+	w.Add(c)
+}
+
+// dirFork is the fork in force at the value's slot.
+func (vc validityCase) dirFork() eth2spec.DataVersion {
+	switch v := vc.duty.(type) {
+	case *spec.AttestationDuty:
+		return forkAt(vc.chain, v.Slot)
+	case *spec.ProposerDuty:
+		return forkAt(vc.chain, v.Slot)
+	}
+	for i := 0; i+1 < len(vc.inputs); i += 2 {
+		if vc.inputs[i] == "slot" {
+			return forkAt(vc.chain, phase0.Slot(vc.inputs[i+1].(uint64)))
+		}
+	}
+	panic("no slot")
+}
+
+func dbWith(atts [][2]phase0.Epoch, pubkey phase0.BLSPubKey, label string) *slashing.SlashingDB {
+	db := slashing.New(testGenesisValidatorsRoot)
+	for i, a := range atts {
+		r := deriveRoot(fmt.Sprintf("%s/prior/%d", label, i))
+		if err := db.InsertAttestation(pubkey, a[0], a[1], &r); err != nil {
+			panic(err)
+		}
+	}
+	return db
+}
+
+func genValidity(w *Writer) {
+	genValidityAttestation(w)
+	genValidityBlock(w)
+	genValiditySync(w)
+}
+
+var (
+	attRefs = []string{"SPEC.md section 6", "consensus.py consensus_is_valid_attestation_data", "SPEC.md deviations 3, 4, 5, 6"}
+)
+
+func genValidityAttestation(w *Writer) {
+	const v = 42
+	k := interop(v)
+	type ac struct {
+		name, desc     string
+		slot           phase0.Slot // 0: the duty's slot
+		index          *phase0.CommitteeIndex
+		source, target *phase0.Epoch
+		prior          [][2]phase0.Epoch
+		priorSame      bool // the DB holds this very data's signing root
+		want, wantSl   string
+	}
+	ci := func(i phase0.CommitteeIndex) *phase0.CommitteeIndex { return &i }
+	ep := func(e phase0.Epoch) *phase0.Epoch { return &e }
+	for _, preset := range []string{"mainnet", "minimal"} {
+		forks := forkNames
+		if preset == "minimal" {
+			forks = []eth2spec.DataVersion{eth2spec.DataVersionPhase0, eth2spec.DataVersionDeneb, eth2spec.DataVersionElectra}
+		}
+		for _, fork := range forks {
+			chain := fromGenesisChain(preset, fork)
+			spe := chain.SlotsPerEpoch
+			const epoch = 10
+			slot := phase0.Slot(epoch*spe + 5)
+			electra := fork >= eth2spec.DataVersionElectra
+			dutyIndex := phase0.CommitteeIndex(3)
+			goodIndex := dutyIndex
+			if electra {
+				goodIndex = 0
+			}
+			cases := []ac{
+				{name: "valid", desc: "well-formed data for the duty, empty slashing DB"},
+				{name: "valid_after_history", desc: "well-formed data after earlier votes (8, 9)", prior: [][2]phase0.Epoch{{8, 9}}},
+				{name: "valid_repeat_of_signed_data", desc: "the DB already holds this very data's signing root: deciding it again is safe (a restarted node can help finish the duty)", priorSame: true},
+				{name: "slot_mismatch", desc: "data for the next slot", slot: slot + 1, want: "slot_mismatch"},
+				{name: "target_not_epoch_of_slot", desc: "target epoch one past the slot's epoch", target: ep(epoch + 1), want: "target_epoch_mismatch"},
+				{name: "far_future_target", desc: "target epoch 2**40: a byzantine leader's attempt to block every later attestation through the surround rule (SPEC.md deviation 4)", target: ep(1 << 40), want: "target_epoch_mismatch"},
+				{name: "source_equals_target", desc: "source = target = the slot's epoch (not genesis)", source: ep(epoch), want: "source_not_before_target"},
+				{name: "source_after_target", desc: "source after target", source: ep(epoch + 1), want: "source_not_before_target"},
+				{name: "double_vote", desc: "the DB holds another vote for the target epoch", prior: [][2]phase0.Epoch{{9, 10}}, want: "slashable", wantSl: "double_vote"},
+				{name: "surrounded_by_signed", desc: "the DB holds (5, 6) and (8, 11), which surrounds the data's (9, 10)", prior: [][2]phase0.Epoch{{5, 6}, {8, 11}}, want: "slashable", wantSl: "surrounded_by_existing"},
+				{name: "surrounds_signed", desc: "the data (7, 10) surrounds the DB's (8, 9)", source: ep(7), prior: [][2]phase0.Epoch{{5, 6}, {8, 9}}, want: "slashable", wantSl: "surrounds_existing"},
+				{name: "target_below_minimum", desc: "the DB holds (11, 12): the data's target 10 is below it", prior: [][2]phase0.Epoch{{11, 12}}, want: "slashable", wantSl: "target_below_minimum"},
+			}
+			if electra {
+				cases = append(cases, ac{name: "duty_committee_index_refused", desc: "the duty's committee index (3) in the data: from Electra on the index must be 0 (EIP-7549)", index: ci(dutyIndex), want: "committee_index_not_zero"})
+			} else {
+				cases = append(cases,
+					ac{name: "index_zero_refused", desc: "index 0 while the duty's committee is 3: before Electra the index is the committee", index: ci(0), want: "committee_index_mismatch"},
+					ac{name: "other_committee", desc: "another committee's index", index: ci(4), want: "committee_index_mismatch"})
+			}
+			if preset == "minimal" {
+				cases = append(cases, ac{name: "target_with_mainnet_arithmetic", desc: fmt.Sprintf("target epoch %d, the slot's epoch with 32 slots per epoch: the minimal preset has 8", uint64(slot)/32), target: ep(phase0.Epoch(uint64(slot) / 32)), want: "target_epoch_mismatch"})
+			}
+			if fork == eth2spec.DataVersionPhase0 {
+				cases = append(cases, ac{name: "genesis_attestation", desc: "the genesis attestation: slot 3, source = target = epoch 0 (SPEC.md deviation 5)", slot: 3, source: ep(0), target: ep(0)})
+			}
+			for _, tc := range cases {
+				s := slot
+				if tc.slot != 0 {
+					s = tc.slot
+				}
+				dutySlot := slot
+				if tc.name == "genesis_attestation" {
+					dutySlot = 3
+				}
+				duty := &spec.AttestationDuty{Pubkey: k.Public, ValidatorIndex: v, CommitteeIndex: dutyIndex, CommitteeLength: 128, CommitteesAtSlot: 64, ValidatorCommitteeIndex: 7, Slot: dutySlot}
+				label := fmt.Sprintf("validity/%s/%s/attestation/%s", preset, fork, tc.name)
+				idx := goodIndex
+				if tc.index != nil {
+					idx = *tc.index
+				}
+				data := attestationData(chain, s, idx, label)
+				data.Source.Epoch, data.Target.Epoch = epoch-1, epoch
+				if tc.source != nil {
+					data.Source.Epoch = *tc.source
+				}
+				if tc.target != nil {
+					data.Target.Epoch = *tc.target
+				}
+				db := dbWith(tc.prior, k.Public, label)
+				if tc.priorSame {
+					in, err := chain.AttestationData(data)
+					if err != nil {
+						panic(err)
+					}
+					if err := spec.UpdateAttestationSlashingDB(db, data, in.SigningRoot, k.Public); err != nil {
+						panic(err)
+					}
+				}
+				w.addValidity(validityCase{preset: preset, handler: "attestation_data", suite: suiteOf(tc.want), name: tc.name, chain: chain, db: db,
+					duty: duty, value: data, valueNode: jsonNode(data), valueType: "AttestationData", valueFork: fork,
+					check: func() error { return consensus.IsValidAttestationData(db, chain, data, duty) },
+					want:  tc.want, wantSlashing: tc.wantSl, description: tc.desc + fmt.Sprintf(" (%s, %s preset, every fork up to %s active from genesis)", fork, preset, fork),
+					refs: attRefs, keys: interopKeysNode(v)})
+			}
+		}
+	}
+	// The Electra boundary on mainnet: the index rule follows the fork of
+	// the slot.
+	main := mainnetChain()
+	electraSlot := phase0.Slot(uint64(forkStart(main, eth2spec.DataVersionElectra)) * 32)
+	for _, b := range []struct {
+		name  string
+		slot  phase0.Slot
+		index phase0.CommitteeIndex
+		want  string
+		desc  string
+	}{
+		{"last_deneb_slot_committee_index", electraSlot - 1, 3, "", "the last deneb slot with the duty's committee index: valid"},
+		{"last_deneb_slot_index_zero", electraSlot - 1, 0, "committee_index_mismatch", "the last deneb slot with index 0: refused"},
+		{"first_electra_slot_committee_index", electraSlot, 3, "committee_index_not_zero", "the first electra slot with the duty's committee index: refused"},
+		{"first_electra_slot_index_zero", electraSlot, 0, "", "the first electra slot with index 0: valid"},
+	} {
+		duty := &spec.AttestationDuty{Pubkey: k.Public, ValidatorIndex: v, CommitteeIndex: 3, CommitteeLength: 128, CommitteesAtSlot: 64, ValidatorCommitteeIndex: 7, Slot: b.slot}
+		data := attestationData(main, b.slot, b.index, "validity/mainnet/boundary/"+b.name)
+		db := slashing.New(mainnetGenesisValidatorsRoot)
+		w.addValidity(validityCase{preset: "mainnet", handler: "attestation_data", suite: "fork_boundary", name: b.name, chain: main, db: db,
+			duty: duty, value: data, valueNode: jsonNode(data), valueType: "AttestationData", valueFork: forkAt(main, b.slot),
+			check: func() error { return consensus.IsValidAttestationData(db, main, data, duty) },
+			want:  b.want, description: b.desc + " on the mainnet fork schedule", refs: attRefs, keys: interopKeysNode(v)})
+	}
+}
+
+func suiteOf(want string) string {
+	if want == "" {
+		return "valid"
+	}
+	return "invalid"
+}
+
+var blockRefs = []string{"SPEC.md section 6", "consensus.py consensus_is_valid_block (HEAD)", "SPEC.md deviation 9 (proposer index)"}
+
+func genValidityBlock(w *Writer) {
+	const v = 77
+	k := interop(v)
+	for _, fork := range forkNames {
+		chain := fromGenesisChain("mainnet", fork)
+		const epoch = 10
+		slot := phase0.Slot(epoch*32 + 9)
+		duty := &spec.ProposerDuty{Pubkey: k.Public, ValidatorIndex: v, Slot: slot}
+		reveal, err := chain.RandaoReveal(epoch)
+		randao := signRoot(k, reveal, err)
+		type bc struct {
+			name, desc   string
+			blockSlot    phase0.Slot
+			proposer     uint64
+			shape        eth2spec.DataVersion
+			reveal       *phase0.BLSSignature
+			priorSlot    *phase0.Slot
+			priorSame    bool
+			want, wantSl string
+		}
+		sp := func(s phase0.Slot) *phase0.Slot { return &s }
+		otherReveal, err := chain.RandaoReveal(epoch + 1)
+		wrongReveal := signRoot(k, otherReveal, err)
+		cases := []bc{
+			{name: "valid", desc: "a block of the fork's shape for the duty, with the combined RANDAO reveal, empty slashing DB"},
+			{name: "valid_after_history", desc: "a valid block after an earlier proposal at the previous slot", priorSlot: sp(slot - 1)},
+			{name: "valid_repeat_of_signed_block", desc: "the DB already holds this very block's signing root", priorSame: true},
+			{name: "slot_mismatch", desc: "a block for the next slot", blockSlot: slot + 1, want: "slot_mismatch"},
+			{name: "proposer_index_mismatch", desc: "a block naming validator 78 as proposer (the Python TODO, SPEC.md deviation 9)", proposer: v + 1, want: "proposer_index_mismatch"},
+			{name: "randao_reveal_mismatch", desc: "the cluster combined a reveal other than the block's (inputs.yaml randao_reveal is the validator's reveal of the next epoch)", reveal: &wrongReveal, want: "randao_reveal_mismatch"},
+			{name: "double_proposal", desc: "the DB holds another block at the slot", priorSlot: sp(slot), want: "slashable", wantSl: "double_proposal"},
+			{name: "slot_below_minimum", desc: "the DB holds a block at a later slot", priorSlot: sp(slot + 5), want: "slashable", wantSl: "slot_below_minimum"},
+		}
+		if fork > eth2spec.DataVersionPhase0 {
+			cases = append(cases, bc{name: "previous_fork_shape", desc: fmt.Sprintf("a %s-shaped block in %s", fork-1, fork), shape: fork - 1, want: "wrong_fork"})
+		}
+		for _, tc := range cases {
+			s := slot
+			if tc.blockSlot != 0 {
+				s = tc.blockSlot
+			}
+			prop := uint64(v)
+			if tc.proposer != 0 {
+				prop = tc.proposer
+			}
+			shape := fork
+			if tc.shape != eth2spec.DataVersionUnknown {
+				shape = tc.shape
+			}
+			label := fmt.Sprintf("validity/mainnet/%s/block/%s", fork, tc.name)
+			block := buildBlock(chain, shape, s, prop, label)
+			in := randao
+			if tc.reveal != nil {
+				in = *tc.reveal
+			}
+			db := slashing.New(testGenesisValidatorsRoot)
+			if tc.priorSlot != nil {
+				r := deriveRoot(label + "/prior")
+				if err := db.InsertBlock(k.Public, *tc.priorSlot, &r); err != nil {
+					panic(err)
+				}
+			}
+			if tc.priorSame {
+				si, err := chain.BeaconBlock(block)
+				if err != nil {
+					panic(err)
+				}
+				if err := spec.UpdateBlockSlashingDB(db, block, si.SigningRoot, k.Public); err != nil {
+					panic(err)
+				}
+			}
+			obj := blockObject(block)
+			w.addValidity(validityCase{preset: "mainnet", handler: "block", suite: suiteOf(tc.want), name: tc.name, chain: chain, db: db,
+				duty: duty, value: obj, valueNode: jsonNode(obj), valueType: "BeaconBlock", valueFork: shape,
+				inputs: []any{"randao_reveal", Hex(in[:])},
+				check:  func() error { return consensus.IsValidBlock(db, chain, block, duty, in) },
+				want:   tc.want, wantSlashing: tc.wantSl, description: tc.desc + fmt.Sprintf(" (%s, every fork up to %s active from genesis)", fork, fork),
+				refs: blockRefs, keys: interopKeysNode(v)})
+		}
+	}
+	// The Electra boundary on mainnet.
+	main := mainnetChain()
+	electraSlot := phase0.Slot(uint64(forkStart(main, eth2spec.DataVersionElectra)) * 32)
+	for _, b := range []struct {
+		name  string
+		slot  phase0.Slot
+		shape eth2spec.DataVersion
+		want  string
+	}{
+		{"first_electra_slot_electra_block", electraSlot, eth2spec.DataVersionElectra, ""},
+		{"first_electra_slot_deneb_block", electraSlot, eth2spec.DataVersionDeneb, "wrong_fork"},
+		{"last_deneb_slot_deneb_block", electraSlot - 1, eth2spec.DataVersionDeneb, ""},
+		{"last_deneb_slot_electra_block", electraSlot - 1, eth2spec.DataVersionElectra, "wrong_fork"},
+	} {
+		duty := &spec.ProposerDuty{Pubkey: k.Public, ValidatorIndex: v, Slot: b.slot}
+		block := buildBlock(main, b.shape, b.slot, v, "validity/mainnet/boundary/"+b.name)
+		reveal, err := block.RandaoReveal()
+		if err != nil {
+			panic(err)
+		}
+		db := slashing.New(mainnetGenesisValidatorsRoot)
+		obj := blockObject(block)
+		w.addValidity(validityCase{preset: "mainnet", handler: "block", suite: "fork_boundary", name: b.name, chain: main, db: db,
+			duty: duty, value: obj, valueNode: jsonNode(obj), valueType: "BeaconBlock", valueFork: b.shape,
+			inputs: []any{"randao_reveal", Hex(reveal[:])},
+			check:  func() error { return consensus.IsValidBlock(db, main, block, duty, reveal) },
+			want:   b.want, description: fmt.Sprintf("a %s-shaped block at slot %d on the mainnet fork schedule", b.shape, b.slot),
+			refs: blockRefs, keys: interopKeysNode(v)})
+	}
+}
+
+var syncRefs = []string{"SPEC.md section 6", "c00dc1e consensus.py consensus_is_valid_sync_committee_contribution (empty in the source)", "SPEC.md deviation 8"}
+
+func genValiditySync(w *Writer) {
+	const v = 99
+	k := interop(v)
+	for _, preset := range []string{"mainnet", "minimal"} {
+		p, err := spec.PresetByName(preset)
+		if err != nil {
+			panic(err)
+		}
+		subSize := p.SyncCommitteeSize / p.SyncCommitteeSubnetCount
+		positions := []uint64{3, subSize + 2} // subcommittees 0 and 1
+		if preset == "minimal" {
+			positions = []uint64{3, 2*subSize + 1} // subcommittees 0 and 2
+		}
+		duty := &spec.SyncCommitteeDuty{Pubkey: k.Public, ValidatorIndex: v, ValidatorSyncCommitteeIndices: positions}
+		for _, fork := range forkNames {
+			chain := fromGenesisChain(preset, fork)
+			slot := phase0.Slot(10*chain.SlotsPerEpoch + 1)
+			signChain := chain
+			if fork == eth2spec.DataVersionPhase0 {
+				signChain = fromGenesisChain(preset, eth2spec.DataVersionAltair)
+			}
+			type sc struct {
+				name, desc string
+				cslot      phase0.Slot
+				sub        uint64
+				zeroRoot   bool
+				want       string
+			}
+			var cases []sc
+			if fork == eth2spec.DataVersionPhase0 {
+				cases = []sc{{name: "before_altair", desc: "a contribution in phase0, before sync committees exist (its signature is made with altair's domain)", want: "wrong_fork"}}
+			} else {
+				second := p.SyncSubcommitteeIndex(positions[1])
+				cases = []sc{
+					{name: "valid_first_subcommittee", desc: fmt.Sprintf("a contribution for subcommittee 0 (position %d)", positions[0])},
+					{name: "valid_second_subcommittee", desc: fmt.Sprintf("a contribution for subcommittee %d (position %d; subcommittee size %d)", second, positions[1], subSize), sub: second},
+					{name: "subcommittee_not_assigned", desc: "a contribution for a subcommittee the validator is not in", sub: second + 1, want: "subcommittee_not_assigned"},
+					{name: "slot_mismatch", desc: "a contribution for the next slot", cslot: slot + 1, want: "slot_mismatch"},
+					{name: "zero_block_root", desc: "a contribution for the zero block root", zeroRoot: true, want: "zero_block_root"},
+				}
+			}
+			for _, tc := range cases {
+				cs := slot
+				if tc.cslot != 0 {
+					cs = tc.cslot
+				}
+				label := fmt.Sprintf("validity/%s/%s/sync/%s", preset, fork, tc.name)
+				root := deriveRoot(label + "/head")
+				if tc.zeroRoot {
+					root = phase0.Root{}
+				}
+				msg, err := signChain.SyncCommitteeMessage(cs, root)
+				bits := make([]byte, subSize/8)
+				bits[0] = 0x01
+				contribution := &altair.SyncCommitteeContribution{Slot: cs, BeaconBlockRoot: root, SubcommitteeIndex: tc.sub,
+					AggregationBits: bits, Signature: signRoot(k, msg, err)}
+				var value sszObject = contribution
+				if preset == "minimal" {
+					value = presetSSZ{contribution, minimalSSZ}
+				}
+				w.addValidity(validityCase{preset: preset, handler: "sync_committee_contribution", suite: suiteOf(tc.want), name: tc.name, chain: chain,
+					duty: duty, value: value, valueNode: jsonNode(contribution), valueType: "SyncCommitteeContribution", valueFork: fork,
+					inputs: []any{"slot", uint64(slot)},
+					check:  func() error { return consensus.IsValidSyncCommitteeContribution(p, chain, contribution, duty, slot) },
+					want:   tc.want, description: tc.desc + fmt.Sprintf(" (%s preset: SYNC_COMMITTEE_SIZE %d, %d subnets; every fork up to %s active from genesis). The contribution has one participant, the validator, whose real sync committee signature it carries.", preset, p.SyncCommitteeSize, p.SyncCommitteeSubnetCount, fork),
+					refs: syncRefs, keys: interopKeysNode(v)})
+			}
+		}
+	}
+}
