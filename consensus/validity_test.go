@@ -23,7 +23,11 @@ func chainWith(t *testing.T, through eth2spec.DataVersion) signing.Chain {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return signing.Chain{Forks: forks, GenesisValidatorsRoot: phase0.Root{7}, SlotsPerEpoch: 8}
+	chain, err := signing.NewChain(forks, phase0.Root{7}, spec.MinimalPreset())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return chain
 }
 
 func attData(slot phase0.Slot, index phase0.CommitteeIndex, source, target phase0.Epoch) *phase0.AttestationData {

@@ -177,3 +177,36 @@ func TestStateSSZRoundTrip(t *testing.T) {
 		t.Error("truncated SSZ accepted")
 	}
 }
+
+func TestPresetValuesAgreeWithPresets(t *testing.T) {
+	for _, p := range []Preset{MainnetPreset(), MinimalPreset()} {
+		v, err := PresetValues(p.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range map[string]uint64{
+			"SLOTS_PER_EPOCH": p.SlotsPerEpoch, "SYNC_COMMITTEE_SIZE": p.SyncCommitteeSize,
+			"EPOCHS_PER_SYNC_COMMITTEE_PERIOD": p.EpochsPerSyncCommitteePeriod,
+			"MAX_COMMITTEES_PER_SLOT":          p.MaxCommitteesPerSlot, "MAX_VALIDATORS_PER_COMMITTEE": p.MaxValidatorsPerCommittee,
+		} {
+			if v[name] != want {
+				t.Errorf("%s %s: table %d, Preset %d", p.Name, name, v[name], want)
+			}
+		}
+		v["SLOTS_PER_EPOCH"] = 0 // a copy: the table itself must not change
+	}
+	again, _ := PresetValues("mainnet")
+	if again["SLOTS_PER_EPOCH"] != 32 {
+		t.Fatal("PresetValues returned the shared table, not a copy")
+	}
+	mainnet, _ := PresetValues("mainnet")
+	minimal, _ := PresetValues("minimal")
+	for k := range mainnet {
+		if _, ok := minimal[k]; !ok {
+			t.Errorf("minimal preset lacks %s", k)
+		}
+	}
+	if len(mainnet) != len(minimal) {
+		t.Errorf("presets list %d and %d constants", len(mainnet), len(minimal))
+	}
+}

@@ -28,6 +28,12 @@ import (
 	"github.com/dvspec/go-dvspec/spec/slashing"
 )
 
+// fullSyncAggregate is an empty mainnet-sized sync aggregate: every block
+// from Altair on has one, and the signer refuses a block without it.
+func fullSyncAggregate() *altair.SyncAggregate {
+	return &altair.SyncAggregate{SyncCommitteeBits: make([]byte, 64)}
+}
+
 // blockAt returns a block of fork v at slot: whole (and JSON-complete) for
 // phase0 and altair, with an empty body from bellatrix on (only its header
 // is sent).
@@ -38,15 +44,15 @@ func blockAt(v eth2spec.DataVersion, slot phase0.Slot) *eth2spec.VersionedBeacon
 	case eth2spec.DataVersionAltair:
 		return altairBlock(slot)
 	case eth2spec.DataVersionBellatrix:
-		return &eth2spec.VersionedBeaconBlock{Version: v, Bellatrix: &bellatrix.BeaconBlock{Slot: slot, ProposerIndex: 9, Body: &bellatrix.BeaconBlockBody{}}}
+		return &eth2spec.VersionedBeaconBlock{Version: v, Bellatrix: &bellatrix.BeaconBlock{Slot: slot, ProposerIndex: 9, Body: &bellatrix.BeaconBlockBody{SyncAggregate: fullSyncAggregate()}}}
 	case eth2spec.DataVersionCapella:
-		return &eth2spec.VersionedBeaconBlock{Version: v, Capella: &capella.BeaconBlock{Slot: slot, ProposerIndex: 9, Body: &capella.BeaconBlockBody{}}}
+		return &eth2spec.VersionedBeaconBlock{Version: v, Capella: &capella.BeaconBlock{Slot: slot, ProposerIndex: 9, Body: &capella.BeaconBlockBody{SyncAggregate: fullSyncAggregate()}}}
 	case eth2spec.DataVersionDeneb:
-		return &eth2spec.VersionedBeaconBlock{Version: v, Deneb: &deneb.BeaconBlock{Slot: slot, ProposerIndex: 9, Body: &deneb.BeaconBlockBody{}}}
+		return &eth2spec.VersionedBeaconBlock{Version: v, Deneb: &deneb.BeaconBlock{Slot: slot, ProposerIndex: 9, Body: &deneb.BeaconBlockBody{SyncAggregate: fullSyncAggregate()}}}
 	case eth2spec.DataVersionElectra:
-		return &eth2spec.VersionedBeaconBlock{Version: v, Electra: &electra.BeaconBlock{Slot: slot, ProposerIndex: 9, Body: &electra.BeaconBlockBody{}}}
+		return &eth2spec.VersionedBeaconBlock{Version: v, Electra: &electra.BeaconBlock{Slot: slot, ProposerIndex: 9, Body: &electra.BeaconBlockBody{SyncAggregate: fullSyncAggregate()}}}
 	default:
-		return &eth2spec.VersionedBeaconBlock{Version: v, Fulu: &electra.BeaconBlock{Slot: slot, ProposerIndex: 9, Body: &electra.BeaconBlockBody{}}}
+		return &eth2spec.VersionedBeaconBlock{Version: v, Fulu: &electra.BeaconBlock{Slot: slot, ProposerIndex: 9, Body: &electra.BeaconBlockBody{SyncAggregate: fullSyncAggregate()}}}
 	}
 }
 

@@ -4,10 +4,14 @@ import (
 	"fmt"
 	"reflect"
 
+	dynssz "github.com/pk910/dynamic-ssz"
+
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/spec"
 )
 
 // Chain holds what a signing root depends on besides the message: the fork
@@ -18,6 +22,68 @@ type Chain struct {
 	Forks                 ForkSchedule
 	GenesisValidatorsRoot phase0.Root
 	SlotsPerEpoch         uint64
+	// SSZ hashes beacon containers with the sizes of the chain's preset
+	// (sync committee bits, Electra committee bits, list limits). Nil means
+	// the mainnet preset, for which go-eth2-client's generated code is used.
+	// NewChain sets it.
+	SSZ *dynssz.DynSsz
+	// Preset sizes the bitvectors checked before hashing; the zero value
+	// means the mainnet preset.
+	Preset spec.Preset
+}
+
+// NewChain returns the Chain of a network with the given fork schedule,
+// genesis validators root and preset. On any preset other than mainnet the
+// beacon containers are hashed with that preset's sizes: a minimal-preset
+// sync contribution, Electra aggregate or block has another shape, and so
+// another root, than go-eth2-client's mainnet-sized types give.
+func NewChain(forks ForkSchedule, genesisValidatorsRoot phase0.Root, preset spec.Preset) (Chain, error) {
+	c := Chain{Forks: forks, GenesisValidatorsRoot: genesisValidatorsRoot, SlotsPerEpoch: preset.SlotsPerEpoch, Preset: preset}
+	if preset.SlotsPerEpoch == 0 {
+		return Chain{}, fmt.Errorf("chain: preset %q has zero slots per epoch", preset.Name)
+	}
+	if preset.Name != spec.MainnetPreset().Name {
+		values, err := preset.SSZSpec()
+		if err != nil {
+			return Chain{}, fmt.Errorf("chain: %w", err)
+		}
+		c.SSZ = dynssz.NewDynSsz(values)
+	}
+	return c, nil
+}
+
+func (c Chain) preset() spec.Preset {
+	if c.Preset.Name == "" {
+		return spec.MainnetPreset()
+	}
+	return c.Preset
+}
+
+// checkBitvector refuses a bitvector whose length is not the preset's. The
+// hashers do not check it, and a short bitvector that fits one chunk hashes
+// like the padded one, so without this a message of the wrong shape would be
+// signed as if it had the right one.
+func checkBitvector(what string, bits []byte, nbits uint64) error {
+	if uint64(len(bits)) != (nbits+7)/8 {
+		return fmt.Errorf("%s: %d bytes of bits, the preset has %d bits", what, len(bits), nbits)
+	}
+	return nil
+}
+
+// HashTreeRoot hashes an SSZ container with the chain's preset sizes. A
+// container that does not fit the preset (a bitvector of the wrong length,
+// say) is an error, never a panic: the hashers index into the value, so a
+// panic inside them is turned into an error here.
+func (c Chain) HashTreeRoot(obj HashRooter) (root phase0.Root, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("hashing %T: %v", obj, r)
+		}
+	}()
+	if c.SSZ == nil {
+		return obj.HashTreeRoot()
+	}
+	return c.SSZ.HashTreeRoot(obj)
 }
 
 // SigningInput is what a signer needs for one message: the hash tree root
@@ -75,17 +141,79 @@ func finish(objectRoot phase0.Root, version phase0.Version, domain phase0.Domain
 	return SigningInput{ObjectRoot: objectRoot, ForkVersion: version, Domain: domain, SigningRoot: root}, fork, nil
 }
 
-func rootOf(name string, obj HashRooter) (phase0.Root, error) {
+func (c Chain) rootOf(name string, obj HashRooter) (phase0.Root, error) {
 	// A typed nil pointer is a non-nil interface; generated SSZ code would
 	// hash it as the zero value, so it is caught here.
 	if obj == nil || (reflect.ValueOf(obj).Kind() == reflect.Pointer && reflect.ValueOf(obj).IsNil()) {
 		return phase0.Root{}, fmt.Errorf("%s: missing", name)
 	}
-	r, err := obj.HashTreeRoot()
+	r, err := c.HashTreeRoot(obj)
 	if err != nil {
 		return phase0.Root{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return r, nil
+}
+
+// checkSyncAggregate refuses a block (Altair and later) whose sync
+// aggregate bits do not have SYNC_COMMITTEE_SIZE bits.
+func (c Chain) checkSyncAggregate(block *eth2spec.VersionedBeaconBlock) error {
+	var agg *altair.SyncAggregate
+	switch block.Version {
+	case eth2spec.DataVersionAltair:
+		if block.Altair != nil && block.Altair.Body != nil {
+			agg = block.Altair.Body.SyncAggregate
+		}
+	case eth2spec.DataVersionBellatrix:
+		if block.Bellatrix != nil && block.Bellatrix.Body != nil {
+			agg = block.Bellatrix.Body.SyncAggregate
+		}
+	case eth2spec.DataVersionCapella:
+		if block.Capella != nil && block.Capella.Body != nil {
+			agg = block.Capella.Body.SyncAggregate
+		}
+	case eth2spec.DataVersionDeneb:
+		if block.Deneb != nil && block.Deneb.Body != nil {
+			agg = block.Deneb.Body.SyncAggregate
+		}
+	case eth2spec.DataVersionElectra:
+		if block.Electra != nil && block.Electra.Body != nil {
+			agg = block.Electra.Body.SyncAggregate
+		}
+	case eth2spec.DataVersionFulu:
+		if block.Fulu != nil && block.Fulu.Body != nil {
+			agg = block.Fulu.Body.SyncAggregate
+		}
+	default:
+		return nil // phase0 has no sync aggregate
+	}
+	if agg == nil {
+		return fmt.Errorf("beacon block: %s block without a sync aggregate", block.Version)
+	}
+	return checkBitvector("beacon block sync aggregate", agg.SyncCommitteeBits, c.preset().SyncCommitteeSize)
+}
+
+// blockOf returns the fork-specific block inside a versioned block.
+func blockOf(block *eth2spec.VersionedBeaconBlock) (HashRooter, error) {
+	var b HashRooter
+	switch block.Version {
+	case eth2spec.DataVersionPhase0:
+		b = block.Phase0
+	case eth2spec.DataVersionAltair:
+		b = block.Altair
+	case eth2spec.DataVersionBellatrix:
+		b = block.Bellatrix
+	case eth2spec.DataVersionCapella:
+		b = block.Capella
+	case eth2spec.DataVersionDeneb:
+		b = block.Deneb
+	case eth2spec.DataVersionElectra:
+		b = block.Electra
+	case eth2spec.DataVersionFulu:
+		b = block.Fulu
+	default:
+		return nil, fmt.Errorf("beacon block: unsupported version %s", block.Version)
+	}
+	return b, nil
 }
 
 // AttestationData is the signing input of an attestation
@@ -96,7 +224,7 @@ func (c Chain) AttestationData(data *phase0.AttestationData) (SigningInput, erro
 	if data == nil || data.Target == nil || data.Source == nil {
 		return SigningInput{}, fmt.Errorf("attestation data: missing data or checkpoint")
 	}
-	root, err := rootOf("attestation data", data)
+	root, err := c.rootOf("attestation data", data)
 	if err != nil {
 		return SigningInput{}, err
 	}
@@ -117,9 +245,16 @@ func (c Chain) BeaconBlock(block *eth2spec.VersionedBeaconBlock) (SigningInput, 
 	if err != nil {
 		return SigningInput{}, fmt.Errorf("beacon block: %w", err)
 	}
-	root, err := block.Root()
+	inner, err := blockOf(block)
 	if err != nil {
-		return SigningInput{}, fmt.Errorf("beacon block: %w", err)
+		return SigningInput{}, err
+	}
+	if err := c.checkSyncAggregate(block); err != nil {
+		return SigningInput{}, err
+	}
+	root, err := c.rootOf("beacon block", inner)
+	if err != nil {
+		return SigningInput{}, err
 	}
 	return c.blockRoot(slot, root, block.Version)
 }
@@ -129,7 +264,7 @@ func (c Chain) BeaconBlock(block *eth2spec.VersionedBeaconBlock) (SigningInput, 
 // the body root), so this signs exactly what BeaconBlock signs; blinded
 // blocks and Web3Signer's BLOCK_V2 block_header requests use it.
 func (c Chain) BeaconBlockHeader(header *phase0.BeaconBlockHeader) (SigningInput, error) {
-	root, err := rootOf("beacon block header", header)
+	root, err := c.rootOf("beacon block header", header)
 	if err != nil {
 		return SigningInput{}, err
 	}
@@ -204,11 +339,14 @@ func (c Chain) AggregateAndProof(ap *eth2spec.VersionedAggregateAndProof) (Signi
 		if p == nil || p.Aggregate == nil || p.Aggregate.Data == nil {
 			return SigningInput{}, fmt.Errorf("aggregate and proof: no %s aggregate", ap.Version)
 		}
+		if err := checkBitvector("aggregate and proof committee bits", p.Aggregate.CommitteeBits, c.preset().MaxCommitteesPerSlot); err != nil {
+			return SigningInput{}, err
+		}
 		obj, slot = p, p.Aggregate.Data.Slot
 	default:
 		return SigningInput{}, fmt.Errorf("aggregate and proof: unsupported version %s", ap.Version)
 	}
-	root, err := rootOf("aggregate and proof", obj)
+	root, err := c.rootOf("aggregate and proof", obj)
 	if err != nil {
 		return SigningInput{}, err
 	}
@@ -258,7 +396,7 @@ func (c Chain) SyncCommitteeMessage(slot phase0.Slot, beaconBlockRoot phase0.Roo
 // SyncAggregatorSelectionData under DOMAIN_SYNC_COMMITTEE_SELECTION_PROOF
 // with the fork of the slot's epoch.
 func (c Chain) SyncCommitteeSelectionProof(data *altair.SyncAggregatorSelectionData) (SigningInput, error) {
-	root, err := rootOf("sync aggregator selection data", data)
+	root, err := c.rootOf("sync aggregator selection data", data)
 	if err != nil {
 		return SigningInput{}, err
 	}
@@ -278,7 +416,11 @@ func (c Chain) ContributionAndProof(cp *altair.ContributionAndProof) (SigningInp
 	if cp == nil || cp.Contribution == nil {
 		return SigningInput{}, fmt.Errorf("contribution and proof: missing contribution")
 	}
-	root, err := rootOf("contribution and proof", cp)
+	p := c.preset()
+	if err := checkBitvector("contribution and proof", cp.Contribution.AggregationBits, p.SyncCommitteeSize/p.SyncCommitteeSubnetCount); err != nil {
+		return SigningInput{}, err
+	}
+	root, err := c.rootOf("contribution and proof", cp)
 	if err != nil {
 		return SigningInput{}, err
 	}
@@ -300,7 +442,7 @@ func (c Chain) ContributionAndProof(cp *altair.ContributionAndProof) (SigningInp
 // stay valid across later forks. An exit from a future epoch is refused:
 // process_voluntary_exit rejects it.
 func (c Chain) VoluntaryExit(exit *phase0.VoluntaryExit, currentEpoch phase0.Epoch) (SigningInput, error) {
-	root, err := rootOf("voluntary exit", exit)
+	root, err := c.rootOf("voluntary exit", exit)
 	if err != nil {
 		return SigningInput{}, err
 	}
@@ -340,7 +482,7 @@ func (c Chain) VoluntaryExit(exit *phase0.VoluntaryExit, currentEpoch phase0.Epo
 // (builder-specs): DOMAIN_APPLICATION_BUILDER with GENESIS_FORK_VERSION and
 // a zero genesis validators root, so one registration is valid on every fork.
 func (c Chain) ValidatorRegistration(reg *apiv1.ValidatorRegistration) (SigningInput, error) {
-	root, err := rootOf("validator registration", reg)
+	root, err := c.rootOf("validator registration", reg)
 	if err != nil {
 		return SigningInput{}, err
 	}
@@ -351,7 +493,7 @@ func (c Chain) ValidatorRegistration(reg *apiv1.ValidatorRegistration) (SigningI
 // is_valid_deposit_signature): DOMAIN_DEPOSIT with GENESIS_FORK_VERSION and a
 // zero genesis validators root.
 func (c Chain) DepositMessage(msg *phase0.DepositMessage) (SigningInput, error) {
-	root, err := rootOf("deposit message", msg)
+	root, err := c.rootOf("deposit message", msg)
 	if err != nil {
 		return SigningInput{}, err
 	}

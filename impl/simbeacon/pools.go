@@ -1,0 +1,110 @@
+package simbeacon
+
+import (
+	"sync"
+
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+)
+
+// pools hold accepted unaggregated messages until an aggregator asks for
+// them. Entries older than poolSlots slots are dropped on insertion, so the
+// pools stay small on a long-running devnet.
+type pools struct {
+	mu   sync.Mutex
+	att  map[attKey]*attEntry
+	sync map[syncKey]map[phase0.ValidatorIndex]phase0.BLSSignature
+	// prunedAt is the newest slot a pruning pass ran for; pruning again
+	// before a newer slot arrives would find nothing.
+	prunedAt phase0.Slot
+}
+
+const poolSlots = 64
+
+type attKey struct {
+	slot      phase0.Slot
+	committee phase0.CommitteeIndex
+	dataRoot  phase0.Root
+}
+
+type attEntry struct {
+	data   *phase0.AttestationData
+	length uint64
+	sigs   map[uint64]phase0.BLSSignature // by position in the committee
+}
+
+type syncKey struct {
+	slot phase0.Slot
+	root phase0.Root
+}
+
+func newPools() *pools {
+	return &pools{att: map[attKey]*attEntry{}, sync: map[syncKey]map[phase0.ValidatorIndex]phase0.BLSSignature{}}
+}
+
+func (p *pools) addAttestation(k attKey, data *phase0.AttestationData, length, position uint64, sig phase0.BLSSignature) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.prune(k.slot)
+	e := p.att[k]
+	if e == nil {
+		e = &attEntry{data: data, length: length, sigs: map[uint64]phase0.BLSSignature{}}
+		p.att[k] = e
+	}
+	e.sigs[position] = sig
+}
+
+// attestation returns a copy of the pool entry.
+func (p *pools) attestation(k attKey) (*phase0.AttestationData, uint64, map[uint64]phase0.BLSSignature, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.att[k]
+	if e == nil {
+		return nil, 0, nil, false
+	}
+	sigs := make(map[uint64]phase0.BLSSignature, len(e.sigs))
+	for k, v := range e.sigs {
+		sigs[k] = v
+	}
+	return e.data, e.length, sigs, true
+}
+
+func (p *pools) addSyncMessage(k syncKey, v phase0.ValidatorIndex, sig phase0.BLSSignature) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.prune(k.slot)
+	m := p.sync[k]
+	if m == nil {
+		m = map[phase0.ValidatorIndex]phase0.BLSSignature{}
+		p.sync[k] = m
+	}
+	m[v] = sig
+}
+
+func (p *pools) syncMessages(k syncKey) map[phase0.ValidatorIndex]phase0.BLSSignature {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[phase0.ValidatorIndex]phase0.BLSSignature, len(p.sync[k]))
+	for v, s := range p.sync[k] {
+		out[v] = s
+	}
+	return out
+}
+
+// prune drops entries more than poolSlots older than slot; the caller holds
+// the lock.
+func (p *pools) prune(slot phase0.Slot) {
+	if slot <= p.prunedAt {
+		return
+	}
+	p.prunedAt = slot
+	for old := range p.att {
+		if old.slot+poolSlots < slot {
+			delete(p.att, old)
+		}
+	}
+	for old := range p.sync {
+		if old.slot+poolSlots < slot {
+			delete(p.sync, old)
+		}
+	}
+}

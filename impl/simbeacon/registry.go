@@ -1,0 +1,186 @@
+package simbeacon
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"sync"
+
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+	herumi "github.com/herumi/bls-eth-go-binary/bls"
+
+	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/signing"
+)
+
+// maxEffectiveBalance is MAX_EFFECTIVE_BALANCE, the balance of every
+// simulated validator (so every validator weighs the same in committees).
+const maxEffectiveBalance = phase0.Gwei(32_000_000_000)
+
+// interopKeys caches interop public keys across simulated nodes: deriving
+// one costs a scalar multiplication, and tests start many nodes.
+var interopKeys struct {
+	mu   sync.Mutex
+	pubs []phase0.BLSPubKey
+}
+
+// InteropPublicKey returns the public key of interop validator index (the
+// key of spec/bls.InteropSecretKey).
+func InteropPublicKey(index uint64) (phase0.BLSPubKey, error) {
+	interopKeys.mu.Lock()
+	defer interopKeys.mu.Unlock()
+	for uint64(len(interopKeys.pubs)) <= index {
+		i := uint64(len(interopKeys.pubs))
+		sk, err := bls.InteropSecretKey(i)
+		if err != nil {
+			return phase0.BLSPubKey{}, err
+		}
+		pk, err := sk.PublicKey()
+		if err != nil {
+			return phase0.BLSPubKey{}, err
+		}
+		interopKeys.pubs = append(interopKeys.pubs, pk)
+	}
+	return interopKeys.pubs[index], nil
+}
+
+// registry is the validator set: genesis validators with interop keys, all
+// active from epoch 0 with 32 ETH. Public keys are kept deserialised, so a
+// signature check costs one pairing and no point decompression.
+type registry struct {
+	pubkeys    []phase0.BLSPubKey
+	keys       []herumi.PublicKey
+	byPubkey   map[phase0.BLSPubKey]phase0.ValidatorIndex
+	validators []*phase0.Validator
+	gvr        phase0.Root
+}
+
+func newRegistry(n uint64) (*registry, error) {
+	r := &registry{
+		pubkeys:    make([]phase0.BLSPubKey, n),
+		keys:       make([]herumi.PublicKey, n),
+		byPubkey:   make(map[phase0.BLSPubKey]phase0.ValidatorIndex, n),
+		validators: make([]*phase0.Validator, n),
+	}
+	roots := make([][32]byte, n)
+	for i := uint64(0); i < n; i++ {
+		pk, err := InteropPublicKey(i)
+		if err != nil {
+			return nil, fmt.Errorf("simbeacon: interop key %d: %w", i, err)
+		}
+		r.pubkeys[i] = pk
+		if err := r.keys[i].Deserialize(pk[:]); err != nil {
+			return nil, fmt.Errorf("simbeacon: interop key %d does not deserialise: %w", i, err)
+		}
+		r.byPubkey[pk] = phase0.ValidatorIndex(i)
+		// Interop genesis withdrawal credentials: BLS_WITHDRAWAL_PREFIX
+		// followed by sha256(pubkey)[1:].
+		wc := sha256.Sum256(pk[:])
+		wc[0] = 0x00
+		v := &phase0.Validator{
+			PublicKey:                  pk,
+			WithdrawalCredentials:      wc[:],
+			EffectiveBalance:           maxEffectiveBalance,
+			ActivationEligibilityEpoch: 0,
+			ActivationEpoch:            0,
+			ExitEpoch:                  signing.FarFutureEpoch,
+			WithdrawableEpoch:          signing.FarFutureEpoch,
+		}
+		r.validators[i] = v
+		root, err := v.HashTreeRoot()
+		if err != nil {
+			return nil, fmt.Errorf("simbeacon: validator %d root: %w", i, err)
+		}
+		roots[i] = root
+	}
+	r.gvr = listRoot(roots, 40)
+	return r, nil
+}
+
+func (r *registry) size() uint64 { return uint64(len(r.pubkeys)) }
+
+// listRoot is the SSZ hash tree root of a List[T, 2^depth] whose element
+// roots are given: the roots merkleized to depth with zero-subtree padding,
+// then mixed with the length. genesis_validators_root is this over the
+// genesis validators with depth 40 (VALIDATOR_REGISTRY_LIMIT = 2^40).
+func listRoot(roots [][32]byte, depth int) phase0.Root {
+	zero := make([][32]byte, depth+1)
+	for i := 1; i <= depth; i++ {
+		zero[i] = sha256.Sum256(append(zero[i-1][:], zero[i-1][:]...))
+	}
+	layer := append([][32]byte(nil), roots...)
+	for d := 0; d < depth; d++ {
+		if len(layer) == 0 {
+			layer = [][32]byte{zero[d]}
+		}
+		if len(layer)%2 == 1 {
+			layer = append(layer, zero[d])
+		}
+		next := make([][32]byte, len(layer)/2)
+		for i := range next {
+			next[i] = sha256.Sum256(append(layer[2*i][:], layer[2*i+1][:]...))
+		}
+		layer = next
+	}
+	var length [32]byte
+	binary.LittleEndian.PutUint64(length[:8], uint64(len(roots)))
+	return sha256.Sum256(append(layer[0][:], length[:]...))
+}
+
+// parseSignature deserialises a signature with the subgroup check
+// (spec/bls enables it for the whole process) and refuses the point at
+// infinity, which no validator key produces.
+func parseSignature(sig phase0.BLSSignature) (*herumi.Sign, error) {
+	var s herumi.Sign
+	if err := s.Deserialize(sig[:]); err != nil {
+		return nil, fmt.Errorf("signature is not a valid compressed G2 point in the subgroup")
+	}
+	if s.IsZero() {
+		return nil, fmt.Errorf("signature is the point at infinity")
+	}
+	return &s, nil
+}
+
+// verify checks sig over root under validator v's key.
+func (r *registry) verify(v phase0.ValidatorIndex, root phase0.Root, sig phase0.BLSSignature) error {
+	if uint64(v) >= r.size() {
+		return fmt.Errorf("unknown validator %d", v)
+	}
+	s, err := parseSignature(sig)
+	if err != nil {
+		return err
+	}
+	if !s.VerifyByte(&r.keys[v], root[:]) {
+		return fmt.Errorf("signature does not verify under the public key of validator %d", v)
+	}
+	return nil
+}
+
+// verifyAggregate checks an aggregate signature of root by every validator
+// listed, each counted as often as it is listed (a sync committee member
+// can hold several positions, and each position adds its signature).
+func (r *registry) verifyAggregate(vs []phase0.ValidatorIndex, root phase0.Root, sig phase0.BLSSignature) error {
+	if len(vs) == 0 {
+		return fmt.Errorf("aggregate has no participants")
+	}
+	s, err := parseSignature(sig)
+	if err != nil {
+		return err
+	}
+	keys := make([]herumi.PublicKey, len(vs))
+	for i, v := range vs {
+		if uint64(v) >= r.size() {
+			return fmt.Errorf("unknown validator %d", v)
+		}
+		keys[i] = r.keys[v]
+	}
+	if !s.FastAggregateVerify(keys, root[:]) {
+		return fmt.Errorf("aggregate signature does not verify under the %d participants' public keys", len(vs))
+	}
+	return nil
+}
+
+// aggregate sums signatures that were verified when they arrived.
+func aggregate(sigs []phase0.BLSSignature) (phase0.BLSSignature, error) {
+	return bls.AggregateSignatures(sigs)
+}
