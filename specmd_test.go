@@ -17,16 +17,17 @@ import (
 var symbolRef = regexp.MustCompile("`([a-z_][a-z0-9_/]*)\\.([A-Z][A-Za-z0-9_]*)(?:\\.([A-Z][A-Za-z0-9_]*))?`")
 
 type declared struct {
-	names   map[string]bool // funcs, types, consts, vars
-	methods map[string]bool // "Type.Method"
+	names   map[string]bool   // funcs, types, consts, vars
+	methods map[string]bool   // "Type.Method", interface methods included
+	docs    map[string]string // "Name" or "Type.Method" -> doc comment
 }
 
 func declarations(t *testing.T, dir string) declared {
 	t.Helper()
-	d := declared{names: map[string]bool{}, methods: map[string]bool{}}
+	d := declared{names: map[string]bool{}, methods: map[string]bool{}, docs: map[string]string{}}
 	pkgs, err := parser.ParseDir(token.NewFileSet(), dir, func(fi os.FileInfo) bool {
 		return !strings.HasSuffix(fi.Name(), "_test.go")
-	}, parser.SkipObjectResolution)
+	}, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
 		t.Fatalf("parse %s: %v", dir, err)
 	}
@@ -37,17 +38,31 @@ func declarations(t *testing.T, dir string) declared {
 				case *ast.FuncDecl:
 					if x.Recv == nil || len(x.Recv.List) == 0 {
 						d.names[x.Name.Name] = true
+						d.docs[x.Name.Name] = x.Doc.Text()
 						continue
 					}
-					d.methods[receiverName(x.Recv.List[0].Type)+"."+x.Name.Name] = true
+					key := receiverName(x.Recv.List[0].Type) + "." + x.Name.Name
+					d.methods[key] = true
+					d.docs[key] = x.Doc.Text()
 				case *ast.GenDecl:
 					for _, spec := range x.Specs {
 						switch s := spec.(type) {
 						case *ast.TypeSpec:
 							d.names[s.Name.Name] = true
+							d.docs[s.Name.Name] = firstDoc(s.Doc, x.Doc)
+							if it, ok := s.Type.(*ast.InterfaceType); ok {
+								for _, m := range it.Methods.List {
+									for _, n := range m.Names {
+										key := s.Name.Name + "." + n.Name
+										d.methods[key] = true
+										d.docs[key] = m.Doc.Text()
+									}
+								}
+							}
 						case *ast.ValueSpec:
 							for _, n := range s.Names {
 								d.names[n.Name] = true
+								d.docs[n.Name] = firstDoc(s.Doc, x.Doc)
 							}
 						}
 					}
@@ -56,6 +71,31 @@ func declarations(t *testing.T, dir string) declared {
 		}
 	}
 	return d
+}
+
+func firstDoc(docs ...*ast.CommentGroup) string {
+	for _, d := range docs {
+		if t := d.Text(); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// sourceName is a Python or Dafny function name in a table cell.
+var sourceName = regexp.MustCompile("`([a-z][a-z0-9_]*)`")
+
+// pureLayer lists the directories of the specification proper, whose
+// translations must name their origin in their doc comments.
+var pureLayer = []string{"spec", "consensus", "networking", "eth_node_interface"}
+
+func inPureLayer(dir string) bool {
+	for _, p := range pureLayer {
+		if dir == p || strings.HasPrefix(dir, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func receiverName(e ast.Expr) string {
@@ -92,6 +132,17 @@ func TestSpecTableSymbolsExist(t *testing.T) {
 		if !strings.HasPrefix(strings.TrimSpace(text), "|") {
 			continue
 		}
+		// A row whose first cell names a Python or Dafny function maps that
+		// function to Go: at least one Go symbol of the pure layer in that
+		// row (the translation; the others may be the types it uses) must
+		// say where it comes from in its doc comment.
+		var origins []string
+		if cells := strings.Split(text, "|"); len(cells) > 2 {
+			for _, o := range sourceName.FindAllStringSubmatch(cells[1], -1) {
+				origins = append(origins, o[1])
+			}
+		}
+		pureSymbols, namedOrigin := 0, false
 		for _, m := range symbolRef.FindAllStringSubmatch(text, -1) {
 			dir, name, method := m[1], m[2], m[3]
 			if _, err := os.Stat(filepath.Join(dir)); err != nil {
@@ -103,13 +154,26 @@ func TestSpecTableSymbolsExist(t *testing.T) {
 				decls = declarations(t, dir)
 				cache[dir] = decls
 			}
+			key := name
+			if method != "" {
+				key = name + "." + method
+			}
 			switch {
-			case method != "" && !decls.methods[name+"."+method]:
-				t.Errorf("SPEC.md:%d: %s: method %s.%s not declared in %s", line, m[0], name, method, dir)
+			case method != "" && !decls.methods[key]:
+				t.Errorf("SPEC.md:%d: %s: method %s not declared in %s", line, m[0], key, dir)
+				continue
 			case method == "" && !decls.names[name]:
 				t.Errorf("SPEC.md:%d: %s: %s not declared in %s", line, m[0], name, dir)
+				continue
 			}
 			checked++
+			if inPureLayer(dir) {
+				pureSymbols++
+				namedOrigin = namedOrigin || docNamesOrigin(decls.docs[key], origins)
+			}
+		}
+		if len(origins) > 0 && pureSymbols > 0 && !namedOrigin {
+			t.Errorf("SPEC.md:%d: no Go symbol of this row names %v in its doc comment", line, origins)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -120,6 +184,17 @@ func TestSpecTableSymbolsExist(t *testing.T) {
 		t.Fatalf("SPEC.md tables name only %d Go symbols; the parser or the tables are broken", checked)
 	}
 	t.Logf("checked %d symbol references", checked)
+}
+
+// docNamesOrigin reports whether a doc comment names one of the source
+// functions (Python snake_case or Dafny names).
+func docNamesOrigin(doc string, origins []string) bool {
+	for _, o := range origins {
+		if strings.Contains(doc, o) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestSymbolRefPattern pins the cell syntax the table test relies on, so a

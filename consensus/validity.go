@@ -94,6 +94,8 @@ func IsValidAttestationData(db *slashing.SlashingDB, chain signing.Chain, data *
 //     combined before consensus;
 //   - the block has the shape of the fork in force at its slot;
 //   - not slashable under EIP-3076 with the block's signing root.
+//
+// It is also Dafny v2 ci_decision_is_valid_beacon_block.
 func IsValidBlock(db *slashing.SlashingDB, chain signing.Chain, block *eth2spec.VersionedBeaconBlock, duty *spec.ProposerDuty, randaoReveal phase0.BLSSignature) error {
 	if block == nil || block.IsEmpty() || duty == nil || db == nil {
 		return reject(ErrMissingValue, "beacon block")

@@ -46,6 +46,8 @@ const blockValueHeader = 8
 var ErrInvalidValue = errors.New("consensus: invalid value encoding")
 
 // EncodeAttestationData is the attester consensus value: SSZ(AttestationData).
+//
+// It encodes the value consensus.py consensus_on_attestation decides.
 func EncodeAttestationData(data *phase0.AttestationData) ([]byte, error) {
 	if data == nil || data.Source == nil || data.Target == nil {
 		return nil, fmt.Errorf("%w: missing attestation data or checkpoint", ErrInvalidValue)
@@ -66,6 +68,9 @@ func DecodeAttestationData(value []byte) (*phase0.AttestationData, error) {
 // EncodeSyncCommitteeContribution is the sync committee consensus value
 // (c00dc1e consensus_on_sync_committee_contribution):
 // SSZ(altair.SyncCommitteeContribution).
+//
+// It encodes the value c00dc1e consensus.py
+// consensus_on_sync_committee_contribution decides.
 func EncodeSyncCommitteeContribution(c *altair.SyncCommitteeContribution) ([]byte, error) {
 	if c == nil {
 		return nil, fmt.Errorf("%w: missing sync committee contribution", ErrInvalidValue)
@@ -86,6 +91,8 @@ func DecodeSyncCommitteeContribution(value []byte) (*altair.SyncCommitteeContrib
 // EncodeBlock is the proposer consensus value: SSZ(BlockValue) with the
 // version of the block's fork in chain and the fork's SSZ block. The block's
 // fork must be the one in force at its slot.
+//
+// It encodes the value consensus.py consensus_on_block decides.
 func EncodeBlock(chain signing.Chain, block *eth2spec.VersionedBeaconBlock) ([]byte, error) {
 	version, raw, err := MarshalBlockSSZ(chain, block)
 	if err != nil {

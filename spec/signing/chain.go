@@ -115,7 +115,9 @@ func (c Chain) ForkAtSlot(slot phase0.Slot) (Fork, error) {
 }
 
 // Domain is consensus-specs get_domain with the state replaced by the fork
-// schedule: the domain of domainType for a message of the given epoch.
+// schedule: the domain of domainType for a message of the given epoch. It is
+// also signing.py dvc_compute_domain, fixed: that helper asks the beacon node
+// for the fork version of the epoch's start slot, which is the same data.
 func (c Chain) Domain(domainType phase0.DomainType, epoch phase0.Epoch) (phase0.Domain, Fork, error) {
 	fork, err := c.Forks.ForkAtEpoch(epoch)
 	if err != nil {

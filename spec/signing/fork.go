@@ -79,8 +79,9 @@ func (s ForkSchedule) ForkAtEpoch(epoch phase0.Epoch) (Fork, error) {
 
 // StateFork returns the beacon-state Fork object (previous version, current
 // version, epoch) in force at epoch: what the beacon API's
-// /eth/v1/beacon/states/{id}/fork returns and what Web3Signer's fork_info
-// carries.
+// /eth/v1/beacon/states/{id}/fork returns (eth_node_interface.py
+// bn_get_fork_version reads its current version) and what Web3Signer's
+// fork_info carries.
 func (s ForkSchedule) StateFork(epoch phase0.Epoch) (*phase0.Fork, error) {
 	if len(s.forks) == 0 {
 		return nil, fmt.Errorf("fork schedule: empty")
