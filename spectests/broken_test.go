@@ -174,6 +174,34 @@ func TestBrokenImplementationsAreCaught(t *testing.T) {
 			"general/phase0/ssz_static/SlashingDBBlock/ssz_invalid/root_31_bytes",
 			"general/phase0/ssz_static/SlashingDBBlock/ssz_invalid/two_roots",
 		}},
+		{"qbft: prepare quorum reduced by one", "qbft", earlyCommitQBFT{}, []string{
+			"general/phase0/qbft/rules/prepare/below_quorum_no_commit",
+			"general/phase0/qbft/rules/prepare/quorum_sends_commit",
+			"general/phase0/qbft/rules/commit/quorum_decides",
+			"general/phase0/qbft/scenarios/happy_path_round0/n4_non_leader_node_1",
+		}},
+		{"qbft: COMMIT sent twice in a round", "qbft", doubleCommitQBFT{}, []string{
+			"general/phase0/qbft/rules/prepare/commit_sent_once_per_round",
+			"general/phase0/qbft/restore/prepare/commit_sent_once_per_round",
+		}},
+		{"dvc: Dafny aggregation bits from the validator index", "dvc", dafnyBitsDVC{}, []string{
+			"mainnet/electra/dvc/attester/remote_signer/decided_current_emits_share_multicast_to_all_peers_incl_self",
+			"mainnet/deneb/dvc/attester/remote_signer/aggregation_bits_formation",
+			"mainnet/deneb/dvc/attester/vc_middleware/aggregation_bits_formation",
+			"mainnet/electra/dvc/attester/remote_signer/resend_sends_all_pending",
+			"mainnet/electra/dvc/vc_middleware/vc_middleware/vc_attestation_cached_then_captured_and_broadcast",
+		}},
+		{"dvc: submits again for every late share", "dvc", resubmitDVC{}, []string{
+			"mainnet/electra/dvc/attester/remote_signer/share_threshold_reached_submits_once_per_share",
+			"mainnet/electra/dvc/attester/vc_middleware/share_threshold_reached_submits_once_per_share",
+			"mainnet/electra/dvc/attester/remote_signer/duplicate_share_after_threshold_resubmits_same_attestation",
+		}},
+		{"networking: shares not verified", "networking", unverifiedCombiner{}, []string{
+			"mainnet/electra/networking/attestation_share/invalid/invalid_share",
+			"mainnet/deneb/networking/block_share/invalid/impostor_share",
+			"mainnet/electra/networking/randao_share/invalid/invalid_combination",
+			"mainnet/electra/networking/sync_committee_message_share/invalid/invalid_share",
+		}},
 	} {
 		t.Run(b.name, func(t *testing.T) {
 			results, err := Check(vectorsRoot, b.runner, b.impl)

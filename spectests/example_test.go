@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec/slashing"
 	"github.com/dvspec/go-dvspec/spectests"
 )
@@ -56,6 +57,57 @@ func (myClient) ErrorNames(err error) []string {
 // Check returns the results instead, without failing anything.
 func ExampleCheck() {
 	results, err := spectests.Check("../vectors", "slashing", myClient{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			fmt.Println(r.Case.Path(), r.Err)
+		}
+	}
+	fmt.Println("failed:", failed)
+	// Output: failed: 0
+}
+
+// myCombiner stands for another implementation's share combination. Here
+// it uses the Go spec's networking package through GoSpec; a real client
+// decodes the SSZ shares into its own types, combines them with its own
+// BLS library and encodes the result.
+type myCombiner struct{}
+
+func (myCombiner) CombineShares(req spectests.CombineRequest) (spectests.CombineResult, error) {
+	return spectests.GoSpec{}.CombineShares(req)
+}
+
+// ErrorNames maps the combiner's errors to the names of the vectors.
+func (myCombiner) ErrorNames(err error) []string {
+	for _, e := range []struct {
+		name   string
+		target error
+	}{
+		{"below_threshold", networking.ErrBelowThreshold},
+		{"mixed_data", networking.ErrMixedData},
+		{"invalid_share", networking.ErrInvalidShare},
+		{"duplicate_signer", networking.ErrDuplicateSigner},
+		{"unknown_signer", networking.ErrUnknownSigner},
+		{"invalid_combination", networking.ErrInvalidCombination},
+		{"malformed_share", networking.ErrMalformedShare},
+	} {
+		if errors.Is(err, e.target) {
+			return []string{e.name}
+		}
+	}
+	return nil
+}
+
+// An implementation of the networking runner, checked case by case. The
+// qbft and dvc runners plug in the same way (QBFTImplementation,
+// DVCImplementation; see the package documentation).
+func ExampleCheck_networking() {
+	results, err := spectests.Check("../vectors", "networking", myCombiner{})
 	if err != nil {
 		fmt.Println(err)
 		return

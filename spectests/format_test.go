@@ -57,6 +57,38 @@ var caseFiles = map[string]struct {
 	"signing":            {[]string{"meta.yaml", "chain.yaml", "inputs.yaml", "message.yaml", "message.ssz_snappy", "output.yaml", "roots.yaml"}, nil},
 	"slashing":           {[]string{"meta.yaml", "pre.yaml", "pre.ssz_snappy", "steps.yaml", "post.yaml", "post.ssz_snappy", "roots.yaml"}, []string{`interchange_\d+\.json`, `export_\d+\.json`}},
 	"consensus_validity": {[]string{"meta.yaml", "chain.yaml", "duty.yaml", "duty.ssz_snappy", "value.yaml", "value.ssz_snappy", "inputs.yaml", "output.yaml", "roots.yaml"}, []string{"slashing_db.yaml", "slashing_db.ssz_snappy"}},
+	// qbft: params cases have data.yaml only; every other case config.yaml,
+	// steps.yaml, post and roots.yaml, and restore cases pre (checked by
+	// checkQBFTShape).
+	"qbft":       {[]string{"meta.yaml"}, []string{"data.yaml", "config.yaml", "steps.yaml", "post.yaml", "post.ssz_snappy", "pre.yaml", "pre.ssz_snappy", "roots.yaml"}},
+	"dvc":        {[]string{"meta.yaml", "chain.yaml", "config.yaml", "pre.yaml", "pre.ssz_snappy", "steps.yaml", "post.yaml", "post.ssz_snappy", "roots.yaml"}, nil},
+	"networking": {[]string{"meta.yaml", "chain.yaml", "inputs.yaml", "output.yaml"}, nil},
+}
+
+// checkQBFTShape requires the file set of each qbft handler.
+func checkQBFTShape(t *testing.T, c Case) {
+	want := []string{"config.yaml", "steps.yaml", "post.yaml", "post.ssz_snappy", "roots.yaml"}
+	switch c.Handler {
+	case "params":
+		want = []string{"data.yaml"}
+	case "restore":
+		want = append(want, "pre.yaml", "pre.ssz_snappy")
+	}
+	entries, err := os.ReadDir(c.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		if e.Name() != "meta.yaml" {
+			got = append(got, e.Name())
+		}
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("qbft %s case has %v, want %v", c.Handler, got, want)
+	}
 }
 
 func allCases(t *testing.T) []Case {
@@ -125,6 +157,7 @@ func TestVectorFormat(t *testing.T) {
 			invalid := checkMeta(t, c)
 			checkBLSValues(t, c, invalid)
 			checkParts(t, c)
+			checkInlineSSZ(t, c)
 		})
 	}
 }
@@ -154,6 +187,9 @@ func checkFiles(t *testing.T, c Case) {
 	if c.Runner == "ssz_static" && (c.Suite == "ssz_invalid") == (have["value.yaml"] || have["roots.yaml"]) {
 		t.Errorf("ssz_static: value.yaml and roots.yaml exist exactly in the valid suites")
 	}
+	if c.Runner == "qbft" {
+		checkQBFTShape(t, c)
+	}
 }
 
 func checkMeta(t *testing.T, c Case) map[string]bool {
@@ -174,6 +210,46 @@ func checkMeta(t *testing.T, c Case) map[string]bool {
 	return invalid
 }
 
+// hexTokens returns the 0x-hex values of a file: in YAML every scalar that
+// is one, except the values of keys ending in _ssz (SSZ encodings written
+// next to the value they encode, which checkInlineSSZ compares with it); in
+// JSON every 0x-hex substring.
+func hexTokens(t *testing.T, name string, raw []byte) []string {
+	if !strings.HasSuffix(name, ".yaml") {
+		var out []string
+		for _, m := range hexToken.FindAll(raw, -1) {
+			out = append(out, string(m))
+		}
+		return out
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var out []string
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if !strings.HasSuffix(n.Content[i].Value, "_ssz") {
+					walk(n.Content[i+1])
+				}
+			}
+		case yaml.ScalarNode:
+			if hexToken.FindString(n.Value) == n.Value && n.Value != "" {
+				out = append(out, n.Value)
+			}
+		}
+	}
+	walk(&doc)
+	return out
+}
+
 // checkBLSValues requires every 48-byte value to be a valid public key and
 // every 96-byte value a valid G2 point (the signing harness and vectorgen
 // verify the signatures themselves), except the listed invalid values.
@@ -190,8 +266,7 @@ func checkBLSValues(t *testing.T, c Case, invalid map[string]bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range hexToken.FindAll(raw, -1) {
-			s := string(m)
+		for _, s := range hexTokens(t, e.Name(), raw) {
 			if invalid[s] {
 				continue
 			}
@@ -230,6 +305,19 @@ func (c Case) partTypes(t *testing.T) map[string]partType {
 		return nil // checked by the runner itself and by the schema below
 	case "slashing":
 		return map[string]partType{"pre": {name: "SlashingDB"}, "post": {name: "SlashingDB"}}
+	case "dvc":
+		return map[string]partType{"pre": {name: "DVCStateSnapshot"}, "post": {name: "DVCStateSnapshot"}}
+	case "qbft":
+		if c.Handler == "params" {
+			return nil
+		}
+		out := map[string]partType{"post": {name: "Snapshot"}}
+		if c.Has("pre.ssz_snappy") {
+			out["pre"] = partType{name: "Snapshot"}
+		}
+		return out
+	case "networking":
+		return nil
 	case "signing":
 		var in signingInputs
 		if err := c.ReadYAML("inputs.yaml", &in); err != nil {

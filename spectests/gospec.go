@@ -14,8 +14,12 @@ import (
 	dynssz "github.com/pk910/dynamic-ssz"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/impl/keys"
+	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/slashing"
 	"github.com/dvspec/go-dvspec/spec/sszutil"
@@ -58,6 +62,31 @@ var dvContainers = map[string]func() sszCodec{
 	"SlashingDBAttestation":         func() sszCodec { return new(slashing.SlashingDBAttestation) },
 	"SlashingDBData":                func() sszCodec { return new(slashing.SlashingDBData) },
 	"SlashingDB":                    func() sszCodec { return new(slashing.SlashingDB) },
+
+	"VersionedBlock":            func() sszCodec { return new(networking.VersionedBlock) },
+	"SignedVersionedBlock":      func() sszCodec { return new(networking.SignedVersionedBlock) },
+	"AttestationShare":          func() sszCodec { return new(networking.AttestationShare) },
+	"RandaoShare":               func() sszCodec { return new(networking.RandaoShare) },
+	"BlockShare":                func() sszCodec { return new(networking.BlockShare) },
+	"SyncCommitteeMessageShare": func() sszCodec { return new(networking.SyncCommitteeMessageShare) },
+
+	"InstanceID":    func() sszCodec { return new(consensus.InstanceID) },
+	"Message":       func() sszCodec { return new(qbft.Message) },
+	"SignedPayload": func() sszCodec { return new(qbft.SignedPayload) },
+	"SignedMessage": func() sszCodec { return new(qbft.SignedMessage) },
+	"Snapshot":      func() sszCodec { return new(qbft.Snapshot) },
+
+	"BucketRef":             func() sszCodec { return new(dvc.BucketRef) },
+	"PendingAttestation":    func() sszCodec { return new(dvc.PendingAttestation) },
+	"ProposerValidity":      func() sszCodec { return new(dvc.ProposerValidity) },
+	"PendingBlock":          func() sszCodec { return new(dvc.PendingBlock) },
+	"SyncInstance":          func() sszCodec { return new(dvc.SyncInstance) },
+	"AttesterSnapshot":      func() sszCodec { return new(dvc.AttesterSnapshot) },
+	"ProposerSnapshot":      func() sszCodec { return new(dvc.ProposerSnapshot) },
+	"SyncCommitteeSnapshot": func() sszCodec { return new(dvc.SyncCommitteeSnapshot) },
+	"DVCStateSnapshot":      func() sszCodec { return new(dvc.DVCStateSnapshot) },
+
+	"ClusterDefinition": func() sszCodec { return new(keys.ClusterDefinition) },
 }
 
 func newContainer(name string) (sszCodec, error) {
@@ -184,73 +213,112 @@ func SpecChain(c Chain) (signing.Chain, error) {
 func decode(b []byte, obj sszutil.Codec) error { return sszutil.DecodeCanonical(b, obj) }
 
 // DecodeBeaconBlock decodes the SSZ encoding of the named fork's
-// BeaconBlock (canonical encodings only).
+// BeaconBlock (mainnet sizes, canonical encodings only).
 func DecodeBeaconBlock(fork string, b []byte) (*eth2spec.VersionedBeaconBlock, error) {
+	return DecodeBeaconBlockPreset(spec.MainnetPreset(), fork, b)
+}
+
+// presetDecoder returns a canonical SSZ decoder of consensus containers
+// with the preset's sizes (go-eth2-client's generated code for mainnet,
+// dynamic-ssz for another preset).
+func presetDecoder(p spec.Preset) func(b []byte, obj sszutil.Codec) error {
+	if p.Name == "" || p.Name == spec.MainnetPreset().Name {
+		return decode
+	}
+	ds := PresetSSZ(p)
+	return func(b []byte, obj sszutil.Codec) error {
+		if err := ds.UnmarshalSSZ(obj, b); err != nil {
+			return fmt.Errorf("ssz: %w", err)
+		}
+		again, err := ds.MarshalSSZ(obj)
+		if err != nil {
+			return err
+		}
+		if string(again) != string(b) {
+			return sszutil.ErrNonCanonical
+		}
+		return nil
+	}
+}
+
+// DecodeBeaconBlockPreset decodes the SSZ encoding of the named fork's
+// BeaconBlock with the preset's sizes (canonical encodings only).
+func DecodeBeaconBlockPreset(p spec.Preset, fork string, b []byte) (*eth2spec.VersionedBeaconBlock, error) {
 	v, err := DataVersion(fork)
 	if err != nil {
 		return nil, err
 	}
+	dec := presetDecoder(p)
 	out := &eth2spec.VersionedBeaconBlock{Version: v}
 	switch v {
 	case eth2spec.DataVersionPhase0:
 		out.Phase0 = new(phase0.BeaconBlock)
-		err = decode(b, out.Phase0)
+		err = dec(b, out.Phase0)
 	case eth2spec.DataVersionAltair:
 		out.Altair = new(altair.BeaconBlock)
-		err = decode(b, out.Altair)
+		err = dec(b, out.Altair)
 	case eth2spec.DataVersionBellatrix:
 		out.Bellatrix = new(bellatrix.BeaconBlock)
-		err = decode(b, out.Bellatrix)
+		err = dec(b, out.Bellatrix)
 	case eth2spec.DataVersionCapella:
 		out.Capella = new(capella.BeaconBlock)
-		err = decode(b, out.Capella)
+		err = dec(b, out.Capella)
 	case eth2spec.DataVersionDeneb:
 		out.Deneb = new(deneb.BeaconBlock)
-		err = decode(b, out.Deneb)
+		err = dec(b, out.Deneb)
 	case eth2spec.DataVersionElectra:
 		out.Electra = new(electra.BeaconBlock)
-		err = decode(b, out.Electra)
+		err = dec(b, out.Electra)
 	case eth2spec.DataVersionFulu:
 		out.Fulu = new(electra.BeaconBlock)
-		err = decode(b, out.Fulu)
+		err = dec(b, out.Fulu)
 	}
 	return out, err
 }
 
-// DecodeAggregateAndProof decodes the named fork's AggregateAndProof.
+// DecodeAggregateAndProof decodes the named fork's AggregateAndProof
+// (mainnet sizes).
 func DecodeAggregateAndProof(fork string, b []byte) (*eth2spec.VersionedAggregateAndProof, error) {
+	return DecodeAggregateAndProofPreset(spec.MainnetPreset(), fork, b)
+}
+
+// DecodeAggregateAndProofPreset decodes the named fork's AggregateAndProof
+// with the preset's sizes (the Electra aggregate's committee bits and
+// aggregation bits limit depend on it).
+func DecodeAggregateAndProofPreset(p spec.Preset, fork string, b []byte) (*eth2spec.VersionedAggregateAndProof, error) {
 	v, err := DataVersion(fork)
 	if err != nil {
 		return nil, err
 	}
+	dec := presetDecoder(p)
 	out := &eth2spec.VersionedAggregateAndProof{Version: v}
 	if v >= eth2spec.DataVersionElectra {
-		p := new(electra.AggregateAndProof)
-		if err := decode(b, p); err != nil {
+		ap := new(electra.AggregateAndProof)
+		if err := dec(b, ap); err != nil {
 			return nil, err
 		}
 		if v == eth2spec.DataVersionElectra {
-			out.Electra = p
+			out.Electra = ap
 		} else {
-			out.Fulu = p
+			out.Fulu = ap
 		}
 		return out, nil
 	}
-	p := new(phase0.AggregateAndProof)
-	if err := decode(b, p); err != nil {
+	ap := new(phase0.AggregateAndProof)
+	if err := dec(b, ap); err != nil {
 		return nil, err
 	}
 	switch v {
 	case eth2spec.DataVersionPhase0:
-		out.Phase0 = p
+		out.Phase0 = ap
 	case eth2spec.DataVersionAltair:
-		out.Altair = p
+		out.Altair = ap
 	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = p
+		out.Bellatrix = ap
 	case eth2spec.DataVersionCapella:
-		out.Capella = p
+		out.Capella = ap
 	case eth2spec.DataVersionDeneb:
-		out.Deneb = p
+		out.Deneb = ap
 	}
 	return out, nil
 }
@@ -268,7 +336,7 @@ func uint64Of(b []byte) (uint64, error) {
 
 // SigningRoots implements SigningImplementation.
 func (GoSpec) SigningRoots(req SigningRequest) (SigningRoots, error) {
-	chain, err := SpecChain(req.Chain)
+	chain, err := SpecPresetChain(req.Chain, req.Preset)
 	if err != nil {
 		return SigningRoots{}, err
 	}
@@ -278,6 +346,10 @@ func (GoSpec) SigningRoots(req SigningRequest) (SigningRoots, error) {
 
 func goSigningInput(chain signing.Chain, req SigningRequest) (signing.SigningInput, error) {
 	m := req.Message
+	p := spec.MainnetPreset()
+	if req.Preset == "minimal" {
+		p = spec.MinimalPreset()
+	}
 	switch req.MessageType {
 	case "attestation_data":
 		d := new(phase0.AttestationData)
@@ -286,7 +358,7 @@ func goSigningInput(chain signing.Chain, req SigningRequest) (signing.SigningInp
 		}
 		return chain.AttestationData(d)
 	case "beacon_block":
-		b, err := DecodeBeaconBlock(req.MessageFork, m)
+		b, err := DecodeBeaconBlockPreset(p, req.MessageFork, m)
 		if err != nil {
 			return signing.SigningInput{}, err
 		}
@@ -310,7 +382,7 @@ func goSigningInput(chain signing.Chain, req SigningRequest) (signing.SigningInp
 		}
 		return chain.AggregationSlot(phase0.Slot(s))
 	case "aggregate_and_proof":
-		ap, err := DecodeAggregateAndProof(req.MessageFork, m)
+		ap, err := DecodeAggregateAndProofPreset(p, req.MessageFork, m)
 		if err != nil {
 			return signing.SigningInput{}, err
 		}
@@ -328,7 +400,7 @@ func goSigningInput(chain signing.Chain, req SigningRequest) (signing.SigningInp
 		return chain.SyncCommitteeSelectionProof(d)
 	case "contribution_and_proof":
 		cp := new(altair.ContributionAndProof)
-		if err := decode(m, cp); err != nil {
+		if err := presetDecoder(p)(m, cp); err != nil {
 			return signing.SigningInput{}, err
 		}
 		return chain.ContributionAndProof(cp)
@@ -501,7 +573,11 @@ func (GoSpec) IsValidSyncCommitteeContribution(preset string, chain Chain, duty,
 // PresetSSZ returns an SSZ codec for consensus containers whose sizes
 // depend on the preset.
 func PresetSSZ(p spec.Preset) *dynssz.DynSsz {
-	return dynssz.NewDynSsz(map[string]any{"SYNC_COMMITTEE_SIZE": p.SyncCommitteeSize})
+	values, err := p.SSZSpec()
+	if err != nil {
+		return dynssz.NewDynSsz(map[string]any{"SYNC_COMMITTEE_SIZE": p.SyncCommitteeSize})
+	}
+	return dynssz.NewDynSsz(values)
 }
 
 // DecodeSyncCommitteeContribution decodes a SyncCommitteeContribution of

@@ -4,7 +4,10 @@ import (
 	"errors"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/slashing"
 	"github.com/dvspec/go-dvspec/spec/sszutil"
 )
@@ -18,18 +21,89 @@ type NamedError struct {
 	Runner string
 	// Name is the name written in the vectors.
 	Name string
-	// Err is the Go spec sentinel; errors.Is(err, Err) identifies it.
+	// Err is the Go spec sentinel; errors.Is(err, Err) identifies it. It
+	// is nil for the reasons of dvc Ignored outputs, which are string
+	// constants (GoSymbol names them), not errors.
 	Err error
 	// GoSymbol is the sentinel's qualified name, for documentation.
 	GoSymbol string
 }
 
 // ErrorTable lists every named result of the vectors, outermost wrapper
-// first: a consensus_validity rejection for slashing ("slashable") wraps a
-// slashing reason ("double_vote"), so consensus names precede slashing
-// names. GoSpec.ErrorNames and vectorgen both read this table, and
+// first: a dvc error wraps the networking or consensus error behind it
+// ("rejected_share" wraps "invalid_share"), a qbft justification error
+// wraps the entry's reason ("invalid_justification" wraps "wrong_round"),
+// a consensus_validity rejection for slashing ("slashable") wraps a
+// slashing reason ("double_vote"), so dvc names precede qbft, networking,
+// consensus and slashing names. Names are unique across the table.
+// GoSpec.ErrorNames and vectorgen both read this table, and
 // vectors/README.md prints it, so the mapping exists in one place only.
 var ErrorTable = []NamedError{
+	{"dvc", "invalid_config", dvc.ErrInvalidConfig, "dvc.ErrInvalidConfig"},
+	{"dvc", "invalid_state", dvc.ErrInvalidState, "dvc.ErrInvalidState"},
+	{"dvc", "malformed_event", dvc.ErrMalformedEvent, "dvc.ErrMalformedEvent"},
+	{"dvc", "wrong_validator", dvc.ErrWrongValidator, "dvc.ErrWrongValidator"},
+	{"dvc", "duty_out_of_order", dvc.ErrDutyOutOfOrder, "dvc.ErrDutyOutOfOrder"},
+	{"dvc", "rejected_share", dvc.ErrInvalidShare, "dvc.ErrInvalidShare"},
+	{"dvc", "inconsistent_oracle", dvc.ErrInconsistentOracle, "dvc.ErrInconsistentOracle"},
+	{"dvc", "wrong_mode", dvc.ErrWrongMode, "dvc.ErrWrongMode"},
+	{"dvc", "remote_signer_failed", dvc.ErrSigner, "dvc.ErrSigner"},
+	{"dvc", "not_decided", dvc.ErrNotDecided, "dvc.ErrNotDecided"},
+	{"dvc", "no_instance", dvc.ErrNoInstance, "dvc.ErrNoInstance"},
+	{"dvc", "wrong_subcommittee", dvc.ErrWrongSubcommittee, "dvc.ErrWrongSubcommittee"},
+	{"dvc", string(dvc.IgnoredNotCurrent), nil, "dvc.IgnoredNotCurrent"},
+	{"dvc", string(dvc.IgnoredDecidedSlotMismatch), nil, "dvc.IgnoredDecidedSlotMismatch"},
+	{"dvc", string(dvc.IgnoredDecidedInvalid), nil, "dvc.IgnoredDecidedInvalid"},
+	{"dvc", string(dvc.IgnoredSlashingDBRefused), nil, "dvc.IgnoredSlashingDBRefused"},
+	{"dvc", string(dvc.IgnoredShareFiltered), nil, "dvc.IgnoredShareFiltered"},
+	{"dvc", string(dvc.IgnoredSlotCompleted), nil, "dvc.IgnoredSlotCompleted"},
+	{"dvc", string(dvc.IgnoredBeyondHorizon), nil, "dvc.IgnoredBeyondHorizon"},
+	{"dvc", string(dvc.IgnoredDuplicateShare), nil, "dvc.IgnoredDuplicateShare"},
+	{"dvc", string(dvc.IgnoredSignerEquivocated), nil, "dvc.IgnoredSignerEquivocated"},
+	{"dvc", string(dvc.IgnoredAlreadySubmitted), nil, "dvc.IgnoredAlreadySubmitted"},
+	{"dvc", string(dvc.IgnoredCombineFailed), nil, "dvc.IgnoredCombineFailed"},
+	{"dvc", string(dvc.IgnoredStoreFull), nil, "dvc.IgnoredStoreFull"},
+	{"dvc", string(dvc.IgnoredAlreadyCaptured), nil, "dvc.IgnoredAlreadyCaptured"},
+	{"dvc", string(dvc.IgnoredNoInstance), nil, "dvc.IgnoredNoInstance"},
+
+	{"qbft", "invalid_justification", qbft.ErrInvalidJustification, "qbft.ErrInvalidJustification"},
+	{"qbft", "malformed_message", qbft.ErrMalformed, "qbft.ErrMalformed"},
+	{"qbft", "wrong_instance", qbft.ErrWrongInstance, "qbft.ErrWrongInstance"},
+	{"qbft", "unknown_type", qbft.ErrUnknownType, "qbft.ErrUnknownType"},
+	{"qbft", "unknown_sender", qbft.ErrUnknownSender, "qbft.ErrUnknownSender"},
+	{"qbft", "round_too_high", qbft.ErrRoundTooHigh, "qbft.ErrRoundTooHigh"},
+	{"qbft", "wrong_type", qbft.ErrWrongType, "qbft.ErrWrongType"},
+	{"qbft", "wrong_round", qbft.ErrWrongRound, "qbft.ErrWrongRound"},
+	{"qbft", "bad_signature", qbft.ErrBadSignature, "qbft.ErrBadSignature"},
+	{"qbft", "value_size", qbft.ErrValueSize, "qbft.ErrValueSize"},
+	{"qbft", "digest_mismatch", qbft.ErrDigestMismatch, "qbft.ErrDigestMismatch"},
+	{"qbft", "unexpected_field", qbft.ErrUnexpectedField, "qbft.ErrUnexpectedField"},
+	{"qbft", "not_leader", qbft.ErrNotLeader, "qbft.ErrNotLeader"},
+	{"qbft", "round_change_round_zero", qbft.ErrRoundChangeRoundZero, "qbft.ErrRoundChangeRoundZero"},
+	{"qbft", "prepared_fields_mismatch", qbft.ErrPreparedFieldsMismatch, "qbft.ErrPreparedFieldsMismatch"},
+	{"qbft", "prepared_round_not_lower", qbft.ErrPreparedRoundNotLower, "qbft.ErrPreparedRoundNotLower"},
+	{"qbft", "justification_too_long", qbft.ErrJustificationTooLong, "qbft.ErrJustificationTooLong"},
+	{"qbft", "no_round_change_quorum", qbft.ErrNoRoundChangeQuorum, "qbft.ErrNoRoundChangeQuorum"},
+	{"qbft", "no_prepare_quorum", qbft.ErrNoPrepareQuorum, "qbft.ErrNoPrepareQuorum"},
+	{"qbft", "no_commit_quorum", qbft.ErrNoCommitQuorum, "qbft.ErrNoCommitQuorum"},
+	{"qbft", "not_highest_prepared", qbft.ErrNotHighestPrepared, "qbft.ErrNotHighestPrepared"},
+	{"qbft", "equivocation", qbft.ErrEquivocation, "qbft.ErrEquivocation"},
+	{"qbft", "already_started", qbft.ErrAlreadyStarted, "qbft.ErrAlreadyStarted"},
+	{"qbft", "own_value_set", qbft.ErrOwnValueSet, "qbft.ErrOwnValueSet"},
+	{"qbft", "invalid_value", qbft.ErrInvalidValue, "qbft.ErrInvalidValue"},
+	{"qbft", "unknown_instance", qbft.ErrUnknownInstance, "qbft.ErrUnknownInstance"},
+	{"qbft", "node_signer_failed", qbft.ErrSigner, "qbft.ErrSigner"},
+	{"qbft", "invalid_qbft_config", qbft.ErrConfig, "qbft.ErrConfig"},
+
+	{"networking", "below_threshold", networking.ErrBelowThreshold, "networking.ErrBelowThreshold"},
+	{"networking", "mixed_data", networking.ErrMixedData, "networking.ErrMixedData"},
+	{"networking", "invalid_share", networking.ErrInvalidShare, "networking.ErrInvalidShare"},
+	{"networking", "duplicate_signer", networking.ErrDuplicateSigner, "networking.ErrDuplicateSigner"},
+	{"networking", "unknown_signer", networking.ErrUnknownSigner, "networking.ErrUnknownSigner"},
+	{"networking", "invalid_combination", networking.ErrInvalidCombination, "networking.ErrInvalidCombination"},
+	{"networking", "malformed_share", networking.ErrMalformedShare, "networking.ErrMalformedShare"},
+
+	{"dvc", "invalid_value_encoding", consensus.ErrInvalidValue, "consensus.ErrInvalidValue"},
 	{"consensus_validity", "missing_value", consensus.ErrMissingValue, "consensus.ErrMissingValue"},
 	{"consensus_validity", "slot_mismatch", consensus.ErrSlotMismatch, "consensus.ErrSlotMismatch"},
 	{"consensus_validity", "committee_index_mismatch", consensus.ErrCommitteeIndexMismatch, "consensus.ErrCommitteeIndexMismatch"},
@@ -82,7 +156,7 @@ func SpecErrorNames(err error) []string {
 	}
 	var names []string
 	for _, e := range ErrorTable {
-		if errors.Is(err, e.Err) {
+		if e.Err != nil && errors.Is(err, e.Err) {
 			names = append(names, e.Name)
 		}
 	}

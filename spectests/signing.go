@@ -14,6 +14,10 @@ import (
 // depends on.
 type SigningRequest struct {
 	Chain Chain
+	// Preset is the directory preset, mainnet or minimal: the sizes of
+	// preset-dependent containers (blocks, Electra aggregates, sync
+	// committee contributions) and so their hash tree roots.
+	Preset string
 	// MessageType is the handler: attestation_data, beacon_block,
 	// beacon_block_header, randao_reveal, aggregation_slot,
 	// aggregate_and_proof, sync_committee_message,
@@ -115,7 +119,7 @@ func CheckSigningCase(c Case, impl SigningImplementation) error {
 		return err
 	}
 	got, err := impl.SigningRoots(SigningRequest{
-		Chain: chain, MessageType: in.MessageType, MessageSSZType: in.MessageSSZType, MessageFork: in.MessageFork,
+		Chain: chain, Preset: c.Preset, MessageType: in.MessageType, MessageSSZType: in.MessageSSZType, MessageFork: in.MessageFork,
 		Message: msg, Slot: in.Slot, CurrentEpoch: in.CurrentEpoch,
 	})
 	if out.Error != "" {

@@ -17,6 +17,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 	"github.com/holiman/uint256"
 
+	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -28,6 +29,15 @@ import (
 // chain, so a reader can verify each one. Where verifying would need a
 // beacon state (an aggregate's committee), the aggregate has a single
 // participant, its aggregator, whose key signs it.
+
+// presetOf is the preset of a chain (mainnet unless the chain was made by
+// signing.NewChain with another preset).
+func presetOf(c signing.Chain) spec.Preset {
+	if c.Preset.Name == "" {
+		return spec.MainnetPreset()
+	}
+	return c.Preset
+}
 
 // beaconObject is a go-eth2-client container: SSZ and beacon-API JSON.
 type beaconObject interface {
@@ -127,7 +137,7 @@ func buildBlock(c signing.Chain, fork eth2spec.DataVersion, slot phase0.Slot, pr
 	var graffiti [32]byte
 	copy(graffiti[:], "dvspec vectors "+label)
 	eth1 := &phase0.ETH1Data{DepositRoot: deriveRoot(label + "/deposit_root"), DepositCount: 1000 + deriveUint(label+"/deposits", 1<<20), BlockHash: bytesOf(label+"/eth1_block", 32)}
-	syncAgg := &altair.SyncAggregate{SyncCommitteeBits: make([]byte, 64), SyncCommitteeSignature: infinitySignature}
+	syncAgg := &altair.SyncAggregate{SyncCommitteeBits: make([]byte, presetOf(c).SyncCommitteeSize/8), SyncCommitteeSignature: infinitySignature}
 	parent := deriveRoot(label + "/parent")
 	state := deriveRoot(label + "/state")
 	txs := []bellatrix.Transaction{bytesOf(label+"/tx/0", 17), bytesOf(label+"/tx/1", 130)}
@@ -265,7 +275,8 @@ func aggregateAndProof(c signing.Chain, fork eth2spec.DataVersion, slot phase0.S
 	if fork >= eth2spec.DataVersionElectra {
 		data := attestationData(c, slot, 0, label)
 		in, err := c.AttestationData(data)
-		committee := []byte{0x04, 0, 0, 0, 0, 0, 0, 0} // committee 2
+		committee := make([]byte, (presetOf(c).MaxCommitteesPerSlot+7)/8)
+		committee[0] = 0x04 // committee 2
 		ap := &electra.AggregateAndProof{AggregatorIndex: phase0.ValidatorIndex(aggregator), SelectionProof: proof,
 			Aggregate: &electra.Attestation{AggregationBits: bits, Data: data, Signature: signRoot(k, in, err), CommitteeBits: committee}}
 		if fork == eth2spec.DataVersionElectra {
@@ -326,7 +337,8 @@ func contributionAndProof(signChain signing.Chain, slot phase0.Slot, aggregator,
 	msg, err := signChain.SyncCommitteeMessage(slot, root)
 	contribSig := signRoot(k, msg, err)
 	sel, err := signChain.SyncCommitteeSelectionProof(&altair.SyncAggregatorSelectionData{Slot: slot, SubcommitteeIndex: sub})
-	bits := make([]byte, 16)
+	p := presetOf(signChain)
+	bits := make([]byte, p.SyncCommitteeSize/p.SyncCommitteeSubnetCount/8)
 	bits[0] = 0x08
 	return &altair.ContributionAndProof{
 		AggregatorIndex: phase0.ValidatorIndex(aggregator),

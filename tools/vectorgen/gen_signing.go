@@ -14,8 +14,10 @@ import (
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
+	dynssz "github.com/pk910/dynamic-ssz"
 	"gopkg.in/yaml.v3"
 
+	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -101,7 +103,12 @@ func (w *Writer) addSigning(sc sigCase) {
 		}
 	}
 	c.YAML("chain", chainNode(sc.chain))
-	if sc.obj != nil {
+	if sc.obj != nil && sc.preset == "minimal" {
+		// Preset-sized containers (blocks, Electra aggregates,
+		// contributions) are encoded with the minimal preset's sizes; the
+		// others encode the same in both presets.
+		c.SSZ("message", presetSSZ{sc.obj, fullMinimalSSZ}, sc.value)
+	} else if sc.obj != nil {
 		c.SSZ("message", sc.obj, sc.value)
 	} else {
 		var root [32]byte
@@ -393,15 +400,29 @@ func genSigning(w *Writer) {
 	genSigningInvalid(w)
 }
 
-// genSigningMinimal signs the preset-independent messages on the minimal
-// preset's staircase chain (a fork per epoch, 8 slots per epoch), where
-// every fork boundary is a few slots apart: it pins the epoch arithmetic
-// (slot / SLOTS_PER_EPOCH) and the minimal fork versions. Containers whose
-// shape depends on the preset (blocks, Electra aggregates, contributions)
-// are not signed here: the Go spec hashes beacon containers with the
-// mainnet preset.
+// fullMinimalSSZ encodes and hashes go-eth2-client containers with every
+// size of the minimal preset.
+var fullMinimalSSZ = func() *dynssz.DynSsz {
+	values, err := spec.MinimalPreset().SSZSpec()
+	if err != nil {
+		panic(err)
+	}
+	return dynssz.NewDynSsz(values)
+}()
+
+// genSigningMinimal signs messages on the minimal preset's staircase chain
+// (a fork per epoch, 8 slots per epoch), where every fork boundary is a few
+// slots apart: it pins the epoch arithmetic (slot / SLOTS_PER_EPOCH) and the
+// minimal fork versions. The chain is signing.NewChain's with the minimal
+// preset, so the containers whose shape depends on the preset (blocks with
+// a 32-bit sync aggregate, Electra aggregates with 4 committee bits, sync
+// contributions with 8 aggregation bits) have the minimal shape and root.
 func genSigningMinimal(w *Writer) {
-	c := minimalStaircaseChain()
+	stair := minimalStaircaseChain()
+	c, err := signing.NewChain(stair.Forks, stair.GenesisValidatorsRoot, spec.MinimalPreset())
+	if err != nil {
+		panic(err)
+	}
 	for _, s := range spans(c, 20) {
 		for _, pos := range []struct {
 			name string
@@ -435,13 +456,20 @@ func genSigningMinimal(w *Writer) {
 			if s.fork <= eth2spec.DataVersionDeneb {
 				w.addSigning(aggregateCase(c, "minimal", "fork_staircase", pos.name, s.fork, slot, deriveUint(label+"/aggregator", 1<<20), "",
 					note+" The phase0 AggregateAndProof container is the same in both presets."))
+			} else {
+				w.addSigning(aggregateCase(c, "minimal", "fork_staircase", pos.name, s.fork, slot, deriveUint(label+"/aggregator", 1<<20), "",
+					note+" The electra AggregateAndProof of the minimal preset: committee_bits is a Bitvector[4] (MAX_COMMITTEES_PER_SLOT), one byte."))
 			}
+			w.addSigning(blockCase(c, "minimal", "fork_staircase", pos.name, s.fork, slot, deriveUint(label+"/proposer", 1<<20), "",
+				note+" A block of the minimal preset (from altair its sync aggregate has SYNC_COMMITTEE_SIZE = 32 bits) with a real RANDAO reveal, exit and, from their forks, BLS-to-execution change and deposit request."))
 			if s.fork >= eth2spec.DataVersionAltair {
 				root := deriveRoot(label + "/head")
 				w.addSigning(sigCase{preset: "minimal", suite: "fork_staircase", name: pos.name, chain: c, dirFork: s.fork, msgType: "sync_committee_message", msgFork: s.fork,
 					sszType: "Root", basic: root[:], value: hexNode(root[:]), slot: u64(uint64(slot)),
 					signer: u64(deriveUint(label+"/sync", 1<<20)), note: note + " The message is the beacon block root; the slot is in inputs.yaml.",
 					compute: func() (signing.SigningInput, error) { return c.SyncCommitteeMessage(slot, root) }})
+				w.addSigning(contributionCase(c, c, "minimal", "fork_staircase", pos.name, slot, deriveUint(label+"/sync", 1<<20), deriveUint(label+"/sub", 4), "",
+					note+" A contribution of the minimal preset: its aggregation bits are a Bitvector[8] (32 / 4 subnets)."))
 				sel := &altair.SyncAggregatorSelectionData{Slot: slot, SubcommitteeIndex: deriveUint(label+"/sub", 4)}
 				w.addSigning(sigCase{preset: "minimal", suite: "fork_staircase", name: pos.name, chain: c, dirFork: s.fork, msgType: "sync_committee_selection_proof", msgFork: s.fork,
 					sszType: "SyncAggregatorSelectionData", obj: sel, value: containerNode(sel), signer: u64(deriveUint(label+"/sync", 1<<20)), note: note,

@@ -14,7 +14,7 @@ import (
 func init() {
 	register(generator{
 		Runner:  "ssz_static",
-		Summary: "every DV container of SPEC.md: YAML value, canonical SSZ encoding and hash tree root; malformed encodings that must be refused",
+		Summary: "every DV container of SPEC.md (duties, identities, slashing DB, share messages, QBFT messages and snapshot, instance id, DVC state snapshot) and the cluster definition: YAML value, canonical SSZ encoding and hash tree root; malformed encodings that must be refused",
 		Generate: func(w *Writer) {
 			genSSZStatic(w)
 		},
@@ -229,6 +229,7 @@ func genSSZStatic(w *Writer) {
 		sampleSlashingDB(gvr, 0, 1, 2))
 
 	genSSZInvalid(w)
+	genSSZStaticDV(w)
 }
 
 func mustSSZ(obj sszObject) []byte {

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/dvspec/go-dvspec/spec/bls"
 )
 
@@ -20,7 +22,9 @@ import (
 // verified signatures (or the point at infinity, see below) and each
 // 48-byte hex value to pass KeyValidate, unless the case lists it in
 // meta.yaml deliberately_invalid, in which case it must really be invalid.
-// So no placeholder or random bytes can pass for a BLS value.
+// So no placeholder or random bytes can pass for a BLS value. Ed25519
+// signatures (qbft messages) are checked where they are rendered, against
+// the message they sign and its sender's node key (edGuard in gen_qbft.go).
 type guard struct {
 	signatures map[bls.Signature]bool
 	pubkeys    map[bls.PublicKey]bool
@@ -66,6 +70,47 @@ func verified(pk bls.PublicKey, msg []byte, sig bls.Signature) bls.Signature {
 
 var hexValue = regexp.MustCompile(`0x[0-9a-fA-F]+`)
 
+// hexValues returns the hex values of a part: for YAML every scalar that
+// is a 0x-hex string, except the values of keys ending in _ssz (SSZ
+// encodings written next to the YAML value they encode, which are checked
+// through that value); for JSON every 0x-hex substring.
+func hexValues(name string, data []byte) []string {
+	if !strings.HasSuffix(name, ".yaml") {
+		var out []string
+		for _, m := range hexValue.FindAll(data, -1) {
+			out = append(out, strings.ToLower(string(m)))
+		}
+		return out
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		panic(fmt.Sprintf("%s: %v", name, err))
+	}
+	var out []string
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if strings.HasSuffix(n.Content[i].Value, "_ssz") {
+					continue
+				}
+				walk(n.Content[i+1])
+			}
+		case yaml.ScalarNode:
+			if hexValue.MatchString(n.Value) && hexValue.FindString(n.Value) == n.Value {
+				out = append(out, strings.ToLower(n.Value))
+			}
+		}
+	}
+	walk(&doc)
+	return out
+}
+
 func (g *guard) scan(c *Case) error {
 	invalid := map[string]bool{}
 	for _, v := range c.Meta.DeliberatelyInvalid {
@@ -84,8 +129,12 @@ func (g *guard) scan(c *Case) error {
 			if g.signatures[sig] {
 				return fmt.Errorf("%s: deliberately invalid signature %s is a verified signature", c.Path(), s)
 			}
+		case 64:
+			// An Ed25519 signature of a qbft message: the qbft generator
+			// checks it in place (edGuard), where the message it signs is
+			// known.
 		default:
-			return fmt.Errorf("%s: deliberately invalid value %s is neither 48 nor 96 bytes", c.Path(), s)
+			return fmt.Errorf("%s: deliberately invalid value %s is neither 48, 64 nor 96 bytes", c.Path(), s)
 		}
 	}
 	names := make([]string, 0, len(c.files))
@@ -100,8 +149,7 @@ func (g *guard) scan(c *Case) error {
 		if n == "meta.yaml" {
 			continue // lists the invalid values themselves
 		}
-		for _, m := range hexValue.FindAll(c.files[n], -1) {
-			s := strings.ToLower(string(m))
+		for _, s := range hexValues(n, c.files[n]) {
 			b, err := hex.DecodeString(s[2:])
 			if err != nil {
 				continue // odd length: not a byte string we wrote

@@ -120,7 +120,7 @@ func countsTables(w *Writer, ran []generator) string {
 }
 
 // resultField finds the named results a case expects.
-var resultField = regexp.MustCompile(`(?m)^\s*(?:result|error|reason|slashing_reason): ([a-z_]+)$`)
+var resultField = regexp.MustCompile(`(?m)^\s*(?:result|error|reason|slashing_reason|cause): ([a-z_]+)$`)
 
 func errorsTable(w *Writer) string {
 	uses := map[string]map[string]int{} // runner -> name -> cases

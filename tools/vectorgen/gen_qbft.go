@@ -1,0 +1,918 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+	"gopkg.in/yaml.v3"
+
+	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/spectests"
+)
+
+func init() {
+	register(generator{
+		Runner:   "qbft",
+		Summary:  "one node's QBFT instance (SPEC.md section 8): inputs (start, own value, received message, timeout) to outputs (broadcast, timer, decision) or a named drop reason, with the state root after every input; every TestRules case, restores from snapshots, whole-cluster traces, and the parameters (quorum, f, leader, round timers)",
+		Generate: genQBFT,
+	})
+}
+
+// The instance of the qbft vectors: attester duty of validator 42 (interop
+// key 42) at slot 100 of the cluster derive("qbft/cluster").
+const qbftValidator = 42
+
+var (
+	qbftID  = consensus.InstanceID{Cluster: deriveRoot("qbft/cluster"), Validator: interop(qbftValidator).Public, DutyType: uint64(consensus.DutyAttester), Slot: 100}
+	otherID = consensus.InstanceID{Cluster: qbftID.Cluster, Validator: qbftID.Validator, DutyType: qbftID.DutyType, Slot: 101}
+)
+
+// qbftSeed is the Ed25519 seed of node i's key (consensus/qbft.TestKey).
+func qbftSeed(i uint64) [32]byte {
+	return sha256.Sum256([]byte("dvspec/qbft/node/" + strconv.FormatUint(i, 10)))
+}
+
+// qc signs messages as any node of an n-node cluster (consensus/qbft's
+// test helper, ported).
+type qc struct {
+	n        uint64
+	id       consensus.InstanceID
+	signers  []qbft.Ed25519Signer
+	verifier qbft.Ed25519Verifier
+}
+
+func newQC(n uint64) *qc {
+	c := &qc{n: n, id: qbftID, verifier: qbft.TestVerifier(n)}
+	for i := uint64(1); i <= n; i++ {
+		c.signers = append(c.signers, qbft.Ed25519Signer{Key: qbft.TestKey(i)})
+	}
+	return c
+}
+
+func (c *qc) cfg(self uint64) qbft.Config {
+	return qbft.Config{N: c.n, Self: self, Signer: c.signers[self-1], Verifier: c.verifier}
+}
+
+func (c *qc) leader(r uint64) uint64 { return qbft.Leader(c.id, r, c.n) }
+
+func (c *qc) notLeader(rounds ...uint64) uint64 {
+	for i := uint64(1); i <= c.n; i++ {
+		if !slices.ContainsFunc(rounds, func(r uint64) bool { return c.leader(r) == i }) {
+			return i
+		}
+	}
+	panic("no such node")
+}
+
+func (c *qc) others(k int, exclude ...uint64) []uint64 {
+	var out []uint64
+	for i := uint64(1); i <= c.n && len(out) < k; i++ {
+		if !slices.Contains(exclude, i) {
+			out = append(out, i)
+		}
+	}
+	if len(out) < k {
+		panic(fmt.Sprintf("only %d other nodes", len(out)))
+	}
+	return out
+}
+
+// sign signs msg with the key of its sender (sender 0 or above n: node 1's
+// key, so the signature is wrong).
+func (c *qc) sign(msg *qbft.SignedMessage) *qbft.SignedMessage {
+	s := msg.Message.Sender
+	if s == 0 || s > c.n {
+		s = 1
+	}
+	sig, err := qbft.Sign(&msg.Message, c.signers[s-1])
+	if err != nil {
+		panic(err)
+	}
+	msg.Signature = sig
+	return msg
+}
+
+func (c *qc) msg(typ qbft.MsgType, sender, round uint64, digest phase0.Root) qbft.Message {
+	return qbft.Message{Type: typ, Instance: c.id, Round: round, Sender: sender, Digest: digest}
+}
+
+func (c *qc) proposal(sender, round uint64, value []byte, rcs, prepares []*qbft.SignedPayload) *qbft.SignedMessage {
+	return c.sign(&qbft.SignedMessage{Message: c.msg(qbft.MsgProposal, sender, round, qbft.Digest(value)), Value: value, RoundChanges: rcs, Prepares: prepares})
+}
+
+func (c *qc) prepare(sender, round uint64, d phase0.Root) *qbft.SignedMessage {
+	return c.sign(&qbft.SignedMessage{Message: c.msg(qbft.MsgPrepare, sender, round, d)})
+}
+
+func (c *qc) commit(sender, round uint64, d phase0.Root) *qbft.SignedMessage {
+	return c.sign(&qbft.SignedMessage{Message: c.msg(qbft.MsgCommit, sender, round, d)})
+}
+
+func (c *qc) rc(sender, round uint64, preparedRound uint64, value []byte, prepares []*qbft.SignedPayload) *qbft.SignedMessage {
+	m := &qbft.SignedMessage{Message: c.msg(qbft.MsgRoundChange, sender, round, phase0.Root{})}
+	if value != nil {
+		m.Message.SetPrepared(preparedRound, qbft.Digest(value))
+		m.Value = value
+		m.Prepares = prepares
+	}
+	return c.sign(m)
+}
+
+func (c *qc) decided(sender, round uint64, value []byte, commits []*qbft.SignedPayload) *qbft.SignedMessage {
+	return c.sign(&qbft.SignedMessage{Message: c.msg(qbft.MsgDecided, sender, round, qbft.Digest(value)), Value: value, Commits: commits})
+}
+
+func payloads(msgs ...*qbft.SignedMessage) []*qbft.SignedPayload {
+	out := make([]*qbft.SignedPayload, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Payload()
+	}
+	return out
+}
+
+func (c *qc) prepares(round uint64, value []byte, senders ...uint64) []*qbft.SignedPayload {
+	var out []*qbft.SignedPayload
+	for _, s := range senders {
+		out = append(out, c.prepare(s, round, qbft.Digest(value)).Payload())
+	}
+	return out
+}
+
+func (c *qc) commits(round uint64, value []byte, senders ...uint64) []*qbft.SignedPayload {
+	var out []*qbft.SignedPayload
+	for _, s := range senders {
+		out = append(out, c.commit(s, round, qbft.Digest(value)).Payload())
+	}
+	return out
+}
+
+func (c *qc) rcs(round uint64, senders ...uint64) []*qbft.SignedPayload {
+	var out []*qbft.SignedPayload
+	for _, s := range senders {
+		out = append(out, c.rc(s, round, 0, nil, nil).Payload())
+	}
+	return out
+}
+
+func seq(from, to uint64) []uint64 {
+	var out []uint64
+	for i := from; i <= to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+// qin is one input of a case.
+type qin struct {
+	start   bool
+	own     []byte
+	timeout *uint64
+	msg     *qbft.SignedMessage
+}
+
+func start() qin                     { return qin{start: true} }
+func own(v []byte) qin               { return qin{own: v} }
+func timeout(r uint64) qin           { return qin{timeout: &r} }
+func recv(m *qbft.SignedMessage) qin { return qin{msg: m} }
+func recvAll(ms ...*qbft.SignedMessage) []qin {
+	out := make([]qin, len(ms))
+	for k, m := range ms {
+		out[k] = recv(m)
+	}
+	return out
+}
+
+func cat(parts ...any) []qin {
+	var out []qin
+	for _, p := range parts {
+		switch p := p.(type) {
+		case qin:
+			out = append(out, p)
+		case []qin:
+			out = append(out, p...)
+		default:
+			panic("cat: bad part")
+		}
+	}
+	return out
+}
+
+var (
+	vA = []byte("value-A")
+	vB = []byte("value-B")
+	vC = []byte("value-C")
+)
+
+func acceptedR0(c *qc, v []byte) []qin {
+	return []qin{start(), recv(c.proposal(c.leader(0), 0, v, nil, nil))}
+}
+
+func committedR0(c *qc, self uint64, v []byte) []qin {
+	o := c.others(2, self)
+	return cat(acceptedR0(c, v), recv(c.prepare(o[0], 0, qbft.Digest(v))), recv(c.prepare(o[1], 0, qbft.Digest(v))))
+}
+
+func (c *qc) preparedRC(sender, round, pr uint64, v []byte) *qbft.SignedMessage {
+	return c.rc(sender, round, pr, v, c.prepares(pr, v, seq(1, qbft.Quorum(c.n))...))
+}
+
+func (c *qc) justifiedProposal(r uint64, v []byte) *qbft.SignedMessage {
+	return c.proposal(c.leader(r), r, v, c.rcs(r, seq(1, qbft.Quorum(c.n))...), nil)
+}
+
+func selfNot(c *qc, rounds ...uint64) uint64 { return c.notLeader(rounds...) }
+
+func mutate(m *qbft.SignedMessage, f func(*qbft.SignedMessage)) *qbft.SignedMessage {
+	c := *m
+	f(&c)
+	return &c
+}
+
+// qbftRule is one TestRules case of consensus/qbft, ported: the inputs
+// (setup inputs that must succeed, then the input under test) and what the
+// case's author stated about the last input, want (the kinds of its outputs,
+// in TestRules' notation) or err. The outputs themselves come from running
+// the spec.
+type qbftRule struct {
+	name  string
+	n     uint64
+	build func(c *qc) (self uint64, pre []qin, last qin)
+	want  string
+	err   error
+}
+
+// outputKinds describes outputs as TestRules does: "timer(1) PROPOSAL(1)".
+func outputKinds(out []qbft.Output) string {
+	s := make([]string, 0, len(out))
+	for _, o := range out {
+		switch o := o.(type) {
+		case qbft.Broadcast:
+			s = append(s, fmt.Sprintf("%s(%d)", o.Msg.Message.Type, o.Msg.Message.Round))
+		case qbft.SetTimer:
+			s = append(s, fmt.Sprintf("timer(%d)", o.Round))
+		case qbft.Decide:
+			s = append(s, fmt.Sprintf("decide(%d,%s)", o.Round, o.Value))
+		}
+	}
+	return strings.Join(s, " ")
+}
+
+// --- rendering ---------------------------------------------------------------
+
+// edGuard checks every Ed25519 signature a qbft case writes against the
+// message it signs and the node key of its sender; the signatures that do
+// not verify must be the ones the case's author declared (badWhy).
+type edGuard struct {
+	n   uint64
+	bad map[[64]byte]bool
+}
+
+func newEdGuard(n uint64) *edGuard { return &edGuard{n: n, bad: map[[64]byte]bool{}} }
+
+func (g *edGuard) check(m *qbft.Message, sig qbft.Signature) {
+	ok := false
+	if m.Sender >= 1 && m.Sender <= g.n {
+		root, err := qbft.SigningRoot(m)
+		if err != nil {
+			panic(err)
+		}
+		pub := qbft.TestKey(m.Sender).Public().(ed25519.PublicKey)
+		ok = ed25519.Verify(pub, root[:], sig[:])
+	}
+	if !ok {
+		g.bad[sig] = true
+	}
+}
+
+func (g *edGuard) message(m *qbft.SignedMessage) *yaml.Node {
+	g.check(&m.Message, m.Signature)
+	for _, list := range [][]*qbft.SignedPayload{m.RoundChanges, m.Prepares, m.Commits} {
+		for _, p := range list {
+			g.check(&p.Message, p.Signature)
+		}
+	}
+	return containerNode(m)
+}
+
+func (g *edGuard) payload(p *qbft.SignedPayload) *yaml.Node {
+	g.check(&p.Message, p.Signature)
+	return containerNode(p)
+}
+
+func (g *edGuard) snapshot(s *qbft.Snapshot) *yaml.Node {
+	for _, m := range s.Messages {
+		g.check(&m.Message, m.Signature)
+		for _, list := range [][]*qbft.SignedPayload{m.RoundChanges, m.Prepares, m.Commits} {
+			for _, p := range list {
+				g.check(&p.Message, p.Signature)
+			}
+		}
+	}
+	for _, list := range [][]*qbft.SignedPayload{s.PreparedJustification, s.DecidedCommits} {
+		for _, p := range list {
+			g.check(&p.Message, p.Signature)
+		}
+	}
+	return containerNode(s)
+}
+
+// invalid returns the deliberately invalid entries: every signature that
+// did not verify, with the author's reason. A case that has such
+// signatures without a reason, or a reason without them, is a bug.
+func (g *edGuard) invalid(path, why string) []InvalidValue {
+	if (len(g.bad) > 0) != (why != "") {
+		panic(fmt.Sprintf("%s: %d Ed25519 signatures do not verify; declared reason %q", path, len(g.bad), why))
+	}
+	var out []InvalidValue
+	for s := range g.bad {
+		out = append(out, InvalidValue{Value: Hex(bytes.Clone(s[:])), Why: why})
+	}
+	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].Value, out[j].Value) < 0 })
+	return out
+}
+
+func instanceNode(id consensus.InstanceID) *yaml.Node { return containerNode(&id) }
+
+func qbftConfigNode(c *qc, self uint64, invalid [][]byte) *yaml.Node {
+	nodes := make([]*yaml.Node, 0, c.n)
+	for i := uint64(1); i <= c.n; i++ {
+		seed := qbftSeed(i)
+		pub := qbft.TestKey(i).Public().(ed25519.PublicKey)
+		nodes = append(nodes, mapNode("index", i, "seed", Hex(seed[:]), "public_key", Hex(pub)))
+	}
+	inv := make([]*yaml.Node, 0, len(invalid))
+	for _, v := range invalid {
+		inv = append(inv, hexNode(v))
+	}
+	return mapNode("instance", instanceNode(c.id), "n", c.n, "self", self,
+		"quorum", qbft.Quorum(c.n), "f", qbft.F(c.n), "nodes", seqNode(nodes...), "invalid_values", seqNode(inv...))
+}
+
+func qbftKeysNode(n uint64) *yaml.Node {
+	nodes := make([]*yaml.Node, 0, n)
+	for i := uint64(1); i <= n; i++ {
+		nodes = append(nodes, mapNode("index", i, "public_key", Hex(qbft.TestKey(i).Public().(ed25519.PublicKey))))
+	}
+	return mapNode(
+		"node_keys", "Ed25519 (RFC 8032): node i's private key seed is sha256(\"dvspec/qbft/node/\" + decimal(i)) (consensus/qbft.TestKey); config.yaml lists every seed and public key",
+		"nodes", seqNode(nodes...),
+		"instance_validator", mapNode("interop_index", uint64(qbftValidator), "public_key", interop(qbftValidator).pub()),
+		"instance_cluster", "sha256(\"dvspec/vectors/qbft/cluster\")",
+	)
+}
+
+// qbftRun applies inputs to an instance, rendering each as a step of
+// steps.yaml, and returns the outputs and error of the last one.
+type qbftRun struct {
+	c     *qc
+	inst  *qbft.Instance
+	g     *edGuard
+	steps []*yaml.Node
+}
+
+// causeRunners are, per runner, the runners whose names a refusal's
+// cause may come from: the reason of a justification entry (qbft), the
+// share verification failure inside rejected_share and the slashing rule
+// inside slashable (dvc). Deeper causes (a block's decoding error) are not
+// written.
+var causeRunners = map[string][]string{
+	"qbft": {"qbft"},
+	"dvc":  {"networking", "slashing"},
+}
+
+// errorFields appends error (the outermost name) and, when the refusal
+// wraps a documented cause, cause.
+func errorFields(runner string, n *yaml.Node, err error) {
+	names := spectests.SpecErrorNames(err)
+	if len(names) == 0 {
+		panic(fmt.Sprintf("%s error without a name: %v", runner, err))
+	}
+	n.Content = append(n.Content, strNode("error"), strNode(names[0]))
+	if len(names) > 1 {
+		for _, e := range spectests.ErrorTable {
+			if e.Name == names[1] && slices.Contains(causeRunners[runner], e.Runner) {
+				n.Content = append(n.Content, strNode("cause"), strNode(names[1]))
+			}
+		}
+	}
+}
+
+func (r *qbftRun) apply(x qin) ([]qbft.Output, error) {
+	step := mapNode()
+	var (
+		out []qbft.Output
+		err error
+	)
+	switch {
+	case x.start:
+		step.Content = append(step.Content, strNode("start"), mapNode())
+		out, err = r.inst.Start()
+	case x.own != nil:
+		step.Content = append(step.Content, strNode("set_own_value"), mapNode("value", Hex(x.own)))
+		out, err = r.inst.SetOwnValue(x.own)
+	case x.timeout != nil:
+		step.Content = append(step.Content, strNode("timeout"), mapNode("round", *x.timeout))
+		out, err = r.inst.Timeout(*x.timeout)
+	default:
+		var wire []byte
+		var msgNode *yaml.Node
+		if x.msg == nil {
+			wire, msgNode = []byte{}, toNode(nil)
+		} else {
+			if wire, err = x.msg.MarshalSSZ(); err != nil {
+				panic(err)
+			}
+			msgNode = r.g.message(x.msg)
+		}
+		step.Content = append(step.Content, strNode("receive"), mapNode("message", msgNode, "message_ssz", Hex(wire)))
+		// The spec runs on the message as decoded from the wire, as the
+		// harness gives it to an implementation.
+		var m *qbft.SignedMessage
+		if m, err = qbft.DecodeSignedMessage(wire); err == nil {
+			out, err = r.inst.Receive(m)
+		}
+	}
+	outs := seqNode()
+	if err == nil {
+		for _, o := range out {
+			outs.Content = append(outs.Content, r.outputNode(o))
+		}
+	}
+	step.Content = append(step.Content, strNode("outputs"), outs)
+	if err != nil {
+		errorFields("qbft", step, err)
+	}
+	root, rerr := r.inst.Snapshot().HashTreeRoot()
+	if rerr != nil {
+		panic(rerr)
+	}
+	step.Content = append(step.Content, strNode("state_root"), hexNode(root[:]))
+	r.steps = append(r.steps, step)
+	return out, err
+}
+
+func (r *qbftRun) outputNode(o qbft.Output) *yaml.Node {
+	switch o := o.(type) {
+	case qbft.Broadcast:
+		wire, err := o.Msg.MarshalSSZ()
+		if err != nil {
+			panic(err)
+		}
+		return mapNode("broadcast", mapNode("message", r.g.message(o.Msg), "message_ssz", Hex(wire)))
+	case qbft.SetTimer:
+		if o.Instance != r.c.id {
+			panic("timer of another instance")
+		}
+		return mapNode("set_timer", mapNode("round", o.Round, "duration_ms", uint64(o.Duration.Milliseconds()), "deadline_ms", uint64(o.Deadline.Milliseconds())))
+	case qbft.Decide:
+		if o.Instance != r.c.id {
+			panic("decision of another instance")
+		}
+		commits, wires := seqNode(), seqNode()
+		for _, p := range o.Commits {
+			w, err := p.MarshalSSZ()
+			if err != nil {
+				panic(err)
+			}
+			commits.Content = append(commits.Content, r.g.payload(p))
+			wires.Content = append(wires.Content, hexNode(w))
+		}
+		return mapNode("decide", mapNode("round", o.Round, "value", Hex(o.Value), "commits", commits, "commits_ssz", wires))
+	}
+	panic(fmt.Sprintf("unknown output %T", o))
+}
+
+// invalidValues are the values of a case the test validity predicate
+// refuses: those starting with "bad" (consensus/qbft's testValidity).
+func invalidValues(inputs []qin) [][]byte {
+	seen := map[string]bool{}
+	var out [][]byte
+	add := func(v []byte) {
+		if bytes.HasPrefix(v, []byte("bad")) && !seen[string(v)] {
+			seen[string(v)] = true
+			out = append(out, v)
+		}
+	}
+	for _, x := range inputs {
+		add(x.own)
+		if x.msg != nil {
+			add(x.msg.Value)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i], out[j]) < 0 })
+	return out
+}
+
+func qbftValidity(invalid [][]byte) qbft.Validity {
+	return func(v []byte) error {
+		for _, x := range invalid {
+			if bytes.Equal(x, v) {
+				return errors.New("invalid test value")
+			}
+		}
+		return nil
+	}
+}
+
+// qbftSection returns the SPEC.md references of a rule group.
+func qbftSection(group string) []string {
+	refs := map[string][]string{
+		"round0":        {"SPEC.md section 8.11 (Start, UponBlockTimeout, UponProposal)"},
+		"n1":            {"SPEC.md section 8.11 (every rule, N = 1)"},
+		"prepare":       {"SPEC.md section 8.11 (UponPrepare)"},
+		"commit":        {"SPEC.md section 8.11 (UponCommit)", "SPEC.md section 8.12 (deciding on a commit quorum of any round)"},
+		"timeout":       {"SPEC.md section 8.11 (Timeout)", "SPEC.md section 8.7 (round timers)"},
+		"round_change":  {"SPEC.md section 8.11 (UponRoundChangeQuorum, UponRoundChangeJump)"},
+		"proposal":      {"SPEC.md section 8.11 (UponProposal)", "SPEC.md section 8.9 (checking a received message)"},
+		"own_value":     {"SPEC.md section 8.11 (SetOwnValue)"},
+		"justification": {"SPEC.md section 8.10 (JustifyProposal)", "SPEC.md section 8.9"},
+		"rc_message":    {"SPEC.md section 8.10 (JustifyRoundChange)", "SPEC.md section 8.9"},
+		"header":        {"SPEC.md section 8.9 (checks of every message)", "SPEC.md section 8.4 (fields by type)"},
+		"duplicate":     {"SPEC.md section 8.9 (duplicates)"},
+		"equivocation":  {"SPEC.md section 8.9 (equivocation)"},
+		"decided":       {"SPEC.md section 8.11 (Receive DECIDED, after the decision)", "SPEC.md section 8.10 (JustifyDecided)"},
+	}[group]
+	if refs == nil {
+		panic("no references for qbft group " + group)
+	}
+	return refs
+}
+
+// badSignatureWhy is the reason of the cases that carry signatures that do
+// not verify on purpose.
+var badSignatureWhy = map[string]string{
+	"header/sender_zero":                   "the message names sender 0, which has no node key (signed with node 1's key)",
+	"header/sender_above_n":                "the message names sender 5 of 4 nodes, which has no node key (signed with node 1's key)",
+	"header/bad_signature":                 "the signature's first byte is flipped",
+	"header/signed_by_other_node":          "node 2's signature on a message that names node 3 as its sender",
+	"justification/forged_rc_signature":    "the third round change carries the second one's signature",
+	"justification/rc_from_unknown_sender": "a round change from sender 5 of 4 nodes (signed with node 1's key)",
+	"decided/forged_seal":                  "a bit of the third commit's signature is flipped",
+	"decided/commit_from_unknown_sender":   "a commit from sender 7 of 4 nodes (signed with node 1's key)",
+}
+
+func genQBFT(w *Writer) {
+	for _, rule := range qbftRules() {
+		w.addQBFTRule(rule)
+	}
+	genQBFTRestore(w)
+	genQBFTScenarios(w)
+	genQBFTParams(w)
+}
+
+func (w *Writer) addQBFTRule(rule qbftRule) {
+	group, name, ok := strings.Cut(rule.name, "/")
+	if !ok {
+		panic(rule.name)
+	}
+	c := newQC(rule.n)
+	self, pre, last := rule.build(c)
+	inputs := append(slices.Clone(pre), last)
+	invalid := invalidValues(inputs)
+	inst, err := qbft.New(c.cfg(self), c.id, qbftValidity(invalid))
+	if err != nil {
+		panic(err)
+	}
+	r := &qbftRun{c: c, inst: inst, g: newEdGuard(c.n)}
+	path := "qbft/rules/" + rule.name
+	for k, x := range pre {
+		if _, err := r.apply(x); err != nil {
+			panic(fmt.Sprintf("%s: setup input %d: %v", path, k, err))
+		}
+	}
+	out, err := r.apply(last)
+	var proves string
+	if rule.err != nil {
+		if !errors.Is(err, rule.err) {
+			panic(fmt.Sprintf("%s: the spec gives error %v, the case's author states %v", path, err, rule.err))
+		}
+		names := spectests.SpecErrorNames(err)
+		proves = fmt.Sprintf("the implementation drops the last input with %s and leaves its state unchanged (same state root)", strings.Join(names, " / "))
+	} else {
+		if err != nil {
+			panic(fmt.Sprintf("%s: the spec drops the last input (%v), the case's author states outputs %q", path, err, rule.want))
+		}
+		if got := outputKinds(out); got != rule.want {
+			panic(fmt.Sprintf("%s: the spec outputs %q, the case's author states %q", path, got, rule.want))
+		}
+		proves = "the implementation produces exactly the outputs of every step (the last one: " + orNone(rule.want) + ") and the same state after each"
+	}
+	cs := &Case{Preset: "general", Fork: "phase0", Runner: "qbft", Handler: "rules", Suite: group, Name: name}
+	cs.Meta = Meta{
+		Description: fmt.Sprintf("consensus/qbft TestRules case %s: node %d of %d (quorum %d, f %d) from a fresh instance; %d setup inputs, then the input under test", rule.name, self, c.n, qbft.Quorum(c.n), qbft.F(c.n), len(pre)),
+		Proves:      proves,
+		References:  append(qbftSection(group), "consensus/qbft/rules_test.go TestRules "+rule.name),
+		Keys:        qbftKeysNode(c.n),
+	}
+	w.finishQBFT(cs, c, self, invalid, r, nil, badSignatureWhy[rule.name])
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no output"
+	}
+	return s
+}
+
+// finishQBFT writes config.yaml, steps.yaml, post (and pre) and adds the
+// case.
+func (w *Writer) finishQBFT(cs *Case, c *qc, self uint64, invalid [][]byte, r *qbftRun, pre *qbft.Snapshot, why string) {
+	cs.YAML("config", qbftConfigNode(c, self, invalid))
+	cs.YAML("steps", seqNode(r.steps...))
+	if pre != nil {
+		cs.SSZ("pre", pre, r.g.snapshot(pre))
+	}
+	post := r.inst.Snapshot()
+	cs.SSZ("post", post, r.g.snapshot(post))
+	cs.Meta.DeliberatelyInvalid = r.g.invalid(cs.Path(), why)
+	w.Add(cs)
+}
+
+// genQBFTRestore writes cases that start from a snapshot: the state after
+// a rule case's setup inputs, restored, then the input under test.
+func genQBFTRestore(w *Writer) {
+	pick := map[string]bool{
+		"commit/quorum_decides": true, "round_change/leader_reproposes_highest_prepared_value": true,
+		"proposal/higher_round_accepted_after_accepted_proposal": true, "decided/answers_round_change": true,
+		"prepare/commit_sent_once_per_round": true, "timeout/round_change_carries_prepared_value_and_quorum": true,
+		"proposal/invalid_value_no_prepare": true, "round_change/leader_waits_for_own_value": true,
+	}
+	for _, rule := range qbftRules() {
+		if !pick[rule.name] {
+			continue
+		}
+		c := newQC(rule.n)
+		self, pre, last := rule.build(c)
+		invalid := invalidValues(append(slices.Clone(pre), last))
+		setup, err := qbft.New(c.cfg(self), c.id, qbftValidity(invalid))
+		if err != nil {
+			panic(err)
+		}
+		for _, x := range pre {
+			if _, err := applyQin(setup, x); err != nil {
+				panic(err)
+			}
+		}
+		snap := setup.Snapshot()
+		inst, err := qbft.Restore(snap, c.cfg(self), qbftValidity(invalid))
+		if err != nil {
+			panic(err)
+		}
+		r := &qbftRun{c: c, inst: inst, g: newEdGuard(c.n)}
+		out, err := r.apply(last)
+		if err != nil || outputKinds(out) != rule.want {
+			panic(fmt.Sprintf("restore %s: %q %v", rule.name, outputKinds(out), err))
+		}
+		_, name, _ := strings.Cut(rule.name, "/")
+		group, _, _ := strings.Cut(rule.name, "/")
+		cs := &Case{Preset: "general", Fork: "phase0", Runner: "qbft", Handler: "restore", Suite: group, Name: name}
+		cs.Meta = Meta{
+			Description: fmt.Sprintf("TestRules case %s, starting from pre.ssz_snappy: the Snapshot of node %d of %d after the case's %d setup inputs; then the input under test", rule.name, self, c.n, len(pre)),
+			Proves:      "the implementation restores a Snapshot (SPEC.md section 8.14, consensus/qbft.Restore) to a state that behaves as the instance it was taken from: outputs " + orNone(rule.want) + ", and the same post-state",
+			References:  append(qbftSection(group), "SPEC.md section 8.14 (snapshots)", "consensus/qbft/rules_test.go TestRules "+rule.name),
+			Keys:        qbftKeysNode(c.n),
+		}
+		w.finishQBFT(cs, c, self, invalid, r, snap, "")
+	}
+}
+
+func applyQin(i *qbft.Instance, x qin) ([]qbft.Output, error) {
+	switch {
+	case x.start:
+		return i.Start()
+	case x.own != nil:
+		return i.SetOwnValue(x.own)
+	case x.timeout != nil:
+		return i.Timeout(*x.timeout)
+	}
+	return i.Receive(x.msg)
+}
+
+// genQBFTScenarios runs whole clusters on a synchronous network and writes
+// the trace of some of its nodes: every input a node got (its own value,
+// Start, the others' messages in delivery order, its timeouts) and what it
+// produced. The clusters are consensus/qbft TestScenarios'.
+func genQBFTScenarios(w *Writer) {
+	for _, sc := range []struct {
+		name     string
+		n        uint64
+		downR0   bool
+		observed []string
+	}{
+		{"happy_path_round0", 4, false, []string{"leader", "non_leader"}},
+		{"happy_path_round0", 7, false, []string{"leader", "non_leader"}},
+		{"leader_down_new_leader_fresh_value", 4, true, []string{"leader", "non_leader"}},
+		{"leader_down_new_leader_fresh_value", 7, true, []string{"leader", "non_leader"}},
+	} {
+		c := newQC(sc.n)
+		down := uint64(0)
+		if sc.downR0 {
+			down = c.leader(0)
+		}
+		wantRound := uint64(0)
+		if sc.downR0 {
+			wantRound = 1
+		}
+		for _, who := range sc.observed {
+			var self uint64
+			switch who {
+			case "leader":
+				self = c.leader(wantRound)
+			default:
+				self = c.notLeader(0, 1)
+			}
+			trace := runQBFTCluster(c, down, self)
+			want := qbftOwnValue(c.leader(wantRound))
+			if trace.decided == nil || !bytes.Equal(trace.decided.Value, want) || trace.decided.Round != wantRound {
+				panic(fmt.Sprintf("qbft scenario %s n=%d: node %d decided %+v, want %s in round %d", sc.name, sc.n, self, trace.decided, want, wantRound))
+			}
+			r := trace.run
+			cs := &Case{Preset: "general", Fork: "phase0", Runner: "qbft", Handler: "scenarios", Suite: sc.name, Name: fmt.Sprintf("n%d_%s_node_%d", sc.n, who, self)}
+			desc := fmt.Sprintf("a cluster of %d nodes on a synchronous network, each with its own value (\"own-value-<i>\"), every message delivered to every other node in the order sent", sc.n)
+			if sc.downR0 {
+				desc += fmt.Sprintf("; node %d, the leader of round 0, is down: round 0 times out and the round-1 leader proposes its fresh value", down)
+			}
+			desc += fmt.Sprintf(". steps.yaml is node %d's trace: its own value, Start, the messages it received, its timeouts", self)
+			cs.Meta = Meta{
+				Description: desc,
+				Proves:      fmt.Sprintf("an implementation fed this trace produces node %d's messages and decides %q in round %d, as every live node of the cluster does (consensus/qbft TestScenarios %s)", self, want, wantRound, sc.name),
+				References:  []string{"SPEC.md section 8.11 (rules)", "SPEC.md section 8.7 (round timers)", "consensus/qbft/scenario_test.go TestScenarios " + sc.name},
+				Keys:        qbftKeysNode(c.n),
+			}
+			w.finishQBFT(cs, c, self, nil, r, nil, "")
+		}
+	}
+}
+
+func qbftOwnValue(i uint64) []byte { return []byte(fmt.Sprintf("own-value-%d", i)) }
+
+type qbftTrace struct {
+	run     *qbftRun
+	decided *qbft.Decide
+}
+
+// runQBFTCluster runs every node but down until the live nodes decide: each
+// node sets its own value and starts; broadcasts are delivered to every
+// other live node in FIFO order; when nothing is in flight, every live
+// undecided node times out in its current round. Node observe's inputs are
+// rendered.
+func runQBFTCluster(c *qc, down, observe uint64) qbftTrace {
+	type delivery struct {
+		to  uint64
+		msg *qbft.SignedMessage
+	}
+	insts := map[uint64]*qbft.Instance{}
+	var obs *qbftRun
+	decided := map[uint64]*qbft.Decide{}
+	var queue []delivery
+	feed := func(node uint64, x qin) {
+		var out []qbft.Output
+		var err error
+		if node == observe {
+			out, err = obs.apply(x)
+		} else {
+			out, err = applyQin(insts[node], x)
+		}
+		if err != nil {
+			panic(fmt.Sprintf("cluster node %d: %v", node, err))
+		}
+		for _, o := range out {
+			switch o := o.(type) {
+			case qbft.Broadcast:
+				for to := uint64(1); to <= c.n; to++ {
+					if to != node && to != down {
+						queue = append(queue, delivery{to, o.Msg})
+					}
+				}
+			case qbft.Decide:
+				d := o
+				decided[node] = &d
+			}
+		}
+	}
+	live := []uint64{}
+	for i := uint64(1); i <= c.n; i++ {
+		if i == down {
+			continue
+		}
+		inst, err := qbft.New(c.cfg(i), c.id, qbftValidity(nil))
+		if err != nil {
+			panic(err)
+		}
+		insts[i] = inst
+		if i == observe {
+			obs = &qbftRun{c: c, inst: inst, g: newEdGuard(c.n)}
+		}
+		live = append(live, i)
+	}
+	for _, i := range live {
+		feed(i, own(qbftOwnValue(i)))
+	}
+	for _, i := range live {
+		feed(i, start())
+	}
+	for steps := 0; len(decided) < len(live); steps++ {
+		if steps > 100000 {
+			panic("qbft cluster does not decide")
+		}
+		if len(queue) == 0 {
+			for _, i := range live {
+				if decided[i] == nil {
+					feed(i, timeout(insts[i].Round()))
+				}
+			}
+			continue
+		}
+		d := queue[0]
+		queue = queue[1:]
+		feed(d.to, recv(d.msg))
+	}
+	return qbftTrace{run: obs, decided: decided[observe]}
+}
+
+// genQBFTParams writes the parameter functions of SPEC.md 8.2, 8.6, 8.7.
+func genQBFTParams(w *Writer) {
+	type query struct {
+		fn       string
+		n, round uint64
+		id       *consensus.InstanceID
+	}
+	write := func(name, desc, proves string, refs []string, qs []query) {
+		items := make([]*yaml.Node, 0, len(qs))
+		for _, q := range qs {
+			var out uint64
+			item := mapNode("function", q.fn)
+			switch q.fn {
+			case "quorum":
+				out = qbft.Quorum(q.n)
+				item.Content = append(item.Content, strNode("n"), uintNode(q.n))
+			case "f":
+				out = qbft.F(q.n)
+				item.Content = append(item.Content, strNode("n"), uintNode(q.n))
+			case "leader":
+				out = qbft.Leader(*q.id, q.round, q.n)
+				item.Content = append(item.Content, strNode("n"), uintNode(q.n), strNode("round"), uintNode(q.round), strNode("instance"), instanceNode(*q.id))
+			case "round_timeout_ms":
+				out = uint64(qbft.RoundTimeout(q.round).Milliseconds())
+				item.Content = append(item.Content, strNode("round"), uintNode(q.round))
+			case "round_deadline_ms":
+				out = uint64(qbft.RoundDeadline(q.round).Milliseconds())
+				item.Content = append(item.Content, strNode("round"), uintNode(q.round))
+			}
+			item.Content = append(item.Content, strNode("output"), uintNode(out))
+			items = append(items, item)
+		}
+		cs := &Case{Preset: "general", Fork: "phase0", Runner: "qbft", Handler: "params", Suite: "known_answer", Name: name}
+		cs.Meta = Meta{Description: desc, Proves: proves, References: refs}
+		cs.YAML("data", mapNode("queries", seqNode(items...)))
+		w.Add(cs)
+	}
+	var qs []query
+	wantM := []uint64{0, 1, 2, 2, 3, 4, 4, 5, 6, 6, 7}
+	wantF := []uint64{0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3}
+	for n := uint64(0); n <= 10; n++ {
+		if qbft.Quorum(n) != wantM[n] || qbft.F(n) != wantF[n] {
+			panic(fmt.Sprintf("quorum table n=%d: %d %d", n, qbft.Quorum(n), qbft.F(n)))
+		}
+		qs = append(qs, query{fn: "quorum", n: n}, query{fn: "f", n: n})
+	}
+	for _, n := range []uint64{13, 19, 20, 100, 255, 256} {
+		qs = append(qs, query{fn: "quorum", n: n}, query{fn: "f", n: n})
+	}
+	write("quorum_table_n1_to_10", "Quorum(n) = floor((2n-1)/3)+1 and F(n) = floor((n-1)/3) for n = 0..10 and some larger clusters (the DV digest's quorum_table_n1_to_10: M = 1, 2, 2, 3, 4, 4, 5, 6, 6, 7)",
+		"the implementation's quorum and fault bound are the Dafny quorum(n) and f(n), equal to the DV threshold M = ceil(2N/3)",
+		[]string{"SPEC.md section 8.2 (parameters)", "SPEC.md section 1 (M and F)", "spec/dvc/dv_test.go TestDVScenarios quorum_table_n1_to_10"}, qs)
+
+	qs = nil
+	ids := []consensus.InstanceID{qbftID, otherID,
+		{Cluster: qbftID.Cluster, Validator: qbftID.Validator, DutyType: uint64(consensus.DutyProposer), Slot: 100},
+		{Cluster: deriveRoot("qbft/cluster/2"), Validator: interop(7).Public, DutyType: uint64(consensus.DutySyncCommittee), Slot: 123456789}}
+	for k := range ids {
+		for _, n := range []uint64{1, 4, 7, 10} {
+			for r := uint64(0); r <= 4; r++ {
+				qs = append(qs, query{fn: "leader", n: n, round: r, id: &ids[k]})
+			}
+		}
+		qs = append(qs, query{fn: "leader", n: 4, round: qbft.MaxRound, id: &ids[k]}, query{fn: "leader", n: 256, round: 3, id: &ids[k]})
+	}
+	write("leader", "Leader(id, r, n) for four instances (two slots, three duty types, two clusters), rounds 0..4 and 64, n = 1, 4, 7, 10, 256",
+		"the implementation computes the round leader as SPEC.md section 8.6: 1 + ((s mod n) + (slot mod n) + (r mod n)) mod n with s the first 8 bytes (little endian) of sha256(cluster || validator || uint64_le(duty_type))",
+		[]string{"SPEC.md section 8.6 (leader)"}, qs)
+
+	qs = nil
+	for _, r := range []uint64{0, 1, 2, 3, 4, 5, 6, 7, 10, 63, 64, 65, 1000} {
+		qs = append(qs, query{fn: "round_timeout_ms", round: r}, query{fn: "round_deadline_ms", round: r})
+	}
+	write("round_timers", "RoundTimeout(r) and RoundDeadline(r), in milliseconds, for rounds 0..7, 10, 63, 64, 65 and 1000",
+		"the implementation's round timers are SPEC.md section 8.7's: min(1 s + r s, 6 s) long, ending at the cumulative sum from the instance's origin, capped at MaxRound",
+		[]string{"SPEC.md section 8.7 (round timers)"}, qs)
+}
