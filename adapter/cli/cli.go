@@ -1,0 +1,377 @@
+// Package cli is the dvnode command line: run, devnet, slashing-db,
+// replay, diff and version. adapter/cmd/dvnode calls Main; tests call it
+// too (and re-execute the test binary as a node process).
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/dvspec/go-dvspec/adapter/devnet"
+	"github.com/dvspec/go-dvspec/adapter/replay"
+	"github.com/dvspec/go-dvspec/adapter/run"
+	"github.com/dvspec/go-dvspec/impl/keys"
+	"github.com/dvspec/go-dvspec/impl/node"
+	"github.com/dvspec/go-dvspec/impl/trace"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailure = 1 // a run failed, a duty failed, a replay diverged
+	ExitUsage   = 2 // bad flags or configuration
+)
+
+const usage = `dvnode: the go-dvspec reference distributed-validator node
+
+Commands:
+  dvnode run          run one node of a cluster (remote-signer mode)
+  dvnode devnet       run a whole cluster against the embedded beacon node
+  dvnode slashing-db  import | export the slashing DB (EIP-3076)
+  dvnode replay FILE  run a trace through the pure spec; report the first divergence
+  dvnode diff A B     compare two traces duty by duty
+  dvnode version
+
+Run "dvnode <command> -h" for the flags of a command.
+`
+
+// Main runs the command line args (without the program name) and returns
+// the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "run":
+		return cmdRun(ctx, args[1:], stdout, stderr)
+	case "devnet":
+		return cmdDevnet(ctx, args[1:], stdout, stderr)
+	case "slashing-db":
+		return cmdSlashing(args[1:], stdout, stderr)
+	case "replay":
+		return cmdReplay(args[1:], stdout, stderr)
+	case "diff":
+		return cmdDiff(args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "dvnode (go-dvspec) trace format", trace.Version)
+		return ExitOK
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	}
+	fmt.Fprintf(stderr, "dvnode: unknown command %q\n\n%s", args[0], usage)
+	return ExitUsage
+}
+
+// parse parses flags that may come before, between or after the
+// positional arguments, which it returns.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dvnode run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cluster := fs.String("cluster", "", "cluster definition (cluster.json)")
+	nodeDir := fs.String("node-dir", "", "node directory: node-key.hex, keystores/, keystore-password.txt")
+	dataDir := fs.String("data-dir", "", "where the slashing DB lives (default: --node-dir)")
+	var bns multi
+	fs.Var(&bns, "beacon-node-url", "beacon node URL (repeat, or comma-separate, for failover)")
+	signerURL := fs.String("signer-url", "", "external Web3Signer-API signer (default: the embedded signer on the node's keystores)")
+	inproc := fs.Bool("signer-in-process", false, "call the embedded signer through its Go API instead of HTTP on 127.0.0.1")
+	listen := fs.String("p2p-listen", "", "libp2p listen multiaddr (default: the operator's address in the cluster definition)")
+	metricsAddr := fs.String("metrics-addr", "", "serve /metrics, /livez and /readyz on this address (e.g. 127.0.0.1:9100)")
+	tracePath := fs.String("trace", "", "record every DVC event and its outputs in this file (JSON lines, adapter/TRACE.md)")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	format := fs.String("log-format", "text", "text or json")
+	noSync := fs.Bool("no-sync", false, "do not perform sync committee duties")
+	byz := fs.Bool("byzantine", false, "fault injection for devnets: send equivocating proposals and invalid shares")
+	if err := fs.Parse(args); err != nil {
+		return ExitUsage
+	}
+	log, err := newLogger(stderr, *level, *format)
+	if err != nil {
+		fmt.Fprintln(stderr, "dvnode run:", err)
+		return ExitUsage
+	}
+	var urls []string
+	for _, b := range bns {
+		for _, u := range strings.Split(b, ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				urls = append(urls, u)
+			}
+		}
+	}
+	if *cluster == "" || *nodeDir == "" || len(urls) == 0 {
+		fmt.Fprintln(stderr, "dvnode run: --cluster, --node-dir and --beacon-node-url are required")
+		fs.Usage()
+		return ExitUsage
+	}
+	o := run.Options{
+		ClusterFile: *cluster, NodeDir: *nodeDir, DataDir: *dataDir, BeaconURLs: urls, SignerURL: *signerURL,
+		SignerInProcess: *inproc, P2PListen: *listen, MetricsAddr: *metricsAddr, Logger: log, NoSync: *noSync,
+	}
+	var tw *trace.Writer
+	if *tracePath != "" {
+		if tw, err = trace.Create(*tracePath); err != nil {
+			fmt.Fprintln(stderr, "dvnode run:", err)
+			return ExitUsage
+		}
+		o.Tracer = tw
+	}
+	if *byz {
+		ob, err := byzantineFor(*cluster, *nodeDir)
+		if err != nil {
+			fmt.Fprintln(stderr, "dvnode run:", err)
+			return ExitUsage
+		}
+		o.Outbound = ob
+	}
+	svc, err := run.Start(ctx, o)
+	if err != nil {
+		fmt.Fprintln(stderr, "dvnode run:", err)
+		if tw != nil {
+			_ = tw.Close()
+		}
+		var ce *run.ConfigError
+		if errors.As(err, &ce) {
+			return ExitUsage
+		}
+		return ExitFailure
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case <-svc.Done():
+	}
+	svc.Stop()
+	if tw != nil {
+		if err := tw.Close(); err != nil {
+			fmt.Fprintln(stderr, "dvnode run: trace:", err)
+		}
+	}
+	return ExitOK
+}
+
+func byzantineFor(clusterFile, nodeDir string) (node.Outbound, error) {
+	def, err := keys.LoadClusterDefinition(clusterFile)
+	if err != nil {
+		return nil, err
+	}
+	nk, err := keys.ReadNodeKeyFile(nodeDir + "/" + keys.NodeKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := def.Network.Chain()
+	if err != nil {
+		return nil, err
+	}
+	return &devnet.Byzantine{Key: nk, Chain: ch}, nil
+}
+
+// parseAt parses "node@slot".
+func parseAt(s string) (uint64, uint64, error) {
+	a, b, ok := strings.Cut(s, "@")
+	if !ok {
+		return 0, 0, fmt.Errorf("%q: want NODE@SLOT", s)
+	}
+	n, err1 := strconv.ParseUint(a, 10, 64)
+	sl, err2 := strconv.ParseUint(b, 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("%q: want NODE@SLOT with decimal numbers", s)
+	}
+	return n, sl, nil
+}
+
+func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dvnode devnet", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	nodes := fs.Int("nodes", 4, "number of nodes (operators)")
+	vals := fs.Int("validators", 8, "number of distributed validators (interop keys 0..V-1, split among the nodes)")
+	registry := fs.Int("registry-size", 0, "validators of the simulated chain (default: --validators; larger gives the cluster a mainnet-like share of proposals and sync committee seats)")
+	slots := fs.Uint64("slots", 16, "number of slots to run")
+	sps := fs.Uint64("seconds-per-slot", 1, "slot length in seconds")
+	dataDir := fs.String("data-dir", "", "directory for cluster.json and the node directories (default: temporary, removed afterwards)")
+	keep := fs.Bool("keep", false, "keep the temporary data directory")
+	var stops, restarts, byz multi
+	fs.Var(&stops, "stop-node", "NODE@SLOT: kill node NODE at the start of SLOT (repeatable)")
+	fs.Var(&restarts, "restart-node", "NODE@SLOT: start a stopped node again at SLOT from its data directory (repeatable)")
+	fs.Var(&byz, "byzantine", "NODE: make NODE byzantine: equivocating proposals, invalid shares (repeatable)")
+	procs := fs.Bool("processes", false, "run every node as a separate dvnode process (a stopped node gets SIGKILL)")
+	tracePath := fs.String("trace", "", "record the nodes' DVC steps in this file")
+	noSync := fs.Bool("no-sync", false, "leave out sync committee duties")
+	level := fs.String("log-level", "warn", "node log level: debug, info, warn or error")
+	quiet := fs.Bool("quiet", false, "no per-slot progress lines")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	if err := fs.Parse(args); err != nil {
+		return ExitUsage
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "dvnode devnet:", err)
+			return ExitUsage
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "dvnode devnet:", err)
+			return ExitUsage
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	log, err := newLogger(stderr, *level, "text")
+	if err != nil {
+		fmt.Fprintln(stderr, "dvnode devnet:", err)
+		return ExitUsage
+	}
+	cfg := devnet.Config{
+		Nodes: *nodes, Validators: *vals, RegistrySize: *registry, Slots: *slots, SecondsPerSlot: *sps, DataDir: *dataDir, Keep: *keep,
+		StopAt: map[uint64]uint64{}, RestartAt: map[uint64]uint64{}, Processes: *procs, Trace: *tracePath,
+		NoSync: *noSync, Out: stdout, Logger: log,
+	}
+	if *quiet {
+		cfg.Out = io.Discard
+	}
+	for _, s := range stops {
+		n, sl, err := parseAt(s)
+		if err != nil {
+			fmt.Fprintln(stderr, "dvnode devnet: --stop-node", err)
+			return ExitUsage
+		}
+		cfg.StopAt[n] = sl
+	}
+	for _, s := range restarts {
+		n, sl, err := parseAt(s)
+		if err != nil {
+			fmt.Fprintln(stderr, "dvnode devnet: --restart-node", err)
+			return ExitUsage
+		}
+		cfg.RestartAt[n] = sl
+	}
+	for _, b := range byz {
+		n, err := strconv.ParseUint(b, 10, 64)
+		if err != nil {
+			fmt.Fprintf(stderr, "dvnode devnet: --byzantine %q: want a node index\n", b)
+			return ExitUsage
+		}
+		cfg.Byzantine = append(cfg.Byzantine, n)
+	}
+	res, err := devnet.Run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "dvnode devnet:", err)
+		return ExitFailure
+	}
+	res.Print(stdout)
+	if res.Total.Failed > 0 || len(res.Offences) > 0 {
+		return ExitFailure
+	}
+	return ExitOK
+}
+
+func cmdReplay(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dvnode replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	nodeF := fs.Uint64("node", 0, "replay only this node's records (0: all)")
+	ksDir := fs.String("keystore-dir", "", "re-sign with the node's key shares from this directory instead of using the recorded signatures")
+	pwFile := fs.String("password-file", "", "password file of --keystore-dir")
+	verbose := fs.Bool("v", false, "print every step")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "dvnode replay: want exactly one trace file")
+		return ExitUsage
+	}
+	opts := replay.Options{Node: *nodeF, Out: stdout, Verbose: *verbose}
+	if *ksDir != "" {
+		if *pwFile == "" {
+			fmt.Fprintln(stderr, "dvnode replay: --keystore-dir needs --password-file")
+			return ExitUsage
+		}
+		signer, err := replay.KeystoreSigner(*ksDir, *pwFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "dvnode replay:", err)
+			return ExitUsage
+		}
+		opts.Signer = signer
+	}
+	rep, err := replay.Replay(pos[0], opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "dvnode replay:", err)
+		return ExitFailure
+	}
+	rep.Print(stdout)
+	if rep.Divergence != nil {
+		return ExitFailure
+	}
+	return ExitOK
+}
+
+func cmdDiff(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dvnode diff", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	na := fs.Uint64("node-a", 0, "take only this node's records from A (0: all)")
+	nb := fs.Uint64("node-b", 0, "take only this node's records from B (0: all)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(pos) != 2 {
+		fmt.Fprintln(stderr, "dvnode diff: want two trace files")
+		return ExitUsage
+	}
+	d, err := replay.Diff(pos[0], pos[1], *na, *nb)
+	if err != nil {
+		fmt.Fprintln(stderr, "dvnode diff:", err)
+		return ExitFailure
+	}
+	d.Print(stdout)
+	if len(d.Differences) > 0 {
+		return ExitFailure
+	}
+	return ExitOK
+}

@@ -1,0 +1,735 @@
+// Package devnet runs a whole DV cluster on one machine: the embedded
+// simulated beacon node (impl/simbeacon), N DV nodes with freshly split
+// interop keys, each with its embedded remote signer and its slashing DB,
+// connected over real libp2p on 127.0.0.1, for a number of slots. It can
+// stop, restart and corrupt nodes on the way, shows progress, and ends
+// with a summary of every duty the beacon node assigned, counted from the
+// beacon node's own records of what it verified and accepted — not from
+// the nodes' claims.
+package devnet
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/adapter/run"
+	"github.com/dvspec/go-dvspec/impl/keys"
+	"github.com/dvspec/go-dvspec/impl/node"
+	"github.com/dvspec/go-dvspec/impl/simbeacon"
+	"github.com/dvspec/go-dvspec/impl/trace"
+)
+
+// Config describes a devnet run.
+type Config struct {
+	Nodes      int
+	Validators int
+	// RegistrySize is the number of validators of the simulated chain
+	// (default: Validators). The cluster runs validators 0..Validators-1;
+	// a larger registry gives the cluster a realistic share of proposals
+	// and sync committee seats instead of all of them.
+	RegistrySize   int
+	Slots          uint64
+	SecondsPerSlot uint64
+	// DataDir holds cluster.json and node-<i>/ (default: a temporary
+	// directory, removed at the end unless Keep).
+	DataDir string
+	Keep    bool
+	// GenesisDelay is how far in the future genesis is (default: 3 s plus
+	// 4 ms per validator).
+	GenesisDelay time.Duration
+	// Grace is how many slots after the last one the run waits for late
+	// acceptances (default 2).
+	Grace uint64
+	// StopAt maps a node to the slot at whose start it is stopped (killed:
+	// no graceful shutdown); RestartAt to the slot it is started again.
+	StopAt    map[uint64]uint64
+	RestartAt map[uint64]uint64
+	// StopOffset is how far into its slot a node is stopped (default 0:
+	// at the slot start). A third of a slot plus a little kills a node
+	// while it is doing its attester and sync committee duties.
+	StopOffset time.Duration
+	// Byzantine nodes send equivocating proposals and invalid shares.
+	Byzantine []uint64
+	// Processes runs each node as a separate process (Exec with "run"
+	// arguments); a stopped node is killed with SIGKILL.
+	Processes bool
+	// Exec is the command line prefix that runs dvnode (default:
+	// os.Executable()).
+	Exec []string
+	// ChildEnv is added to the environment of node processes.
+	ChildEnv []string
+	// Trace writes every node's DVC steps (in-process: one file; processes:
+	// one file per node, <Trace>.node-<i>).
+	Trace string
+	// NoSync leaves sync committee duties out.
+	NoSync bool
+	// Out receives progress and the summary (nil: discard); Logger the
+	// nodes' logs.
+	Out    io.Writer
+	Logger *slog.Logger
+	// Seed makes the key split reproducible (default: random).
+	Seed []byte
+	// Metrics makes every in-process node serve /metrics, /livez and
+	// /readyz on an ephemeral 127.0.0.1 port.
+	Metrics bool
+	// OnSlot, when set, is called at the start of every slot with the
+	// metrics addresses of the running in-process nodes.
+	OnSlot func(slot uint64, metricsAddrs map[uint64]string)
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Duties    []Duty
+	ByType    map[string]*TypeStats
+	Total     TypeStats
+	Offences  []simbeacon.Offence
+	CPUUser   time.Duration
+	CPUSystem time.Duration
+	Wall      time.Duration
+	// RunCPU and RunWall are measured from genesis to the end (setup —
+	// key generation, keystore decryption, the beacon node's registry —
+	// excluded).
+	RunCPU  time.Duration
+	RunWall time.Duration
+	DataDir string
+	// Byzantine counts what each in-process byzantine node sent.
+	Byzantine map[uint64]ByzantineStats
+}
+
+// ByzantineStats counts a byzantine node's misbehaviour.
+type ByzantineStats struct {
+	Equivocations, BadShares uint64
+}
+
+// Duty is one duty the beacon node assigned to a distributed validator.
+type Duty struct {
+	Type      string
+	Validator phase0.ValidatorIndex
+	Slot      phase0.Slot
+	Start     time.Time
+	Accepted  bool
+	Latency   time.Duration
+}
+
+// TypeStats summarises the duties of one type.
+type TypeStats struct {
+	Count, Succeeded, Failed int
+	P50, P95, P99            time.Duration
+}
+
+// Duty types as the summary names them.
+const (
+	TypeAttester = "attester"
+	TypeProposer = "proposer"
+	TypeSync     = "sync_committee"
+)
+
+// Run runs the devnet until its slots are over (plus the grace period) or
+// ctx is done.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	out := cfg.Out
+	log := cfg.Logger
+	wallStart := time.Now()
+	cpu0 := rusage()
+
+	dir := cfg.DataDir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "dvnode-devnet-")
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+		if !cfg.Keep {
+			defer os.RemoveAll(dir)
+		}
+	}
+	// The beacon node's registry fixes the genesis validators root, which
+	// the cluster definition needs before the beacon node runs.
+	probe, err := simbeacon.New(simbeacon.Config{Validators: uint64(cfg.RegistrySize), SecondsPerSlot: cfg.SecondsPerSlot, GenesisTime: time.Unix(0, 0)})
+	if err != nil {
+		return nil, err
+	}
+	chain := probe.SigningChain()
+	base, err := freePorts(cfg.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	seed := cfg.Seed
+	if seed == nil {
+		seed = make([]byte, 32)
+		_, _ = rand.Read(seed)
+	}
+	def, err := keys.GenerateDevnet(dir, keys.DevnetConfig{
+		Operators: cfg.Nodes, Validators: cfg.Validators, Seed: seed,
+		Network:  keys.NetworkFromSchedule("devnet", chain.GenesisValidatorsRoot, chain.SlotsPerEpoch, chain.Forks),
+		BasePort: base,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("devnet keys: %w", err)
+	}
+	// The beacon API reports genesis in whole seconds.
+	genesis := time.Now().Add(cfg.GenesisDelay).Truncate(time.Second).Add(time.Second)
+	sb, err := simbeacon.New(simbeacon.Config{Validators: uint64(cfg.RegistrySize), SecondsPerSlot: cfg.SecondsPerSlot, GenesisTime: genesis})
+	if err != nil {
+		return nil, err
+	}
+	defer sb.Close()
+	addr, err := sb.ListenAndServe("127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	bnURL := "http://" + addr
+	fmt.Fprintf(out, "devnet: %d nodes (threshold %d), %d validators (registry %d), %d slots of %d s, genesis in %s; beacon node %s; data %s\n",
+		cfg.Nodes, def.Threshold, cfg.Validators, cfg.RegistrySize, cfg.Slots, cfg.SecondsPerSlot, time.Until(genesis).Round(100*time.Millisecond), bnURL, dir)
+
+	var tw *trace.Writer
+	if cfg.Trace != "" && !cfg.Processes {
+		if tw, err = trace.Create(cfg.Trace); err != nil {
+			return nil, err
+		}
+		defer tw.Close()
+	}
+	byz := map[uint64]bool{}
+	for _, b := range cfg.Byzantine {
+		byz[b] = true
+	}
+	nodes := &fleet{cfg: cfg, dir: dir, bnURL: bnURL, log: log, tracer: tw, byz: byz, procs: map[uint64]*exec.Cmd{}, svcs: map[uint64]*run.Service{}, byzOut: map[uint64]*Byzantine{}}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for i := uint64(1); i <= uint64(cfg.Nodes); i++ {
+		if err := nodes.start(rctx, i); err != nil {
+			nodes.stopAll()
+			return nil, fmt.Errorf("node %d: %w", i, err)
+		}
+	}
+	slotDur := time.Duration(cfg.SecondsPerSlot) * time.Second
+	end := cfg.Slots + cfg.Grace
+	duties := assigned(sb, cfg)
+	var cpuGenesis cpuTimes
+	for slot := uint64(0); slot < end; slot++ {
+		at := genesis.Add(time.Duration(slot) * slotDur)
+		select {
+		case <-rctx.Done():
+			nodes.stopAll()
+			return nil, rctx.Err()
+		case <-time.After(time.Until(at)):
+		}
+		if slot == 0 {
+			cpuGenesis = rusage()
+		}
+		if slot > 0 {
+			progress(out, sb, duties, slot-1, cfg.Slots)
+		}
+		if cfg.OnSlot != nil {
+			cfg.OnSlot(slot, nodes.metricsAddrs())
+		}
+		for i := uint64(1); i <= uint64(cfg.Nodes); i++ {
+			if s, ok := cfg.StopAt[i]; ok && s == slot {
+				time.Sleep(time.Until(at.Add(cfg.StopOffset)))
+				fmt.Fprintf(out, "slot %d: stopping node %d (no graceful shutdown)\n", slot, i)
+				nodes.kill(i)
+			}
+			if s, ok := cfg.RestartAt[i]; ok && s == slot {
+				fmt.Fprintf(out, "slot %d: restarting node %d from its data directory\n", slot, i)
+				if err := nodes.start(rctx, i); err != nil {
+					fmt.Fprintf(out, "slot %d: restarting node %d failed: %v\n", slot, i, err)
+				}
+			}
+		}
+	}
+	nodes.stopAll()
+	res := summarize(sb, duties)
+	res.Offences = sb.Offences()
+	cpu1 := rusage()
+	res.CPUUser, res.CPUSystem = cpu1.user-cpu0.user, cpu1.sys-cpu0.sys
+	res.Wall = time.Since(wallStart)
+	res.RunCPU = cpu1.user + cpu1.sys - cpuGenesis.user - cpuGenesis.sys
+	res.RunWall = time.Since(genesis)
+	res.DataDir = dir
+	res.Byzantine = map[uint64]ByzantineStats{}
+	for i, b := range nodes.byzOut {
+		b.mu.Lock()
+		res.Byzantine[i] = ByzantineStats{Equivocations: b.Equivocations, BadShares: b.BadShares}
+		b.mu.Unlock()
+	}
+	return res, nil
+}
+
+func (c *Config) defaults() error {
+	if c.Nodes < 1 || c.Nodes > 64 {
+		return fmt.Errorf("devnet: --nodes %d, want 1..64", c.Nodes)
+	}
+	if c.Validators < 1 {
+		return errors.New("devnet: --validators must be at least 1")
+	}
+	if c.RegistrySize == 0 {
+		c.RegistrySize = c.Validators
+	}
+	if c.RegistrySize < c.Validators {
+		return fmt.Errorf("devnet: --registry-size %d is smaller than --validators %d", c.RegistrySize, c.Validators)
+	}
+	if c.Slots < 1 {
+		return errors.New("devnet: --slots must be at least 1")
+	}
+	if c.SecondsPerSlot < 1 {
+		return errors.New("devnet: --seconds-per-slot must be at least 1 (the simulated beacon node keeps whole seconds)")
+	}
+	if c.GenesisDelay <= 0 {
+		c.GenesisDelay = 3*time.Second + time.Duration(c.Validators)*4*time.Millisecond
+		if c.Processes {
+			c.GenesisDelay += 2 * time.Second
+		}
+	}
+	if c.Grace == 0 {
+		c.Grace = 2
+	}
+	if c.Out == nil {
+		c.Out = io.Discard
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	for i, s := range c.StopAt {
+		if i < 1 || i > uint64(c.Nodes) {
+			return fmt.Errorf("devnet: --stop-node %d@%d: no such node", i, s)
+		}
+		if r, ok := c.RestartAt[i]; ok && r <= s {
+			return fmt.Errorf("devnet: node %d restarts at slot %d, before it stops at %d", i, r, s)
+		}
+	}
+	for i := range c.RestartAt {
+		if _, ok := c.StopAt[i]; !ok {
+			return fmt.Errorf("devnet: --restart-node %d without --stop-node", i)
+		}
+	}
+	for _, b := range c.Byzantine {
+		if b < 1 || b > uint64(c.Nodes) {
+			return fmt.Errorf("devnet: --byzantine %d: no such node", b)
+		}
+	}
+	if c.Processes && len(c.Exec) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		c.Exec = []string{exe}
+	}
+	return nil
+}
+
+// freePorts finds n consecutive free TCP ports on 127.0.0.1.
+func freePorts(n int) (int, error) {
+	for attempt := 0; attempt < 200; attempt++ {
+		base := 20000 + mrand.IntN(40000)
+		ok := true
+		var ls []net.Listener
+		for i := 0; i < n; i++ {
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i))
+			if err != nil {
+				ok = false
+				break
+			}
+			ls = append(ls, l)
+		}
+		for _, l := range ls {
+			l.Close()
+		}
+		if ok {
+			return base, nil
+		}
+	}
+	return 0, errors.New("devnet: no free port range on 127.0.0.1")
+}
+
+// fleet starts and stops the nodes.
+type fleet struct {
+	cfg    Config
+	dir    string
+	bnURL  string
+	log    *slog.Logger
+	tracer *trace.Writer
+	byz    map[uint64]bool
+	byzOut map[uint64]*Byzantine
+	mu     sync.Mutex
+	procs  map[uint64]*exec.Cmd
+	svcs   map[uint64]*run.Service
+	starts map[uint64]int
+}
+
+func (f *fleet) start(ctx context.Context, i uint64) error {
+	nodeDir := keys.NodeDir(f.dir, i)
+	if f.cfg.Processes {
+		return f.startProcess(ctx, i, nodeDir)
+	}
+	o := run.Options{
+		ClusterFile: filepath.Join(f.dir, "cluster.json"),
+		NodeDir:     nodeDir,
+		BeaconURLs:  []string{f.bnURL},
+		Logger:      f.log,
+		NoSync:      f.cfg.NoSync,
+	}
+	if f.tracer != nil {
+		o.Tracer = f.tracer
+	}
+	if f.byz[i] {
+		nk, err := keys.ReadNodeKeyFile(filepath.Join(nodeDir, keys.NodeKeyFile))
+		if err != nil {
+			return err
+		}
+		def, err := keys.LoadClusterDefinition(filepath.Join(f.dir, "cluster.json"))
+		if err != nil {
+			return err
+		}
+		ch, err := def.Network.Chain()
+		if err != nil {
+			return err
+		}
+		b := &Byzantine{Self: i, Key: nk, Chain: ch}
+		f.mu.Lock()
+		if old := f.byzOut[i]; old != nil {
+			b = old
+		}
+		f.byzOut[i] = b
+		f.mu.Unlock()
+		o.Outbound = b
+	}
+	if f.cfg.Metrics {
+		o.MetricsAddr = "127.0.0.1:0"
+	}
+	svc, err := run.Start(ctx, o)
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.svcs[i] = svc
+	f.mu.Unlock()
+	return nil
+}
+
+func (f *fleet) startProcess(ctx context.Context, i uint64, nodeDir string) error {
+	args := append([]string(nil), f.cfg.Exec[1:]...)
+	args = append(args, "run",
+		"--cluster", filepath.Join(f.dir, "cluster.json"),
+		"--node-dir", nodeDir,
+		"--beacon-node-url", f.bnURL,
+		"--log-level", "warn")
+	if f.cfg.Trace != "" {
+		f.mu.Lock()
+		if f.starts == nil {
+			f.starts = map[uint64]int{}
+		}
+		f.starts[i]++
+		n := f.starts[i]
+		f.mu.Unlock()
+		args = append(args, "--trace", fmt.Sprintf("%s.node-%d.%d", f.cfg.Trace, i, n))
+	}
+	if f.cfg.NoSync {
+		args = append(args, "--no-sync")
+	}
+	if f.byz[i] {
+		args = append(args, "--byzantine")
+	}
+	cmd := exec.Command(f.cfg.Exec[0], args...)
+	cmd.Env = append(os.Environ(), f.cfg.ChildEnv...)
+	cmd.Stdout = os.Stderr
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.procs[i] = cmd
+	f.mu.Unlock()
+	go func() { _ = cmd.Wait() }()
+	return nil
+}
+
+func (f *fleet) metricsAddrs() map[uint64]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[uint64]string{}
+	for i, s := range f.svcs {
+		if s.MetricsAddr != "" {
+			out[i] = s.MetricsAddr
+		}
+	}
+	return out
+}
+
+// kill stops node i without a graceful shutdown.
+func (f *fleet) kill(i uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c := f.procs[i]; c != nil {
+		_ = c.Process.Kill()
+		delete(f.procs, i)
+	}
+	if s := f.svcs[i]; s != nil {
+		s.Kill()
+		delete(f.svcs, i)
+	}
+}
+
+func (f *fleet) stopAll() {
+	f.mu.Lock()
+	svcs := f.svcs
+	procs := f.procs
+	f.svcs, f.procs = map[uint64]*run.Service{}, map[uint64]*exec.Cmd{}
+	f.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range svcs {
+		wg.Add(1)
+		go func(s *run.Service) { defer wg.Done(); s.Stop() }(s)
+	}
+	for _, c := range procs {
+		_ = c.Process.Signal(syscall.SIGTERM)
+		wg.Add(1)
+		go func(c *exec.Cmd) {
+			defer wg.Done()
+			deadline := time.Now().Add(10 * time.Second)
+			for time.Now().Before(deadline) {
+				if c.ProcessState != nil {
+					return
+				}
+				if err := c.Process.Signal(syscall.Signal(0)); err != nil {
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			_ = c.Process.Kill()
+		}(c)
+	}
+	wg.Wait()
+}
+
+// assigned lists the duties the beacon node assigns to the cluster's
+// validators in the run's slots. Aggregation duties are not DVC duties
+// (spec/dvc has no aggregator flow) and are not counted.
+func assigned(sb *simbeacon.Node, cfg Config) []Duty {
+	slotDur := time.Duration(cfg.SecondsPerSlot) * time.Second
+	start := func(s phase0.Slot) time.Time { return sb.GenesisTime().Add(time.Duration(s) * slotDur) }
+	third := slotDur / 3
+	spe := sb.Preset().SlotsPerEpoch
+	var out []Duty
+	lastEpoch := phase0.Epoch((cfg.Slots - 1) / spe)
+	for v := 0; v < cfg.Validators; v++ {
+		for e := phase0.Epoch(0); e <= lastEpoch; e++ {
+			d := sb.AttesterDuty(phase0.ValidatorIndex(v), e)
+			if d != nil && uint64(d.Slot) < cfg.Slots {
+				out = append(out, Duty{Type: TypeAttester, Validator: d.ValidatorIndex, Slot: d.Slot, Start: start(d.Slot).Add(third)})
+			}
+		}
+	}
+	for s := phase0.Slot(1); uint64(s) < cfg.Slots; s++ {
+		if p := sb.Proposer(s); int(p) < cfg.Validators {
+			out = append(out, Duty{Type: TypeProposer, Validator: p, Slot: s, Start: start(s)})
+		}
+	}
+	if !cfg.NoSync {
+		for s := phase0.Slot(0); uint64(s) < cfg.Slots; s++ {
+			if sb.Fork(s) < eth2spec.DataVersionAltair {
+				continue
+			}
+			seen := map[phase0.ValidatorIndex]bool{}
+			for _, v := range sb.SyncCommittee(s) {
+				if int(v) < cfg.Validators && !seen[v] {
+					seen[v] = true
+					out = append(out, Duty{Type: TypeSync, Validator: v, Slot: s, Start: start(s).Add(third)})
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Slot != out[j].Slot {
+			return out[i].Slot < out[j].Slot
+		}
+		if out[i].Type != out[j].Type {
+			return out[i].Type < out[j].Type
+		}
+		return out[i].Validator < out[j].Validator
+	})
+	return out
+}
+
+var kindOf = map[string]simbeacon.Kind{
+	TypeAttester: simbeacon.KindAttestation,
+	TypeProposer: simbeacon.KindBlock,
+	TypeSync:     simbeacon.KindSyncCommitteeMessage,
+}
+
+type acceptKey struct {
+	kind simbeacon.Kind
+	v    phase0.ValidatorIndex
+	slot phase0.Slot
+}
+
+func acceptances(sb *simbeacon.Node) map[acceptKey]time.Time {
+	m := map[acceptKey]time.Time{}
+	for _, a := range sb.AllAccepted() {
+		k := acceptKey{a.Kind, a.Validator, a.Slot}
+		if t, ok := m[k]; !ok || a.At.Before(t) {
+			m[k] = a.At
+		}
+	}
+	return m
+}
+
+// progress prints the duties of slot (and before) as the beacon node has
+// recorded them so far.
+func progress(out io.Writer, sb *simbeacon.Node, duties []Duty, slot, slots uint64) {
+	acc := acceptances(sb)
+	done, missed, due := 0, 0, 0
+	var inSlot, okSlot int
+	for _, d := range duties {
+		if uint64(d.Slot) > slot {
+			continue
+		}
+		due++
+		if _, ok := acc[acceptKey{kindOf[d.Type], d.Validator, d.Slot}]; ok {
+			done++
+		} else if uint64(d.Slot)+1 < slot {
+			missed++
+		}
+		if uint64(d.Slot) == slot {
+			inSlot++
+			if _, ok := acc[acceptKey{kindOf[d.Type], d.Validator, d.Slot}]; ok {
+				okSlot++
+			}
+		}
+	}
+	if slot < slots {
+		fmt.Fprintf(out, "slot %3d/%d  duties this slot %d/%d  done %d/%d  missed %d\n", slot, slots, okSlot, inSlot, done, due, missed)
+	}
+}
+
+// summarize matches the assigned duties with the beacon node's
+// acceptances.
+func summarize(sb *simbeacon.Node, duties []Duty) *Result {
+	acc := acceptances(sb)
+	res := &Result{ByType: map[string]*TypeStats{}}
+	lat := map[string][]time.Duration{}
+	var all []time.Duration
+	for i := range duties {
+		d := &duties[i]
+		st := res.ByType[d.Type]
+		if st == nil {
+			st = &TypeStats{}
+			res.ByType[d.Type] = st
+		}
+		st.Count++
+		res.Total.Count++
+		if at, ok := acc[acceptKey{kindOf[d.Type], d.Validator, d.Slot}]; ok {
+			d.Accepted = true
+			d.Latency = at.Sub(d.Start)
+			st.Succeeded++
+			res.Total.Succeeded++
+			lat[d.Type] = append(lat[d.Type], d.Latency)
+			all = append(all, d.Latency)
+		} else {
+			st.Failed++
+			res.Total.Failed++
+		}
+	}
+	for t, l := range lat {
+		res.ByType[t].P50, res.ByType[t].P95, res.ByType[t].P99 = percentiles(l)
+	}
+	res.Total.P50, res.Total.P95, res.Total.P99 = percentiles(all)
+	res.Duties = duties
+	return res
+}
+
+func percentiles(l []time.Duration) (p50, p95, p99 time.Duration) {
+	if len(l) == 0 {
+		return 0, 0, 0
+	}
+	s := append([]time.Duration(nil), l...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	q := func(p float64) time.Duration {
+		i := int(p*float64(len(s))+0.999999) - 1
+		if i < 0 {
+			i = 0
+		}
+		if i >= len(s) {
+			i = len(s) - 1
+		}
+		return s[i]
+	}
+	return q(0.50), q(0.95), q(0.99)
+}
+
+// Print writes the summary table and the final SUMMARY line.
+func (r *Result) Print(out io.Writer) {
+	fmt.Fprintf(out, "\n%-16s %7s %9s %6s %9s %9s %9s\n", "duty", "count", "succeeded", "failed", "p50", "p95", "p99")
+	types := make([]string, 0, len(r.ByType))
+	for t := range r.ByType {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	row := func(name string, s *TypeStats) {
+		fmt.Fprintf(out, "%-16s %7d %9d %6d %9s %9s %9s\n", name, s.Count, s.Succeeded, s.Failed, ms(s.P50), ms(s.P95), ms(s.P99))
+	}
+	for _, t := range types {
+		row(t, r.ByType[t])
+	}
+	row("all", &r.Total)
+	shown := 0
+	for _, d := range r.Duties {
+		if !d.Accepted && shown < 20 {
+			fmt.Fprintf(out, "failed: %s validator %d slot %d (not accepted by the beacon node)\n", d.Type, d.Validator, d.Slot)
+			shown++
+		}
+	}
+	byz := make([]uint64, 0, len(r.Byzantine))
+	for i := range r.Byzantine {
+		byz = append(byz, i)
+	}
+	sort.Slice(byz, func(a, b int) bool { return byz[a] < byz[b] })
+	for _, i := range byz {
+		st := r.Byzantine[i]
+		fmt.Fprintf(out, "byzantine node %d sent %d equivocating proposals and %d invalid shares\n", i, st.Equivocations, st.BadShares)
+	}
+	for _, o := range r.Offences {
+		fmt.Fprintf(out, "SLASHABLE: %s by validator %d at slot %d\n", o.Kind, o.Validator, o.Slot)
+	}
+	fmt.Fprintf(out, "cpu user=%.2fs sys=%.2fs wall=%.2fs; from genesis: cpu=%.2fs wall=%.2fs (%.2f cores) (whole process: nodes, signers and beacon node)\n",
+		r.CPUUser.Seconds(), r.CPUSystem.Seconds(), r.Wall.Seconds(), r.RunCPU.Seconds(), r.RunWall.Seconds(), r.RunCPU.Seconds()/max(r.RunWall.Seconds(), 1e-9))
+	fmt.Fprintf(out, "SUMMARY duties=%d succeeded=%d failed=%d p50_ms=%d p99_ms=%d\n", r.Total.Count, r.Total.Succeeded, r.Total.Failed, r.Total.P50.Milliseconds(), r.Total.P99.Milliseconds())
+}
+
+func ms(d time.Duration) string {
+	return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
+}
+
+type cpuTimes struct{ user, sys time.Duration }
+
+// rusage is this process's CPU time plus that of its reaped children.
+func rusage() cpuTimes {
+	var self, kids syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
+	tv := func(t syscall.Timeval) time.Duration {
+		return time.Duration(t.Sec)*time.Second + time.Duration(t.Usec)*time.Microsecond
+	}
+	return cpuTimes{user: tv(self.Utime) + tv(kids.Utime), sys: tv(self.Stime) + tv(kids.Stime)}
+}
+
+var _ node.Outbound = (*Byzantine)(nil)

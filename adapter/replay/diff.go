@@ -1,0 +1,272 @@
+package replay
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/electra"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/impl/trace"
+	"github.com/dvspec/go-dvspec/networking"
+	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/sszutil"
+)
+
+// DutyKey names a duty: validator, type and slot.
+type DutyKey struct {
+	Validator string
+	Type      string
+	Slot      uint64
+}
+
+// DutySummary is what a trace says happened to one duty.
+type DutySummary struct {
+	Served bool
+	// Decided is the digest (sha256) of the decided consensus value.
+	Decided string
+	// Signed are the signing roots signed for the duty, by kind.
+	Signed map[string]string
+	// Submitted is the sha256 of the submitted combined message.
+	Submitted string
+	// Nodes is which nodes' records contributed.
+	Nodes map[uint64]bool
+	// Conflicts lists disagreements between the nodes of one trace.
+	Conflicts []string
+}
+
+// DiffReport is the comparison of two traces.
+type DiffReport struct {
+	A, B        map[DutyKey]*DutySummary
+	Compared    int
+	Same        int
+	Differences []string
+}
+
+// Summaries reduces a trace (optionally one node's records) to duty
+// summaries.
+func Summaries(path string, node uint64) (map[DutyKey]*DutySummary, error) {
+	out := map[DutyKey]*DutySummary{}
+	get := func(v string, typ consensus.DutyType, slot uint64, n uint64) *DutySummary {
+		k := DutyKey{v, typ.String(), slot}
+		s := out[k]
+		if s == nil {
+			s = &DutySummary{Signed: map[string]string{}, Nodes: map[uint64]bool{}}
+			out[k] = s
+		}
+		s.Nodes[n] = true
+		return s
+	}
+	set := func(s *DutySummary, field *string, what, val string, n uint64) {
+		if *field == "" {
+			*field = val
+		} else if *field != val {
+			s.Conflicts = append(s.Conflicts, fmt.Sprintf("node %d %s %s, another node %s", n, what, short(val), short(*field)))
+		}
+	}
+	err := trace.ReadFile(path, func(r *trace.Record) error {
+		if node != 0 && r.Node != node {
+			return nil
+		}
+		if r.Record != trace.KindStep || r.Error != "" {
+			return nil
+		}
+		v := r.Validator.String()
+		name := r.Event.Name()
+		e := r.Event[name]
+		if e == nil {
+			return nil
+		}
+		switch name {
+		case "serve_attestation_duty":
+			if d, err := decodeSSZ[spec.AttestationDuty](e.DutySSZ); err == nil {
+				get(v, consensus.DutyAttester, uint64(d.Slot), r.Node).Served = true
+			}
+		case "serve_proposer_duty":
+			if d, err := decodeSSZ[spec.ProposerDuty](e.DutySSZ); err == nil {
+				get(v, consensus.DutyProposer, uint64(d.Slot), r.Node).Served = true
+			}
+		case "serve_sync_committee_duty":
+			if e.Slot != nil {
+				get(v, consensus.DutySyncCommittee, *e.Slot, r.Node).Served = true
+			}
+		case "attestation_consensus_decided", "block_consensus_decided", "sync_committee_consensus_decided":
+			if e.Instance != nil {
+				val := e.DataSSZ
+				if name == "block_consensus_decided" {
+					val = e.BlockSSZ
+				} else if name == "sync_committee_consensus_decided" {
+					val = e.ContributionSSZ
+				}
+				s := get(v, consensus.DutyType(e.Instance.DutyType), e.Instance.Slot, r.Node)
+				set(s, &s.Decided, "decided", digest(val), r.Node)
+			}
+		}
+		for _, item := range r.Outputs {
+			oname := item.Name()
+			o := item[oname]
+			if o == nil {
+				continue
+			}
+			switch oname {
+			case "signed":
+				if o.Slot == nil {
+					continue
+				}
+				typ := consensus.DutyAttester
+				switch o.Kind {
+				case "randao_reveal", "block":
+					typ = consensus.DutyProposer
+				case "sync_committee_message":
+					typ = consensus.DutySyncCommittee
+				}
+				s := get(v, typ, *o.Slot, r.Node)
+				root := o.SigningRoot.String()
+				if prev, ok := s.Signed[o.Kind]; ok && prev != root {
+					s.Conflicts = append(s.Conflicts, fmt.Sprintf("node %d signed %s %s, another signing %s", r.Node, o.Kind, short(root), short(prev)))
+				} else {
+					s.Signed[o.Kind] = root
+				}
+			case "submit_attestation", "submit_block", "submit_sync_committee_message":
+				typ, slot, raw, ok := submitted(oname, o)
+				if !ok {
+					continue
+				}
+				s := get(v, typ, slot, r.Node)
+				set(s, &s.Submitted, "submitted", digest(raw), r.Node)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func decodeSSZ[T any, P interface {
+	*T
+	sszutil.Codec
+}](h []byte) (P, error) {
+	p := P(new(T))
+	return p, sszutil.DecodeCanonical(h, p)
+}
+
+func digest(b []byte) string {
+	h := sha256.Sum256(b)
+	return trace.Hex(h[:]).String()
+}
+
+func short(s string) string {
+	if len(s) > 18 {
+		return s[:18] + "…"
+	}
+	return s
+}
+
+// submitted reads the duty of a submission from its signed container.
+func submitted(name string, o *trace.Fields) (consensus.DutyType, uint64, []byte, bool) {
+	switch name {
+	case "submit_attestation":
+		if o.AttestationFork == "electra" || o.AttestationFork == "fulu" {
+			if a, err := decodeSSZ[electra.SingleAttestation](o.AttestationSSZ); err == nil && a.Data != nil {
+				return consensus.DutyAttester, uint64(a.Data.Slot), o.AttestationSSZ, true
+			}
+		} else if a, err := decodeSSZ[phase0.Attestation](o.AttestationSSZ); err == nil && a.Data != nil {
+			return consensus.DutyAttester, uint64(a.Data.Slot), o.AttestationSSZ, true
+		}
+	case "submit_block":
+		// SignedVersionedBlock: the slot is the block's first field.
+		if b, err := decodeSSZ[networking.SignedVersionedBlock](o.BlockSSZ); err == nil && b.Block != nil && len(b.Block.Block) >= 8 {
+			return consensus.DutyProposer, binary.LittleEndian.Uint64(b.Block.Block[:8]), o.BlockSSZ, true
+		}
+	case "submit_sync_committee_message":
+		if m, err := decodeSSZ[altair.SyncCommitteeMessage](o.MessageSSZ); err == nil {
+			return consensus.DutySyncCommittee, uint64(m.Slot), o.MessageSSZ, true
+		}
+	}
+	return 0, 0, nil, false
+}
+
+// Diff compares two traces duty by duty.
+func Diff(a, b string, nodeA, nodeB uint64) (*DiffReport, error) {
+	sa, err := Summaries(a, nodeA)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", a, err)
+	}
+	sb, err := Summaries(b, nodeB)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b, err)
+	}
+	d := &DiffReport{A: sa, B: sb}
+	keys := map[DutyKey]bool{}
+	for k := range sa {
+		keys[k] = true
+	}
+	for k := range sb {
+		keys[k] = true
+	}
+	sorted := make([]DutyKey, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Slice(sorted, func(i, j int) bool {
+		x, y := sorted[i], sorted[j]
+		if x.Slot != y.Slot {
+			return x.Slot < y.Slot
+		}
+		if x.Type != y.Type {
+			return x.Type < y.Type
+		}
+		return x.Validator < y.Validator
+	})
+	for _, k := range sorted {
+		d.Compared++
+		x, y := sa[k], sb[k]
+		name := fmt.Sprintf("%s slot %d validator %s", k.Type, k.Slot, short(k.Validator))
+		var diffs []string
+		switch {
+		case x == nil:
+			diffs = append(diffs, "only in B")
+		case y == nil:
+			diffs = append(diffs, "only in A")
+		default:
+			if x.Served != y.Served {
+				diffs = append(diffs, fmt.Sprintf("served: A %v, B %v", x.Served, y.Served))
+			}
+			if x.Decided != y.Decided {
+				diffs = append(diffs, fmt.Sprintf("decided value: A %s, B %s", short(x.Decided), short(y.Decided)))
+			}
+			for _, kind := range []string{"attestation", "randao_reveal", "block", "sync_committee_message"} {
+				if x.Signed[kind] != y.Signed[kind] {
+					diffs = append(diffs, fmt.Sprintf("%s signing root: A %s, B %s", kind, short(x.Signed[kind]), short(y.Signed[kind])))
+				}
+			}
+			if x.Submitted != y.Submitted {
+				diffs = append(diffs, fmt.Sprintf("submitted: A %s, B %s", short(x.Submitted), short(y.Submitted)))
+			}
+		}
+		for _, s := range []*DutySummary{x, y} {
+			if s != nil {
+				diffs = append(diffs, s.Conflicts...)
+			}
+		}
+		if len(diffs) == 0 {
+			d.Same++
+			continue
+		}
+		d.Differences = append(d.Differences, name+": "+strings.Join(diffs, "; "))
+	}
+	return d, nil
+}
+
+// Print writes the comparison.
+func (d *DiffReport) Print(out io.Writer) {
+	for _, s := range d.Differences {
+		fmt.Fprintln(out, "DIFF", s)
+	}
+	fmt.Fprintf(out, "%d duties compared: %d the same, %d different\n", d.Compared, d.Same, len(d.Differences))
+}

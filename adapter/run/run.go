@@ -1,0 +1,399 @@
+// Package run assembles a DV node (impl/node) from its files and flags —
+// the cluster definition, the node directory with its node key and share
+// keystores, the slashing DB, beacon nodes, a signer, the libp2p transport,
+// metrics and traces — and runs it. `dvnode run` and every node of
+// `dvnode devnet` go through Start.
+package run
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/impl/beaconclient"
+	"github.com/dvspec/go-dvspec/impl/keys"
+	"github.com/dvspec/go-dvspec/impl/metrics"
+	"github.com/dvspec/go-dvspec/impl/node"
+	"github.com/dvspec/go-dvspec/impl/p2p"
+	"github.com/dvspec/go-dvspec/impl/remotesigner"
+	"github.com/dvspec/go-dvspec/impl/slashingstore"
+	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/signing"
+)
+
+// SlashingDBFile is the slashing DB's file name in the data directory.
+const SlashingDBFile = "slashing.db"
+
+// Options configure a node.
+type Options struct {
+	// ClusterFile is cluster.json.
+	ClusterFile string
+	// NodeDir holds node-key.hex, keystores/ and keystore-password.txt
+	// (impl/keys layout).
+	NodeDir string
+	// DataDir holds the slashing DB (default: NodeDir).
+	DataDir string
+	// BeaconURLs are the beacon nodes, in order of preference.
+	BeaconURLs []string
+	// SignerURL is an external Web3Signer-API signer; empty runs the
+	// embedded signer on the node's keystores.
+	SignerURL string
+	// SignerInProcess calls the embedded signer through its Go API instead
+	// of HTTP on 127.0.0.1.
+	SignerInProcess bool
+	// P2PListen overrides the listen multiaddr of the cluster definition.
+	P2PListen string
+	// MetricsAddr serves /metrics, /livez, /readyz ("" : off).
+	MetricsAddr string
+	// Tracer records DVC steps (nil: off).
+	Tracer node.Tracer
+	// Logger (nil: discard).
+	Logger *slog.Logger
+	// Outbound rewrites outgoing messages (fault injection).
+	Outbound node.Outbound
+	// NoSync disables sync committee duties.
+	NoSync bool
+	// OnDuty is told every duty outcome.
+	OnDuty func(node.DutyResult)
+	// StartTimeout bounds waiting for the beacon node at start (default 30 s).
+	StartTimeout time.Duration
+}
+
+// Service is a running node with everything it opened.
+type Service struct {
+	Node     *node.Node
+	Operator uint64
+	// MetricsAddr is where /metrics, /livez and /readyz are served.
+	MetricsAddr string
+	cancel      context.CancelFunc
+	done        chan struct{}
+	closers     []func() error
+	once        sync.Once
+	log         *slog.Logger
+}
+
+// ConfigError is a startup failure caused by the configuration (files,
+// flags, a beacon node on another chain), as opposed to a runtime failure.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+func cfgErr(format string, args ...any) error { return &ConfigError{Err: fmt.Errorf(format, args...)} }
+
+// Start builds the node and runs it in the background until Stop, Kill or
+// ctx is done.
+func Start(ctx context.Context, o Options) (_ *Service, err error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = 30 * time.Second
+	}
+	s := &Service{done: make(chan struct{}), log: log}
+	defer func() {
+		if err != nil {
+			s.closeAll()
+		}
+	}()
+	def, err := keys.LoadClusterDefinition(o.ClusterFile)
+	if err != nil {
+		return nil, cfgErr("cluster definition: %w", err)
+	}
+	nodeKey, err := keys.ReadNodeKeyFile(filepath.Join(o.NodeDir, keys.NodeKeyFile))
+	if err != nil {
+		return nil, cfgErr("node key: %w", err)
+	}
+	self, err := operatorOf(def, nodeKey)
+	if err != nil {
+		return nil, err
+	}
+	s.Operator = self
+	log = log.With("node", self)
+	s.log = log
+	chain, err := def.Network.Chain()
+	if err != nil {
+		return nil, cfgErr("cluster definition network: %w", err)
+	}
+	if len(o.BeaconURLs) == 0 {
+		return nil, cfgErr("no beacon node URL (--beacon-node-url)")
+	}
+	bn, err := beaconclient.New(beaconclient.Config{URLs: o.BeaconURLs})
+	if err != nil {
+		return nil, cfgErr("%w", err)
+	}
+	s.closers = append(s.closers, func() error { bn.Close(); return nil })
+	genesis, slotDur, preset, err := chainInfo(ctx, bn, chain.GenesisValidatorsRoot, chain.SlotsPerEpoch, o.StartTimeout)
+	if err != nil {
+		return nil, err
+	}
+	if chain, err = signing.NewChain(chain.Forks, chain.GenesisValidatorsRoot, preset); err != nil {
+		return nil, cfgErr("%w", err)
+	}
+	if err := resolveIndices(ctx, bn, def); err != nil {
+		return nil, err
+	}
+	dataDir := o.DataDir
+	if dataDir == "" {
+		dataDir = o.NodeDir
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, cfgErr("data directory: %w", err)
+	}
+	store, err := slashingstore.Open(filepath.Join(dataDir, SlashingDBFile), chain.GenesisValidatorsRoot)
+	if err != nil {
+		return nil, cfgErr("slashing DB: %w", err)
+	}
+	s.closers = append(s.closers, store.Close)
+	signer, recordBeforeSign, err := s.signer(o, def, self, chain, store, log)
+	if err != nil {
+		return nil, err
+	}
+	tctx, tcancel := context.WithCancel(context.Background())
+	s.closers = append(s.closers, func() error { tcancel(); return nil })
+	protos := p2p.DefaultProtocols()
+	for i := range protos {
+		protos[i].QueueLength = 1 << 14
+	}
+	tr, err := p2p.New(tctx, p2p.Config{Cluster: def, Self: self, Key: nodeKey, ListenAddr: o.P2PListen, Protocols: protos, Logger: log.With("component", "p2p")})
+	if err != nil {
+		return nil, cfgErr("p2p: %w", err)
+	}
+	s.closers = append(s.closers, tr.Close)
+	var nd *node.Node
+	m := metrics.New(self, func() int { return len(tr.ConnectedPeers()) }, func() int {
+		if nd == nil {
+			return 0
+		}
+		return nd.QueueLength()
+	})
+	nd, err = node.New(node.Config{
+		Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain, Preset: preset,
+		Genesis: genesis, SlotDuration: slotDur,
+		BeaconNode: bn, Signer: signer, Slashing: store, RecordBeforeSign: recordBeforeSign,
+		Transport: node.P2P{T: tr}, Outbound: o.Outbound, Logger: log, Metrics: m, Tracer: o.Tracer,
+		NoSync: o.NoSync, OnDuty: o.OnDuty,
+	})
+	if err != nil {
+		return nil, cfgErr("%w", err)
+	}
+	s.Node = nd
+	rctx, cancel := context.WithCancel(ctx)
+	s.cancel = cancel
+	if o.MetricsAddr != "" {
+		addr, err := metrics.Serve(rctx, o.MetricsAddr, metrics.Handler(m, metrics.Health{Live: nd.Live, Ready: nd.Ready}))
+		if err != nil {
+			cancel()
+			return nil, cfgErr("%w", err)
+		}
+		s.MetricsAddr = addr.String()
+		log.Info("metrics and health endpoints", "addr", addr.String())
+	}
+	if err := tr.Start(); err != nil {
+		cancel()
+		return nil, fmt.Errorf("p2p: %w", err)
+	}
+	go func() {
+		defer close(s.done)
+		_ = nd.Run(rctx)
+	}()
+	return s, nil
+}
+
+// signer builds the remote signer: an external Web3Signer (the node then
+// records every slashable signing in its own slashing DB first), or the
+// embedded signer over the node's keystores with the node's slashing DB as
+// its record store (it records before it signs).
+func (s *Service) signer(o Options, def *keys.ClusterDefinition, self uint64, chain signing.Chain, store *slashingstore.Store, log *slog.Logger) (ethnode.RemoteSigner, bool, error) {
+	need := map[phase0.BLSPubKey]bool{}
+	for _, v := range def.Validators {
+		need[v.PublicShares[self-1]] = true
+	}
+	if o.SignerURL != "" {
+		c, err := remotesigner.NewClient(o.SignerURL)
+		if err != nil {
+			return nil, false, cfgErr("signer: %w", err)
+		}
+		return c, true, nil
+	}
+	sks, err := remotesigner.LoadKeystores(remotesigner.KeystoreConfig{
+		Dir:          filepath.Join(o.NodeDir, keys.KeystoresDir),
+		PasswordFile: filepath.Join(o.NodeDir, keys.KeystorePasswordFile),
+	})
+	if err != nil {
+		return nil, false, cfgErr("share keystores: %w", err)
+	}
+	have := map[phase0.BLSPubKey]bool{}
+	for _, sk := range sks {
+		pk, err := sk.PublicKey()
+		if err != nil {
+			return nil, false, cfgErr("share keystores: %w", err)
+		}
+		have[pk] = true
+	}
+	for pk := range need {
+		if !have[pk] {
+			return nil, false, cfgErr("share keystores: no keystore for operator %d's share %#x of the cluster definition", self, pk[:])
+		}
+	}
+	srv, err := remotesigner.NewServer(remotesigner.Config{
+		Keys: sks, Forks: chain.Forks, SlotsPerEpoch: chain.SlotsPerEpoch, GenesisValidatorsRoot: chain.GenesisValidatorsRoot,
+		Slashing: store, Logger: log.With("component", "signer"),
+	})
+	if err != nil {
+		return nil, false, cfgErr("embedded signer: %w", err)
+	}
+	if o.SignerInProcess {
+		return srv, false, nil
+	}
+	addr, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, false, fmt.Errorf("embedded signer: %w", err)
+	}
+	s.closers = append(s.closers, srv.Close)
+	c, err := remotesigner.NewClient("http://" + addr.String())
+	if err != nil {
+		return nil, false, err
+	}
+	return c, false, nil
+}
+
+// operatorOf finds the operator whose node public key is the node key's.
+func operatorOf(def *keys.ClusterDefinition, key ed25519.PrivateKey) (uint64, error) {
+	pub := key.Public().(ed25519.PublicKey)
+	for _, op := range def.Operators {
+		if string(op.NodePublicKey[:]) == string(pub) {
+			return op.Index, nil
+		}
+	}
+	return 0, cfgErr("node key: its public key %x is not an operator of the cluster definition", []byte(pub))
+}
+
+// chainInfo waits for the beacon node and checks it serves the cluster's
+// chain; it returns the slot clock and the preset.
+func chainInfo(ctx context.Context, bn *beaconclient.Client, gvr phase0.Root, slotsPerEpoch uint64, wait time.Duration) (time.Time, time.Duration, spec.Preset, error) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	var lastErr error
+	for {
+		g, err := bn.Genesis(ctx)
+		if err == nil {
+			if g.GenesisValidatorsRoot != gvr {
+				return time.Time{}, 0, spec.Preset{}, cfgErr("the beacon node's genesis validators root %#x is not the cluster's %#x: wrong network", g.GenesisValidatorsRoot[:], gvr[:])
+			}
+			sp, err := bn.Spec(ctx)
+			if err != nil {
+				return time.Time{}, 0, spec.Preset{}, fmt.Errorf("beacon node spec: %w", err)
+			}
+			dur, ok := sp["SECONDS_PER_SLOT"].(time.Duration)
+			if ms, ok2 := sp["SLOT_DURATION_MS"].(uint64); ok2 && ms > 0 {
+				dur, ok = time.Duration(ms)*time.Millisecond, true
+			}
+			if !ok || dur <= 0 {
+				return time.Time{}, 0, spec.Preset{}, errors.New("beacon node spec: no SECONDS_PER_SLOT")
+			}
+			name, _ := sp["PRESET_BASE"].(string)
+			preset, err := spec.PresetByName(strings.ToLower(name))
+			if err != nil {
+				return time.Time{}, 0, spec.Preset{}, cfgErr("beacon node spec: PRESET_BASE: %w", err)
+			}
+			if spe, ok := sp["SLOTS_PER_EPOCH"].(uint64); ok && spe != slotsPerEpoch {
+				return time.Time{}, 0, spec.Preset{}, cfgErr("the beacon node has %d slots per epoch, the cluster definition %d", spe, slotsPerEpoch)
+			}
+			return g.GenesisTime, dur, preset, nil
+		}
+		lastErr = err
+		select {
+		case <-ctx.Done():
+			return time.Time{}, 0, spec.Preset{}, fmt.Errorf("beacon node not reachable: %w", lastErr)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// resolveIndices fills the validator indices the cluster definition leaves
+// open from the beacon node's registry.
+func resolveIndices(ctx context.Context, bn *beaconclient.Client, def *keys.ClusterDefinition) error {
+	var missing []phase0.BLSPubKey
+	for _, v := range def.Validators {
+		if len(v.ValidatorIndex) == 0 {
+			missing = append(missing, v.PublicKey)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	got, err := bn.Validators(ctx, "head", nil, missing)
+	if err != nil {
+		return fmt.Errorf("resolving validator indices: %w", err)
+	}
+	byKey := map[phase0.BLSPubKey]phase0.ValidatorIndex{}
+	for i, v := range got {
+		if v.Validator != nil {
+			byKey[v.Validator.PublicKey] = i
+		}
+	}
+	for _, v := range def.Validators {
+		if len(v.ValidatorIndex) == 0 {
+			i, ok := byKey[v.PublicKey]
+			if !ok {
+				return cfgErr("validator %#x is not in the beacon node's registry", v.PublicKey[:])
+			}
+			v.ValidatorIndex = []uint64{uint64(i)}
+		}
+	}
+	return nil
+}
+
+// Stop stops the node gracefully and closes what it opened.
+func (s *Service) Stop() {
+	s.once.Do(func() {
+		if s.cancel != nil {
+			s.cancel()
+			select {
+			case <-s.done:
+			case <-time.After(10 * time.Second):
+				s.log.Warn("node did not stop within 10 s")
+			}
+		}
+		s.closeAll()
+	})
+}
+
+// Kill abandons the node as a crash would: its context is cancelled and
+// its files and sockets are closed at once, without waiting for the event
+// loop or in-flight work. The slashing DB was synced before every
+// signature, so nothing a restart needs is lost.
+func (s *Service) Kill() {
+	s.once.Do(func() {
+		if s.cancel != nil {
+			s.cancel()
+		}
+		s.closeAll()
+	})
+}
+
+// Done is closed when the node's event loop has returned.
+func (s *Service) Done() <-chan struct{} { return s.done }
+
+func (s *Service) closeAll() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		if err := s.closers[i](); err != nil {
+			s.log.Debug("closing", "err", err)
+		}
+	}
+	s.closers = nil
+}

@@ -1,0 +1,501 @@
+// Package node is the runtime of a DV node: it wraps the pure co-validator
+// state machines (spec/dvc, one per distributed validator) and the pure
+// QBFT instances (consensus/qbft, through impl/qbftrunner) into a running
+// node with real I/O — a beacon node, a remote signer, a durable slashing
+// DB and a transport to the other co-validators — and adds no protocol
+// logic of its own: every decision is made by spec/dvc or consensus/qbft.
+//
+// One goroutine, the event loop, owns every DVC state and every QBFT
+// instance, so the pure machines need no locks. It is fed by:
+//
+//   - the scheduler (impl/scheduler): duties at their standard times, slot
+//     ticks;
+//   - the transport: QBFT messages and share messages, decoded and their
+//     signatures checked in the transport's goroutines first (the checks
+//     are memoised, so the state machines, which check again, do not pay
+//     twice);
+//   - QBFT round timers, which fire at the instance's origin (the duty's
+//     start in slot time) plus the round deadline;
+//   - workers: beacon-node answers (the leader's own value), signing
+//     results, submission results.
+//
+// Outputs that need I/O are handed to workers and never block the loop.
+// A signing request is the one place where a DVC step needs an answer
+// from outside: the step is run with a signer that knows the signatures
+// obtained so far; when it needs a new one the step fails without effect
+// (spec/dvc: a signer failure changes nothing), the request goes to a
+// worker (slashing-DB record, then the remote signer), and the same event
+// is stepped again when the signature is there. Events for that validator
+// wait meanwhile, so each validator's events are stepped in arrival order.
+package node
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/attestantio/go-eth2-client/api"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/impl/qbftrunner"
+	"github.com/dvspec/go-dvspec/impl/scheduler"
+	"github.com/dvspec/go-dvspec/networking"
+	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/slashing"
+)
+
+// Node is one running DV node.
+type Node struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	clock   scheduler.SlotClock
+	cluster phase0.Root
+	n       uint64
+
+	vals    map[phase0.BLSPubKey]*validator
+	byIndex map[phase0.ValidatorIndex]*validator
+	list    []*validator
+
+	qbft  *qbftrunner.Runner
+	insts map[consensus.InstanceID]*instCtx
+	edVer qbft.Verifier
+	bls   blsMemo
+	bv    *batchVerifier
+
+	inbox chan func()
+	local []func()
+	ctx   context.Context
+
+	sendq   chan outMsg
+	subm    *submitter
+	tracker *tracker
+	sched   *scheduler.Scheduler
+	signSem chan struct{}
+
+	attData   map[attKey]*attFetch
+	proposals map[phase0.Slot][]*api.VersionedProposal
+
+	lastTurn atomic.Int64
+	ready    readiness
+	wg       sync.WaitGroup
+	slot     phase0.Slot
+}
+
+type readiness struct {
+	bn, signer atomic.Bool
+}
+
+// validator is one distributed validator's co-validator state machine.
+type validator struct {
+	cfg      *dvc.Config
+	st       *dvc.State
+	index    phase0.ValidatorIndex
+	pubkey   phase0.BLSPubKey
+	sharePub phase0.BLSPubKey
+	verifier networking.Verifier
+
+	sigs    map[sigKey]sigResult
+	blocked dvc.Event
+	backlog []dvc.Event
+}
+
+// instCtx is what the loop knows about a running consensus instance.
+type instCtx struct {
+	v      *validator
+	start  dvc.StartConsensus
+	origin time.Time
+	typ    consensus.DutyType
+}
+
+// New builds a node: it checks the configuration, loads the slashing DB
+// from the store into every validator's DVC state and registers the
+// transport handlers. Run starts it.
+func New(cfg Config) (*Node, error) {
+	if cfg.Cluster == nil {
+		return nil, errors.New("node: no cluster definition")
+	}
+	if cfg.BeaconNode == nil || cfg.Signer == nil || cfg.Slashing == nil || cfg.Transport == nil {
+		return nil, errors.New("node: beacon node, signer, slashing store and transport are required")
+	}
+	if cfg.SlotDuration <= 0 || cfg.Genesis.IsZero() {
+		return nil, errors.New("node: no slot clock (genesis time and slot duration)")
+	}
+	if cfg.Chain.SlotsPerEpoch != cfg.Preset.SlotsPerEpoch {
+		return nil, fmt.Errorf("node: the cluster's network has %d slots per epoch, the beacon node's %s preset %d", cfg.Chain.SlotsPerEpoch, cfg.Preset.Name, cfg.Preset.SlotsPerEpoch)
+	}
+	n := uint64(len(cfg.Cluster.Operators))
+	if cfg.Self == 0 || cfg.Self > n {
+		return nil, fmt.Errorf("node: operator index %d is not in the cluster (1..%d)", cfg.Self, n)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.DutyDeadline <= 0 {
+		cfg.DutyDeadline = 2 * cfg.SlotDuration
+	}
+	if cfg.SignTimeout <= 0 {
+		cfg.SignTimeout = min(cfg.SlotDuration, 5*time.Second)
+	}
+	cluster, err := cfg.Cluster.ClusterID()
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	nd := &Node{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		clock:     scheduler.SlotClock{Genesis: cfg.Genesis, SlotDuration: cfg.SlotDuration, SlotsPerEpoch: cfg.Chain.SlotsPerEpoch},
+		cluster:   cluster,
+		n:         n,
+		vals:      map[phase0.BLSPubKey]*validator{},
+		byIndex:   map[phase0.ValidatorIndex]*validator{},
+		insts:     map[consensus.InstanceID]*instCtx{},
+		bls:       newBLSMemo(),
+		inbox:     make(chan func(), 1<<16),
+		sendq:     make(chan outMsg, 1<<16),
+		signSem:   make(chan struct{}, 64),
+		attData:   map[attKey]*attFetch{},
+		proposals: map[phase0.Slot][]*api.VersionedProposal{},
+	}
+	nd.tracker = newTracker(nd)
+	nd.bv = newBatchVerifier(nd.bls, runtime.NumCPU())
+	if err := nd.loadValidators(); err != nil {
+		return nil, err
+	}
+	ed := qbft.Ed25519Verifier{}
+	for _, op := range cfg.Cluster.Operators {
+		ed.Keys = append(ed.Keys, op.NodePublicKey[:])
+	}
+	nd.edVer = edMemo{m: newMemo(1 << 18), inner: ed}
+	if len(cfg.NodeKey) != ed25519.PrivateKeySize || string(cfg.NodeKey.Public().(ed25519.PublicKey)) != string(cfg.Cluster.Operators[cfg.Self-1].NodePublicKey[:]) {
+		return nil, fmt.Errorf("node: the node key is not operator %d's node key in the cluster definition", cfg.Self)
+	}
+	nd.qbft, err = qbftrunner.New(qbft.Config{N: n, Self: cfg.Self, Signer: qbft.Ed25519Signer{Key: cfg.NodeKey}, Verifier: nd.edVer}, qbftrunner.Hooks{
+		Broadcast: nd.broadcastQBFT,
+		Decide:    nd.decided,
+		AfterFunc: func(d time.Duration, f func()) { time.AfterFunc(d, func() { nd.post(f) }) },
+		Now:       nd.now,
+		Rejected:  nd.qbftRejected,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	if err := cfg.Transport.Handle(MsgQBFT, nd.onQBFT); err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	if err := cfg.Transport.Handle(MsgShare, nd.onShare); err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	idx := map[phase0.ValidatorIndex]phase0.BLSPubKey{}
+	for _, v := range nd.list {
+		idx[v.index] = v.pubkey
+	}
+	nd.sched, err = scheduler.New(scheduler.Config{
+		Clock: nd.clock, Duties: cfg.BeaconNode, Validators: idx, Chain: cfg.Chain, Preset: cfg.Preset,
+		Sink: sink{nd}, Logger: cfg.Logger.With("component", "scheduler"), Now: nd.now, NoSync: cfg.NoSync,
+	})
+	if err != nil {
+		return nil, err
+	}
+	nd.subm = newSubmitter(nd)
+	nd.lastTurn.Store(nd.now().UnixNano())
+	return nd, nil
+}
+
+// loadValidators builds the DVC configuration and state of every
+// distributed validator of the cluster, starting from the slashing DB on
+// disk. The store keeps records under the key that signed them (this
+// node's share public key, as the embedded signer does); the DVC keeps its
+// history under the validator's public key (spec.py), so each validator's
+// records are re-keyed.
+func (n *Node) loadValidators() error {
+	c := n.cfg
+	db, err := c.Slashing.Load(c.Chain.GenesisValidatorsRoot)
+	if err != nil {
+		return fmt.Errorf("node: loading the slashing DB: %w", err)
+	}
+	var peers []uint64
+	for i := uint64(1); i <= n.n; i++ {
+		peers = append(peers, i)
+	}
+	for _, cv := range c.Cluster.Validators {
+		if len(cv.ValidatorIndex) != 1 {
+			return fmt.Errorf("node: validator %#x has no validator index (resolve it before starting the node)", cv.PublicKey[:8])
+		}
+		shares := map[uint64]phase0.BLSPubKey{}
+		for i, pk := range cv.PublicShares {
+			shares[uint64(i+1)] = pk
+		}
+		dcfg := &dvc.Config{
+			Chain:        c.Chain,
+			Preset:       c.Preset,
+			Validator:    spec.ValidatorIdentity{Pubkey: cv.PublicKey, Index: phase0.ValidatorIndex(cv.ValidatorIndex[0])},
+			ShareIndex:   c.Self,
+			Peers:        peers,
+			PublicShares: shares,
+			Threshold:    int(c.Cluster.Threshold),
+			Cluster:      n.cluster,
+			Mode:         dvc.ModeRemoteSigner,
+		}
+		own := slashing.New(c.Chain.GenesisValidatorsRoot)
+		if d := slashing.GetSlashingDBDataForPubkey(db, shares[c.Self]); d != nil {
+			dd := d.Clone()
+			dd.Pubkey = cv.PublicKey
+			own.Data = append(own.Data, dd)
+		}
+		st, err := dvc.NewState(dcfg, own)
+		if err != nil {
+			return fmt.Errorf("node: validator %#x: %w", cv.PublicKey[:8], err)
+		}
+		v := &validator{
+			cfg: dcfg, st: st, index: dcfg.Validator.Index, pubkey: cv.PublicKey, sharePub: shares[c.Self],
+			sigs: map[sigKey]sigResult{},
+		}
+		v.verifier = networking.Verifier{Chain: c.Chain, ValidatorPubkey: cv.PublicKey, PublicShares: shares, Threshold: dcfg.Threshold, Verify: n.bls.Verify}
+		if _, dup := n.byIndex[v.index]; dup {
+			return fmt.Errorf("node: validator index %d given twice", v.index)
+		}
+		n.vals[v.pubkey] = v
+		n.byIndex[v.index] = v
+		n.list = append(n.list, v)
+	}
+	sort.Slice(n.list, func(i, j int) bool { return n.list[i].index < n.list[j].index })
+	return nil
+}
+
+// Validators returns the indices of the node's validators.
+func (n *Node) Validators() []phase0.ValidatorIndex {
+	out := make([]phase0.ValidatorIndex, 0, len(n.list))
+	for _, v := range n.list {
+		out = append(out, v.index)
+	}
+	return out
+}
+
+// Run runs the node until ctx is done, then stops it: the scheduler stops,
+// queued submissions get a short grace period, and Run returns.
+func (n *Node) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n.ctx = ctx
+	if n.cfg.Tracer != nil {
+		for _, v := range n.list {
+			n.cfg.Tracer.Init(n.cfg.Self, v.cfg, v.st)
+		}
+	}
+	// Submissions outlive the loop briefly, so that what was combined
+	// just before a shutdown still reaches the beacon node.
+	subCtx, subCancel := context.WithCancel(context.Background())
+	defer subCancel()
+	n.wg.Add(3)
+	go func() { defer n.wg.Done(); n.sender(ctx) }()
+	go func() { defer n.wg.Done(); n.subm.run(subCtx) }()
+	go func() { defer n.wg.Done(); n.health(ctx) }()
+	schedDone := make(chan struct{})
+	go func() { defer close(schedDone); _ = n.sched.Run(ctx) }()
+	n.log.Info("node running", "operator", n.cfg.Self, "validators", len(n.list), "cluster", fmt.Sprintf("%#x", n.cluster[:8]),
+		"genesis", n.cfg.Genesis.UTC().Format(time.RFC3339), "slot_duration", n.cfg.SlotDuration)
+	n.loop(ctx)
+	<-schedDone
+	grace := time.Now().Add(2 * time.Second)
+	for (len(n.subm.atts) > 0 || len(n.subm.syncs) > 0) && time.Now().Before(grace) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	subCancel()
+	n.wg.Wait()
+	n.log.Info("node stopped", "operator", n.cfg.Self)
+	return nil
+}
+
+// loop is the event loop.
+func (n *Node) loop(ctx context.Context) {
+	for {
+		for len(n.local) > 0 {
+			f := n.local[0]
+			n.local[0] = nil
+			n.local = n.local[1:]
+			f()
+		}
+		n.lastTurn.Store(n.now().UnixNano())
+		select {
+		case <-ctx.Done():
+			return
+		case f := <-n.inbox:
+			f()
+		}
+	}
+}
+
+// post hands f to the event loop (from any goroutine); it waits while the
+// loop's queue is full, which slows the transport down.
+func (n *Node) post(f func()) {
+	if n.ctx == nil {
+		return
+	}
+	select {
+	case n.inbox <- f:
+	case <-n.ctx.Done():
+	}
+}
+
+// later queues f in the loop after the current input (used inside the
+// loop, so that state machines are never re-entered).
+func (n *Node) later(f func()) { n.local = append(n.local, f) }
+
+// Capture hands the state machine of validator pk an event from the
+// validator client (VC-middleware mode: dvc.CapturedAttestation,
+// CapturedRandaoReveal, CapturedBlock, CapturedSyncCommitteeMessage). It
+// is the seam a VC-facing beacon-API server calls; this node runs in
+// remote-signer mode, where the state machine rejects such events.
+func (n *Node) Capture(pk phase0.BLSPubKey, ev dvc.Event) error {
+	v := n.vals[pk]
+	if v == nil {
+		return fmt.Errorf("node: no validator %#x", pk[:8])
+	}
+	n.post(func() { n.deliver(v, ev) })
+	return nil
+}
+
+// QueueLength is the number of inputs waiting for the loop.
+func (n *Node) QueueLength() int { return len(n.inbox) }
+
+// Live reports whether the event loop turned within the last ten seconds.
+func (n *Node) Live() error {
+	last := time.Unix(0, n.lastTurn.Load())
+	if d := n.now().Sub(last); d > 10*time.Second {
+		return fmt.Errorf("event loop stuck for %s", d.Round(time.Second))
+	}
+	return nil
+}
+
+// Ready returns why the node cannot do duties now (nil: ready).
+func (n *Node) Ready() []string {
+	var out []string
+	if !n.ready.bn.Load() {
+		out = append(out, "beacon node not reachable")
+	}
+	if !n.ready.signer.Load() {
+		out = append(out, "remote signer not reachable")
+	}
+	need := int(n.cfg.Cluster.Threshold) - 1
+	if got := len(n.cfg.Transport.ConnectedPeers()); got < need {
+		out = append(out, fmt.Sprintf("%d peers connected, %d needed for the threshold", got, need))
+	}
+	return out
+}
+
+// health keeps the loop turning (liveness) and checks the beacon node and
+// the signer (readiness).
+func (n *Node) health(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	check := func() {
+		c, cancel := context.WithTimeout(ctx, 3*time.Second)
+		_, err := n.cfg.BeaconNode.NodeSyncing(c)
+		n.ready.bn.Store(err == nil)
+		n.ready.signer.Store(n.cfg.Signer.Upcheck(c) == nil)
+		cancel()
+	}
+	check()
+	for i := 0; ; i++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n.post(func() {})
+			if i%5 == 4 {
+				check()
+			}
+		}
+	}
+}
+
+// sink receives the scheduler's duties and hands them to the loop.
+type sink struct{ n *Node }
+
+func (s sink) SlotStarted(slot phase0.Slot) {
+	s.n.post(func() { s.n.slotStarted(slot) })
+}
+
+func (s sink) ServeProposerDuty(d *spec.ProposerDuty) {
+	s.n.post(func() {
+		v := s.n.vals[d.Pubkey]
+		if v == nil {
+			return
+		}
+		s.n.tracker.start(consensus.DutyProposer, v.index, d.Slot, s.n.clock.SlotStart(d.Slot))
+		s.n.deliver(v, dvc.ServeProposerDuty{Duty: d})
+	})
+}
+
+func (s sink) ServeAttestationDuty(d *spec.AttestationDuty) {
+	s.n.post(func() {
+		v := s.n.vals[d.Pubkey]
+		if v == nil {
+			return
+		}
+		s.n.tracker.start(consensus.DutyAttester, v.index, d.Slot, s.n.clock.AttestationTime(d.Slot))
+		s.n.deliver(v, dvc.ServeAttestationDuty{Duty: d})
+	})
+}
+
+func (s sink) ServeSyncCommitteeDuty(d *spec.SyncCommitteeDuty, slot phase0.Slot, sub uint64) {
+	s.n.post(func() {
+		v := s.n.vals[d.Pubkey]
+		if v == nil {
+			return
+		}
+		s.n.tracker.start(consensus.DutySyncCommittee, v.index, slot, s.n.clock.AttestationTime(slot))
+		s.n.deliver(v, dvc.ServeSyncCommitteeDuty{Duty: d, Slot: slot, SubcommitteeIndex: sub})
+	})
+}
+
+// slotStarted runs at every slot start: it expires duties and forgets what
+// old slots left behind.
+func (n *Node) slotStarted(slot phase0.Slot) {
+	n.slot = slot
+	n.cfg.Metrics.Slot(uint64(slot))
+	n.tracker.expire()
+	keep := phase0.Slot(2 * n.cfg.Chain.SlotsPerEpoch)
+	if slot > keep {
+		n.qbft.Prune(slot - keep)
+		for id := range n.insts {
+			if id.Slot < slot-keep && !n.qbft.Active(id) {
+				delete(n.insts, id)
+			}
+		}
+	}
+	for k := range n.attData {
+		if k.slot+2 < slot {
+			delete(n.attData, k)
+		}
+	}
+	for s := range n.proposals {
+		if s+2 < slot {
+			delete(n.proposals, s)
+		}
+	}
+}
+
+// dutyOrigin is the start of a duty in slot time: the origin of its QBFT
+// round deadlines.
+func (n *Node) dutyOrigin(id consensus.InstanceID) time.Time {
+	if consensus.DutyType(id.DutyType) == consensus.DutyProposer {
+		return n.clock.SlotStart(id.Slot)
+	}
+	return n.clock.AttestationTime(id.Slot)
+}

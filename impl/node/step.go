@@ -1,0 +1,262 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/impl/trace"
+	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/slashing"
+)
+
+// errNeedSignature is what the loop's signer answers when it does not have
+// the signature yet: the step fails without effect and is repeated once the
+// signature is there.
+var errNeedSignature = errors.New("node: signature requested")
+
+type sigKey struct {
+	kind dvc.SignKind
+	root phase0.Root
+}
+
+type sigResult struct {
+	sig phase0.BLSSignature
+	err error
+}
+
+// sigRequest is one signing the DVC asked for.
+type sigRequest struct {
+	key   sigKey
+	in    signing.SigningInput
+	epoch phase0.Epoch // RANDAO
+	slot  phase0.Slot  // sync committee message
+	root  phase0.Root  // sync committee message: the beacon block root
+	data  *phase0.AttestationData
+	block *eth2spec.VersionedBeaconBlock
+}
+
+// loopSigner is the dvc.Signer of one step: it answers from the
+// validator's signatures obtained so far and records what is missing.
+type loopSigner struct {
+	v       *validator
+	missing *sigRequest
+}
+
+func (s *loopSigner) lookup(req *sigRequest) (phase0.BLSSignature, error) {
+	if r, ok := s.v.sigs[req.key]; ok {
+		return r.sig, r.err
+	}
+	s.missing = req
+	return phase0.BLSSignature{}, errNeedSignature
+}
+
+func (s *loopSigner) SignAttestation(data *phase0.AttestationData, in signing.SigningInput) (phase0.BLSSignature, error) {
+	return s.lookup(&sigRequest{key: sigKey{dvc.SignAttestation, in.SigningRoot}, in: in, data: data})
+}
+
+func (s *loopSigner) SignRandaoReveal(epoch phase0.Epoch, in signing.SigningInput) (phase0.BLSSignature, error) {
+	return s.lookup(&sigRequest{key: sigKey{dvc.SignRandaoReveal, in.SigningRoot}, in: in, epoch: epoch})
+}
+
+func (s *loopSigner) SignBlock(block *eth2spec.VersionedBeaconBlock, in signing.SigningInput) (phase0.BLSSignature, error) {
+	return s.lookup(&sigRequest{key: sigKey{dvc.SignBlock, in.SigningRoot}, in: in, block: block})
+}
+
+func (s *loopSigner) SignSyncCommitteeMessage(slot phase0.Slot, root phase0.Root, in signing.SigningInput) (phase0.BLSSignature, error) {
+	return s.lookup(&sigRequest{key: sigKey{dvc.SignSyncCommitteeMessage, in.SigningRoot}, in: in, slot: slot, root: root})
+}
+
+// deliver gives an event to a validator's state machine, after the events
+// that wait for a signature.
+func (n *Node) deliver(v *validator, ev dvc.Event) {
+	if v.blocked != nil {
+		v.backlog = append(v.backlog, ev)
+		return
+	}
+	n.step(v, ev)
+}
+
+// step runs one transition of v and carries out its outputs.
+func (n *Node) step(v *validator, ev dvc.Event) {
+	signer := &loopSigner{v: v}
+	next, outs, err := dvc.Step(v.cfg, v.st, ev, dvc.Oracles{Signer: signer, Verify: n.bls.Verify})
+	if err != nil && signer.missing != nil && errors.Is(err, errNeedSignature) {
+		v.blocked = ev
+		n.requestSignature(v, signer.missing)
+		return
+	}
+	if signer.missing == nil {
+		// Signatures used (or refused) by this step are not needed again.
+		for _, o := range outs {
+			if s, ok := o.(dvc.Signed); ok {
+				delete(v.sigs, sigKey{s.Kind, s.Input.SigningRoot})
+			}
+		}
+	}
+	if n.cfg.Tracer != nil {
+		post := next
+		if err != nil {
+			post = v.st
+		}
+		n.cfg.Tracer.Step(n.cfg.Self, v.cfg, ev, outs, err, post)
+	}
+	if err != nil {
+		kind, _ := trace.ErrorNames(err)
+		n.cfg.Metrics.Step(ev.EventName(), kind)
+		lvl := slog.LevelDebug
+		if kind == "remote_signer_failed" || kind == "malformed_event" || kind == "duty_out_of_order" {
+			lvl = slog.LevelWarn
+		}
+		n.log.Log(context.Background(), lvl, "event rejected", "validator", v.index, "event", ev.EventName(), "err", err)
+		if errors.Is(err, dvc.ErrSigner) {
+			// The refusal is final for this signing root.
+			for k, r := range v.sigs {
+				if r.err != nil {
+					delete(v.sigs, k)
+				}
+			}
+		}
+		return
+	}
+	n.cfg.Metrics.Step(ev.EventName(), "")
+	v.st = next
+	n.execute(v, outs)
+}
+
+// drain steps the events that waited for a signature.
+func (n *Node) drain(v *validator) {
+	for v.blocked == nil && len(v.backlog) > 0 {
+		ev := v.backlog[0]
+		v.backlog[0] = nil
+		v.backlog = v.backlog[1:]
+		n.step(v, ev)
+	}
+}
+
+// requestSignature obtains a signature in a worker: the slashing-DB record
+// first when the node records for its signer, then the remote signer. The
+// blocked event is stepped again with the answer (a refusal included:
+// spec/dvc then rejects the event with ErrSigner and the trace shows it).
+func (n *Node) requestSignature(v *validator, req *sigRequest) {
+	go func() {
+		select {
+		case n.signSem <- struct{}{}:
+		case <-n.ctx.Done():
+			return
+		}
+		start := n.now()
+		sig, err := n.sign(v, req)
+		<-n.signSem
+		n.cfg.Metrics.Signed(req.key.kind.String(), n.now().Sub(start), err)
+		if err != nil && n.ctx.Err() == nil {
+			n.log.Warn("signing failed", "validator", v.index, "kind", req.key.kind, "err", err)
+		}
+		result := func() {
+			v.sigs[req.key] = sigResult{sig: sig, err: err}
+			ev := v.blocked
+			v.blocked = nil
+			if ev != nil {
+				n.step(v, ev)
+			}
+			n.drain(v)
+		}
+		if err != nil {
+			n.post(result)
+			return
+		}
+		// The share comes back to this node's state machine, which checks
+		// it: check it in the batch verifier first.
+		n.bv.submit(verifyJob{pk: v.sharePub, root: req.in.SigningRoot, sig: sig, done: func() { n.post(result) }})
+	}()
+}
+
+// sign makes the signing request, retrying transient failures within the
+// sign timeout.
+func (n *Node) sign(v *validator, req *sigRequest) (phase0.BLSSignature, error) {
+	ctx, cancel := context.WithTimeout(n.ctx, n.cfg.SignTimeout)
+	defer cancel()
+	chain := n.cfg.Chain
+	var (
+		epoch phase0.Epoch
+		err   error
+	)
+	switch req.key.kind {
+	case dvc.SignAttestation:
+		epoch = req.data.Target.Epoch
+	case dvc.SignRandaoReveal:
+		epoch = req.epoch
+	case dvc.SignBlock:
+		var slot phase0.Slot
+		if slot, err = req.block.Slot(); err == nil {
+			epoch, err = chain.EpochAtSlot(slot)
+		}
+	case dvc.SignSyncCommitteeMessage:
+		epoch, err = chain.EpochAtSlot(req.slot)
+	}
+	if err != nil {
+		return phase0.BLSSignature{}, err
+	}
+	fi, err := ethnode.ForkInfoAt(chain.Forks, chain.GenesisValidatorsRoot, epoch)
+	if err != nil {
+		return phase0.BLSSignature{}, err
+	}
+	root := req.in.SigningRoot
+	var sr *ethnode.SignRequest
+	switch req.key.kind {
+	case dvc.SignAttestation:
+		sr = ethnode.NewAttestationSignRequest(fi, req.data, &root)
+	case dvc.SignRandaoReveal:
+		sr = ethnode.NewRandaoRevealSignRequest(fi, req.epoch, &root)
+	case dvc.SignBlock:
+		if sr, err = ethnode.NewBlockSignRequest(fi, req.block, &root); err != nil {
+			return phase0.BLSSignature{}, err
+		}
+	case dvc.SignSyncCommitteeMessage:
+		sr = ethnode.NewSyncCommitteeMessageSignRequest(fi, req.slot, req.root, &root)
+	}
+	if n.cfg.RecordBeforeSign {
+		if err := n.record(v, req); err != nil {
+			return phase0.BLSSignature{}, err
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		sig, err := n.cfg.Signer.Sign(ctx, v.sharePub, sr)
+		if err == nil {
+			return sig, nil
+		}
+		status := ethnode.StatusCode(err)
+		if (status != 0 && status < http.StatusInternalServerError) || attempt >= 2 || ctx.Err() != nil {
+			return phase0.BLSSignature{}, err
+		}
+		select {
+		case <-ctx.Done():
+			return phase0.BLSSignature{}, err
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// record writes a slashable signing into the durable slashing DB before it
+// is signed (external signers; the embedded signer records itself).
+func (n *Node) record(v *validator, req *sigRequest) error {
+	root := req.in.SigningRoot
+	switch req.key.kind {
+	case dvc.SignAttestation:
+		return n.cfg.Slashing.RecordAttestation(v.sharePub, &slashing.SlashingDBAttestation{SourceEpoch: req.data.Source.Epoch, TargetEpoch: req.data.Target.Epoch, SigningRoot: &root})
+	case dvc.SignBlock:
+		slot, err := req.block.Slot()
+		if err != nil {
+			return err
+		}
+		return n.cfg.Slashing.RecordBlock(v.sharePub, &slashing.SlashingDBBlock{Slot: slot, SigningRoot: &root})
+	}
+	return nil
+}

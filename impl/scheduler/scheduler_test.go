@@ -1,0 +1,129 @@
+package scheduler
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/signing"
+)
+
+func TestSlotClock(t *testing.T) {
+	g := time.Unix(100, 0)
+	c := SlotClock{Genesis: g, SlotDuration: 12 * time.Second, SlotsPerEpoch: 32}
+	if s, ok := c.SlotAt(g.Add(-time.Second)); ok || s != 0 {
+		t.Fatal("slot before genesis")
+	}
+	if s, _ := c.SlotAt(g.Add(25 * time.Second)); s != 2 {
+		t.Fatalf("slot %d", s)
+	}
+	if c.AttestationTime(2) != g.Add(28*time.Second) || c.EpochOf(64) != 2 || c.EpochStart(2) != 64 {
+		t.Fatal("clock arithmetic")
+	}
+}
+
+type fakeDuties struct{ pk phase0.BLSPubKey }
+
+func (f fakeDuties) AttesterDuties(_ context.Context, epoch phase0.Epoch, _ []phase0.ValidatorIndex) (*ethnode.AttesterDuties, error) {
+	return &ethnode.AttesterDuties{Duties: []*apiv1.AttesterDuty{
+		{PubKey: f.pk, ValidatorIndex: 5, Slot: phase0.Slot(uint64(epoch)*4 + 1), CommitteeLength: 4, CommitteesAtSlot: 1},
+		{PubKey: phase0.BLSPubKey{9}, ValidatorIndex: 6, Slot: 1}, // not ours
+	}}, nil
+}
+
+func (f fakeDuties) ProposerDuties(_ context.Context, epoch phase0.Epoch) (*ethnode.ProposerDuties, error) {
+	return &ethnode.ProposerDuties{Duties: []*apiv1.ProposerDuty{
+		{PubKey: f.pk, ValidatorIndex: 5, Slot: phase0.Slot(uint64(epoch)*4 + 2)},
+		{PubKey: phase0.BLSPubKey{9}, ValidatorIndex: 6, Slot: phase0.Slot(uint64(epoch)*4 + 3)},
+	}}, nil
+}
+
+func (f fakeDuties) SyncCommitteeDuties(context.Context, phase0.Epoch, []phase0.ValidatorIndex) ([]*apiv1.SyncCommitteeDuty, error) {
+	return []*apiv1.SyncCommitteeDuty{{PubKey: f.pk, ValidatorIndex: 5, ValidatorSyncCommitteeIndices: []phase0.CommitteeIndex{300, 200}}}, nil
+}
+
+type event struct {
+	kind string
+	slot phase0.Slot
+	sub  uint64
+	at   time.Duration
+}
+
+type recorder struct {
+	mu      sync.Mutex
+	genesis time.Time
+	events  []event
+}
+
+func (r *recorder) add(kind string, slot phase0.Slot, sub uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, event{kind, slot, sub, time.Since(r.genesis)})
+}
+
+func (r *recorder) SlotStarted(s phase0.Slot)                    { r.add("slot", s, 0) }
+func (r *recorder) ServeProposerDuty(d *spec.ProposerDuty)       { r.add("proposer", d.Slot, 0) }
+func (r *recorder) ServeAttestationDuty(d *spec.AttestationDuty) { r.add("attester", d.Slot, 0) }
+func (r *recorder) ServeSyncCommitteeDuty(_ *spec.SyncCommitteeDuty, s phase0.Slot, sub uint64) {
+	r.add("sync", s, sub)
+}
+
+func TestDutiesAtTheirTimes(t *testing.T) {
+	forks, err := signing.MainnetVersionsFromGenesis(eth2spec.DataVersionElectra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk := phase0.BLSPubKey{5}
+	slot := 450 * time.Millisecond
+	genesis := time.Now().Add(100 * time.Millisecond)
+	rec := &recorder{genesis: genesis}
+	s, err := New(Config{
+		Clock:  SlotClock{Genesis: genesis, SlotDuration: slot, SlotsPerEpoch: 4},
+		Duties: fakeDuties{pk}, Validators: map[phase0.ValidatorIndex]phase0.BLSPubKey{5: pk},
+		Chain: signing.Chain{Forks: forks, SlotsPerEpoch: 4}, Preset: spec.MainnetPreset(), Sink: rec,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), genesis.Add(6*slot+slot/2).Sub(time.Now()))
+	defer cancel()
+	_ = s.Run(ctx)
+	want := map[string][]phase0.Slot{"proposer": {2, 6}, "attester": {1, 5}, "sync": {0, 1, 2, 3, 4, 5, 6}, "slot": {0, 1, 2, 3, 4, 5, 6}}
+	got := map[string][]phase0.Slot{}
+	for _, e := range rec.events {
+		got[e.kind] = append(got[e.kind], e.slot)
+		off := e.at - time.Duration(e.slot)*slot
+		switch e.kind {
+		case "proposer", "slot":
+			if off < 0 || off > slot/3 {
+				t.Errorf("%s of slot %d at %s into the slot, want its start", e.kind, e.slot, off)
+			}
+		case "attester", "sync":
+			if off < slot/3 || off > 2*slot/3 {
+				t.Errorf("%s of slot %d at %s into the slot, want a third in", e.kind, e.slot, off)
+			}
+		}
+		if e.kind == "sync" && e.sub != 1 { // indices 200 and 300: subcommittees 1 and 2
+			t.Errorf("sync subcommittee %d, want the lowest (1)", e.sub)
+		}
+	}
+	for k, w := range want {
+		if len(got[k]) != len(w) {
+			t.Errorf("%s duties at slots %v, want %v", k, got[k], w)
+			continue
+		}
+		for i := range w {
+			if got[k][i] != w[i] {
+				t.Errorf("%s duties at slots %v, want %v", k, got[k], w)
+				break
+			}
+		}
+	}
+}

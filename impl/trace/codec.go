@@ -1,0 +1,420 @@
+package trace
+
+import (
+	"errors"
+	"fmt"
+
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/electra"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/networking"
+	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/sszutil"
+)
+
+// Item is one event or output as the dvc vectors' steps.yaml writes it: a
+// map with one key, the event's or output's snake_case name, whose value
+// holds the fields it uses.
+type Item map[string]*Fields
+
+// Name returns the item's name ("" when it does not have exactly one).
+func (it Item) Name() string {
+	if len(it) != 1 {
+		return ""
+	}
+	for k := range it {
+		return k
+	}
+	return ""
+}
+
+// Fields are the fields of an event or output, named as in the dvc
+// vectors (vectors/README.md, spectests.DVCEvent and DVCOutput):
+// containers as <field>_ssz (0x-hex of the canonical SSZ encoding), blocks
+// and attestations with their fork name. Detail is trace-only: the
+// human-readable detail of an ignored output.
+type Fields struct {
+	Instance          *InstanceID  `json:"instance,omitempty"`
+	Instances         []InstanceID `json:"instances,omitempty"`
+	Attester          *DutyRef     `json:"attester,omitempty"`
+	Proposer          *DutyRef     `json:"proposer,omitempty"`
+	SyncCommittee     *DutyRef     `json:"sync_committee,omitempty"`
+	DutySSZ           Hex          `json:"duty_ssz,omitempty"`
+	DataSSZ           Hex          `json:"data_ssz,omitempty"`
+	ShareSSZ          Hex          `json:"share_ssz,omitempty"`
+	BlockFork         string       `json:"block_fork,omitempty"`
+	BlockSSZ          Hex          `json:"block_ssz,omitempty"`
+	ValidatorIndex    *uint64      `json:"validator_index,omitempty"`
+	Committees        []Committee  `json:"committees,omitempty"`
+	Kind              string       `json:"kind,omitempty"`
+	Slot              *uint64      `json:"slot,omitempty"`
+	SubcommitteeIndex *uint64      `json:"subcommittee_index,omitempty"`
+	ContributionSSZ   Hex          `json:"contribution_ssz,omitempty"`
+	AttestationFork   string       `json:"attestation_fork,omitempty"`
+	AttestationSSZ    Hex          `json:"attestation_ssz,omitempty"`
+	ObjectRoot        Hex          `json:"object_root,omitempty"`
+	ForkVersion       Hex          `json:"fork_version,omitempty"`
+	Domain            Hex          `json:"domain,omitempty"`
+	SigningRoot       Hex          `json:"signing_root,omitempty"`
+	RandaoReveal      Hex          `json:"randao_reveal,omitempty"`
+	Signature         Hex          `json:"signature,omitempty"`
+	MessageKind       string       `json:"message_kind,omitempty"`
+	MessageSSZ        Hex          `json:"message_ssz,omitempty"`
+	To                []uint64     `json:"to,omitempty"`
+	Reason            string       `json:"reason,omitempty"`
+	Detail            string       `json:"detail,omitempty"`
+}
+
+// DutyRef is the duty of a start_consensus output, with the proposer's
+// combined RANDAO reveal or the sync committee slot and subcommittee.
+type DutyRef struct {
+	DutySSZ           Hex     `json:"duty_ssz"`
+	RandaoReveal      Hex     `json:"randao_reveal,omitempty"`
+	Slot              *uint64 `json:"slot,omitempty"`
+	SubcommitteeIndex *uint64 `json:"subcommittee_index,omitempty"`
+}
+
+// InstanceID is consensus.InstanceID.
+type InstanceID struct {
+	Cluster   Hex    `json:"cluster"`
+	Validator Hex    `json:"validator"`
+	DutyType  uint64 `json:"duty_type"`
+	Slot      uint64 `json:"slot"`
+}
+
+func encodeID(id consensus.InstanceID) *InstanceID {
+	return &InstanceID{Cluster: Hex(id.Cluster[:]), Validator: Hex(id.Validator[:]), DutyType: id.DutyType, Slot: uint64(id.Slot)}
+}
+
+func decodeID(j *InstanceID) (consensus.InstanceID, error) {
+	if j == nil {
+		return consensus.InstanceID{}, errors.New("missing instance")
+	}
+	c, err := root(j.Cluster, "instance.cluster")
+	if err != nil {
+		return consensus.InstanceID{}, err
+	}
+	v, err := pubkey(j.Validator, "instance.validator")
+	if err != nil {
+		return consensus.InstanceID{}, err
+	}
+	return consensus.InstanceID{Cluster: c, Validator: v, DutyType: j.DutyType, Slot: phase0.Slot(j.Slot)}, nil
+}
+
+// Committee is spec/dvc.BeaconCommittee.
+type Committee struct {
+	Slot       uint64   `json:"slot"`
+	Index      uint64   `json:"index"`
+	Validators []uint64 `json:"validators"`
+}
+
+type marshaler interface{ MarshalSSZ() ([]byte, error) }
+
+func ssz(m marshaler) (Hex, error) {
+	b, err := m.MarshalSSZ()
+	return Hex(b), err
+}
+
+func u64p(v uint64) *uint64 { return &v }
+
+// EncodeBlock is a block's fork name and the SSZ of that fork's
+// BeaconBlock.
+func EncodeBlock(chain signing.Chain, b *eth2spec.VersionedBeaconBlock) (string, Hex, error) {
+	_, raw, err := consensus.MarshalBlockSSZ(chain, b)
+	if err != nil {
+		return "", nil, err
+	}
+	return b.Version.String(), raw, nil
+}
+
+// DecodeBlock decodes a block of the named fork.
+func DecodeBlock(chain signing.Chain, fork string, raw Hex) (*eth2spec.VersionedBeaconBlock, error) {
+	v, err := dataVersion(fork)
+	if err != nil {
+		return nil, err
+	}
+	f, err := chain.Forks.ByName(v)
+	if err != nil {
+		return nil, err
+	}
+	return consensus.UnmarshalBlockSSZ(chain, f.Version, raw)
+}
+
+func dataVersion(name string) (eth2spec.DataVersion, error) {
+	var v eth2spec.DataVersion
+	if err := v.UnmarshalJSON([]byte(`"` + name + `"`)); err != nil {
+		return 0, fmt.Errorf("fork %q: %w", name, err)
+	}
+	return v, nil
+}
+
+// EncodeEvent converts an event.
+func EncodeEvent(chain signing.Chain, ev dvc.Event) (Item, error) {
+	if ev == nil {
+		return nil, errors.New("trace: nil event")
+	}
+	f := &Fields{}
+	var err error
+	switch x := deref(ev).(type) {
+	case dvc.ServeAttestationDuty:
+		f.DutySSZ, err = ssz(x.Duty)
+	case dvc.AttestationConsensusDecided:
+		f.Instance = encodeID(x.ID)
+		f.DataSSZ, err = ssz(x.Data)
+	case dvc.ReceivedAttestationShare:
+		f.ShareSSZ, err = ssz(x.Share)
+	case dvc.ImportedNewBlock:
+		f.BlockFork, f.BlockSSZ, err = EncodeBlock(chain, x.Block)
+		if x.ValidatorIndex != nil {
+			f.ValidatorIndex = u64p(uint64(*x.ValidatorIndex))
+		}
+		for _, c := range x.Committees {
+			if c == nil {
+				continue
+			}
+			jc := Committee{Slot: uint64(c.Slot), Index: uint64(c.Index), Validators: []uint64{}}
+			for _, v := range c.Validators {
+				jc.Validators = append(jc.Validators, uint64(v))
+			}
+			f.Committees = append(f.Committees, jc)
+		}
+	case dvc.ServeProposerDuty:
+		f.DutySSZ, err = ssz(x.Duty)
+	case dvc.ReceivedRandaoShare:
+		f.ShareSSZ, err = ssz(x.Share)
+	case dvc.BlockConsensusDecided:
+		f.Instance = encodeID(x.ID)
+		f.BlockFork, f.BlockSSZ, err = EncodeBlock(chain, x.Block)
+	case dvc.ReceivedBlockShare:
+		f.ShareSSZ, err = ssz(x.Share)
+	case dvc.ServeSyncCommitteeDuty:
+		f.DutySSZ, err = ssz(x.Duty)
+		f.Slot = u64p(uint64(x.Slot))
+		f.SubcommitteeIndex = u64p(x.SubcommitteeIndex)
+	case dvc.SyncCommitteeConsensusDecided:
+		f.Instance = encodeID(x.ID)
+		f.ContributionSSZ, err = ssz(x.Contribution)
+	case dvc.ReceivedSyncCommitteeMessageShare:
+		f.ShareSSZ, err = ssz(x.Share)
+	case dvc.CapturedAttestation:
+		f.AttestationFork, f.AttestationSSZ, err = encodeSignedAttestation(x.Attestation)
+	case dvc.CapturedRandaoReveal:
+		f.Slot = u64p(uint64(x.Slot))
+		f.RandaoReveal = Hex(x.RandaoReveal[:])
+	case dvc.CapturedBlock:
+		f.BlockFork, f.BlockSSZ, err = EncodeBlock(chain, x.Block)
+		f.Signature = Hex(x.Signature[:])
+	case dvc.CapturedSyncCommitteeMessage:
+		f.MessageSSZ, err = ssz(x.Message)
+	case dvc.ResendAttestationShares, dvc.ResendRandaoShares, dvc.ResendBlockShares,
+		dvc.ResendSyncCommitteeMessageShares, dvc.NoEvent:
+	default:
+		return nil, fmt.Errorf("trace: unknown event %T", ev)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("trace: %s: %w", ev.EventName(), err)
+	}
+	return Item{ev.EventName(): f}, nil
+}
+
+// deref accepts events given as pointers.
+func deref(ev dvc.Event) dvc.Event {
+	switch x := ev.(type) {
+	case *dvc.ServeAttestationDuty:
+		return *x
+	case *dvc.AttestationConsensusDecided:
+		return *x
+	case *dvc.ReceivedAttestationShare:
+		return *x
+	case *dvc.ImportedNewBlock:
+		return *x
+	case *dvc.ServeProposerDuty:
+		return *x
+	case *dvc.ReceivedRandaoShare:
+		return *x
+	case *dvc.BlockConsensusDecided:
+		return *x
+	case *dvc.ReceivedBlockShare:
+		return *x
+	case *dvc.ServeSyncCommitteeDuty:
+		return *x
+	case *dvc.SyncCommitteeConsensusDecided:
+		return *x
+	case *dvc.ReceivedSyncCommitteeMessageShare:
+		return *x
+	case *dvc.CapturedAttestation:
+		return *x
+	case *dvc.CapturedRandaoReveal:
+		return *x
+	case *dvc.CapturedBlock:
+		return *x
+	case *dvc.CapturedSyncCommitteeMessage:
+		return *x
+	}
+	return ev
+}
+
+func decodeSSZ[T any, P interface {
+	*T
+	sszutil.Codec
+}](h Hex, what string) (P, error) {
+	if h == nil {
+		return nil, fmt.Errorf("missing %s", what)
+	}
+	p := P(new(T))
+	if err := sszutil.DecodeCanonical(h, p); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return p, nil
+}
+
+// DecodeEvent converts an event back.
+func DecodeEvent(chain signing.Chain, it Item) (dvc.Event, error) {
+	name := it.Name()
+	if name == "" {
+		return nil, errors.New("trace: an event has exactly one name")
+	}
+	f := it[name]
+	if f == nil {
+		f = &Fields{}
+	}
+	ev, err := decodeEvent(chain, name, f)
+	if err != nil {
+		return nil, fmt.Errorf("trace: event %s: %w", name, err)
+	}
+	return ev, nil
+}
+
+func decodeEvent(chain signing.Chain, name string, f *Fields) (dvc.Event, error) {
+	switch name {
+	case "serve_attestation_duty":
+		d, err := decodeSSZ[spec.AttestationDuty](f.DutySSZ, "duty_ssz")
+		return dvc.ServeAttestationDuty{Duty: d}, err
+	case "attestation_consensus_decided":
+		id, err := decodeID(f.Instance)
+		if err != nil {
+			return nil, err
+		}
+		d, err := decodeSSZ[phase0.AttestationData](f.DataSSZ, "data_ssz")
+		return dvc.AttestationConsensusDecided{ID: id, Data: d}, err
+	case "received_attestation_share":
+		s, err := decodeSSZ[networking.AttestationShare](f.ShareSSZ, "share_ssz")
+		return dvc.ReceivedAttestationShare{Share: s}, err
+	case "imported_new_block":
+		b, err := DecodeBlock(chain, f.BlockFork, f.BlockSSZ)
+		if err != nil {
+			return nil, err
+		}
+		out := dvc.ImportedNewBlock{Block: b}
+		if f.ValidatorIndex != nil {
+			vi := phase0.ValidatorIndex(*f.ValidatorIndex)
+			out.ValidatorIndex = &vi
+		}
+		for _, c := range f.Committees {
+			bc := &dvc.BeaconCommittee{Slot: phase0.Slot(c.Slot), Index: phase0.CommitteeIndex(c.Index)}
+			for _, v := range c.Validators {
+				bc.Validators = append(bc.Validators, phase0.ValidatorIndex(v))
+			}
+			out.Committees = append(out.Committees, bc)
+		}
+		return out, nil
+	case "resend_attestation_shares":
+		return dvc.ResendAttestationShares{}, nil
+	case "serve_proposer_duty":
+		d, err := decodeSSZ[spec.ProposerDuty](f.DutySSZ, "duty_ssz")
+		return dvc.ServeProposerDuty{Duty: d}, err
+	case "received_randao_share":
+		s, err := decodeSSZ[networking.RandaoShare](f.ShareSSZ, "share_ssz")
+		return dvc.ReceivedRandaoShare{Share: s}, err
+	case "block_consensus_decided":
+		id, err := decodeID(f.Instance)
+		if err != nil {
+			return nil, err
+		}
+		b, err := DecodeBlock(chain, f.BlockFork, f.BlockSSZ)
+		return dvc.BlockConsensusDecided{ID: id, Block: b}, err
+	case "received_block_share":
+		s, err := decodeSSZ[networking.BlockShare](f.ShareSSZ, "share_ssz")
+		return dvc.ReceivedBlockShare{Share: s}, err
+	case "resend_randao_shares":
+		return dvc.ResendRandaoShares{}, nil
+	case "resend_block_shares":
+		return dvc.ResendBlockShares{}, nil
+	case "serve_sync_committee_duty":
+		d, err := decodeSSZ[spec.SyncCommitteeDuty](f.DutySSZ, "duty_ssz")
+		if err != nil {
+			return nil, err
+		}
+		if f.Slot == nil || f.SubcommitteeIndex == nil {
+			return nil, errors.New("missing slot or subcommittee_index")
+		}
+		return dvc.ServeSyncCommitteeDuty{Duty: d, Slot: phase0.Slot(*f.Slot), SubcommitteeIndex: *f.SubcommitteeIndex}, nil
+	case "sync_committee_consensus_decided":
+		id, err := decodeID(f.Instance)
+		if err != nil {
+			return nil, err
+		}
+		c, err := decodeSSZ[altair.SyncCommitteeContribution](f.ContributionSSZ, "contribution_ssz")
+		return dvc.SyncCommitteeConsensusDecided{ID: id, Contribution: c}, err
+	case "received_sync_committee_message_share":
+		s, err := decodeSSZ[networking.SyncCommitteeMessageShare](f.ShareSSZ, "share_ssz")
+		return dvc.ReceivedSyncCommitteeMessageShare{Share: s}, err
+	case "resend_sync_committee_message_shares":
+		return dvc.ResendSyncCommitteeMessageShares{}, nil
+	case "captured_attestation":
+		a, err := decodeSignedAttestation(f.AttestationFork, f.AttestationSSZ)
+		return dvc.CapturedAttestation{Attestation: a}, err
+	case "captured_randao_reveal":
+		if f.Slot == nil {
+			return nil, errors.New("missing slot")
+		}
+		r, err := sig(f.RandaoReveal, "randao_reveal")
+		return dvc.CapturedRandaoReveal{Slot: phase0.Slot(*f.Slot), RandaoReveal: r}, err
+	case "captured_block":
+		b, err := DecodeBlock(chain, f.BlockFork, f.BlockSSZ)
+		if err != nil {
+			return nil, err
+		}
+		s, err := sig(f.Signature, "signature")
+		return dvc.CapturedBlock{Block: b, Signature: s}, err
+	case "captured_sync_committee_message":
+		m, err := decodeSSZ[altair.SyncCommitteeMessage](f.MessageSSZ, "message_ssz")
+		return dvc.CapturedSyncCommitteeMessage{Message: m}, err
+	case "no_event":
+		return dvc.NoEvent{}, nil
+	}
+	return nil, errors.New("unknown event name")
+}
+
+func encodeSignedAttestation(a *networking.SignedAttestation) (string, Hex, error) {
+	switch {
+	case a == nil:
+		return "", nil, errors.New("missing attestation")
+	case a.Electra != nil:
+		raw, err := ssz(a.Electra)
+		return a.Version.String(), raw, err
+	case a.Phase0 != nil:
+		raw, err := ssz(a.Phase0)
+		return a.Version.String(), raw, err
+	}
+	return "", nil, errors.New("empty attestation")
+}
+
+func decodeSignedAttestation(fork string, raw Hex) (*networking.SignedAttestation, error) {
+	v, err := dataVersion(fork)
+	if err != nil {
+		return nil, err
+	}
+	out := &networking.SignedAttestation{Version: v}
+	if v >= eth2spec.DataVersionElectra {
+		out.Electra, err = decodeSSZ[electra.SingleAttestation](raw, "attestation_ssz")
+	} else {
+		out.Phase0, err = decodeSSZ[phase0.Attestation](raw, "attestation_ssz")
+	}
+	return out, err
+}
