@@ -53,6 +53,43 @@ type registry struct {
 	byPubkey   map[phase0.BLSPubKey]phase0.ValidatorIndex
 	validators []*phase0.Validator
 	gvr        phase0.Root
+	seen       seenSignatures
+}
+
+// seenSignatures remembers single signatures that verified, so that the
+// same message submitted again (every node of a DV cluster submits the same
+// combined signature) costs no second pairing, as a beacon node's
+// seen-caches do. Only byte-identical (validator, root, signature) triples
+// hit, and those verified before, so the answer is the same. It is cleared
+// when full rather than evicted entry by entry: duplicates arrive within a
+// slot of each other.
+type seenSignatures struct {
+	mu sync.Mutex
+	m  map[seenKey]struct{}
+}
+
+type seenKey struct {
+	v    phase0.ValidatorIndex
+	root phase0.Root
+	sig  phase0.BLSSignature
+}
+
+const maxSeenSignatures = 1 << 16
+
+func (s *seenSignatures) has(k seenKey) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.m[k]
+	return ok
+}
+
+func (s *seenSignatures) add(k seenKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil || len(s.m) >= maxSeenSignatures {
+		s.m = make(map[seenKey]struct{})
+	}
+	s.m[k] = struct{}{}
 }
 
 func newRegistry(n uint64) (*registry, error) {
@@ -146,6 +183,10 @@ func (r *registry) verify(v phase0.ValidatorIndex, root phase0.Root, sig phase0.
 	if uint64(v) >= r.size() {
 		return fmt.Errorf("unknown validator %d", v)
 	}
+	k := seenKey{v: v, root: root, sig: sig}
+	if r.seen.has(k) {
+		return nil
+	}
 	s, err := parseSignature(sig)
 	if err != nil {
 		return err
@@ -153,6 +194,7 @@ func (r *registry) verify(v phase0.ValidatorIndex, root phase0.Root, sig phase0.
 	if !s.VerifyByte(&r.keys[v], root[:]) {
 		return fmt.Errorf("signature does not verify under the public key of validator %d", v)
 	}
+	r.seen.add(k)
 	return nil
 }
 

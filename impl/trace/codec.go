@@ -275,19 +275,25 @@ func decodeSSZ[T any, P interface {
 
 // DecodeEvent converts an event back.
 func DecodeEvent(chain signing.Chain, it Item) (dvc.Event, error) {
+	return decodeItem(chain, it, "event", decodeEvent)
+}
+
+// decodeItem decodes the one named entry of an event or output item.
+func decodeItem[T any](chain signing.Chain, it Item, what string, decode func(signing.Chain, string, *Fields) (T, error)) (T, error) {
+	var zero T
 	name := it.Name()
 	if name == "" {
-		return nil, errors.New("trace: an event has exactly one name")
+		return zero, fmt.Errorf("trace: an %s has exactly one name", what)
 	}
 	f := it[name]
 	if f == nil {
 		f = &Fields{}
 	}
-	ev, err := decodeEvent(chain, name, f)
+	v, err := decode(chain, name, f)
 	if err != nil {
-		return nil, fmt.Errorf("trace: event %s: %w", name, err)
+		return zero, fmt.Errorf("trace: %s %s: %w", what, name, err)
 	}
-	return ev, nil
+	return v, nil
 }
 
 func decodeEvent(chain signing.Chain, name string, f *Fields) (dvc.Event, error) {

@@ -118,19 +118,7 @@ func decodeIDs(js []InstanceID) ([]consensus.InstanceID, error) {
 
 // DecodeOutput converts one output back.
 func DecodeOutput(chain signing.Chain, it Item) (dvc.Output, error) {
-	name := it.Name()
-	if name == "" {
-		return nil, errors.New("trace: an output has exactly one name")
-	}
-	f := it[name]
-	if f == nil {
-		f = &Fields{}
-	}
-	o, err := decodeOutput(chain, name, f)
-	if err != nil {
-		return nil, fmt.Errorf("trace: output %s: %w", name, err)
-	}
-	return o, nil
+	return decodeItem(chain, it, "output", decodeOutput)
 }
 
 func decodeOutput(chain signing.Chain, name string, f *Fields) (dvc.Output, error) {
