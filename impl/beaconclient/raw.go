@@ -61,9 +61,14 @@ func (n *node) postJSON(ctx context.Context, path string, body []byte, out any) 
 		return err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	// One byte over the limit tells a too-large answer from one that
+	// fits exactly, instead of decoding a silently cut one.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
 		return fmt.Errorf("reading the response: %w", err)
+	}
+	if len(data) > maxResponse {
+		return fmt.Errorf("the response of POST %s exceeds %d bytes", path, maxResponse)
 	}
 	if resp.StatusCode/100 != 2 {
 		msg, failures := parseErrorBody(data)

@@ -94,9 +94,12 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, accep
 		return nil, nil, &ethnode.SignerError{Message: method + " " + path, Err: err}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 	if err != nil {
 		return nil, nil, &ethnode.SignerError{StatusCode: resp.StatusCode, Message: "reading the answer of " + method + " " + path, Err: err}
+	}
+	if len(data) > maxResponseBody {
+		return nil, nil, &ethnode.SignerError{StatusCode: resp.StatusCode, Message: fmt.Sprintf("the answer of %s %s exceeds %d bytes", method, path, maxResponseBody)}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, nil, &ethnode.SignerError{StatusCode: resp.StatusCode, Message: method + " " + path + ": " + errorMessage(data)}

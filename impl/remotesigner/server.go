@@ -177,6 +177,18 @@ func (s *Server) Sign(_ context.Context, pubkey phase0.BLSPubKey, req *ethnode.S
 	return sig, nil
 }
 
+// recordError is the answer to a RecordStore that did not store a record.
+// The store checks again (another writer may have recorded meanwhile); its
+// refusal is a refusal to sign (412, final), not a server failure that a
+// client would retry.
+func recordError(err error) error {
+	var conflict *slashing.ConflictError
+	if errors.As(err, &conflict) || errors.Is(err, slashing.ErrHistoryFull) {
+		return ethnode.NewSignerError(http.StatusPreconditionFailed, "%v", err)
+	}
+	return ethnode.NewSignerError(http.StatusInternalServerError, "persisting the slashing record: %v", err)
+}
+
 // protect runs the slashing check for an ATTESTATION or BLOCK_V2 request
 // and, when it passes, records and persists it.
 func (s *Server) protect(pubkey phase0.BLSPubKey, req *ethnode.SignRequest, root phase0.Root) error {
@@ -189,7 +201,7 @@ func (s *Server) protect(pubkey phase0.BLSPubKey, req *ethnode.SignRequest, root
 		}
 		if rs, ok := s.store.(RecordStore); ok {
 			if err := rs.RecordAttestation(pubkey, &slashing.SlashingDBAttestation{SourceEpoch: src, TargetEpoch: tgt, SigningRoot: &root}); err != nil {
-				return ethnode.NewSignerError(http.StatusInternalServerError, "persisting the slashing record: %v", err)
+				return recordError(err)
 			}
 		}
 		if err := s.db.InsertAttestation(pubkey, src, tgt, &root); err != nil {
@@ -202,7 +214,7 @@ func (s *Server) protect(pubkey phase0.BLSPubKey, req *ethnode.SignRequest, root
 		}
 		if rs, ok := s.store.(RecordStore); ok {
 			if err := rs.RecordBlock(pubkey, &slashing.SlashingDBBlock{Slot: slot, SigningRoot: &root}); err != nil {
-				return ethnode.NewSignerError(http.StatusInternalServerError, "persisting the slashing record: %v", err)
+				return recordError(err)
 			}
 		}
 		if err := s.db.InsertBlock(pubkey, slot, &root); err != nil {

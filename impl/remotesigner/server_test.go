@@ -578,6 +578,20 @@ func TestSlashingPersistence(t *testing.T) {
 	if rs.atts != 1 || rs.saves != 0 {
 		t.Fatalf("record store: %d records, %d saves", rs.atts, rs.saves)
 	}
+	// A RecordStore that refuses (its own check found a conflict the
+	// in-memory DB did not know of) is a refusal to sign, not a server
+	// failure to retry.
+	ref := newSigner(t, &refusingStore{})
+	if _, err := ref.client.Sign(ctx, ref.share, ethnode.NewAttestationSignRequest(forkInfo(t, 3), attData(97, 1, 2, 3), nil)); !errors.Is(err, ethnode.ErrSlashingRefused) {
+		t.Fatalf("refusing record store: %v", err)
+	}
+}
+
+// refusingStore is a RecordStore whose own check refuses every record.
+type refusingStore struct{ recordingStore }
+
+func (*refusingStore) RecordAttestation(pk phase0.BLSPubKey, rec *slashing.SlashingDBAttestation) error {
+	return &slashing.ConflictError{Err: slashing.ErrDoubleVote, Pubkey: pk, Attestation: rec}
 }
 
 func TestInterchangeImportExport(t *testing.T) {
