@@ -1,18 +1,17 @@
 package qbft
 
-import (
-	"bytes"
-)
+import "github.com/dvspec/go-dvspec/spec/sszutil"
 
 // DecodeSignedMessage decodes a SignedMessage from its SSZ encoding, the
 // wire format of QBFT messages (no Dafny counterpart). It is strict: the
-// encoding must be the canonical one (re-encoding the result gives buf
-// back) and no list entry may be missing. Errors wrap ErrMalformed. The
-// result still has to pass Checker.ValidateMessage (Receive does it).
+// encoding must be the canonical one (sszutil.DecodeCanonical, which also
+// turns a panic of the generated decoder into an error) and no list entry
+// may be missing. Errors wrap ErrMalformed. The result still has to pass
+// Checker.ValidateMessage (Receive does it).
 func DecodeSignedMessage(buf []byte) (*SignedMessage, error) {
 	m := new(SignedMessage)
-	if err := m.UnmarshalSSZ(buf); err != nil {
-		return nil, reject(ErrMalformed, "decode SSZ: %v", err)
+	if err := sszutil.DecodeCanonical(buf, m); err != nil {
+		return nil, reject(ErrMalformed, "SignedMessage: %v", err)
 	}
 	for _, list := range [][]*SignedPayload{m.RoundChanges, m.Prepares, m.Commits} {
 		for _, p := range list {
@@ -21,13 +20,6 @@ func DecodeSignedMessage(buf []byte) (*SignedMessage, error) {
 			}
 		}
 	}
-	enc, err := m.MarshalSSZ()
-	if err != nil {
-		return nil, reject(ErrMalformed, "re-encode: %v", err)
-	}
-	if !bytes.Equal(enc, buf) {
-		return nil, reject(ErrMalformed, "not the canonical encoding of a SignedMessage")
-	}
 	return m, nil
 }
 
@@ -35,20 +27,13 @@ func DecodeSignedMessage(buf []byte) (*SignedMessage, error) {
 // DecodeSignedMessage does. Restore checks its content.
 func DecodeSnapshot(buf []byte) (*Snapshot, error) {
 	s := new(Snapshot)
-	if err := s.UnmarshalSSZ(buf); err != nil {
-		return nil, reject(ErrMalformed, "decode SSZ: %v", err)
+	if err := sszutil.DecodeCanonical(buf, s); err != nil {
+		return nil, reject(ErrMalformed, "Snapshot: %v", err)
 	}
 	for _, m := range s.Messages {
 		if m == nil {
 			return nil, reject(ErrMalformed, "nil message")
 		}
-	}
-	enc, err := s.MarshalSSZ()
-	if err != nil {
-		return nil, reject(ErrMalformed, "re-encode: %v", err)
-	}
-	if !bytes.Equal(enc, buf) {
-		return nil, reject(ErrMalformed, "not the canonical encoding of a Snapshot")
 	}
 	return s, nil
 }
