@@ -307,8 +307,12 @@ func StateFromSnapshot(cfg *Config, snap *DVCStateSnapshot) (*State, error) {
 		p.randaoToBroadcast[s.Slot] = s
 	}
 	for _, s := range ps.BlockSharesToBroadcast {
+		if s == nil {
+			return bad("block share to broadcast")
+		}
 		slot, err := s.SignedSlot()
-		if err != nil || p.blockToBroadcast[slot] != nil {
+		v, verr := s.Validator()
+		if err != nil || verr != nil || v != vi || p.blockToBroadcast[slot] != nil {
 			return bad("block share to broadcast")
 		}
 		p.blockToBroadcast[slot] = s
