@@ -155,14 +155,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ClusterFile: *cluster, NodeDir: *nodeDir, DataDir: *dataDir, BeaconURLs: urls, SignerURL: *signerURL,
 		SignerInProcess: *inproc, P2PListen: *listen, MetricsAddr: *metricsAddr, Logger: log, NoSync: *noSync,
 	}
-	var tw *trace.Writer
-	if *tracePath != "" {
-		if tw, err = trace.Create(*tracePath); err != nil {
-			fmt.Fprintln(stderr, "dvnode run:", err)
-			return ExitUsage
-		}
-		o.Tracer = tw
-	}
 	if *byz {
 		ob, err := byzantineFor(*cluster, *nodeDir)
 		if err != nil {
@@ -170,6 +162,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return ExitUsage
 		}
 		o.Outbound = ob
+	}
+	var tw *trace.Writer
+	if *tracePath != "" {
+		if tw, err = trace.Create(*tracePath); err != nil {
+			fmt.Fprintln(stderr, "dvnode run:", err)
+			return ExitUsage
+		}
+		o.Tracer = tw
 	}
 	svc, err := run.Start(ctx, o)
 	if err != nil {
@@ -191,7 +191,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	svc.Stop()
 	if tw != nil {
 		if err := tw.Close(); err != nil {
+			// A trace cut short is a failed run: it is the record of it.
 			fmt.Fprintln(stderr, "dvnode run: trace:", err)
+			return ExitFailure
 		}
 	}
 	return ExitOK
@@ -242,7 +244,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.Var(&restarts, "restart-node", "NODE@SLOT: start a stopped node again at SLOT from its data directory (repeatable)")
 	fs.Var(&byz, "byzantine", "NODE: make NODE byzantine: equivocating proposals, invalid shares (repeatable)")
 	procs := fs.Bool("processes", false, "run every node as a separate dvnode process (a stopped node gets SIGKILL)")
-	tracePath := fs.String("trace", "", "record the nodes' DVC steps in this file")
+	tracePath := fs.String("trace", "", "record the nodes' DVC steps in this file (with --processes: FILE.node-<i>.<n>, one per start of node i)")
 	noSync := fs.Bool("no-sync", false, "leave out sync committee duties")
 	level := fs.String("log-level", "warn", "node log level: debug, info, warn or error")
 	quiet := fs.Bool("quiet", false, "no per-slot progress lines")

@@ -76,7 +76,8 @@ type Config struct {
 	// ChildEnv is added to the environment of node processes.
 	ChildEnv []string
 	// Trace writes every node's DVC steps (in-process: one file; processes:
-	// one file per node, <Trace>.node-<i>).
+	// one file per node start, <Trace>.node-<i>.<n>, n counting the starts
+	// of node i from 1).
 	Trace string
 	// NoSync leaves sync committee duties out.
 	NoSync bool
@@ -143,7 +144,7 @@ const (
 
 // Run runs the devnet until its slots are over (plus the grace period) or
 // ctx is done.
-func Run(ctx context.Context, cfg Config) (*Result, error) {
+func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
@@ -207,13 +208,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if tw, err = trace.Create(cfg.Trace); err != nil {
 			return nil, err
 		}
-		defer tw.Close()
+		defer func() {
+			// A trace that could not be written makes the run fail: it
+			// is the run's record.
+			if cerr := tw.Close(); cerr != nil && err == nil {
+				res, err = nil, fmt.Errorf("trace: %w", cerr)
+			}
+		}()
 	}
 	byz := map[uint64]bool{}
 	for _, b := range cfg.Byzantine {
 		byz[b] = true
 	}
-	nodes := &fleet{cfg: cfg, dir: dir, bnURL: bnURL, log: log, tracer: tw, byz: byz, procs: map[uint64]*exec.Cmd{}, svcs: map[uint64]*run.Service{}, byzOut: map[uint64]*Byzantine{}}
+	nodes := &fleet{cfg: cfg, dir: dir, bnURL: bnURL, log: log, tracer: tw, byz: byz, procs: map[uint64]*nodeProcess{}, svcs: map[uint64]*run.Service{}, byzOut: map[uint64]*Byzantine{}}
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for i := uint64(1); i <= uint64(cfg.Nodes); i++ {
@@ -258,7 +265,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	nodes.stopAll()
-	res := summarize(sb, duties)
+	res = summarize(sb, duties)
 	res.Offences = sb.Offences()
 	cpu1 := rusage()
 	res.CPUUser, res.CPUSystem = cpu1.user-cpu0.user, cpu1.sys-cpu0.sys
@@ -371,7 +378,7 @@ type fleet struct {
 	byz    map[uint64]bool
 	byzOut map[uint64]*Byzantine
 	mu     sync.Mutex
-	procs  map[uint64]*exec.Cmd
+	procs  map[uint64]*nodeProcess
 	svcs   map[uint64]*run.Service
 	starts map[uint64]int
 }
@@ -456,11 +463,19 @@ func (f *fleet) startProcess(ctx context.Context, i uint64, nodeDir string) erro
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	p := &nodeProcess{cmd: cmd, exited: make(chan struct{})}
 	f.mu.Lock()
-	f.procs[i] = cmd
+	f.procs[i] = p
 	f.mu.Unlock()
-	go func() { _ = cmd.Wait() }()
+	go func() { _ = cmd.Wait(); close(p.exited) }()
 	return nil
+}
+
+// nodeProcess is a node run as a separate process; exited is closed once
+// it has been reaped.
+type nodeProcess struct {
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
 func (f *fleet) metricsAddrs() map[uint64]string {
@@ -479,8 +494,8 @@ func (f *fleet) metricsAddrs() map[uint64]string {
 func (f *fleet) kill(i uint64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if c := f.procs[i]; c != nil {
-		_ = c.Process.Kill()
+	if p := f.procs[i]; p != nil {
+		_ = p.cmd.Process.Kill()
 		delete(f.procs, i)
 	}
 	if s := f.svcs[i]; s != nil {
@@ -493,30 +508,25 @@ func (f *fleet) stopAll() {
 	f.mu.Lock()
 	svcs := f.svcs
 	procs := f.procs
-	f.svcs, f.procs = map[uint64]*run.Service{}, map[uint64]*exec.Cmd{}
+	f.svcs, f.procs = map[uint64]*run.Service{}, map[uint64]*nodeProcess{}
 	f.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, s := range svcs {
 		wg.Add(1)
 		go func(s *run.Service) { defer wg.Done(); s.Stop() }(s)
 	}
-	for _, c := range procs {
-		_ = c.Process.Signal(syscall.SIGTERM)
+	for _, p := range procs {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		wg.Add(1)
-		go func(c *exec.Cmd) {
+		go func(p *nodeProcess) {
 			defer wg.Done()
-			deadline := time.Now().Add(10 * time.Second)
-			for time.Now().Before(deadline) {
-				if c.ProcessState != nil {
-					return
-				}
-				if err := c.Process.Signal(syscall.Signal(0)); err != nil {
-					return
-				}
-				time.Sleep(50 * time.Millisecond)
+			select {
+			case <-p.exited:
+			case <-time.After(10 * time.Second):
+				_ = p.cmd.Process.Kill()
+				<-p.exited
 			}
-			_ = c.Process.Kill()
-		}(c)
+		}(p)
 	}
 	wg.Wait()
 }
