@@ -152,11 +152,16 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		if err := s.sleepUntil(ctx, c.SlotStart(slot)); err != nil {
 			return nil
 		}
-		if s.cfg.Now().Before(c.SlotStart(slot + 1)) {
-			if uint64(slot)%c.SlotsPerEpoch == 0 && c.EpochOf(slot) > epoch {
-				epoch = c.EpochOf(slot)
-				go s.fetch(ctx, epoch+1)
+		// A new epoch fetches the duties of the next one, also when the
+		// epoch's first slot was skipped or run late (a fell-behind loop,
+		// a suspended machine): otherwise a whole epoch has no duties.
+		if e := c.EpochOf(slot); e > epoch {
+			for f := max(epoch+2, e); f <= e+1; f++ {
+				go s.fetch(ctx, f)
 			}
+			epoch = e
+		}
+		if s.cfg.Now().Before(c.SlotStart(slot + 1)) {
 			s.cfg.Sink.SlotStarted(slot)
 			ed := s.waitEpoch(ctx, c.EpochOf(slot), c.SlotStart(slot+1))
 			if ed != nil {
