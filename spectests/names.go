@@ -45,6 +45,7 @@ var ErrorTable = []NamedError{
 	{"dvc", "wrong_validator", dvc.ErrWrongValidator, "dvc.ErrWrongValidator"},
 	{"dvc", "duty_out_of_order", dvc.ErrDutyOutOfOrder, "dvc.ErrDutyOutOfOrder"},
 	{"dvc", "rejected_share", dvc.ErrInvalidShare, "dvc.ErrInvalidShare"},
+	{"dvc", "share_fields_differ", dvc.ErrFieldsDiffer, "dvc.ErrFieldsDiffer"},
 	{"dvc", "inconsistent_oracle", dvc.ErrInconsistentOracle, "dvc.ErrInconsistentOracle"},
 	{"dvc", "wrong_mode", dvc.ErrWrongMode, "dvc.ErrWrongMode"},
 	{"dvc", "remote_signer_failed", dvc.ErrSigner, "dvc.ErrSigner"},

@@ -191,6 +191,7 @@ var dvcErrors = []namedErr{
 }
 
 var causes = []namedErr{
+	{"share_fields_differ", dvc.ErrFieldsDiffer},
 	{"below_threshold", networking.ErrBelowThreshold},
 	{"mixed_data", networking.ErrMixedData},
 	{"invalid_share", networking.ErrInvalidShare},

@@ -1,6 +1,7 @@
 package dvc
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
@@ -271,7 +272,7 @@ func (t *transition) receivedAttestationShare(share *networking.AttestationShare
 		}
 		return "", true
 	}
-	bk, slot, root, err := admitShare(t, &a.rcvd, share, accept)
+	bk, slot, root, err := admitShare(t, &a.rcvd, share, accept, t.attestationFields)
 	if err != nil {
 		return err
 	}
@@ -282,5 +283,45 @@ func (t *transition) receivedAttestationShare(share *networking.AttestationShare
 		}
 		return SubmitAttestation{Attestation: att}, nil
 	})
+	return nil
+}
+
+// attestationFields is the fieldCheck of attestation shares (amendment
+// A22): the signature covers the attestation data only, not the
+// aggregation bits, the committee index (from Electra, where data.index is
+// 0) or the validator index, so a relay can alter them in a copy of an
+// honest share. Once this node was served the duty of the share's slot, it
+// knows all three and refuses a share with others.
+func (t *transition) attestationFields(share *networking.AttestationShare) (bool, error) {
+	d := t.s.att.dutyAt(share.Data.Slot)
+	if d == nil {
+		return false, nil
+	}
+	bits, err := AggregationBits(d)
+	if err != nil {
+		return false, nil // a served duty was checked; unreachable
+	}
+	switch {
+	case !bytes.Equal(share.AggregationBits, bits):
+		return true, fmt.Errorf("%w: aggregation bits %#x, the duty's are %#x", ErrFieldsDiffer, []byte(share.AggregationBits), []byte(bits))
+	case share.CommitteeIndex != d.CommitteeIndex:
+		return true, fmt.Errorf("%w: committee index %d, the duty's is %d", ErrFieldsDiffer, share.CommitteeIndex, d.CommitteeIndex)
+	case share.ValidatorIndex != d.ValidatorIndex:
+		return true, fmt.Errorf("%w: validator index %d, the duty's is %d", ErrFieldsDiffer, share.ValidatorIndex, d.ValidatorIndex)
+	}
+	return true, nil
+}
+
+// dutyAt returns the served attestation duty of slot (running or queued),
+// or nil.
+func (a *attesterState) dutyAt(slot phase0.Slot) *spec.AttestationDuty {
+	if d := a.instances[slot]; d != nil {
+		return d
+	}
+	for _, d := range a.queue {
+		if d.Slot == slot {
+			return d
+		}
+	}
 	return nil
 }

@@ -21,6 +21,10 @@ var (
 	// ErrInvalidShare: a share that fails verification (unknown signer,
 	// invalid signature, malformed).
 	ErrInvalidShare = errors.New("dvc: invalid share")
+	// ErrFieldsDiffer: a share whose fields outside its signature differ
+	// from the ones this node knows its slot needs (amendment A22); always
+	// wrapped together with ErrInvalidShare, whose name vectors use.
+	ErrFieldsDiffer = errors.New("dvc: share fields differ from the duty or decision")
 	// ErrInconsistentOracle: the beacon-state answers carried by an
 	// ImportedNewBlock contradict each other or the config, or lack a
 	// committee an attestation needs.

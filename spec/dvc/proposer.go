@@ -137,7 +137,7 @@ func (t *transition) addBlockToDB(h *phase0.BeaconBlockHeader) bool {
 // starts if it can.
 func (t *transition) receivedRandaoShare(share *networking.RandaoShare) error {
 	p := &t.s.prop
-	_, _, _, err := admitShare(t, &p.rcvdRandao, share, t.proposerAccept)
+	_, _, _, err := admitShare(t, &p.rcvdRandao, share, t.proposerAccept, unknownFields[*networking.RandaoShare])
 	if err != nil {
 		return err
 	}
@@ -311,7 +311,7 @@ func (t *transition) capturedBlock(e CapturedBlock) error {
 // the threshold is not reached (defect D1); the share is kept here.
 func (t *transition) receivedBlockShare(share *networking.BlockShare) error {
 	p := &t.s.prop
-	bk, slot, root, err := admitShare(t, &p.rcvdBlocks, share, t.proposerAccept)
+	bk, slot, root, err := admitShare(t, &p.rcvdBlocks, share, t.proposerAccept, unknownFields[*networking.BlockShare])
 	if err != nil {
 		return err
 	}

@@ -270,6 +270,8 @@ func TestAttesterScenarios(t *testing.T) {
 			},
 		},
 		{
+			// Node 4's share of B sits in its own bucket; its share of A is
+			// a valid share of A and counts (amendment A22).
 			name:  "byzantine_share_different_data_not_combined",
 			setup: func(c *cluster) []Event { return []Event{ServeAttestationDuty{Duty: c.attDuty(17)}} },
 			steps: func(c *cluster) []step {
@@ -278,15 +280,33 @@ func TestAttesterScenarios(t *testing.T) {
 					{ev: ReceivedAttestationShare{Share: c.attShare(1, a)}},
 					{ev: ReceivedAttestationShare{Share: c.attShare(2, a)}},
 					{ev: ReceivedAttestationShare{Share: c.attShare(4, b)}},
-					{ev: ReceivedAttestationShare{Share: c.attShare(4, a)}, want: []Output{ignored(IgnoredSignerEquivocated, 17)}},
-					{ev: ReceivedAttestationShare{Share: c.attShare(3, a)}, want: []Output{c.submittedAtt(a)}},
+					{ev: ReceivedAttestationShare{Share: c.attShare(4, a)}, want: []Output{c.submittedAtt(a)}},
+					{ev: ReceivedAttestationShare{Share: c.attShare(3, a)}, want: []Output{ignored(IgnoredAlreadySubmitted, 17)}},
 				}
 			},
 		},
 		{
-			name:  "same_data_different_bits_bucketed_separately",
-			fork:  eth2spec.DataVersionDeneb,
+			name:  "signer_messages_per_slot_bounded",
 			setup: func(c *cluster) []Event { return []Event{ServeAttestationDuty{Duty: c.attDuty(17)}} },
+			steps: func(c *cluster) []step {
+				var out []step
+				for tag := byte(2); tag < 2+MaxMessagesPerSigner; tag++ {
+					out = append(out, step{ev: ReceivedAttestationShare{Share: c.attShare(4, c.attData(17, tag))}})
+				}
+				return append(out,
+					step{ev: ReceivedAttestationShare{Share: c.attShare(4, c.attData(17, 9))}, want: []Output{ignored(IgnoredSignerEquivocated, 17)}},
+					// The stored ones already have the duty's fields: no room.
+					step{ev: ReceivedAttestationShare{Share: c.attShare(4, c.attData(17, 1))}, want: []Output{ignored(IgnoredSignerEquivocated, 17)}, check: func(t *testing.T, st *State) {
+						expect(t, len(st.Snapshot().Attester.ReceivedShares) == MaxMessagesPerSigner, "%d shares stored", len(st.Snapshot().Attester.ReceivedShares))
+					}},
+				)
+			},
+		},
+		{
+			// Before its duty the node cannot tell the odd bits from the
+			// duty's: the share sits in a bucket of its own.
+			name: "same_data_different_bits_bucketed_separately",
+			fork: eth2spec.DataVersionDeneb,
 			steps: func(c *cluster) []step {
 				a := c.attData(17, 1)
 				other := c.attShare(3, a)
@@ -299,6 +319,81 @@ func TestAttesterScenarios(t *testing.T) {
 					}},
 					{ev: ReceivedAttestationShare{Share: c.attShare(4, a)}, want: []Output{c.submittedAtt(a)}},
 				}
+			},
+		},
+		{
+			// Issue 12: a relay's copy of node 3's share with other
+			// aggregation bits, delivered before the genuine share, does not
+			// keep the genuine one out (amendment A22).
+			name: "forged_bits_copy_first_genuine_still_combines",
+			fork: eth2spec.DataVersionDeneb,
+			steps: func(c *cluster) []step {
+				a := c.attData(17, 1)
+				forged := c.attShare(3, a)
+				forged.AggregationBits = bitfield.Bitlist{0x02, 0x01}
+				return []step{
+					{ev: ReceivedAttestationShare{Share: forged}},
+					{ev: ReceivedAttestationShare{Share: c.attShare(1, a)}},
+					{ev: ReceivedAttestationShare{Share: c.attShare(2, a)}},
+					{ev: ReceivedAttestationShare{Share: c.attShare(3, a)}, want: []Output{c.submittedAtt(a)}},
+				}
+			},
+		},
+		{
+			// The same with Electra's committee index, outside the signature
+			// since data.index is 0.
+			name: "forged_committee_index_copy_first_genuine_still_combines",
+			steps: func(c *cluster) []step {
+				a := c.attData(17, 1)
+				forged := c.attShare(3, a)
+				forged.CommitteeIndex = 0
+				return []step{
+					{ev: ReceivedAttestationShare{Share: forged}},
+					{ev: ReceivedAttestationShare{Share: c.attShare(1, a)}},
+					{ev: ReceivedAttestationShare{Share: c.attShare(2, a)}},
+					{ev: ReceivedAttestationShare{Share: c.attShare(3, a)}, want: []Output{c.submittedAtt(a)}},
+				}
+			},
+		},
+		{
+			name:  "forged_unsigned_fields_refused_once_duty_known",
+			setup: func(c *cluster) []Event { return []Event{ServeAttestationDuty{Duty: c.attDuty(17)}} },
+			steps: func(c *cluster) []step {
+				a := c.attData(17, 1)
+				bits := c.attShare(2, a)
+				bits.AggregationBits = bitfield.Bitlist{0x02, 0x01}
+				index := c.attShare(2, a)
+				index.CommitteeIndex = 0
+				return []step{
+					{ev: ReceivedAttestationShare{Share: bits}, wantErr: ErrFieldsDiffer},
+					{ev: ReceivedAttestationShare{Share: index}, wantErr: ErrInvalidShare},
+					{ev: ReceivedAttestationShare{Share: c.attShare(2, a)}},
+					{ev: ReceivedAttestationShare{Share: c.attShare(3, a)}},
+					{ev: ReceivedAttestationShare{Share: c.attShare(4, a)}, want: []Output{c.submittedAtt(a)}},
+				}
+			},
+		},
+		{
+			// A relay fills node 3's room at slot 17 with forged copies
+			// before the duty; once the duty is served, the genuine share
+			// (resent) still gets in.
+			name: "forged_copies_before_duty_cannot_exhaust_signer_room",
+			fork: eth2spec.DataVersionDeneb,
+			steps: func(c *cluster) []step {
+				a := c.attData(17, 1)
+				var out []step
+				for k := 0; k < MaxMessagesPerSigner; k++ {
+					forged := c.attShare(3, a)
+					forged.AggregationBits = bitfield.Bitlist{1 << k, 0x01}
+					out = append(out, step{ev: ReceivedAttestationShare{Share: forged}})
+				}
+				return append(out,
+					step{ev: ReceivedAttestationShare{Share: c.attShare(3, a)}, want: []Output{ignored(IgnoredSignerEquivocated, 17)}},
+					step{ev: ServeAttestationDuty{Duty: c.attDuty(17)}, want: []Output{c.startAtt(c.attDuty(17))}},
+					step{ev: ReceivedAttestationShare{Share: c.attShare(3, a)}},
+					step{ev: ReceivedAttestationShare{Share: c.attShare(1, a)}},
+					step{ev: ReceivedAttestationShare{Share: c.attShare(2, a)}, want: []Output{c.submittedAtt(a)}},
+				)
 			},
 		},
 		{

@@ -112,6 +112,39 @@ func TestSyncCommitteeScenarios(t *testing.T) {
 			},
 		},
 		{
+			// Issue 12: the signature of a sync share covers the block root
+			// and the epoch, not the slot; node 2's share of slot 20 moved
+			// to slot 21 by a relay, delivered first, does not keep node
+			// 2's genuine share of slot 21 out (amendment A22).
+			name:  "sync_forged_slot_copy_first_genuine_still_combines",
+			setup: func(c *cluster) []Event { return []Event{c.serveSync(21)} },
+			steps: func(c *cluster) []step {
+				contrib := c.contribution(21, 1)
+				forged := c.syncShare(2, c.contribution(20, 1))
+				forged.Slot = 21
+				msg := &altair.SyncCommitteeMessage{Slot: 21, BeaconBlockRoot: contrib.BeaconBlockRoot, ValidatorIndex: testValidatorIndex,
+					Signature: c.signValidator(c.syncInput(21, contrib.BeaconBlockRoot).SigningRoot)}
+				return []step{
+					{ev: ReceivedSyncCommitteeMessageShare{Share: forged}},
+					{ev: ReceivedSyncCommitteeMessageShare{Share: c.syncShare(2, contrib)}},
+					{ev: ReceivedSyncCommitteeMessageShare{Share: c.syncShare(3, contrib)}},
+					{ev: ReceivedSyncCommitteeMessageShare{Share: c.syncShare(4, contrib)}, want: []Output{SubmitSyncCommitteeMessage{Message: msg}}},
+				}
+			},
+		},
+		{
+			name:  "sync_forged_slot_copy_refused_after_decision",
+			setup: func(c *cluster) []Event { return []Event{c.serveSync(21), c.syncDecided(c.contribution(21, 1))} },
+			steps: func(c *cluster) []step {
+				forged := c.syncShare(2, c.contribution(20, 1))
+				forged.Slot = 21
+				return []step{
+					{ev: ReceivedSyncCommitteeMessageShare{Share: forged}, wantErr: ErrFieldsDiffer},
+					{ev: ReceivedSyncCommitteeMessageShare{Share: c.syncShare(2, c.contribution(21, 1))}},
+				}
+			},
+		},
+		{
 			name: "sync_duty_before_altair_rejected",
 			fork: eth2spec.DataVersionPhase0,
 			steps: func(c *cluster) []step {

@@ -105,6 +105,7 @@ type world struct {
 	chainSlot       phase0.Slot
 
 	pLoss, pDup float64
+	relay       bool // a byzantine relay forges copies of honest shares (sim_relay_test.go)
 	steps       int
 	events      int
 	byzErrors   int
@@ -119,6 +120,7 @@ type worldOpts struct {
 	proposer int // number of proposer duties
 	pLoss    float64
 	pDup     float64
+	relay    bool
 }
 
 func newWorld(t testing.TB, seed int64, o worldOpts) *world {
@@ -131,7 +133,7 @@ func newWorld(t testing.TB, seed int64, o worldOpts) *world {
 		blockSigners: map[phase0.Root]map[uint64]bool{}, blockSlot: map[phase0.Root]phase0.Slot{},
 		submittedAtts: map[phase0.Root]*phase0.AttestationData{}, submittedBlocks: map[phase0.Slot]*networking.SignedVersionedBlock{},
 		included: map[phase0.Slot]bool{}, proposed: map[phase0.Slot]bool{},
-		pLoss: o.pLoss, pDup: o.pDup,
+		pLoss: o.pLoss, pDup: o.pDup, relay: o.relay,
 	}
 	// Byzantine nodes: a random subset of size o.byz.
 	perm := w.rng.Perm(o.n)
@@ -203,6 +205,9 @@ func (w *world) route(i int, o Output) {
 			w.inst[x.ID] = &simInstance{id: x.ID, candidates: w.candidates(x), delivered: map[int]bool{}}
 		}
 	case SubmitAttestation:
+		if !w.genuineFields(x.Attestation) {
+			break // a forged bucket combined (amendment A22): the beacon node refuses it
+		}
 		data := x.Attestation.Data()
 		in := w.c.attInput(data)
 		if !w.cache.verify(w.c.keys.pk, in.SigningRoot[:], x.Attestation.Signature()) {
@@ -380,6 +385,9 @@ func (w *world) deliverNet(k int) {
 	}
 	if w.rng.Float64() < w.pLoss || w.byz[d.to] {
 		return
+	}
+	if w.relay && !d.byz {
+		w.relayForgeries(d)
 	}
 	var ev Event
 	switch m := d.msg.(type) {

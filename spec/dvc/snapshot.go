@@ -389,8 +389,10 @@ func fillBook[M networking.Message](b *shareBook[M], shares []M, combined []*Buc
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidState, err)
 		}
-		if _, dup := b.signerRoot(slot, s.Signer()); dup {
-			return fmt.Errorf("%w: two shares of signer %d at slot %d", ErrInvalidState, s.Signer(), slot)
+		if roots := b.signerRoots(slot, s.Signer()); slices.Contains(roots, root) {
+			return fmt.Errorf("%w: two shares of signer %d for one message at slot %d", ErrInvalidState, s.Signer(), slot)
+		} else if len(roots) > MaxMessagesPerSigner {
+			return fmt.Errorf("%w: more than %d messages of signer %d at slot %d", ErrInvalidState, MaxMessagesPerSigner+1, s.Signer(), slot)
 		}
 		if b.count >= MaxStoredShares {
 			return fmt.Errorf("%w: too many shares", ErrInvalidState)

@@ -17,9 +17,21 @@ import (
 
 // MaxStoredShares bounds the received shares of each kind a state holds
 // (and the SSZ lists of the snapshot). Beyond it new shares are dropped
-// (Ignored share_store_full); with at most one share per signer and slot
-// and the slot horizon (amendment A8) an honest cluster never reaches it.
+// (Ignored share_store_full); with at most MaxMessagesPerSigner messages
+// per signer and slot and the slot horizon (amendment A8) an honest
+// cluster never reaches it.
 const MaxStoredShares = 1 << 16
+
+// MaxMessagesPerSigner bounds the distinct messages (message roots) of one
+// signer stored for one slot (amendment A22). An honest signer sends one;
+// the others are room for copies of its share whose unsigned fields a
+// relay altered (they verify, since the signature does not cover those
+// fields) and for a byzantine signer's second messages, so that neither
+// can keep the genuine share out. A share whose unsigned fields match what
+// this node knows the slot needs is admitted beyond the bound once per
+// signer and slot (see admitShare), so forged copies that arrive before
+// the duty cannot exhaust the room either.
+const MaxMessagesPerSigner = 4
 
 // MaxStateList bounds every other per-slot collection of the state (duty
 // queue, instances, shares to broadcast, decisions learnt from blocks,
@@ -219,8 +231,8 @@ func (y syncState) thaw() syncState {
 
 // shareBook holds the received shares of one kind: per slot, buckets of
 // shares of the same message (the Dafny rcvd_*_shares map slot -> message
-// -> set of shares), at most one share per signer and slot, and whether a
-// bucket was already combined and submitted (amendment A5).
+// -> set of shares), a few messages per signer and slot (amendment A22),
+// and whether a bucket was already combined and submitted (amendment A5).
 type shareBook[M networking.Message] struct {
 	slots map[phase0.Slot]*slotShares[M]
 	count int
@@ -228,7 +240,7 @@ type shareBook[M networking.Message] struct {
 
 type slotShares[M networking.Message] struct {
 	buckets  map[phase0.Root]*bucket[M]
-	bySigner map[uint64]phase0.Root
+	bySigner map[uint64][]phase0.Root // message roots, in arrival order
 }
 
 type bucket[M networking.Message] struct {
@@ -242,14 +254,28 @@ func (b shareBook[M]) thaw() shareBook[M] {
 	return b
 }
 
-// signerRoot returns the message root of the share signer sent for slot.
-func (b shareBook[M]) signerRoot(slot phase0.Slot, signer uint64) (phase0.Root, bool) {
+// signerRoots returns the message roots of the shares signer sent for
+// slot, in arrival order.
+func (b shareBook[M]) signerRoots(slot phase0.Slot, signer uint64) []phase0.Root {
+	if ss := b.slots[slot]; ss != nil {
+		return ss.bySigner[signer]
+	}
+	return nil
+}
+
+// signerShares returns the shares signer sent for slot, in arrival order.
+func (b shareBook[M]) signerShares(slot phase0.Slot, signer uint64) []M {
 	ss := b.slots[slot]
 	if ss == nil {
-		return phase0.Root{}, false
+		return nil
 	}
-	r, ok := ss.bySigner[signer]
-	return r, ok
+	var out []M
+	for _, r := range ss.bySigner[signer] {
+		if bk := ss.buckets[r]; bk != nil {
+			out = append(out, bk.shares[signer])
+		}
+	}
+	return out
 }
 
 func (b shareBook[M]) bucket(slot phase0.Slot, root phase0.Root) *bucket[M] {
@@ -263,7 +289,7 @@ func (b shareBook[M]) bucket(slot phase0.Slot, root phase0.Root) *bucket[M] {
 // The book must have been thawed.
 func (b *shareBook[M]) with(slot phase0.Slot, root phase0.Root, share M) *bucket[M] {
 	old := b.slots[slot]
-	ss := &slotShares[M]{buckets: map[phase0.Root]*bucket[M]{}, bySigner: map[uint64]phase0.Root{}}
+	ss := &slotShares[M]{buckets: map[phase0.Root]*bucket[M]{}, bySigner: map[uint64][]phase0.Root{}}
 	if old != nil {
 		ss.buckets = maps.Clone(old.buckets)
 		ss.bySigner = maps.Clone(old.bySigner)
@@ -275,7 +301,10 @@ func (b *shareBook[M]) with(slot phase0.Slot, root phase0.Root, share M) *bucket
 	}
 	nb.shares[share.Signer()] = share
 	ss.buckets[root] = nb
-	ss.bySigner[share.Signer()] = root
+	if !slices.Contains(ss.bySigner[share.Signer()], root) {
+		// A new slice: the old state may share the previous one.
+		ss.bySigner[share.Signer()] = append(slices.Clone(ss.bySigner[share.Signer()]), root)
+	}
 	b.slots[slot] = ss
 	b.count++
 	return nb

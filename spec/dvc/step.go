@@ -436,16 +436,23 @@ func dafnyShareFilter[V any](active map[phase0.Slot]V, current, latest *phase0.S
 	return false
 }
 
+// fieldCheck tells whether a share's fields that its signature does not
+// cover (amendment A22) are the ones this node knows the slot needs: known
+// is false when the node does not know them yet, err is non-nil when they
+// differ.
+type fieldCheck[M networking.Message] func(M) (known bool, err error)
+
 // admitShare runs the checks every received share goes through, in this
 // order, and stores it: the share is for this validator (error), well
 // formed with a known signer (error), passes accept (the Dafny filter and
 // the completed-slot check; Ignored), is within the slot horizon
-// (amendment A8; Ignored), is not a repeat or a second message of its
-// signer for the slot (Ignored), fits the store (Ignored), and its
-// signature verifies under its signer's public share (error). It returns
-// the share's bucket after the share was added, or nil when it was
-// ignored.
-func admitShare[M networking.Message](t *transition, book *shareBook[M], share M, accept func(phase0.Slot) (IgnoreReason, bool)) (*bucket[M], phase0.Slot, phase0.Root, error) {
+// (amendment A8; Ignored), has the unsigned fields fields expects where it
+// knows them (error; amendment A22), is not a repeat (Ignored), is not one
+// message too many of its signer for the slot (Ignored; amendment A22),
+// fits the store (Ignored), and its signature verifies under its signer's
+// public share (error). It returns the share's bucket after the share was
+// added, or nil when it was ignored.
+func admitShare[M networking.Message](t *transition, book *shareBook[M], share M, accept func(phase0.Slot) (IgnoreReason, bool), fields fieldCheck[M]) (*bucket[M], phase0.Slot, phase0.Root, error) {
 	fail := func(err error) (*bucket[M], phase0.Slot, phase0.Root, error) {
 		return nil, 0, phase0.Root{}, err
 	}
@@ -482,17 +489,22 @@ func admitShare[M networking.Message](t *transition, book *shareBook[M], share M
 		t.ignore(IgnoredBeyondHorizon, slot, "slot %d beyond latest duty slot %d + %d", slot, ref, t.horizon())
 		return nil, slot, root, nil
 	}
-	if prev, ok := book.signerRoot(slot, share.Signer()); ok {
-		if prev != root {
-			t.ignore(IgnoredSignerEquivocated, slot, "share index %d already sent another %s for slot %d", share.Signer(), share.Kind(), slot)
-			return nil, slot, root, nil
-		}
+	known, err := fields(share)
+	if err != nil {
+		return fail(fmt.Errorf("%w: %s from share index %d: %w", ErrInvalidShare, share.Kind(), share.Signer(), err))
+	}
+	roots := book.signerRoots(slot, share.Signer())
+	switch {
+	case slices.Contains(roots, root):
 		if old := book.bucket(slot, root).shares[share.Signer()]; old.PartialSignature() == share.PartialSignature() {
 			t.ignore(IgnoredDuplicateShare, slot, "%s from share index %d", share.Kind(), share.Signer())
 			return nil, slot, root, nil
 		}
 		// Same message, other signature: BLS signatures are unique, so
 		// this one cannot verify; the check below reports it.
+	case len(roots) >= MaxMessagesPerSigner && !(known && !anyKnownGood(book.signerShares(slot, share.Signer()), fields)):
+		t.ignore(IgnoredSignerEquivocated, slot, "share index %d already sent %d other %s messages for slot %d", share.Signer(), len(roots), share.Kind(), slot)
+		return nil, slot, root, nil
 	}
 	if book.count >= MaxStoredShares {
 		t.ignore(IgnoredStoreFull, slot, "%d shares stored", book.count)
@@ -501,11 +513,28 @@ func admitShare[M networking.Message](t *transition, book *shareBook[M], share M
 	if err := t.v.VerifySignature(share, in.SigningRoot); err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrInvalidShare, err))
 	}
-	if _, ok := book.signerRoot(slot, share.Signer()); ok {
+	if slices.Contains(roots, root) {
 		return fail(fmt.Errorf("%w: second valid signature of one message", ErrInvalidShare))
 	}
 	return book.with(slot, root, share), slot, root, nil
 }
+
+// anyKnownGood reports whether one of shares has the unsigned fields the
+// node knows its slot needs.
+func anyKnownGood[M networking.Message](shares []M, fields fieldCheck[M]) bool {
+	for _, s := range shares {
+		if known, err := fields(s); known && err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// unknownFields is the fieldCheck of share kinds whose signature covers
+// every field that matters (RANDAO shares: a copy moved to another slot of
+// the same epoch is the genuine share of that slot; block shares: the
+// block root covers the block).
+func unknownFields[M networking.Message](M) (bool, error) { return false, nil }
 
 // horizon is how far beyond the latest duty a share's slot may be
 // (amendment A8): two epochs.

@@ -189,7 +189,7 @@ func (t *transition) receivedSyncCommitteeMessageShare(share *networking.SyncCom
 		}
 		return "", true
 	}
-	bk, slot, root, err := admitShare(t, &y.rcvd, share, accept)
+	bk, slot, root, err := admitShare(t, &y.rcvd, share, accept, t.syncFields)
 	if err != nil {
 		return err
 	}
@@ -201,4 +201,27 @@ func (t *transition) receivedSyncCommitteeMessageShare(share *networking.SyncCom
 		return SubmitSyncCommitteeMessage{Message: m}, nil
 	})
 	return nil
+}
+
+// syncFields is the fieldCheck of sync committee message shares (amendment
+// A22): the signature covers the block root and the epoch, not the slot
+// within it, so a relay can move an honest share to another slot of the
+// epoch. Once this node decided the slot's contribution it knows the one
+// block root an honest share of that slot signs (QBFT agreement) and
+// refuses any other.
+func (t *transition) syncFields(share *networking.SyncCommitteeMessageShare) (bool, error) {
+	y := &t.s.sync
+	var root phase0.Root
+	switch own, vc := y.toBroadcast[share.Slot], y.awaitingVC[share.Slot]; {
+	case own != nil:
+		root = own.BeaconBlockRoot
+	case vc != nil:
+		root = vc.BeaconBlockRoot
+	default:
+		return false, nil
+	}
+	if share.BeaconBlockRoot != root {
+		return true, fmt.Errorf("%w: block root %#x at slot %d, decided %#x", ErrFieldsDiffer, share.BeaconBlockRoot[:4], share.Slot, root[:4])
+	}
+	return true, nil
 }

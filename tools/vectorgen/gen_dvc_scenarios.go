@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	bitfield "github.com/OffchainLabs/go-bitfield"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
@@ -202,24 +204,85 @@ func attesterScenarios() []dvcScenario {
 			}},
 		{name: "byzantine_share_different_data_not_combined",
 			desc:   "Nodes 1 and 2 share attestation data A; node 4 shares other data B, then A; node 3 shares A.",
-			proves: "shares of different data are never combined together; a signer's second, different share for a slot is dropped (signer_already_signed_other_message, amendment A8); the honest data combines",
-			refs:   refs(refAttester, "SPEC.md section 7.7 (A8)"),
+			proves: "shares of different data are never combined together; a signer's second message for a slot is kept (amendment A22): node 4's share of A completes A's bucket, and node 3's share comes after the combination",
+			refs:   refs(refAttester, "SPEC.md section 7.7 (A8, A22)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
 				a, b := f.attData(s17, 1), f.attData(s17, 2)
 				return []dvcStep{ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(share(f, 4, b), ""),
-					ev(share(f, 4, a), "ignored:signer_already_signed_other_message"), ev(share(f, 3, a), "submit_attestation")}
+					ev(share(f, 4, a), "submit_attestation"), ev(share(f, 3, a), "ignored:already_combined")}
+			}},
+		{name: "signer_messages_per_slot_bounded",
+			desc:   fmt.Sprintf("With the duty served, node 4 shares %d different attestation data for the slot, then a further one, then the data the others share.", dvc.MaxMessagesPerSigner),
+			proves: fmt.Sprintf("at most %d messages of one signer are kept per slot (amendment A22; signer_already_signed_other_message beyond); a further share is not admitted when the signer's stored ones already have the duty's unsigned fields", dvc.MaxMessagesPerSigner),
+			refs:   refs(refAttester, "SPEC.md section 7.7 (A8, A22)"),
+			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
+			steps: func(f *dvf) []dvcStep {
+				var out []dvcStep
+				for tag := byte(2); tag < 2+dvc.MaxMessagesPerSigner; tag++ {
+					out = append(out, ev(share(f, 4, f.attData(s17, tag)), ""))
+				}
+				return append(out, ev(share(f, 4, f.attData(s17, 9)), "ignored:signer_already_signed_other_message"),
+					ev(share(f, 4, f.attData(s17, 1)), "ignored:signer_already_signed_other_message"))
 			}},
 		{name: "same_data_different_bits_bucketed_separately", fork: eth2spec.DataVersionDeneb,
-			desc:   "Node 3's share of the same data carries other aggregation bits (bit 0 of 8; the signature does not cover the bits).",
+			desc:   "Before its duty is served, the node receives node 3's share of the same data with other aggregation bits (bit 0 of 8; the signature does not cover the bits).",
 			proves: "the bucket key is the whole message (data and bits, the Dafny (data, aggregation_bits)): the odd share sits in its own bucket and the others combine without it",
 			refs:   refAttester,
-			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
 				a := f.attData(s17, 1)
 				other := f.attShare(3, a)
 				other.AggregationBits = bitfield.Bitlist{0x01, 0x01}
 				return []dvcStep{ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(dvc.ReceivedAttestationShare{Share: other}, ""), ev(share(f, 4, a), "submit_attestation")}
+			}},
+		{name: "forged_bits_copy_first_genuine_still_combines", fork: eth2spec.DataVersionDeneb,
+			desc:   "A relay delivers a copy of node 3's share with other aggregation bits (bit 1 instead of 5) before any genuine share; then nodes 1, 2 and 3's genuine shares arrive. The duty is not served yet, so the node cannot tell which bits are right.",
+			proves: "a copy of an honest share with an unsigned field altered (pre-Electra aggregation bits), delivered first, does not keep the genuine share out (amendment A22; issue 12): the genuine shares combine",
+			refs:   refs(refAttester, "SPEC.md section 7.7 (A22)", "SPEC.md section 7.1 (transport assumptions)"),
+			steps: func(f *dvf) []dvcStep {
+				a := f.attData(s17, 1)
+				forged := f.attShare(3, a)
+				forged.AggregationBits = bitfield.Bitlist{0x02, 0x01}
+				return []dvcStep{ev(dvc.ReceivedAttestationShare{Share: forged}, ""), ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(share(f, 3, a), "submit_attestation")}
+			}},
+		{name: "forged_committee_index_copy_first_genuine_still_combines", forks: []eth2spec.DataVersion{eth2spec.DataVersionFulu},
+			desc:   "A relay delivers a copy of node 3's share with committee index 0 instead of 1 (from Electra data.index is 0, so the signature does not cover the committee index) before any genuine share; then nodes 1, 2 and 3's genuine shares arrive.",
+			proves: "a copy of an honest share with its Electra committee index altered, delivered first, does not keep the genuine share out (amendment A22; issue 12): the genuine shares combine into the SingleAttestation of the duty's committee",
+			refs:   refs(refAttester, "SPEC.md section 7.7 (A3, A22)", "SPEC.md section 7.1 (transport assumptions)"),
+			steps: func(f *dvf) []dvcStep {
+				a := f.attData(s17, 1)
+				forged := f.attShare(3, a)
+				forged.CommitteeIndex = 0
+				return []dvcStep{ev(dvc.ReceivedAttestationShare{Share: forged}, ""), ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(share(f, 3, a), "submit_attestation")}
+			}},
+		{name: "forged_unsigned_fields_refused_once_duty_known", forks: []eth2spec.DataVersion{eth2spec.DataVersionDeneb},
+			desc:   "With the duty served, copies of node 2's share arrive with other aggregation bits and with committee index 0; then nodes 2, 3 and 4's genuine shares.",
+			proves: "once the duty of the slot is served, a share whose aggregation bits, committee index or validator index differ from the duty's is refused (rejected_share, cause share_fields_differ; before Electra a committee index other than data.index is already malformed_share) and not stored (amendment A22); the genuine shares combine",
+			refs:   refs(refAttester, "SPEC.md section 7.7 (A22)"),
+			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
+			steps: func(f *dvf) []dvcStep {
+				a := f.attData(s17, 1)
+				bits := f.attShare(2, a)
+				bits.AggregationBits = bitfield.Bitlist{0x02, 0x01}
+				index := f.attShare(2, a)
+				index.CommitteeIndex = 0
+				return []dvcStep{evErr(dvc.ReceivedAttestationShare{Share: bits}, dvc.ErrFieldsDiffer), evErr(dvc.ReceivedAttestationShare{Share: index}, dvc.ErrInvalidShare),
+					ev(share(f, 2, a), ""), ev(share(f, 3, a), ""), ev(share(f, 4, a), "submit_attestation")}
+			}},
+		{name: "forged_copies_before_duty_cannot_exhaust_signer_room", fork: eth2spec.DataVersionDeneb,
+			desc:   fmt.Sprintf("Before the duty, a relay delivers %d copies of node 3's share with other aggregation bits, then node 3's genuine share; the duty is served; node 3's genuine share arrives again (resent), then nodes 1 and 2's.", dvc.MaxMessagesPerSigner),
+			proves: "forged copies may fill a signer's room for a slot before the node knows the duty (the genuine share is then ignored), but once the duty is served a share with the duty's fields is admitted beyond the bound, once per signer and slot (amendment A22), and combines",
+			refs:   refs(refAttester, "SPEC.md section 7.7 (A22)"),
+			steps: func(f *dvf) []dvcStep {
+				a := f.attData(s17, 1)
+				var out []dvcStep
+				for k := 0; k < dvc.MaxMessagesPerSigner; k++ {
+					forged := f.attShare(3, a)
+					forged.AggregationBits = bitfield.Bitlist{1 << k, 0x01}
+					out = append(out, ev(dvc.ReceivedAttestationShare{Share: forged}, ""))
+				}
+				return append(out, ev(share(f, 3, a), "ignored:signer_already_signed_other_message"), ev(serve(f, s17), "start_consensus"),
+					ev(share(f, 3, a), ""), ev(share(f, 1, a), ""), ev(share(f, 2, a), "submit_attestation"))
 			}},
 		{name: "invalid_signature_share_ignored_by_oracle",
 			desc:   "Shares that do not verify: the point at infinity as signature, node 2's signature claimed by node 3, share index 9, node 2's signature of other data.",
@@ -602,6 +665,27 @@ func syncScenarios() []dvcScenario {
 			refs:   refs(refSync, "spec/dvc/events.go ResendSyncCommitteeMessageShares"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(f.serveSync(s20), f.syncDecided(f.contribution(s20, 1))) },
 			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(dvc.ResendSyncCommitteeMessageShares{}, "broadcast")} }},
+		{name: "sync_forged_slot_copy_first_genuine_still_combines", forks: []eth2spec.DataVersion{eth2spec.DataVersionAltair},
+			desc:   "The duty of a slot is served. A relay delivers node 2's share of the previous slot (same epoch) relabelled with this slot, before node 2's genuine share; then nodes 2, 3 and 4's genuine shares arrive.",
+			proves: "a sync committee message share's signature covers the block root and the epoch, not the slot within it; a copy moved to another slot, delivered first, does not keep the genuine share out (amendment A22; issue 12): the genuine shares combine",
+			refs:   refs(refSync, "SPEC.md section 7.7 (A22)", "SPEC.md section 7.1 (transport assumptions)"),
+			setup:  func(f *dvf) []dvc.Event { return f.evs(f.serveSync(s21)) },
+			steps: func(f *dvf) []dvcStep {
+				c := f.contribution(s21, 1)
+				forged := f.syncShare(2, f.contribution(s20, 1))
+				forged.Slot = s21
+				return []dvcStep{ev(dvc.ReceivedSyncCommitteeMessageShare{Share: forged}, ""), ev(sshare(f, 2, c), ""), ev(sshare(f, 3, c), ""), ev(sshare(f, 4, c), "submit_sync_committee_message")}
+			}},
+		{name: "sync_forged_slot_copy_refused_after_decision",
+			desc:   "The duty of a slot is served and decided; a relay delivers node 2's share of the previous slot relabelled with this slot; then node 2's genuine share.",
+			proves: "once the node decided the slot's contribution, a share of the slot with another block root is refused (rejected_share, cause share_fields_differ; amendment A22); the genuine share is stored",
+			refs:   refs(refSync, "SPEC.md section 7.7 (A22)"),
+			setup:  func(f *dvf) []dvc.Event { return f.evs(f.serveSync(s21), f.syncDecided(f.contribution(s21, 1))) },
+			steps: func(f *dvf) []dvcStep {
+				forged := f.syncShare(2, f.contribution(s20, 1))
+				forged.Slot = s21
+				return []dvcStep{evErr(dvc.ReceivedSyncCommitteeMessageShare{Share: forged}, dvc.ErrFieldsDiffer), ev(sshare(f, 2, f.contribution(s21, 1)), "")}
+			}},
 		{name: "sync_duty_before_altair_rejected", fork: eth2spec.DataVersionPhase0,
 			desc:   "A sync committee duty on a phase0 chain.",
 			proves: "there are no sync committees before Altair: the duty is malformed",

@@ -355,6 +355,18 @@ func genNetworkingKind(w *Writer, nc *netCluster, k netMessages, full bool) {
 	w.addNetworking(netCase{suite: "invalid", name: "invalid_combination", nc: nc, kind: k.kind, shares: otherShares, pubCluster: other.cl, wantErr: networking.ErrInvalidCombination,
 		desc:   "The combiner is given the public shares of validator 44's sharing (split 3-of-4) and validator 42's public key; the shares are signed by validator 44's key shares, so each verifies under its public share.",
 		proves: "the implementation verifies the combined signature under the validator key and refuses a combination that does not verify (invalid_combination)"})
+	if forge, field := forgeUnsigned(nc, k.kind); forge != nil {
+		var forgedAll []networking.Message
+		for i := 1; i <= m; i++ {
+			forgedAll = append(forgedAll, forge(k.msg(i, "a")))
+		}
+		w.addNetworking(netCase{suite: "valid", name: "forged_unsigned_field_copies_combine", nc: nc, kind: k.kind, shares: forgedAll,
+			desc:   fmt.Sprintf("Copies of the shares of nodes 1, 2 and 3 in which a relay altered %s, which the signature does not cover.", field),
+			proves: "the signature of a share does not cover " + field + ": each altered copy verifies under its signer's public share and the copies combine into a signature that verifies under the validator key, so neither a share's verification nor the combination can tell a forged copy from the genuine share, and a receiver must not let the first copy it sees stand for the signer (SPEC.md section 7.7, amendment A22; issue 12)"})
+		w.addNetworking(netCase{suite: "invalid", name: "forged_unsigned_field_copy_with_genuine", nc: nc, kind: k.kind, shares: append(sh(1, 2), forge(k.msg(3, "a"))), wantErr: networking.ErrMixedData,
+			desc:   fmt.Sprintf("The genuine shares of nodes 1 and 2 and a copy of node 3's share in which a relay altered %s.", field),
+			proves: "a copy with an altered unsigned field is another message (another message root): it is never combined with the genuine shares (mixed_data; SPEC.md section 7.7, amendment A22)"})
+	}
 	switch k.kind {
 	case networking.KindAttestationShare:
 		two := nc.attShare(3, nc.attData("a"))
@@ -385,6 +397,36 @@ func genNetworkingKind(w *Writer, nc *netCluster, k netMessages, full bool) {
 			desc:   "Three shares of a block whose SSZ encoding lost its last byte.",
 			proves: "the block of a block share must decode as its fork's BeaconBlock (malformed_share)"})
 	}
+}
+
+// forgeUnsigned returns how a relay alters a share of kind without
+// invalidating its signature (amendment A22), and what it alters; nil for
+// kinds whose signature covers every field.
+func forgeUnsigned(nc *netCluster, k networking.MessageKind) (func(networking.Message) networking.Message, string) {
+	switch k {
+	case networking.KindAttestationShare:
+		if nc.fork >= eth2spec.DataVersionElectra {
+			return func(m networking.Message) networking.Message {
+				c := *m.(*networking.AttestationShare)
+				c.CommitteeIndex = 6
+				return &c
+			}, "the committee index (5 becomes 6; from Electra data.index is 0)"
+		}
+		return func(m networking.Message) networking.Message {
+			c := *m.(*networking.AttestationShare)
+			bits := bitfield.NewBitlist(16)
+			bits.SetBitAt(3, true)
+			c.AggregationBits = bits
+			return &c
+		}, "the aggregation bits (bit 3 instead of 9)"
+	case networking.KindSyncCommitteeMessageShare:
+		return func(m networking.Message) networking.Message {
+			c := *m.(*networking.SyncCommitteeMessageShare)
+			c.Slot++
+			return &c
+		}, "the slot within the epoch (the next slot of the same epoch)"
+	}
+	return nil, ""
 }
 
 func kindIndex(k networking.MessageKind) int { return int(k) - 1 }

@@ -382,11 +382,18 @@ type qbftRun struct {
 // causeRunners are, per runner, the runners whose names a refusal's
 // cause may come from: the reason of a justification entry (qbft), the
 // share verification failure inside rejected_share and the slashing rule
-// inside slashable (dvc). Deeper causes (a block's decoding error) are not
+// inside slashable, and the field mismatch inside rejected_share (dvc).
+// Deeper causes (a block's decoding error) are not
 // written.
 var causeRunners = map[string][]string{
 	"qbft": {"qbft"},
 	"dvc":  {"networking", "slashing"},
+}
+
+// causeNames are, per runner, further names a refusal's cause may be: the
+// field mismatch inside rejected_share (dvc, amendment A22).
+var causeNames = map[string][]string{
+	"dvc": {"share_fields_differ"},
 }
 
 // errorFields appends error (the outermost name) and, when the refusal
@@ -399,7 +406,7 @@ func errorFields(runner string, n *yaml.Node, err error) {
 	n.Content = append(n.Content, strNode("error"), strNode(names[0]))
 	if len(names) > 1 {
 		for _, e := range spectests.ErrorTable {
-			if e.Name == names[1] && slices.Contains(causeRunners[runner], e.Runner) {
+			if e.Name == names[1] && (slices.Contains(causeRunners[runner], e.Runner) || slices.Contains(causeNames[runner], e.Name)) {
 				n.Content = append(n.Content, strNode("cause"), strNode(names[1]))
 			}
 		}
