@@ -3,8 +3,10 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
@@ -84,10 +86,26 @@ func (n *Node) deliver(v *validator, ev dvc.Event) {
 	n.step(v, ev)
 }
 
+// errSpecPanic: spec/dvc.Step panicked. Step does not recover (a panic is
+// a bug in the spec, never a refused input); the node does, so that one
+// event, perhaps from a peer, cannot stop every validator it runs. The
+// event is dropped, the state kept, and the bug logged with its stack
+// under a kind of its own that no vector has.
+var errSpecPanic = errors.New("node: spec/dvc.Step panicked (a bug in the spec)")
+
+func stepSpec(cfg *dvc.Config, st *dvc.State, ev dvc.Event, o dvc.Oracles) (next *dvc.State, outs []dvc.Output, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			next, outs, err = st, nil, fmt.Errorf("%w: %v\n%s", errSpecPanic, r, debug.Stack())
+		}
+	}()
+	return dvc.Step(cfg, st, ev, o)
+}
+
 // step runs one transition of v and carries out its outputs.
 func (n *Node) step(v *validator, ev dvc.Event) {
 	signer := &loopSigner{v: v}
-	next, outs, err := dvc.Step(v.cfg, v.st, ev, dvc.Oracles{Signer: signer, Verify: n.bls.Verify})
+	next, outs, err := stepSpec(v.cfg, v.st, ev, dvc.Oracles{Signer: signer, Verify: n.bls.Verify})
 	if err != nil && signer.missing != nil && errors.Is(err, errNeedSignature) {
 		v.blocked = ev
 		n.requestSignature(v, signer.missing)
@@ -110,11 +128,14 @@ func (n *Node) step(v *validator, ev dvc.Event) {
 	}
 	if err != nil {
 		kind, _ := trace.ErrorNames(err)
-		n.cfg.Metrics.Step(ev.EventName(), kind)
 		lvl := slog.LevelDebug
-		if kind == "remote_signer_failed" || kind == "malformed_event" || kind == "duty_out_of_order" {
+		switch {
+		case errors.Is(err, errSpecPanic):
+			kind, lvl = "spec_panic", slog.LevelError
+		case kind == "remote_signer_failed" || kind == "malformed_event" || kind == "duty_out_of_order":
 			lvl = slog.LevelWarn
 		}
+		n.cfg.Metrics.Step(ev.EventName(), kind)
 		n.log.Log(context.Background(), lvl, "event rejected", "validator", v.index, "event", ev.EventName(), "err", err)
 		if errors.Is(err, dvc.ErrSigner) {
 			// The refusal is final for this signing root.

@@ -160,7 +160,7 @@ func EncodeEvent(chain signing.Chain, ev dvc.Event) (Item, error) {
 	}
 	f := &Fields{}
 	var err error
-	switch x := deref(ev).(type) {
+	switch x := ev.(type) {
 	case dvc.ServeAttestationDuty:
 		f.DutySSZ, err = ssz(x.Duty)
 	case dvc.AttestationConsensusDecided:
@@ -214,49 +214,12 @@ func EncodeEvent(chain signing.Chain, ev dvc.Event) (Item, error) {
 	case dvc.ResendAttestationShares, dvc.ResendRandaoShares, dvc.ResendBlockShares,
 		dvc.ResendSyncCommitteeMessageShares, dvc.NoEvent:
 	default:
-		return nil, fmt.Errorf("trace: unknown event %T", ev)
+		return nil, fmt.Errorf("trace: unknown event %T (events are values)", ev)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("trace: %s: %w", ev.EventName(), err)
 	}
 	return Item{ev.EventName(): f}, nil
-}
-
-// deref accepts events given as pointers.
-func deref(ev dvc.Event) dvc.Event {
-	switch x := ev.(type) {
-	case *dvc.ServeAttestationDuty:
-		return *x
-	case *dvc.AttestationConsensusDecided:
-		return *x
-	case *dvc.ReceivedAttestationShare:
-		return *x
-	case *dvc.ImportedNewBlock:
-		return *x
-	case *dvc.ServeProposerDuty:
-		return *x
-	case *dvc.ReceivedRandaoShare:
-		return *x
-	case *dvc.BlockConsensusDecided:
-		return *x
-	case *dvc.ReceivedBlockShare:
-		return *x
-	case *dvc.ServeSyncCommitteeDuty:
-		return *x
-	case *dvc.SyncCommitteeConsensusDecided:
-		return *x
-	case *dvc.ReceivedSyncCommitteeMessageShare:
-		return *x
-	case *dvc.CapturedAttestation:
-		return *x
-	case *dvc.CapturedRandaoReveal:
-		return *x
-	case *dvc.CapturedBlock:
-		return *x
-	case *dvc.CapturedSyncCommitteeMessage:
-		return *x
-	}
-	return ev
 }
 
 func decodeSSZ[T any, P interface {

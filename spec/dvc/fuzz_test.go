@@ -1,7 +1,6 @@
 package dvc
 
 import (
-	"strings"
 	"testing"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
@@ -10,8 +9,9 @@ import (
 )
 
 // FuzzStepShares feeds arbitrary wire messages to a co-validator with a
-// running attester and proposer duty: Step never panics and a rejected
-// message never changes the state.
+// running attester and proposer duty: Step never panics (it does not
+// recover, so a panic fails the fuzzer) and a rejected message never
+// changes the state.
 func FuzzStepShares(f *testing.F) {
 	c := newCluster(f, 4, eth2spec.DataVersionElectra, ModeRemoteSigner)
 	for _, m := range []networking.Message{c.attShare(2, c.attData(17, 1)), c.randaoShare(2, 20), c.blockShare(2, c.dvBlock(20, 1))} {
@@ -48,9 +48,6 @@ func FuzzStepShares(f *testing.F) {
 		}
 		next, _, err := Step(cfg, st, ev, o)
 		if err != nil {
-			if strings.Contains(err.Error(), "panicked") {
-				t.Fatal(err)
-			}
 			if next != st {
 				t.Fatal("a rejected event returned another state")
 			}

@@ -250,7 +250,7 @@ func TestVCMiddlewareScenarios(t *testing.T) {
 
 // TestBadEvents: every malformed, foreign or out-of-order event is an error
 // that leaves the state unchanged (the harness checks that) and never
-// panics.
+// panics (Step does not recover: a panic fails the test).
 func TestBadEvents(t *testing.T) {
 	scenarios := []scenario{{
 		name:  "bad_events_rejected",
@@ -299,7 +299,9 @@ func TestBadEvents(t *testing.T) {
 				{ev: ServeSyncCommitteeDuty{Duty: c.syncDuty(), Slot: 30, SubcommitteeIndex: 1}, wantErr: ErrMalformedEvent},
 				{ev: SyncCommitteeConsensusDecided{ID: c.id(consensus.DutySyncCommittee, 20)}, wantErr: ErrMalformedEvent},
 				{ev: NoEvent{}, want: nil},
-				{ev: &NoEvent{}, want: nil},
+				// Events are values (one form in traces and vectors).
+				{ev: &NoEvent{}, wantErr: ErrMalformedEvent},
+				{ev: &ServeAttestationDuty{Duty: c.attDuty(25)}, wantErr: ErrMalformedEvent},
 			}
 		},
 	}}

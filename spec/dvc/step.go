@@ -17,11 +17,20 @@ import (
 // committee flow of c00dc1e and the VC-middleware architecture: it returns
 // the state after ev and the outputs ev produces, in order.
 //
-// Step never changes st. A bad event (nil, malformed, for another
-// validator or cluster, with an invalid share signature, out of order)
-// returns an error wrapping one of the Err* values, st itself and no
-// output. An event the model ignores returns an unchanged copy of st and
-// an Ignored output saying why. Step never panics.
+// Step never changes st. A bad event (nil, a pointer to an event, malformed,
+// for another validator or cluster, with an invalid share signature, out of
+// order) returns an error wrapping one of the Err* values, st itself and
+// no output. An event the model ignores returns an unchanged copy of st
+// and an Ignored output saying why. Events are values: a pointer to an
+// event is refused (ErrMalformedEvent), so each event has one form in
+// traces and vectors.
+//
+// Step does not recover from panics. Bad input never makes it panic: the
+// decoders of outside bytes it calls (sszutil.DecodeCanonical,
+// signing.Chain.HashTreeRoot) turn a generated decoder's or hasher's panic
+// on malformed input into an error. Any other panic is a bug in the spec
+// and surfaces as one, instead of passing for a refused input in a trace
+// or a vector.
 //
 // The new state and the outputs share values with the event (duties, data,
 // shares, blocks) and with each other: treat all of them as immutable.
@@ -29,12 +38,7 @@ import (
 // Step checks cfg cheaply; call cfg.Validate (NewState does) once when the
 // configuration is built. StepRemoteSigner and StepVCMiddleware are the two
 // architecture entry points; Step itself serves both, as cfg.Mode says.
-func Step(cfg *Config, st *State, ev Event, o Oracles) (next *State, out []Output, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			next, out, err = st, nil, fmt.Errorf("%w: transition panicked: %v", ErrMalformedEvent, r)
-		}
-	}()
+func Step(cfg *Config, st *State, ev Event, o Oracles) (*State, []Output, error) {
 	if err := cfg.quickCheck(); err != nil {
 		return st, nil, err
 	}
@@ -114,7 +118,7 @@ func (t *transition) ignore(reason IgnoreReason, slot phase0.Slot, format string
 }
 
 func (t *transition) dispatch(ev Event) error {
-	switch e := deref(ev).(type) {
+	switch e := ev.(type) {
 	case ServeAttestationDuty:
 		t.s.att = t.s.att.thaw()
 		return t.serveAttestationDuty(e.Duty)
@@ -187,97 +191,10 @@ func (t *transition) dispatch(ev Event) error {
 		return t.capturedSyncCommitteeMessage(e.Message)
 	case NoEvent:
 		return nil
+	case nil:
+		return fmt.Errorf("%w: nil event", ErrMalformedEvent)
 	}
-	return fmt.Errorf("%w: unknown event %T", ErrMalformedEvent, ev)
-}
-
-// deref accepts every event as a value or as a non-nil pointer.
-func deref(ev Event) Event {
-	switch e := ev.(type) {
-	case *ServeAttestationDuty:
-		if e != nil {
-			return *e
-		}
-	case *AttestationConsensusDecided:
-		if e != nil {
-			return *e
-		}
-	case *ReceivedAttestationShare:
-		if e != nil {
-			return *e
-		}
-	case *ImportedNewBlock:
-		if e != nil {
-			return *e
-		}
-	case *ResendAttestationShares:
-		if e != nil {
-			return *e
-		}
-	case *ServeProposerDuty:
-		if e != nil {
-			return *e
-		}
-	case *ReceivedRandaoShare:
-		if e != nil {
-			return *e
-		}
-	case *BlockConsensusDecided:
-		if e != nil {
-			return *e
-		}
-	case *ReceivedBlockShare:
-		if e != nil {
-			return *e
-		}
-	case *ResendRandaoShares:
-		if e != nil {
-			return *e
-		}
-	case *ResendBlockShares:
-		if e != nil {
-			return *e
-		}
-	case *ServeSyncCommitteeDuty:
-		if e != nil {
-			return *e
-		}
-	case *SyncCommitteeConsensusDecided:
-		if e != nil {
-			return *e
-		}
-	case *ReceivedSyncCommitteeMessageShare:
-		if e != nil {
-			return *e
-		}
-	case *ResendSyncCommitteeMessageShares:
-		if e != nil {
-			return *e
-		}
-	case *CapturedAttestation:
-		if e != nil {
-			return *e
-		}
-	case *CapturedRandaoReveal:
-		if e != nil {
-			return *e
-		}
-	case *CapturedBlock:
-		if e != nil {
-			return *e
-		}
-	case *CapturedSyncCommitteeMessage:
-		if e != nil {
-			return *e
-		}
-	case *NoEvent:
-		if e != nil {
-			return *e
-		}
-	default:
-		return ev
-	}
-	return nil
+	return fmt.Errorf("%w: unknown event %T (events are passed by value)", ErrMalformedEvent, ev)
 }
 
 func (t *transition) requireVC() error {
