@@ -15,10 +15,10 @@ import (
 
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
-	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/slashing"
@@ -86,7 +86,7 @@ var dvContainers = map[string]func() sszCodec{
 	"SyncCommitteeSnapshot": func() sszCodec { return new(dvc.SyncCommitteeSnapshot) },
 	"DVCStateSnapshot":      func() sszCodec { return new(dvc.DVCStateSnapshot) },
 
-	"ClusterDefinition": func() sszCodec { return new(keys.ClusterDefinition) },
+	"ClusterDefinition": func() sszCodec { return new(cluster.Definition) },
 }
 
 func newContainer(name string) (sszCodec, error) {

@@ -123,12 +123,13 @@ var (
 		f("combined_messages", list(sBucketRef, 65536)), f("shares_to_broadcast", list(sSyncShare, 65536)), f("awaiting_vc", list(sSyncContribution, 65536)))
 	sDVCStateSnapshot = container(f("slashing_db", sSlashingDB), f("attester", sAttesterSnapshot), f("proposer", sProposerSnapshot), f("sync_committee", sSyncCommitteeSnapshot))
 
-	// impl/keys: the cluster definition (an implementation container).
+	// SPEC.md section 11: the cluster definition.
 	sClusterFork      = container(f("version", fixedBytes(4)), f("epoch", sUint64))
 	sClusterNetwork   = container(f("name", byteList(64)), f("genesis_validators_root", sRoot), f("slots_per_epoch", sUint64), f("forks", list(sClusterFork, 16)))
-	sClusterOperator  = container(f("index", sUint64), f("node_public_key", sRoot), f("address", byteList(256)))
-	sClusterValidator = container(f("public_key", sPubkey), f("validator_index", list(sUint64, 1)), f("public_shares", list(sPubkey, 256)))
-	sClusterDef       = container(f("version", sUint64), f("name", byteList(256)), f("threshold", sUint64), f("network", sClusterNetwork),
+	sClusterOperator  = container(f("index", sUint64), f("node_public_key", sRoot))
+	sClusterValidator = container(f("public_key", sPubkey), f("validator_index", list(sUint64, 1)), f("fee_recipient", fixedBytes(20)),
+		f("withdrawal_address", list(fixedBytes(20), 1)), f("public_shares", list(sPubkey, 256)))
+	sClusterDef = container(f("version", sUint64), f("name", byteList(256)), f("threshold", sUint64), f("network", sClusterNetwork),
 		f("operators", list(sClusterOperator, 256)), f("validators", list(sClusterValidator, 1<<40)))
 )
 

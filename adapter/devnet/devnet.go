@@ -34,6 +34,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/node"
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
 	"github.com/dvspec/go-dvspec/impl/trace"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 )
 
 // Config describes a devnet run.
@@ -182,7 +183,7 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	}
 	def, err := keys.GenerateDevnet(dir, keys.DevnetConfig{
 		Operators: cfg.Nodes, Validators: cfg.Validators, Seed: seed,
-		Network:  keys.NetworkFromSchedule("devnet", chain.GenesisValidatorsRoot, chain.SlotsPerEpoch, chain.Forks),
+		Network:  cluster.NetworkFromSchedule("devnet", chain.GenesisValidatorsRoot, chain.SlotsPerEpoch, chain.Forks),
 		BasePort: base,
 	})
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -215,7 +216,7 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 // records every slashable signing in its own slashing DB first), or the
 // embedded signer over the node's keystores with the node's slashing DB as
 // its record store (it records before it signs).
-func (s *Service) signer(o Options, def *keys.ClusterDefinition, self uint64, chain signing.Chain, store *slashingstore.Store, log *slog.Logger) (ethnode.RemoteSigner, bool, error) {
+func (s *Service) signer(o Options, def *cluster.Definition, self uint64, chain signing.Chain, store *slashingstore.Store, log *slog.Logger) (ethnode.RemoteSigner, bool, error) {
 	need := map[phase0.BLSPubKey]bool{}
 	for _, v := range def.Validators {
 		need[v.PublicShares[self-1]] = true
@@ -270,7 +271,7 @@ func (s *Service) signer(o Options, def *keys.ClusterDefinition, self uint64, ch
 }
 
 // operatorOf finds the operator whose node public key is the node key's.
-func operatorOf(def *keys.ClusterDefinition, key ed25519.PrivateKey) (uint64, error) {
+func operatorOf(def *cluster.Definition, key ed25519.PrivateKey) (uint64, error) {
 	pub := key.Public().(ed25519.PublicKey)
 	for _, op := range def.Operators {
 		if string(op.NodePublicKey[:]) == string(pub) {
@@ -324,7 +325,7 @@ func chainInfo(ctx context.Context, bn *beaconclient.Client, gvr phase0.Root, sl
 
 // resolveIndices fills the validator indices the cluster definition leaves
 // open from the beacon node's registry.
-func resolveIndices(ctx context.Context, bn *beaconclient.Client, def *keys.ClusterDefinition) error {
+func resolveIndices(ctx context.Context, bn *beaconclient.Client, def *cluster.Definition) error {
 	var missing []phase0.BLSPubKey
 	for _, v := range def.Validators {
 		if len(v.ValidatorIndex) == 0 {

@@ -12,10 +12,11 @@ import (
 	"path/filepath"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
-	"github.com/attestantio/go-eth2-client/spec/phase0"
+	"github.com/attestantio/go-eth2-client/spec/bellatrix"
 
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -36,7 +37,7 @@ type DevnetConfig struct {
 	// Seed makes everything else deterministic; it must not be empty.
 	Seed []byte
 	// Network is the chain (nil: DefaultDevnetNetwork(Seed)).
-	Network *ClusterNetwork
+	Network *cluster.Network
 	// Host is the IPv4 address operators listen on (default 127.0.0.1).
 	Host string
 	// BasePort is operator 1's TCP port; operator i listens on
@@ -52,7 +53,18 @@ const (
 	devnetPasswordTag = "DVSPEC-DEVNET-PASSWORD-V1"
 	devnetKeystoreTag = "DVSPEC-DEVNET-KEYSTORE-V1"
 	devnetGVRTag      = "DVSPEC-DEVNET-GVR-V1"
+	devnetFeeTag      = "DVSPEC-DEVNET-FEE-RECIPIENT-V1"
 )
+
+// DevnetFeeRecipient is the fee recipient of the validator with interop
+// index v: the first 20 bytes of
+// SHA-256("DVSPEC-DEVNET-FEE-RECIPIENT-V1" || seed || I2OSP(v, 8)).
+func DevnetFeeRecipient(seed []byte, v uint64) bellatrix.ExecutionAddress {
+	h := devnetHash(devnetFeeTag, seed, v)
+	var a bellatrix.ExecutionAddress
+	copy(a[:], h[:20])
+	return a
+}
 
 func devnetHash(tag string, seed []byte, nums ...uint64) [32]byte {
 	h := sha256.New()
@@ -71,12 +83,12 @@ func devnetHash(tag string, seed []byte, nums ...uint64) [32]byte {
 // DefaultDevnetNetwork is the devnet chain: mainnet fork versions with
 // every fork up to fulu active from genesis, 32 slots per epoch, and the
 // genesis validators root SHA-256("DVSPEC-DEVNET-GVR-V1" || seed).
-func DefaultDevnetNetwork(seed []byte) (*ClusterNetwork, error) {
+func DefaultDevnetNetwork(seed []byte) (*cluster.Network, error) {
 	s, err := signing.MainnetVersionsFromGenesis(eth2spec.DataVersionFulu)
 	if err != nil {
 		return nil, err
 	}
-	return NetworkFromSchedule("devnet", devnetHash(devnetGVRTag, seed), spec.MainnetPreset().SlotsPerEpoch, s), nil
+	return cluster.NetworkFromSchedule("devnet", devnetHash(devnetGVRTag, seed), spec.MainnetPreset().SlotsPerEpoch, s), nil
 }
 
 // DevnetPassword is node index's keystore password:
@@ -113,12 +125,12 @@ func DevnetPolynomialSeed(seed []byte, v uint64) []byte {
 // IVs and UUIDs from a ChaCha8 stream keyed by the seed. The same cfg gives
 // byte-identical files. outDir is created if needed; existing files of the
 // same names are replaced. It returns the validated cluster definition.
-func GenerateDevnet(outDir string, cfg DevnetConfig) (*ClusterDefinition, error) {
+func GenerateDevnet(outDir string, cfg DevnetConfig) (*cluster.Definition, error) {
 	if len(cfg.Seed) == 0 {
 		return nil, errors.New("devnet: empty seed")
 	}
-	if cfg.Operators < 1 || cfg.Operators > MaxOperators {
-		return nil, fmt.Errorf("devnet: %d operators, want 1..%d", cfg.Operators, MaxOperators)
+	if cfg.Operators < 1 || cfg.Operators > cluster.MaxOperators {
+		return nil, fmt.Errorf("devnet: %d operators, want 1..%d", cfg.Operators, cluster.MaxOperators)
 	}
 	if cfg.Validators < 1 {
 		return nil, fmt.Errorf("devnet: %d validators, want at least 1", cfg.Validators)
@@ -148,8 +160,8 @@ func GenerateDevnet(outDir string, cfg DevnetConfig) (*ClusterDefinition, error)
 			return nil, err
 		}
 	}
-	def := &ClusterDefinition{
-		Version:   ClusterDefinitionVersion,
+	def := &cluster.Definition{
+		Version:   cluster.Version,
 		Name:      []byte(cfg.Name),
 		Threshold: uint64(cfg.Threshold),
 		Network:   network,
@@ -158,11 +170,7 @@ func GenerateDevnet(outDir string, cfg DevnetConfig) (*ClusterDefinition, error)
 	for i := uint64(1); i <= uint64(cfg.Operators); i++ {
 		sk := NodeKeyFromSeed(cfg.Seed, i)
 		nodeKeys[i] = sk
-		def.Operators = append(def.Operators, &ClusterOperator{
-			Index:         i,
-			NodePublicKey: NodePublicKey(sk),
-			Address:       []byte(fmt.Sprintf("/ip4/%s/tcp/%d", cfg.Host, cfg.BasePort+int(i)-1)),
-		})
+		def.Operators = append(def.Operators, cluster.NewOperator(i, NodePublicKey(sk), fmt.Sprintf("/ip4/%s/tcp/%d", cfg.Host, cfg.BasePort+int(i)-1)))
 	}
 	splits := make([]*SplitResult, 0, cfg.Validators)
 	for k := 0; k < cfg.Validators; k++ {
@@ -176,9 +184,10 @@ func GenerateDevnet(outDir string, cfg DevnetConfig) (*ClusterDefinition, error)
 			return nil, fmt.Errorf("devnet: validator %d: %w", v, err)
 		}
 		splits = append(splits, res)
-		def.Validators = append(def.Validators, &ClusterValidator{
+		def.Validators = append(def.Validators, &cluster.Validator{
 			PublicKey:      res.ValidatorPublicKey,
 			ValidatorIndex: []uint64{v},
+			FeeRecipient:   DevnetFeeRecipient(cfg.Seed, v),
 			PublicShares:   res.PublicShares,
 		})
 	}
@@ -211,17 +220,4 @@ func GenerateDevnet(outDir string, cfg DevnetConfig) (*ClusterDefinition, error)
 		}
 	}
 	return def, nil
-}
-
-// ShareKeyFor returns operator index's share public key of validator pk in
-// the definition.
-func (c *ClusterDefinition) ShareKeyFor(pk phase0.BLSPubKey, index uint64) (phase0.BLSPubKey, error) {
-	v := c.Validator(pk)
-	if v == nil {
-		return phase0.BLSPubKey{}, fmt.Errorf("cluster definition: no validator %#x", pk[:])
-	}
-	if index == 0 || index > uint64(len(v.PublicShares)) {
-		return phase0.BLSPubKey{}, fmt.Errorf("cluster definition: no operator %d", index)
-	}
-	return v.PublicShares[index-1], nil
 }

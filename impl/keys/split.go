@@ -13,6 +13,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 )
 
 // SplitResult is a validator key shared among N operators.
@@ -41,8 +42,8 @@ type SplitResult struct {
 // first m public shares must recover the validator public key, and every
 // other share must lie on the same polynomial.
 func SplitKey(sk bls.SecretKey, n, m int, polySeed []byte) (*SplitResult, error) {
-	if n < 1 || n > MaxOperators {
-		return nil, fmt.Errorf("split: %d operators, want 1..%d", n, MaxOperators)
+	if n < 1 || n > cluster.MaxOperators {
+		return nil, fmt.Errorf("split: %d operators, want 1..%d", n, cluster.MaxOperators)
 	}
 	if m == 0 {
 		m = spec.Threshold(n)
@@ -66,8 +67,7 @@ func SplitKey(sk bls.SecretKey, n, m int, polySeed []byte) (*SplitResult, error)
 		}
 		res.PublicShares = append(res.PublicShares, ps.PublicKey)
 	}
-	v := &ClusterValidator{PublicKey: pk, PublicShares: res.PublicShares}
-	if err := v.validate(n, m); err != nil {
+	if err := cluster.CheckPublicShares(pk, res.PublicShares, m); err != nil {
 		return nil, fmt.Errorf("split: the shares do not recover the validator key: %w", err)
 	}
 	return res, nil

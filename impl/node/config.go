@@ -9,9 +9,9 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
-	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/impl/metrics"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/slashing"
@@ -69,7 +69,7 @@ type Outbound interface {
 type Config struct {
 	// Cluster is the cluster definition (impl/keys) and Self this node's
 	// operator index in it (= its share index).
-	Cluster *keys.ClusterDefinition
+	Cluster *cluster.Definition
 	Self    uint64
 	// NodeKey is this node's Ed25519 identity key, which signs its QBFT
 	// messages.

@@ -150,7 +150,7 @@ func New(cfg Config) (*Node, error) {
 	if cfg.SignTimeout <= 0 {
 		cfg.SignTimeout = min(cfg.SlotDuration, 5*time.Second)
 	}
-	cluster, err := cfg.Cluster.ClusterID()
+	cluster, err := cfg.Cluster.ID()
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/slashing"
@@ -88,7 +89,7 @@ func TestRestartStartsFromTheDiskSlashingDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	def, err := keys.GenerateDevnet(dir, keys.DevnetConfig{Operators: 4, Validators: 1, Seed: []byte("restart"),
-		Network: keys.NetworkFromSchedule("devnet", gvr, 32, forks)})
+		Network: cluster.NetworkFromSchedule("devnet", gvr, 32, forks)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/dvspec/go-dvspec/impl/keys"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 )
 
 var testSeed = []byte("go-dvspec p2p tests")
@@ -47,27 +48,23 @@ func freePorts(t testing.TB, n int) []int {
 // testCluster is a cluster definition of n operators on 127.0.0.1 with
 // devnet node keys (keys.NodeKeyFromSeed); it has no validators, which the
 // transport does not need.
-func testCluster(t testing.TB, n int) (*keys.ClusterDefinition, []ed25519.PrivateKey) {
+func testCluster(t testing.TB, n int) (*cluster.Definition, []ed25519.PrivateKey) {
 	t.Helper()
 	network, err := keys.DefaultDevnetNetwork(testSeed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	def := &keys.ClusterDefinition{Version: keys.ClusterDefinitionVersion, Name: []byte("p2p-test"), Threshold: uint64((2*n + 2) / 3), Network: network}
+	def := &cluster.Definition{Version: cluster.Version, Name: []byte("p2p-test"), Threshold: uint64((2*n + 2) / 3), Network: network}
 	var sks []ed25519.PrivateKey
 	for i, port := range freePorts(t, n) {
 		sk := keys.NodeKeyFromSeed(testSeed, uint64(i+1))
 		sks = append(sks, sk)
-		def.Operators = append(def.Operators, &keys.ClusterOperator{
-			Index:         uint64(i + 1),
-			NodePublicKey: keys.NodePublicKey(sk),
-			Address:       []byte(fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)),
-		})
+		def.Operators = append(def.Operators, cluster.NewOperator(uint64(i+1), keys.NodePublicKey(sk), fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)))
 	}
 	return def, sks
 }
 
-func testConfig(def *keys.ClusterDefinition, sks []ed25519.PrivateKey, self uint64) Config {
+func testConfig(def *cluster.Definition, sks []ed25519.PrivateKey, self uint64) Config {
 	return Config{
 		Cluster:      def,
 		Self:         self,

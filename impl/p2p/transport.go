@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/connmgr"
 	"github.com/libp2p/go-libp2p/core/control"
@@ -29,8 +30,6 @@ import (
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
-
-	"github.com/dvspec/go-dvspec/impl/keys"
 )
 
 // Default protocol names and limits.
@@ -107,7 +106,7 @@ type Handler func(from uint64, payload []byte)
 type Config struct {
 	// Cluster is the cluster definition: operator indices, Ed25519 node
 	// public keys and addresses.
-	Cluster *keys.ClusterDefinition
+	Cluster *cluster.Definition
 	// Self is this node's operator index (1..N).
 	Self uint64
 	// Key is this node's Ed25519 identity key; its public key must be
@@ -220,7 +219,7 @@ func New(ctx context.Context, cfg Config) (*Transport, error) {
 		protos:   make(map[string]*protoState),
 		handlers: make(map[string]Handler),
 	}
-	clusterID, err := cfg.Cluster.ClusterID()
+	clusterID, err := cfg.Cluster.ID()
 	if err != nil {
 		return nil, fmt.Errorf("p2p: %w", err)
 	}
@@ -231,7 +230,7 @@ func New(ctx context.Context, cfg Config) (*Transport, error) {
 			maxFrame: uint64(envelopeFixed + MaxMsgTypeLength + p.MaxMessageSize),
 		}
 	}
-	var self *keys.ClusterOperator
+	var self *cluster.Operator
 	for i, op := range cfg.Cluster.Operators {
 		if op == nil || op.Index != uint64(i+1) {
 			return nil, fmt.Errorf("p2p: operator %d missing or out of order (want indices 1..N)", i+1)
@@ -244,12 +243,12 @@ func New(ctx context.Context, cfg Config) (*Transport, error) {
 			self, t.selfID = op, id
 			continue
 		}
-		addrs, err := peerAddrs(string(op.Address), id)
+		addrs, err := peerAddrs(op.Address(), id)
 		if err != nil {
 			return nil, fmt.Errorf("p2p: operator %d: %w", op.Index, err)
 		}
 		if _, _, _, ok := tcpParts(addrs[0]); !ok {
-			cfg.Logger.Warn("p2p: operator address is not TCP; this node cannot dial it (it can still dial us)", "peer", op.Index, "address", string(op.Address))
+			cfg.Logger.Warn("p2p: operator address is not TCP; this node cannot dial it (it can still dial us)", "peer", op.Index, "address", op.Address())
 		}
 		if _, dup := t.byID[id]; dup || id == t.selfID {
 			return nil, fmt.Errorf("p2p: operator %d: node key used by another operator", op.Index)
@@ -268,7 +267,7 @@ func New(ctx context.Context, cfg Config) (*Transport, error) {
 	}
 	listen := cfg.ListenAddr
 	if listen == "" {
-		listen = string(self.Address)
+		listen = self.Address()
 	}
 	laddr, err := listenAddr(listen)
 	if err != nil {

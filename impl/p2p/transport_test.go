@@ -13,10 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-
-	"github.com/dvspec/go-dvspec/impl/keys"
 )
 
 func startAll(t *testing.T, nodes ...*Transport) {
@@ -143,7 +142,7 @@ func TestOutsiderRefused(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	_ = out.Connect(ctx, info) // may report success: the refusal comes after the handshake
-	clusterID, _ := def.ClusterID()
+	clusterID, _ := def.ID()
 	if s, err := out.NewStream(ctx, n1.PeerID(), ProtocolID(clusterID, "qbft")); err == nil {
 		_, _ = s.Write(append(appendFrameHeader(nil, "qbft", 5), "hello"...))
 		_ = s.Close()
@@ -192,7 +191,7 @@ func TestOversizeFrame(t *testing.T) {
 	if err := h2.Connect(ctx, peer.AddrInfo{ID: n1.PeerID(), Addrs: n1.Addrs()}); err != nil {
 		t.Fatal(err)
 	}
-	clusterID, _ := def.ClusterID()
+	clusterID, _ := def.ID()
 	share := ProtocolID(clusterID, "share")
 	s, err := h2.NewStream(ctx, n1.PeerID(), share)
 	if err != nil {
@@ -306,7 +305,7 @@ func signedTestMessage(sender uint64, sk ed25519.PrivateKey, body []byte) []byte
 // verifier checks the toy message as the node checks QBFT messages: the
 // claimed sender must be the authenticated peer, and the signature must
 // verify with that operator's node key.
-func verifier(def *keys.ClusterDefinition) VerifyFunc {
+func verifier(def *cluster.Definition) VerifyFunc {
 	return func(from uint64, msgType string, payload []byte) error {
 		if len(payload) < 72 {
 			return errors.New("short message")
@@ -474,7 +473,7 @@ func TestConfigAndAPIErrors(t *testing.T) {
 	// An address whose /p2p part names another key.
 	def2, sks2 := testCluster(t, 2)
 	id1, _ := PeerID(def2.Operators[0].NodePublicKey)
-	def2.Operators[1].Address = append(def2.Operators[1].Address, []byte("/p2p/"+id1.String())...)
+	def2.Operators[1].SetAddress(def2.Operators[1].Address() + "/p2p/" + id1.String())
 	if tr, err := New(ctx, testConfig(def2, sks2, 1)); err == nil {
 		tr.Close()
 		t.Error("accepted an address naming another peer")
@@ -619,7 +618,7 @@ func TestSecondInboundStreamReplacesFirst(t *testing.T) {
 	if err := h2.Connect(ctx, peer.AddrInfo{ID: n1.PeerID(), Addrs: n1.Addrs()}); err != nil {
 		t.Fatal(err)
 	}
-	clusterID, _ := def.ClusterID()
+	clusterID, _ := def.ID()
 	pid := ProtocolID(clusterID, "qbft")
 	s1, err := h2.NewStream(ctx, n1.PeerID(), pid)
 	if err != nil {

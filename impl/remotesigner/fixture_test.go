@@ -17,6 +17,7 @@ import (
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/impl/keys"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -69,11 +70,11 @@ func forkInfo(t testing.TB, epoch phase0.Epoch) *ethnode.ForkInfo {
 var devnet struct {
 	once sync.Once
 	dir  string
-	def  *keys.ClusterDefinition
+	def  *cluster.Definition
 	err  error
 }
 
-func testDevnet(t testing.TB) (string, *keys.ClusterDefinition) {
+func testDevnet(t testing.TB) (string, *cluster.Definition) {
 	t.Helper()
 	devnet.once.Do(func() {
 		devnet.dir, devnet.err = os.MkdirTemp("", "remotesigner-devnet-")
@@ -82,7 +83,7 @@ func testDevnet(t testing.TB) (string, *keys.ClusterDefinition) {
 		}
 		devnet.def, devnet.err = keys.GenerateDevnet(devnet.dir, keys.DevnetConfig{
 			Operators: 4, Validators: 2, InteropStart: 10, Seed: []byte("remotesigner tests"),
-			Network: keys.NetworkFromSchedule("test", testGVR, testSlotsPerEpoch, testForks()),
+			Network: cluster.NetworkFromSchedule("test", testGVR, testSlotsPerEpoch, testForks()),
 		})
 	})
 	if devnet.err != nil {

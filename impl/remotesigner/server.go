@@ -18,8 +18,8 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
-	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/slashing"
 )
@@ -48,7 +48,7 @@ type Config struct {
 
 // ConfigFromCluster fills the chain fields of a Config from a cluster
 // definition's network.
-func ConfigFromCluster(def *keys.ClusterDefinition) (Config, error) {
+func ConfigFromCluster(def *cluster.Definition) (Config, error) {
 	if def == nil || def.Network == nil {
 		return Config{}, errors.New("remote signer: cluster definition without network")
 	}

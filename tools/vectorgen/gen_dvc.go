@@ -21,10 +21,10 @@ import (
 
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
-	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
+	speccluster "github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/slashing"
@@ -53,7 +53,7 @@ type dvf struct {
 	preset      spec.Preset
 	cl          *cluster
 	mode        dvc.Mode
-	def         *keys.ClusterDefinition
+	def         *speccluster.Definition
 	clusterRoot phase0.Root
 }
 
@@ -71,7 +71,7 @@ func newDVF(n int, fork eth2spec.DataVersion, mode dvc.Mode) *dvf {
 	f := &dvf{n: n, m: spec.Threshold(n), fork: fork, chain: fromGenesisChain("mainnet", fork), preset: spec.MainnetPreset(),
 		cl: newCluster(dvcValidator, n), mode: mode}
 	f.def = dvcClusterDefinition(f.cl, f.chain)
-	root, err := f.def.ClusterID()
+	root, err := f.def.ID()
 	if err != nil {
 		panic(err)
 	}
@@ -80,21 +80,25 @@ func newDVF(n int, fork eth2spec.DataVersion, mode dvc.Mode) *dvf {
 	return f
 }
 
+// dvcFeeRecipient is the fee recipient of the dvc fixtures' validator in
+// their cluster definition.
+var dvcFeeRecipient = bellatrix.ExecutionAddress{0xfe, 0xe0, 0xfe, 0xe0}
+
 // dvcClusterDefinition is the cluster definition of a dvc fixture: its
 // hash tree root is the cluster root of every instance id.
-func dvcClusterDefinition(cl *cluster, chain signing.Chain) *keys.ClusterDefinition {
-	def := &keys.ClusterDefinition{Version: keys.ClusterDefinitionVersion, Name: []byte(fmt.Sprintf("dvspec vectors %d-of-%d", cl.M, cl.N)),
-		Threshold: uint64(cl.M), Network: keys.NetworkFromSchedule("dvspec-test", chain.GenesisValidatorsRoot, chain.SlotsPerEpoch, chain.Forks)}
+func dvcClusterDefinition(cl *cluster, chain signing.Chain) *speccluster.Definition {
+	def := &speccluster.Definition{Version: speccluster.Version, Name: []byte(fmt.Sprintf("dvspec vectors %d-of-%d", cl.M, cl.N)),
+		Threshold: uint64(cl.M), Network: speccluster.NetworkFromSchedule("dvspec-test", chain.GenesisValidatorsRoot, chain.SlotsPerEpoch, chain.Forks)}
 	for i := 1; i <= cl.N; i++ {
-		def.Operators = append(def.Operators, &keys.ClusterOperator{Index: uint64(i),
-			NodePublicKey: [32]byte(qbft.TestKey(uint64(i)).Public().(ed25519.PublicKey)),
-			Address:       []byte(fmt.Sprintf("/dns4/node%d.dvspec.test/tcp/9000", i))})
+		def.Operators = append(def.Operators, speccluster.NewOperator(uint64(i),
+			[32]byte(qbft.TestKey(uint64(i)).Public().(ed25519.PublicKey)),
+			fmt.Sprintf("/dns4/node%d.dvspec.test/tcp/9000", i)))
 	}
-	v := &keys.ClusterValidator{PublicKey: cl.Validator.Public, ValidatorIndex: []uint64{cl.Validator.Index}}
+	v := &speccluster.Validator{PublicKey: cl.Validator.Public, ValidatorIndex: []uint64{cl.Validator.Index}, FeeRecipient: dvcFeeRecipient}
 	for _, p := range cl.Public {
 		v.PublicShares = append(v.PublicShares, p.PublicKey)
 	}
-	def.Validators = []*keys.ClusterValidator{v}
+	def.Validators = []*speccluster.Validator{v}
 	if err := def.Validate(); err != nil {
 		panic(err)
 	}

@@ -15,7 +15,7 @@ import (
 
 // The containers of SPEC.md sections 7.5 (share messages, DVC state
 // snapshot) and 8.4/8.14 (QBFT), consensus.InstanceID, and the cluster
-// definition of impl/keys (an implementation container), with values from
+// definition of SPEC.md section 11, with values from
 // the fixtures of the dvc and qbft vectors.
 
 const (
@@ -152,14 +152,14 @@ func genSSZStaticDV(w *Writer) {
 	}
 	sszCaseRef(w, "DVCStateSnapshot", "ssz_realistic", "fresh", "a new co-validator: an empty slashing DB of the chain, nothing else", sszRefDVC, freshState.Snapshot())
 
-	// Cluster definitions (impl/keys): the clusters of the dvc vectors.
+	// Cluster definitions (SPEC.md section 11): the clusters of the dvc vectors.
 	for _, fork := range forkNames {
 		ff := newDVF(4, fork, dvc.ModeRemoteSigner)
 		c := &Case{Preset: "general", Fork: "phase0", Runner: "ssz_static", Handler: "ClusterDefinition", Suite: "ssz_realistic", Name: fmt.Sprintf("dvc_%d_of_%d_%s", ff.m, ff.n, fork)}
 		c.Meta = Meta{
 			Description: fmt.Sprintf("the cluster definition of the dvc vectors on the %s chain: 4 operators with the qbft test node keys, validator 42 split 3-of-4; its root is the cluster root of their instance ids", fork),
-			Proves:      "the implementation's cluster definition container (impl/keys, an implementation container, not part of SPEC.md) encodes and hashes as the Go implementation's: the cluster ID other implementations must agree on",
-			References:  []string{"impl/keys/cluster.go ClusterDefinition", "impl/keys/README.md", "consensus-specs ssz/simple-serialize.md"},
+			Proves:      "the cluster definition container (SPEC.md section 11) encodes and hashes as the Go spec's: the cluster ID other implementations must agree on (operator addresses are not part of it)",
+			References:  []string{"SPEC.md section 11", "spec/cluster Definition", "consensus-specs ssz/simple-serialize.md"},
 			Keys:        ff.cl.keysNode(),
 		}
 		c.StaticSSZ(ff.def, containerNode(ff.def))

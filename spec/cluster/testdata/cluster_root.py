@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Independent computation of the cluster ID of a cluster.json file.
 
-Standard library only. Reads the JSON form described in impl/keys/README.md,
+Standard library only. Reads the JSON form described in SPEC.md section 11,
 builds the SSZ ClusterDefinition container and prints its hash tree root
-(0x-prefixed hex). impl/keys/cluster_test.go compares it with the Go code.
+(0x-prefixed hex). spec/cluster/definition_test.go compares it with the Go code.
 
     python3 cluster_root.py path/to/cluster.json
 """
@@ -78,14 +78,20 @@ def cluster_root(c):
     operators = [container([
         uint64(int(o["index"])),
         byte_vector(h(o["node_public_key"], 32)),
-        byte_list(o["address"].encode(), 256),
-    ]) for o in c["operators"]]
+    ]) for o in c["operators"]]  # the address is not part of the cluster ID
     validators = []
     for v in c["distributed_validators"]:
         idx = [] if v["validator_index"] is None else [int(v["validator_index"])]
         idx_root = mix_in_length(merkleize(pack(b"".join(i.to_bytes(8, "little") for i in idx)), 1), len(idx))
         shares = [byte_vector(h(s, 48)) for s in v["public_shares"]]
-        validators.append(container([byte_vector(h(v["public_key"], 48)), idx_root, composite_list(shares, 256)]))
+        wa = [] if v["withdrawal_address"] is None else [byte_vector(h(v["withdrawal_address"], 20))]
+        validators.append(container([
+            byte_vector(h(v["public_key"], 48)),
+            idx_root,
+            byte_vector(h(v["fee_recipient"], 20)),
+            composite_list(wa, 1),
+            composite_list(shares, 256),
+        ]))
     return container([
         uint64(int(c["version"])),
         byte_list(c["name"].encode(), 256),
