@@ -6,6 +6,7 @@ import (
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/bellatrix"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/spec"
@@ -28,6 +29,7 @@ var (
 	ErrWrongFork               = errors.New("value has the shape of another fork than the one in force")
 	ErrSubcommitteeNotAssigned = errors.New("subcommittee is not one of the duty's sync subcommittees")
 	ErrZeroBlockRoot           = errors.New("beacon block root is zero")
+	ErrFeeRecipientMismatch    = errors.New("execution payload fee recipient differs from the validator's configured fee recipient")
 )
 
 func reject(reason error, format string, args ...any) error {
@@ -93,10 +95,15 @@ func IsValidAttestationData(db *slashing.SlashingDB, chain signing.Chain, data *
 //   - block.body.randao_reveal == randaoReveal, the reveal the cluster
 //     combined before consensus;
 //   - the block has the shape of the fork in force at its slot;
+//   - when feeRecipient is not nil and the block is of Bellatrix or later,
+//     body.execution_payload.fee_recipient == *feeRecipient (this spec,
+//     SPEC.md deviation 15: the sources never look at the payload, so a
+//     byzantine leader could redirect the validator's fees; nil means the
+//     validator has no configured fee recipient, as in the sources);
 //   - not slashable under EIP-3076 with the block's signing root.
 //
 // It is also Dafny v2 ci_decision_is_valid_beacon_block.
-func IsValidBlock(db *slashing.SlashingDB, chain signing.Chain, block *eth2spec.VersionedBeaconBlock, duty *spec.ProposerDuty, randaoReveal phase0.BLSSignature) error {
+func IsValidBlock(db *slashing.SlashingDB, chain signing.Chain, block *eth2spec.VersionedBeaconBlock, duty *spec.ProposerDuty, randaoReveal phase0.BLSSignature, feeRecipient *bellatrix.ExecutionAddress) error {
 	if block == nil || block.IsEmpty() || duty == nil || db == nil {
 		return reject(ErrMissingValue, "beacon block")
 	}
@@ -124,6 +131,19 @@ func IsValidBlock(db *slashing.SlashingDB, chain signing.Chain, block *eth2spec.
 	in, err := chain.BeaconBlock(block)
 	if err != nil {
 		return reject(ErrWrongFork, "%v", err)
+	}
+	if feeRecipient != nil && block.Version >= eth2spec.DataVersionBellatrix {
+		payload, err := block.ExecutionPayload()
+		if err != nil {
+			return reject(ErrMissingValue, "execution payload: %v", err)
+		}
+		got, err := payload.FeeRecipient()
+		if err != nil {
+			return reject(ErrMissingValue, "execution payload: %v", err)
+		}
+		if got != *feeRecipient {
+			return reject(ErrFeeRecipientMismatch, "block pays %#x, configured %#x", got[:], feeRecipient[:])
+		}
 	}
 	if err := db.CheckBlock(duty.Pubkey, slot, &in.SigningRoot); err != nil {
 		return fmt.Errorf("%w: %w", ErrSlashable, err)

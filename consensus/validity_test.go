@@ -6,6 +6,7 @@ import (
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/bellatrix"
 	"github.com/attestantio/go-eth2-client/spec/deneb"
 	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
@@ -140,17 +141,28 @@ func TestIsValidBlock(t *testing.T) {
 		block *eth2spec.VersionedBeaconBlock
 		prior []phase0.Slot
 		want  error
+		fee   *bellatrix.ExecutionAddress
 	}{
-		{"valid", electraBlock(20, 4, reveal), nil, nil},
-		{"wrong_slot", electraBlock(21, 4, reveal), nil, ErrSlotMismatch},
-		{"wrong_proposer", electraBlock(20, 5, reveal), nil, ErrProposerIndexMismatch},
-		{"wrong_randao", electraBlock(20, 4, phase0.BLSSignature{0x56}), nil, ErrRandaoRevealMismatch},
-		{"wrong_fork_shape", denebShaped, nil, ErrWrongFork},
-		{"double_proposal", electraBlock(20, 4, reveal), []phase0.Slot{20}, ErrSlashable},
-		{"below_min_slot", electraBlock(20, 4, reveal), []phase0.Slot{25}, ErrSlashable},
-		{"after_history", electraBlock(20, 4, reveal), []phase0.Slot{19}, nil},
-		{"empty", &eth2spec.VersionedBeaconBlock{}, nil, ErrMissingValue},
-		{"nil", nil, nil, ErrMissingValue},
+		{"valid", electraBlock(20, 4, reveal), nil, nil, nil},
+		{"fee_recipient_matches", electraBlock(20, 4, reveal), nil, nil, &bellatrix.ExecutionAddress{}},
+		{"fee_recipient_differs", electraBlock(20, 4, reveal), nil, ErrFeeRecipientMismatch, &bellatrix.ExecutionAddress{0xfe}},
+		{"fee_recipient_payload_missing", func() *eth2spec.VersionedBeaconBlock {
+			b := electraBlock(20, 4, reveal)
+			b.Electra.Body.ExecutionPayload = nil
+			return b
+		}(), nil, ErrMissingValue, &bellatrix.ExecutionAddress{}},
+		{"fee_recipient_pre_bellatrix", &eth2spec.VersionedBeaconBlock{Version: eth2spec.DataVersionAltair, Altair: &altair.BeaconBlock{Slot: 20, ProposerIndex: 4,
+			Body: &altair.BeaconBlockBody{RANDAOReveal: reveal, ETH1Data: &phase0.ETH1Data{}, SyncAggregate: &altair.SyncAggregate{SyncCommitteeBits: make([]byte, 4)}}}},
+			nil, nil, &bellatrix.ExecutionAddress{0xfe}},
+		{"wrong_slot", electraBlock(21, 4, reveal), nil, ErrSlotMismatch, nil},
+		{"wrong_proposer", electraBlock(20, 5, reveal), nil, ErrProposerIndexMismatch, nil},
+		{"wrong_randao", electraBlock(20, 4, phase0.BLSSignature{0x56}), nil, ErrRandaoRevealMismatch, nil},
+		{"wrong_fork_shape", denebShaped, nil, ErrWrongFork, nil},
+		{"double_proposal", electraBlock(20, 4, reveal), []phase0.Slot{20}, ErrSlashable, nil},
+		{"below_min_slot", electraBlock(20, 4, reveal), []phase0.Slot{25}, ErrSlashable, nil},
+		{"after_history", electraBlock(20, 4, reveal), []phase0.Slot{19}, nil, nil},
+		{"empty", &eth2spec.VersionedBeaconBlock{}, nil, ErrMissingValue, nil},
+		{"nil", nil, nil, ErrMissingValue, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -160,7 +172,11 @@ func TestIsValidBlock(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			err := IsValidBlock(db, chain, tc.block, duty, reveal)
+			c := chain
+			if tc.block != nil && tc.block.Version == eth2spec.DataVersionAltair {
+				c = chainWith(t, eth2spec.DataVersionAltair)
+			}
+			err := IsValidBlock(db, c, tc.block, duty, reveal, tc.fee)
 			if tc.want == nil && err != nil {
 				t.Fatalf("refused: %v", err)
 			}

@@ -531,7 +531,7 @@ func (GoSpec) IsValidAttestationData(preset string, chain Chain, slashingDB, dut
 }
 
 // IsValidBlock implements ValidityImplementation.
-func (GoSpec) IsValidBlock(preset string, chain Chain, slashingDB, duty []byte, blockFork string, block []byte, randaoReveal phase0.BLSSignature) error {
+func (GoSpec) IsValidBlock(preset string, chain Chain, slashingDB, duty []byte, blockFork string, block []byte, randaoReveal phase0.BLSSignature, feeRecipient *bellatrix.ExecutionAddress) error {
 	c, db, err := specValidityInputs(chain, slashingDB)
 	if err != nil {
 		return err
@@ -544,7 +544,7 @@ func (GoSpec) IsValidBlock(preset string, chain Chain, slashingDB, duty []byte, 
 	if err != nil {
 		return err
 	}
-	return consensus.IsValidBlock(db, c, b, d, randaoReveal)
+	return consensus.IsValidBlock(db, c, b, d, randaoReveal, feeRecipient)
 }
 
 // IsValidSyncCommitteeContribution implements ValidityImplementation. The

@@ -117,6 +117,7 @@ var ErrorTable = []NamedError{
 	{"consensus_validity", "wrong_fork", consensus.ErrWrongFork, "consensus.ErrWrongFork"},
 	{"consensus_validity", "subcommittee_not_assigned", consensus.ErrSubcommitteeNotAssigned, "consensus.ErrSubcommitteeNotAssigned"},
 	{"consensus_validity", "zero_block_root", consensus.ErrZeroBlockRoot, "consensus.ErrZeroBlockRoot"},
+	{"consensus_validity", "fee_recipient_mismatch", consensus.ErrFeeRecipientMismatch, "consensus.ErrFeeRecipientMismatch"},
 
 	{"slashing", "source_after_target", slashing.ErrSourceAfterTarget, "slashing.ErrSourceAfterTarget"},
 	{"slashing", "double_vote", slashing.ErrDoubleVote, "slashing.ErrDoubleVote"},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/attestantio/go-eth2-client/spec/bellatrix"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 )
 
@@ -17,8 +18,10 @@ type ValidityImplementation interface {
 	// IsValidAttestationData is consensus_is_valid_attestation_data.
 	IsValidAttestationData(preset string, chain Chain, slashingDB, duty, data []byte) error
 	// IsValidBlock is consensus_is_valid_block; randaoReveal is the reveal
-	// the cluster combined before consensus.
-	IsValidBlock(preset string, chain Chain, slashingDB, duty []byte, blockFork string, block []byte, randaoReveal phase0.BLSSignature) error
+	// the cluster combined before consensus; feeRecipient is the
+	// validator's configured fee recipient, nil when none is configured
+	// (SPEC.md deviation 15).
+	IsValidBlock(preset string, chain Chain, slashingDB, duty []byte, blockFork string, block []byte, randaoReveal phase0.BLSSignature, feeRecipient *bellatrix.ExecutionAddress) error
 	// IsValidSyncCommitteeContribution is
 	// consensus_is_valid_sync_committee_contribution for the duty at slot.
 	IsValidSyncCommitteeContribution(preset string, chain Chain, duty, contribution []byte, slot uint64) error
@@ -43,6 +46,7 @@ type validityInputs struct {
 	ValueSSZType string  `yaml:"value_ssz_type"`
 	ValueFork    string  `yaml:"value_fork"`
 	RandaoReveal Hex     `yaml:"randao_reveal"`
+	FeeRecipient Hex     `yaml:"fee_recipient"`
 	Slot         *uint64 `yaml:"slot"`
 }
 
@@ -93,7 +97,15 @@ func CheckValidityCase(c Case, impl ValidityImplementation) error {
 		if rerr != nil {
 			return caseError("inputs.yaml", "randao_reveal: %v", rerr)
 		}
-		err = impl.IsValidBlock(c.Preset, chain, db, duty, in.ValueFork, value, reveal)
+		var fee *bellatrix.ExecutionAddress
+		if in.FeeRecipient != nil {
+			if len(in.FeeRecipient) != len(bellatrix.ExecutionAddress{}) {
+				return caseError("inputs.yaml", "fee_recipient: %d bytes, want 20", len(in.FeeRecipient))
+			}
+			fee = new(bellatrix.ExecutionAddress)
+			copy(fee[:], in.FeeRecipient)
+		}
+		err = impl.IsValidBlock(c.Preset, chain, db, duty, in.ValueFork, value, reveal, fee)
 	case "sync_committee_contribution":
 		if in.Slot == nil {
 			return caseError("inputs.yaml", "no slot")

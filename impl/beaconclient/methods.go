@@ -323,10 +323,13 @@ func (c *Client) SubmitBeaconCommitteeSubscriptions(ctx context.Context, subscri
 	})
 }
 
-// ProduceBlock is bn_produce_block.
+// ProduceBlock is bn_produce_block. It asks for a full block
+// (builder_boost_factor=0): builder flows are out of scope, and only a full
+// block's execution payload shows the fee recipient the DVC checks.
 func (c *Client) ProduceBlock(ctx context.Context, slot phase0.Slot, randaoReveal phase0.BLSSignature, graffiti [32]byte) (*api.VersionedProposal, error) {
 	return call(c, ctx, epProduceBlock, false, func(ctx context.Context, n *node) (*api.VersionedProposal, error) {
-		r, err := n.svc.Proposal(ctx, &api.ProposalOpts{Slot: slot, RandaoReveal: randaoReveal, Graffiti: graffiti})
+		noBuilder := uint64(0)
+		r, err := n.svc.Proposal(ctx, &api.ProposalOpts{Slot: slot, RandaoReveal: randaoReveal, Graffiti: graffiti, BuilderBoostFactor: &noBuilder})
 		if err != nil {
 			return nil, err
 		}

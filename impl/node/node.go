@@ -240,7 +240,9 @@ func (n *Node) loadValidators() error {
 		for i, pk := range cv.PublicShares {
 			shares[uint64(i+1)] = pk
 		}
+		fee := cv.FeeRecipient
 		dcfg := &dvc.Config{
+			FeeRecipient: &fee,
 			Chain:        c.Chain,
 			Preset:       c.Preset,
 			Validator:    spec.ValidatorIdentity{Pubkey: cv.PublicKey, Index: phase0.ValidatorIndex(cv.ValidatorIndex[0])},
@@ -301,7 +303,8 @@ func (n *Node) Run(ctx context.Context) error {
 	// just before a shutdown still reaches the beacon node.
 	subCtx, subCancel := context.WithCancel(context.Background())
 	defer subCancel()
-	n.wg.Add(3)
+	n.wg.Add(4)
+	go func() { defer n.wg.Done(); n.prepareProposers(ctx) }()
 	go func() { defer n.wg.Done(); n.sender(ctx) }()
 	go func() { defer n.wg.Done(); n.subm.run(subCtx) }()
 	go func() { defer n.wg.Done(); n.health(ctx) }()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/attestantio/go-eth2-client/spec/bellatrix"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/consensus"
@@ -65,6 +66,12 @@ type Config struct {
 	Cluster phase0.Root
 	// Mode is remote-signer or VC-middleware.
 	Mode Mode
+	// FeeRecipient is the execution address the validator's blocks must
+	// pay (the cluster definition's fee_recipient): the block validity
+	// predicate refuses a decided block of Bellatrix or later that pays
+	// another (SPEC.md deviation 15). Nil applies no such rule, as in the
+	// sources.
+	FeeRecipient *bellatrix.ExecutionAddress
 }
 
 // Validate checks the configuration: a known mode, a chain with a fork

@@ -200,7 +200,7 @@ func (t *transition) blockConsensusDecided(e BlockConsensusDecided) error {
 	}
 	duty := p.current
 	vb, verr := networking.NewVersionedBlock(t.cfg.Chain, e.Block)
-	if err := consensus.IsValidBlock(t.s.db, t.cfg.Chain, e.Block, duty, inst.RandaoReveal); err != nil || verr != nil {
+	if err := consensus.IsValidBlock(t.s.db, t.cfg.Chain, e.Block, duty, inst.RandaoReveal, t.cfg.FeeRecipient); err != nil || verr != nil {
 		if err == nil {
 			err = verr
 		}

@@ -45,7 +45,7 @@ func ValidityFor(cfg *Config, st *State, id consensus.InstanceID) func(value []b
 			if err != nil {
 				return err
 			}
-			return consensus.IsValidBlock(st.db, cfg.Chain, block, v.Duty, v.RandaoReveal)
+			return consensus.IsValidBlock(st.db, cfg.Chain, block, v.Duty, v.RandaoReveal, cfg.FeeRecipient)
 		case consensus.DutySyncCommittee:
 			inst := st.sync.instances[id.Slot]
 			if inst == nil {

@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"slices"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/bellatrix"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 	dynssz "github.com/pk910/dynamic-ssz"
 	"gopkg.in/yaml.v3"
@@ -282,6 +284,34 @@ func suiteOf(want string) string {
 
 var blockRefs = []string{"SPEC.md section 6", "consensus.py consensus_is_valid_block (HEAD)", "SPEC.md deviation 9 (proposer index)"}
 
+// feeRule says which fee recipient a block case configures.
+type feeRule int
+
+const (
+	feeNone  feeRule = iota // none configured: the rule does not apply
+	feeSame                 // the one the block's payload pays
+	feeOther                // another address
+)
+
+func (f feeRule) address(block *eth2spec.VersionedBeaconBlock, label string) *bellatrix.ExecutionAddress {
+	switch f {
+	case feeSame:
+		payload, err := block.ExecutionPayload()
+		if err != nil {
+			panic(err)
+		}
+		a, err := payload.FeeRecipient()
+		if err != nil {
+			panic(err)
+		}
+		return &a
+	case feeOther:
+		a := address(label + "/configured_fee_recipient")
+		return &a
+	}
+	return nil
+}
+
 func genValidityBlock(w *Writer) {
 	const v = 77
 	k := interop(v)
@@ -300,6 +330,7 @@ func genValidityBlock(w *Writer) {
 			reveal       *phase0.BLSSignature
 			priorSlot    *phase0.Slot
 			priorSame    bool
+			fee          feeRule
 			want, wantSl string
 		}
 		sp := func(s phase0.Slot) *phase0.Slot { return &s }
@@ -317,6 +348,13 @@ func genValidityBlock(w *Writer) {
 		}
 		if fork > eth2spec.DataVersionPhase0 {
 			cases = append(cases, bc{name: "previous_fork_shape", desc: fmt.Sprintf("a %s-shaped block in %s", fork-1, fork), shape: fork - 1, want: "wrong_fork"})
+		}
+		if fork >= eth2spec.DataVersionBellatrix {
+			cases = append(cases,
+				bc{name: "fee_recipient_configured", desc: "the validator's configured fee recipient (inputs.yaml fee_recipient) is the one the block's execution payload pays (SPEC.md deviation 15)", fee: feeSame},
+				bc{name: "fee_recipient_mismatch", desc: "a byzantine leader's block paying another fee recipient than the configured one (inputs.yaml fee_recipient; SPEC.md deviation 15)", fee: feeOther, want: "fee_recipient_mismatch"})
+		} else {
+			cases = append(cases, bc{name: "fee_recipient_pre_bellatrix", desc: "a fee recipient is configured but the block has no execution payload before Bellatrix: the rule does not apply (SPEC.md deviation 15)", fee: feeOther})
 		}
 		for _, tc := range cases {
 			s := slot
@@ -354,12 +392,19 @@ func genValidityBlock(w *Writer) {
 				}
 			}
 			obj := blockObject(block)
+			inputs := []any{"randao_reveal", Hex(in[:])}
+			fee := tc.fee.address(block, label)
+			refs := blockRefs
+			if fee != nil {
+				inputs = append(inputs, "fee_recipient", Hex(fee[:]))
+				refs = append(slices.Clone(blockRefs), "SPEC.md deviation 15 (fee recipient)")
+			}
 			w.addValidity(validityCase{preset: "mainnet", handler: "block", suite: suiteOf(tc.want), name: tc.name, chain: chain, db: db,
 				duty: duty, value: obj, valueNode: jsonNode(obj), valueType: "BeaconBlock", valueFork: shape,
-				inputs: []any{"randao_reveal", Hex(in[:])},
-				check:  func() error { return consensus.IsValidBlock(db, chain, block, duty, in) },
+				inputs: inputs,
+				check:  func() error { return consensus.IsValidBlock(db, chain, block, duty, in, fee) },
 				want:   tc.want, wantSlashing: tc.wantSl, description: tc.desc + fmt.Sprintf(" (%s, every fork up to %s active from genesis)", fork, fork),
-				refs: blockRefs, keys: interopKeysNode(v)})
+				refs: refs, keys: interopKeysNode(v)})
 		}
 	}
 	// The Electra boundary on mainnet.
@@ -387,7 +432,7 @@ func genValidityBlock(w *Writer) {
 		w.addValidity(validityCase{preset: "mainnet", handler: "block", suite: "fork_boundary", name: b.name, chain: main, db: db,
 			duty: duty, value: obj, valueNode: jsonNode(obj), valueType: "BeaconBlock", valueFork: b.shape,
 			inputs: []any{"randao_reveal", Hex(reveal[:])},
-			check:  func() error { return consensus.IsValidBlock(db, main, block, duty, reveal) },
+			check:  func() error { return consensus.IsValidBlock(db, main, block, duty, reveal, nil) },
 			want:   b.want, description: fmt.Sprintf("a %s-shaped block at slot %d on the mainnet fork schedule", b.shape, b.slot),
 			refs: blockRefs, keys: interopKeysNode(v)})
 	}
