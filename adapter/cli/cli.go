@@ -1,5 +1,5 @@
-// Package cli is the dvnode command line: run, devnet, slashing-db,
-// replay, diff and version. adapter/cmd/dvnode calls Main; tests call it
+// Package cli is the dvnode command line: run, devnet, create cluster,
+// slashing-db, replay, diff and version. adapter/cmd/dvnode calls Main; tests call it
 // too (and re-execute the test binary as a node process).
 package cli
 
@@ -37,6 +37,7 @@ const usage = `dvnode: the go-dvspec reference distributed-validator node
 Commands:
   dvnode run          run one node of a cluster (remote-signer mode)
   dvnode devnet       run a whole cluster against the embedded beacon node
+  dvnode create cluster  make a cluster: split existing keys or make new ones
   dvnode slashing-db  import | export the slashing DB (EIP-3076)
   dvnode replay FILE  run a trace through the pure spec; report the first divergence
   dvnode diff A B     compare two traces duty by duty
@@ -59,6 +60,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(ctx, args[1:], stdout, stderr)
 	case "devnet":
 		return cmdDevnet(ctx, args[1:], stdout, stderr)
+	case "create":
+		return cmdCreate(ctx, args[1:], stdout, stderr)
 	case "slashing-db":
 		return cmdSlashing(args[1:], stdout, stderr)
 	case "replay":

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,4 +128,41 @@ func hexOf(b []byte) string {
 		out = append(out, digits[c>>4], digits[c&15])
 	}
 	return string(out)
+}
+
+func TestCreateCluster(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "c")
+	code, stdout, stderr := runCLI("create", "cluster", "--nodes", "4", "--validators", "2", "--network", "sepolia",
+		"--fee-recipient", "0x00000000000000000000000000000000000000fe,0x00000000000000000000000000000000000000fd",
+		"--withdrawal-address", "0x1111111111111111111111111111111111111111", "--kdf", "insecure-fast", "--out", out)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	def, err := keys.LoadClusterDefinition(filepath.Join(out, "cluster.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := def.ID()
+	if !strings.Contains(stdout, fmt.Sprintf("cluster ID %#x", id[:])) || !strings.Contains(stdout, "dvnode run --cluster") {
+		t.Errorf("output lacks the cluster ID or the next steps:\n%s", stdout)
+	}
+	if def.Validators[1].FeeRecipient[19] != 0xfd || string(def.Network.Name) != "sepolia" {
+		t.Errorf("fee recipient %#x, network %s", def.Validators[1].FeeRecipient, def.Network.Name)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"create"}, "dvnode create cluster"},
+		{[]string{"create", "cluster", "--kdf", "md5"}, "--kdf"},
+		{[]string{"create", "cluster", "--fee-recipient", "fe"}, "--fee-recipient"},
+		{[]string{"create", "cluster", "--withdrawal-address", "0x12"}, "--withdrawal-address"},
+		{[]string{"create", "cluster", "--validators", "1", "--network", "mainnet", "--fee-recipient", "0x00000000000000000000000000000000000000fe"}, "--withdrawal-address"},
+		{[]string{"create", "cluster", "--validators", "1", "--network", "mainnet", "--withdrawal-address", "0x00000000000000000000000000000000000000fe", "--out", out + "2"}, "--fee-recipient"},
+	} {
+		code, stdout, stderr := runCLI(c.args...)
+		if code != ExitUsage || !strings.Contains(stdout+stderr, c.want) {
+			t.Errorf("dvnode %v: exit %d, output lacks %q:\n%s%s", c.args, code, c.want, stdout, stderr)
+		}
+	}
 }
