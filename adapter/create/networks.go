@@ -103,7 +103,8 @@ var forkKeys = []string{"ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "F
 // NetworkFromBeaconNode reads the chain from a beacon node: the genesis
 // validators root from /eth/v1/beacon/genesis, and SLOTS_PER_EPOCH, the
 // genesis fork version and every <FORK>_FORK_VERSION and _FORK_EPOCH
-// from /eth/v1/config/spec. The network is named by CONFIG_NAME.
+// from /eth/v1/config/spec, cross-checked with
+// /eth/v1/config/fork_schedule. The network is named by CONFIG_NAME.
 func NetworkFromBeaconNode(ctx context.Context, url string) (*cluster.Network, error) {
 	bn, err := beaconclient.New(beaconclient.Config{URLs: []string{url}})
 	if err != nil {
@@ -144,6 +145,18 @@ func NetworkFromBeaconNode(ctx context.Context, url string) (*cluster.Network, e
 	s, err := signing.NewForkSchedule(forks...)
 	if err != nil {
 		return nil, fmt.Errorf("--beacon-node-url %s: %w", url, err)
+	}
+	// The fork schedule endpoint must tell the same story as the spec.
+	sched, err := bn.ForkSchedule(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("--beacon-node-url %s: fork schedule: %w", url, err)
+	}
+	for _, f := range sched {
+		for _, want := range forks {
+			if f != nil && f.CurrentVersion == want.Version && f.Epoch != want.Epoch {
+				return nil, fmt.Errorf("--beacon-node-url %s: fork %#x at epoch %d in /eth/v1/config/fork_schedule, %d in /eth/v1/config/spec", url, want.Version[:], f.Epoch, want.Epoch)
+			}
+		}
 	}
 	name, _ := sp["CONFIG_NAME"].(string)
 	if len(name) > cluster.MaxNetworkNameLength {
