@@ -285,7 +285,7 @@ func (c *Definition) Validate() error {
 		}
 		seen[v.PublicKey] = i
 		if err := v.validate(n, int(c.Threshold)); err != nil {
-			return fmt.Errorf("cluster definition: distributed_validators[%d] (%#x): %w", i, v.PublicKey[:], err)
+			return fmt.Errorf("cluster definition: distributed_validators[%d].%w (validator %#x)", i, err, v.PublicKey[:])
 		}
 	}
 	return nil

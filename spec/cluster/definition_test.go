@@ -267,6 +267,26 @@ func TestParseStrict(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
+	// Errors name the field.
+	named := map[string]struct{ data, field string }{
+		"no fee recipient":       {strings.Replace(good, `"fee_recipient": "0x`, `"fee_recipientx": "0x`, 1), "fee_recipient"},
+		"short fee recipient":    {strings.Replace(good, `"fee_recipient": "0x`, `"fee_recipient": "0x00`, 1), "distributed_validators[0].fee_recipient"},
+		"zero fee recipient":     {strings.Replace(good, `"fee_recipient": "0xfe02`, `"fee_recipient": "0x0000`, 1), "distributed_validators[1].fee_recipient"},
+		"short withdrawal":       {strings.Replace(good, `"withdrawal_address": "0x`, `"withdrawal_address": "0x00`, 1), "distributed_validators[0].withdrawal_address"},
+		"version 1":              {strings.Replace(good, `"version": "2"`, `"version": "1"`, 1), "version 1"},
+		"address":                {strings.Replace(good, `"/ip4/127.0.0.1/tcp/9001"`, `"127.0.0.1:9001"`, 1), "operators[1].address"},
+		"missing threshold":      {strings.Replace(good, `"threshold": "3"`, `"threshold": ""`, 1), "threshold"},
+		"public share off-curve": {strings.Replace(good, `"public_shares": [`+"\n"+`        "0x`, `"public_shares": [`+"\n"+`        "0x00`, 1), "distributed_validators[0].public_shares[0]"},
+	}
+	for name, c := range named {
+		if c.data == good {
+			t.Fatalf("%s: the fixture did not change", name)
+		}
+		_, err := Parse([]byte(c.data))
+		if err == nil || !strings.Contains(err.Error(), c.field) {
+			t.Errorf("%s: error %v does not name %s", name, err, c.field)
+		}
+	}
 	// validator_index may be null (unknown).
 	c, err := Parse([]byte(strings.Replace(good, `"validator_index": "0"`, `"validator_index": null`, 1)))
 	if err != nil {
