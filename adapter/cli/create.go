@@ -19,7 +19,7 @@ import (
 const createUsage = `dvnode create cluster: make a cluster definition and one directory per operator
 
   dvnode create cluster --nodes N [--threshold M]
-      (--split-existing-keys DIR | --validators V --withdrawal-address ADDR)
+      (--split-existing-keys DIR [--password-file F] | --validators V --withdrawal-address ADDR)
       (--network mainnet|hoodi|sepolia|devnet | --beacon-node-url URL)
       --fee-recipient ADDR[,ADDR...] [--operator-address MULTIADDR ...] --out DIR
 `
@@ -35,6 +35,7 @@ func cmdCreate(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	nodes := fs.Int("nodes", 4, "N, the number of operators")
 	threshold := fs.Int("threshold", 0, "M, the shares needed to sign (default ceil(2N/3))")
 	split := fs.String("split-existing-keys", "", "directory of EIP-2335 keystores to split; password from <keystore>.txt, password.txt or keystore-password.txt")
+	pwFile := fs.String("password-file", "", "with --split-existing-keys: one password file for every keystore")
 	validators := fs.Int("validators", 0, "number of new random validator keys (writes deposit_data-*.json)")
 	network := fs.String("network", "", "the chain: mainnet, hoodi, sepolia or devnet (the embedded simulated chain)")
 	bnURL := fs.String("beacon-node-url", "", "read the chain (genesis, fork schedule, spec) from this beacon node instead")
@@ -58,7 +59,7 @@ func cmdCreate(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if len(pos) > 0 {
 		return fail(fmt.Errorf("unexpected arguments %q", pos))
 	}
-	o := create.Options{Name: *name, Nodes: *nodes, Threshold: *threshold, SplitDir: *split, Validators: *validators,
+	o := create.Options{Name: *name, Nodes: *nodes, Threshold: *threshold, SplitDir: *split, PasswordFile: *pwFile, Validators: *validators,
 		Network: *network, BeaconURL: *bnURL, DevnetRegistrySize: *registry, BasePort: *basePort, OutDir: *out}
 	switch *kdf {
 	case "scrypt":

@@ -35,6 +35,9 @@ type Options struct {
 	// SplitDir holds EIP-2335 keystores to split (--split-existing-keys);
 	// exactly one of SplitDir and Validators is set.
 	SplitDir string
+	// PasswordFile, when set, holds the password of every keystore of
+	// SplitDir (--password-file); otherwise PasswordFor finds it.
+	PasswordFile string
 	// Validators is the number of new random validator keys (--validators).
 	Validators int
 	// Network is the chain: a name (--network) or read from BeaconURL
@@ -115,6 +118,9 @@ func Create(ctx context.Context, o Options) (*Result, error) {
 	if (o.SplitDir == "") == (o.Validators == 0) {
 		return nil, errors.New("--split-existing-keys DIR or --validators V: exactly one is required")
 	}
+	if o.PasswordFile != "" && o.SplitDir == "" {
+		return nil, errors.New("--password-file: only with --split-existing-keys")
+	}
 	if o.Validators < 0 {
 		return nil, fmt.Errorf("--validators %d: want at least 1", o.Validators)
 	}
@@ -145,7 +151,7 @@ func Create(ctx context.Context, o Options) (*Result, error) {
 	var vals []validator
 	var err error
 	if o.SplitDir != "" {
-		if vals, err = readKeystores(o.SplitDir); err != nil {
+		if vals, err = readKeystores(o.SplitDir, o.PasswordFile); err != nil {
 			return nil, err
 		}
 	} else {
@@ -347,8 +353,9 @@ func PasswordFor(path string) (string, error) {
 	return "", fmt.Errorf("--split-existing-keys: no password file for %s (tried %s)", path, strings.Join(candidates, ", "))
 }
 
-// readKeystores decrypts every *.json keystore of dir, in name order.
-func readKeystores(dir string) ([]validator, error) {
+// readKeystores decrypts every *.json keystore of dir, in name order, with
+// the password of pwFile or, when it is empty, of PasswordFor.
+func readKeystores(dir, pwFile string) ([]validator, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("--split-existing-keys: %w", err)
@@ -368,11 +375,13 @@ func readKeystores(dir string) ([]validator, error) {
 	seen := map[phase0.BLSPubKey]string{}
 	for _, name := range names {
 		path := filepath.Join(dir, name)
-		pwFile, err := PasswordFor(path)
-		if err != nil {
-			return nil, err
+		file := pwFile
+		if file == "" {
+			if file, err = PasswordFor(path); err != nil {
+				return nil, err
+			}
 		}
-		pw, err := keys.ReadPasswordFile(pwFile)
+		pw, err := keys.ReadPasswordFile(file)
 		if err != nil {
 			return nil, fmt.Errorf("--split-existing-keys: %w", err)
 		}

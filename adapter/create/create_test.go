@@ -303,6 +303,11 @@ func TestCreateRefusesBadInput(t *testing.T) {
 		{"empty key dir", "--split-existing-keys", func(o *Options) { o.SplitDir = t.TempDir() }},
 		{"wrong password", "--split-existing-keys", func(o *Options) { o.SplitDir = wrongPW }},
 		{"no password file", "--split-existing-keys", func(o *Options) { o.SplitDir = noPW }},
+		{"wrong --password-file", "--split-existing-keys", func(o *Options) { o.PasswordFile = filepath.Join(in, "password.txt") }},
+		{"missing --password-file", "--split-existing-keys", func(o *Options) { o.PasswordFile = filepath.Join(in, "absent.txt") }},
+		{"--password-file without keystores", "--password-file", func(o *Options) {
+			o.SplitDir, o.Validators, o.WithdrawalAddress, o.PasswordFile = "", 1, &wdr, filepath.Join(in, "password.txt")
+		}},
 		{"name with newline", "--name", func(o *Options) { o.Name = "a\nb" }},
 		{"no out", "--out", func(o *Options) { o.OutDir = "" }},
 		{"non-empty out", "--out", func(o *Options) { o.OutDir = nonEmpty }},

@@ -68,7 +68,8 @@ func TestCreatedClusterProposesWithItsFeeRecipient(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(keysDir, "password.txt"), []byte("interop\n"), 0o600); err != nil {
+	pwFile := filepath.Join(dir, "interop-password")
+	if err := os.WriteFile(pwFile, []byte("interop\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	fee := bellatrix.ExecutionAddress{0xfe, 0xe5}
@@ -77,7 +78,7 @@ func TestCreatedClusterProposesWithItsFeeRecipient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := create.Create(t.Context(), create.Options{Nodes: 4, SplitDir: keysDir, BeaconURL: "http://" + addr,
+	res, err := create.Create(t.Context(), create.Options{Nodes: 4, SplitDir: keysDir, PasswordFile: pwFile, BeaconURL: "http://" + addr,
 		FeeRecipients: []bellatrix.ExecutionAddress{fee}, OutDir: out, KDF: keys.KDFInsecureFast, BasePort: ports})
 	if err != nil {
 		t.Fatal(err)
