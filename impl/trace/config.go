@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/bellatrix"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/consensus"
@@ -32,6 +33,9 @@ type Config struct {
 	Threshold      int           `json:"threshold"`
 	Cluster        Hex           `json:"cluster"`
 	PublicShares   []PublicShare `json:"public_shares"`
+	// FeeRecipient is the validator's configured fee recipient, absent
+	// when none is (spec/dvc.Config.FeeRecipient).
+	FeeRecipient Hex `json:"fee_recipient,omitempty"`
 }
 
 // Fork is one entry of the fork schedule.
@@ -59,6 +63,9 @@ func EncodeConfig(cfg *dvc.Config) *Config {
 		ShareIndex:            cfg.ShareIndex,
 		Threshold:             cfg.Threshold,
 		Cluster:               Hex(cfg.Cluster[:]),
+	}
+	if cfg.FeeRecipient != nil {
+		out.FeeRecipient = Hex(cfg.FeeRecipient[:])
 	}
 	for _, f := range cfg.Chain.Forks.Forks() {
 		out.Forks = append(out.Forks, Fork{Name: f.Name.String(), Version: Hex(f.Version[:]), Epoch: uint64(f.Epoch)})
@@ -134,6 +141,13 @@ func DecodeConfig(c *Config, pk Hex) (*dvc.Config, error) {
 		Threshold:    c.Threshold,
 		Cluster:      cluster,
 		Mode:         mode,
+	}
+	if c.FeeRecipient != nil {
+		if len(c.FeeRecipient) != len(bellatrix.ExecutionAddress{}) {
+			return nil, fmt.Errorf("trace: fee recipient of %d bytes, want 20", len(c.FeeRecipient))
+		}
+		cfg.FeeRecipient = new(bellatrix.ExecutionAddress)
+		copy(cfg.FeeRecipient[:], c.FeeRecipient)
 	}
 	for _, s := range c.PublicShares {
 		p, err := pubkey(s.Pubkey, "public share")
