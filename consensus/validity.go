@@ -161,7 +161,7 @@ func IsValidBlock(db *slashing.SlashingDB, chain signing.Chain, block *eth2spec.
 //   - the subcommittee is one the validator serves in
 //     (validator_sync_committee_indices / subcommittee size);
 //   - the beacon block root is not zero (a zero root is never a head).
-func IsValidSyncCommitteeContribution(preset spec.Preset, chain signing.Chain, contribution *altair.SyncCommitteeContribution, duty *spec.SyncCommitteeDuty, slot phase0.Slot) error {
+func IsValidSyncCommitteeContribution(chain signing.Chain, contribution *altair.SyncCommitteeContribution, duty *spec.SyncCommitteeDuty, slot phase0.Slot) error {
 	if contribution == nil || duty == nil {
 		return reject(ErrMissingValue, "sync committee contribution")
 	}
@@ -177,7 +177,7 @@ func IsValidSyncCommitteeContribution(preset spec.Preset, chain signing.Chain, c
 	}
 	assigned := false
 	for _, i := range duty.ValidatorSyncCommitteeIndices {
-		if preset.SyncSubcommitteeIndex(i) == contribution.SubcommitteeIndex {
+		if chain.ChainConfig().SyncSubcommitteeIndex(i) == contribution.SubcommitteeIndex {
 			assigned = true
 			break
 		}

@@ -24,7 +24,7 @@ func chainWith(t *testing.T, through eth2spec.DataVersion) signing.Chain {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chain, err := signing.NewChain(forks, phase0.Root{7}, spec.MinimalPreset())
+	chain, err := signing.NewChain(forks, phase0.Root{7}, spec.MinimalConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestIsValidBlock(t *testing.T) {
 }
 
 func TestIsValidSyncCommitteeContribution(t *testing.T) {
-	preset := spec.MinimalPreset() // subcommittee size 32/4 = 8
+	// The minimal chain config: subcommittee size 32/4 = 8.
 	electraChain := chainWith(t, eth2spec.DataVersionElectra)
 	duty := &spec.SyncCommitteeDuty{Pubkey: dvKey, ValidatorIndex: 1, ValidatorSyncCommitteeIndices: []uint64{3, 17}} // subcommittees 0 and 2
 	contribution := func(slot phase0.Slot, sub uint64, root phase0.Root) *altair.SyncCommitteeContribution {
@@ -210,7 +210,7 @@ func TestIsValidSyncCommitteeContribution(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := IsValidSyncCommitteeContribution(preset, tc.chain, tc.c, duty, 9)
+			err := IsValidSyncCommitteeContribution(tc.chain, tc.c, duty, 9)
 			if tc.want == nil && err != nil {
 				t.Fatalf("refused: %v", err)
 			}

@@ -71,18 +71,25 @@ func DecodeAttestationData(value []byte) (*phase0.AttestationData, error) {
 //
 // It encodes the value c00dc1e consensus.py
 // consensus_on_sync_committee_contribution decides.
-func EncodeSyncCommitteeContribution(c *altair.SyncCommitteeContribution) ([]byte, error) {
+//
+// The aggregation bits are a Bitvector[SYNC_COMMITTEE_SIZE //
+// SYNC_COMMITTEE_SUBNET_COUNT], so the encoding has the sizes of chain.
+func EncodeSyncCommitteeContribution(chain signing.Chain, c *altair.SyncCommitteeContribution) ([]byte, error) {
 	if c == nil {
 		return nil, fmt.Errorf("%w: missing sync committee contribution", ErrInvalidValue)
 	}
-	return c.MarshalSSZ()
+	out, err := chain.MarshalSSZ(c)
+	if err != nil {
+		return nil, fmt.Errorf("%w: sync committee contribution: %w", ErrInvalidValue, err)
+	}
+	return out, nil
 }
 
 // DecodeSyncCommitteeContribution decodes a sync committee consensus value;
-// the encoding must be canonical.
-func DecodeSyncCommitteeContribution(value []byte) (*altair.SyncCommitteeContribution, error) {
+// the encoding must be canonical, in the sizes of chain.
+func DecodeSyncCommitteeContribution(chain signing.Chain, value []byte) (*altair.SyncCommitteeContribution, error) {
 	c := new(altair.SyncCommitteeContribution)
-	if err := sszutil.DecodeCanonical(value, c); err != nil {
+	if err := chain.DecodeCanonical(value, c); err != nil {
 		return nil, fmt.Errorf("%w: sync committee contribution: %w", ErrInvalidValue, err)
 	}
 	return c, nil
@@ -134,19 +141,19 @@ func MarshalBlockSSZ(chain signing.Chain, block *eth2spec.VersionedBeaconBlock) 
 	)
 	switch block.Version {
 	case eth2spec.DataVersionPhase0:
-		raw, err = marshal(block.Phase0)
+		raw, err = marshal(chain, block.Phase0)
 	case eth2spec.DataVersionAltair:
-		raw, err = marshal(block.Altair)
+		raw, err = marshal(chain, block.Altair)
 	case eth2spec.DataVersionBellatrix:
-		raw, err = marshal(block.Bellatrix)
+		raw, err = marshal(chain, block.Bellatrix)
 	case eth2spec.DataVersionCapella:
-		raw, err = marshal(block.Capella)
+		raw, err = marshal(chain, block.Capella)
 	case eth2spec.DataVersionDeneb:
-		raw, err = marshal(block.Deneb)
+		raw, err = marshal(chain, block.Deneb)
 	case eth2spec.DataVersionElectra:
-		raw, err = marshal(block.Electra)
+		raw, err = marshal(chain, block.Electra)
 	case eth2spec.DataVersionFulu:
-		raw, err = marshal(block.Fulu)
+		raw, err = marshal(chain, block.Fulu)
 	default:
 		return phase0.Version{}, nil, fmt.Errorf("%w: unsupported block version %s", ErrInvalidValue, block.Version)
 	}
@@ -181,25 +188,25 @@ func UnmarshalBlockSSZ(chain signing.Chain, version phase0.Version, raw []byte) 
 	switch name {
 	case eth2spec.DataVersionPhase0:
 		out.Phase0 = new(phase0.BeaconBlock)
-		err = sszutil.DecodeCanonical(raw, out.Phase0)
+		err = chain.DecodeCanonical(raw, out.Phase0)
 	case eth2spec.DataVersionAltair:
 		out.Altair = new(altair.BeaconBlock)
-		err = sszutil.DecodeCanonical(raw, out.Altair)
+		err = chain.DecodeCanonical(raw, out.Altair)
 	case eth2spec.DataVersionBellatrix:
 		out.Bellatrix = new(bellatrix.BeaconBlock)
-		err = sszutil.DecodeCanonical(raw, out.Bellatrix)
+		err = chain.DecodeCanonical(raw, out.Bellatrix)
 	case eth2spec.DataVersionCapella:
 		out.Capella = new(capella.BeaconBlock)
-		err = sszutil.DecodeCanonical(raw, out.Capella)
+		err = chain.DecodeCanonical(raw, out.Capella)
 	case eth2spec.DataVersionDeneb:
 		out.Deneb = new(deneb.BeaconBlock)
-		err = sszutil.DecodeCanonical(raw, out.Deneb)
+		err = chain.DecodeCanonical(raw, out.Deneb)
 	case eth2spec.DataVersionElectra:
 		out.Electra = new(electra.BeaconBlock)
-		err = sszutil.DecodeCanonical(raw, out.Electra)
+		err = chain.DecodeCanonical(raw, out.Electra)
 	case eth2spec.DataVersionFulu:
 		out.Fulu = new(electra.BeaconBlock)
-		err = sszutil.DecodeCanonical(raw, out.Fulu)
+		err = chain.DecodeCanonical(raw, out.Fulu)
 	default:
 		return nil, fmt.Errorf("%w: fork version %#x is not in the fork schedule", ErrInvalidValue, version[:])
 	}
@@ -212,18 +219,14 @@ func UnmarshalBlockSSZ(chain signing.Chain, version phase0.Version, raw []byte) 
 	return out, nil
 }
 
-type sszMarshaler interface {
-	MarshalSSZ() ([]byte, error)
-}
-
 func marshal[T any, P interface {
 	*T
-	sszMarshaler
-}](b P) ([]byte, error) {
+	sszutil.Codec
+}](chain signing.Chain, b P) ([]byte, error) {
 	if b == nil {
 		return nil, errors.New("missing block")
 	}
-	return b.MarshalSSZ()
+	return chain.MarshalSSZ(b)
 }
 
 // forkOfBlock returns the fork in force at the block's slot and checks that

@@ -13,6 +13,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/sszutil"
@@ -292,15 +293,41 @@ func TestConsensusValuesRoundTrip(t *testing.T) {
 		t.Fatal("data without checkpoints encoded")
 	}
 	c := &altair.SyncCommitteeContribution{Slot: 3, BeaconBlockRoot: phase0.Root{1}, AggregationBits: bitfield.NewBitvector128()}
-	cv, err := consensus.EncodeSyncCommitteeContribution(c)
+	mainnet := signing.Chain{} // go-eth2-client's mainnet sizes
+	cv, err := consensus.EncodeSyncCommitteeContribution(mainnet, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cb, err := consensus.DecodeSyncCommitteeContribution(cv); err != nil || cb.BeaconBlockRoot != c.BeaconBlockRoot {
+	if cb, err := consensus.DecodeSyncCommitteeContribution(mainnet, cv); err != nil || cb.BeaconBlockRoot != c.BeaconBlockRoot {
 		t.Fatalf("contribution: %v", err)
 	}
-	if _, err := consensus.DecodeSyncCommitteeContribution(append(cv, 1)); err == nil {
+	if _, err := consensus.DecodeSyncCommitteeContribution(mainnet, append(cv, 1)); err == nil {
 		t.Fatal("long contribution decoded")
+	}
+	// Under the minimal config the aggregation bits are one byte (8 bits):
+	// the value encodes in that shape and the mainnet shape is refused.
+	forks, err := signing.MinimalForkSchedule(eth2spec.DataVersionElectra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	minimal, err := signing.NewChain(forks, phase0.Root{9}, spec.MinimalConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := consensus.EncodeSyncCommitteeContribution(minimal, c); err == nil {
+		t.Fatal("a 128-bit contribution encoded under the minimal config")
+	}
+	small := *c
+	small.AggregationBits = []byte{0x81}
+	mv, err := consensus.EncodeSyncCommitteeContribution(minimal, &small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, err := consensus.DecodeSyncCommitteeContribution(minimal, mv); err != nil || back.AggregationBits[0] != 0x81 {
+		t.Fatalf("minimal contribution: %v", err)
+	}
+	if _, err := consensus.DecodeSyncCommitteeContribution(mainnet, mv); err == nil {
+		t.Fatal("a minimal contribution decoded with the mainnet sizes")
 	}
 }
 

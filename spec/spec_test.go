@@ -3,6 +3,7 @@ package spec
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"strings"
 	"testing"
 
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
@@ -58,24 +59,24 @@ func TestThresholdSafetyAndLiveness(t *testing.T) {
 }
 
 func TestPresetArithmetic(t *testing.T) {
-	p := MainnetPreset()
+	p := MainnetConfig()
 	if p.EpochAtSlot(63) != 1 || p.EpochAtSlot(64) != 2 || p.StartSlotAtEpoch(2) != 64 {
 		t.Error("mainnet epoch/slot arithmetic")
 	}
 	if p.StartSlotAtEpoch(Epoch(^uint64(0))) != Slot(^uint64(0)) {
 		t.Error("StartSlotAtEpoch must saturate, not wrap")
 	}
-	m := MinimalPreset()
+	m := MinimalConfig()
 	if m.EpochAtSlot(8) != 1 || m.SyncSubcommitteeIndex(31) != 3 || p.SyncSubcommitteeIndex(128) != 1 {
 		t.Error("minimal preset arithmetic")
 	}
-	if _, err := PresetByName("gnosis"); err == nil {
+	if _, err := BuiltinConfig("gnosis"); err == nil {
 		t.Error("unknown preset accepted")
 	}
 }
 
 func TestAggregatorSelection(t *testing.T) {
-	p := MainnetPreset()
+	p := MainnetConfig()
 	var sig BLSSignature
 	// Committees of fewer than 16 members: modulo 1, everyone aggregates.
 	if !p.IsAggregator(15, sig) {
@@ -97,7 +98,7 @@ func TestAggregatorSelection(t *testing.T) {
 		t.Fatal("test signatures did not exercise both outcomes")
 	}
 	// Minimal preset: 32/4/16 = 0, so modulo is clamped to 1.
-	if !MinimalPreset().IsSyncCommitteeAggregator(sig) {
+	if !MinimalConfig().IsSyncCommitteeAggregator(sig) {
 		t.Error("minimal preset: every sync member aggregates")
 	}
 }
@@ -178,35 +179,66 @@ func TestStateSSZRoundTrip(t *testing.T) {
 	}
 }
 
-func TestPresetValuesAgreeWithPresets(t *testing.T) {
-	for _, p := range []Preset{MainnetPreset(), MinimalPreset()} {
-		v, err := PresetValues(p.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for name, want := range map[string]uint64{
+func TestBuiltinConfigsAgreeWithTheirValues(t *testing.T) {
+	for _, p := range []ChainConfig{MainnetConfig(), MinimalConfig()} {
+		v := p.Values
+		for name, got := range map[string]uint64{
 			"SLOTS_PER_EPOCH": p.SlotsPerEpoch, "SYNC_COMMITTEE_SIZE": p.SyncCommitteeSize,
 			"EPOCHS_PER_SYNC_COMMITTEE_PERIOD": p.EpochsPerSyncCommitteePeriod,
 			"MAX_COMMITTEES_PER_SLOT":          p.MaxCommitteesPerSlot, "MAX_VALIDATORS_PER_COMMITTEE": p.MaxValidatorsPerCommittee,
+			"TARGET_AGGREGATORS_PER_COMMITTEE": p.TargetAggregatorsPerCommittee, "SYNC_COMMITTEE_SUBNET_COUNT": p.SyncCommitteeSubnetCount,
 		} {
-			if v[name] != want {
-				t.Errorf("%s %s: table %d, Preset %d", p.Name, name, v[name], want)
+			if v[name] != got {
+				t.Errorf("%s %s: values %d, field %d", p.PresetBase, name, v[name], got)
 			}
 		}
-		v["SLOTS_PER_EPOCH"] = 0 // a copy: the table itself must not change
 	}
-	again, _ := PresetValues("mainnet")
-	if again["SLOTS_PER_EPOCH"] != 32 {
-		t.Fatal("PresetValues returned the shared table, not a copy")
+	// consensus-specs presets/{mainnet,minimal}: the values that differ.
+	if MainnetConfig().SlotsPerEpoch != 32 || MinimalConfig().SlotsPerEpoch != 8 ||
+		MainnetConfig().SyncCommitteeSize != 512 || MinimalConfig().SyncCommitteeSize != 32 {
+		t.Fatal("built-in presets do not have consensus-specs' values")
 	}
-	mainnet, _ := PresetValues("mainnet")
-	minimal, _ := PresetValues("minimal")
-	for k := range mainnet {
-		if _, ok := minimal[k]; !ok {
-			t.Errorf("minimal preset lacks %s", k)
+}
+
+func TestNewChainConfigNamesWhatIsWrong(t *testing.T) {
+	base := MainnetConfig().Values
+	with := func(k string, v uint64, drop bool) map[string]uint64 {
+		out := map[string]uint64{}
+		for a, b := range base {
+			out[a] = b
+		}
+		if drop {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		values map[string]uint64
+		want   string
+	}{
+		{with("SLOTS_PER_EPOCH", 0, true), "SLOTS_PER_EPOCH missing"},
+		{with("MAX_ATTESTATIONS_ELECTRA", 0, true), "MAX_ATTESTATIONS_ELECTRA missing"},
+		{with("SLOTS_PER_EPOCH", 0, false), "SLOTS_PER_EPOCH 0"},
+		{with("SYNC_COMMITTEE_SIZE", 100, false), "SYNC_COMMITTEE_SIZE 100"},
+		{with("SYNC_COMMITTEE_SUBNET_COUNT", 8, false), "SYNC_COMMITTEE_SUBNET_COUNT 8"},
+		{with("MAX_COMMITTEES_PER_SLOT", 65, false), "MAX_COMMITTEES_PER_SLOT 65"},
+	} {
+		if _, err := NewChainConfig("x", tc.values); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("want an error naming %q, got %v", tc.want, err)
 		}
 	}
-	if len(mainnet) != len(minimal) {
-		t.Errorf("presets list %d and %d constants", len(mainnet), len(minimal))
+	// Any PRESET_BASE: a chain is its values.
+	c, err := NewChainConfig("interop", with("SLOTS_PER_EPOCH", 8, false))
+	if err != nil || c.SlotsPerEpoch != 8 || c.SyncCommitteeSize != 512 || c.PresetBase != "interop" {
+		t.Fatalf("interop config: %+v %v", c.SlotsPerEpoch, err)
+	}
+	if base["SLOTS_PER_EPOCH"] != 32 || MainnetConfig().SlotsPerEpoch != 32 {
+		t.Fatal("NewChainConfig changed the values it was given")
+	}
+	w, err := MinimalConfig().WithSlotsPerEpoch(4)
+	if err != nil || w.SlotsPerEpoch != 4 || w.Values["SLOTS_PER_EPOCH"] != 4 || MinimalConfig().SlotsPerEpoch != 8 {
+		t.Fatalf("WithSlotsPerEpoch: %v", err)
 	}
 }

@@ -292,13 +292,13 @@ func checkBLSValues(t *testing.T, c Case, invalid map[string]bool) {
 // consensus-specs container (with its fork), uint64 or Root.
 type partType struct {
 	name, fork string
-	preset     spec.Preset
+	preset     spec.ChainConfig
 }
 
 func (c Case) partTypes(t *testing.T) map[string]partType {
-	preset := spec.MainnetPreset()
+	preset := spec.MainnetConfig()
 	if c.Preset == "minimal" {
-		preset = spec.MinimalPreset()
+		preset = spec.MinimalConfig()
 	}
 	switch c.Runner {
 	case "ssz_static":

@@ -210,19 +210,39 @@ func SpecChain(c Chain) (signing.Chain, error) {
 	return signing.Chain{Forks: s, GenesisValidatorsRoot: c.GenesisValidatorsRoot, SlotsPerEpoch: c.SlotsPerEpoch}, nil
 }
 
+// SpecChainPreset is SpecChain with the sizes of the named built-in chain
+// config (the preset of the vector's path) and chain.yaml's slots per
+// epoch.
+func SpecChainPreset(preset string, c Chain) (signing.Chain, error) {
+	base, err := SpecChain(c)
+	if err != nil {
+		return signing.Chain{}, err
+	}
+	cc, err := spec.BuiltinConfig(preset)
+	if err != nil {
+		return signing.Chain{}, err
+	}
+	if c.SlotsPerEpoch != cc.SlotsPerEpoch {
+		if cc, err = cc.WithSlotsPerEpoch(c.SlotsPerEpoch); err != nil {
+			return signing.Chain{}, err
+		}
+	}
+	return signing.NewChain(base.Forks, base.GenesisValidatorsRoot, cc)
+}
+
 func decode(b []byte, obj sszutil.Codec) error { return sszutil.DecodeCanonical(b, obj) }
 
 // DecodeBeaconBlock decodes the SSZ encoding of the named fork's
 // BeaconBlock (mainnet sizes, canonical encodings only).
 func DecodeBeaconBlock(fork string, b []byte) (*eth2spec.VersionedBeaconBlock, error) {
-	return DecodeBeaconBlockPreset(spec.MainnetPreset(), fork, b)
+	return DecodeBeaconBlockPreset(spec.MainnetConfig(), fork, b)
 }
 
 // presetDecoder returns a canonical SSZ decoder of consensus containers
 // with the preset's sizes (go-eth2-client's generated code for mainnet,
 // dynamic-ssz for another preset).
-func presetDecoder(p spec.Preset) func(b []byte, obj sszutil.Codec) error {
-	if p.Name == "" || p.Name == spec.MainnetPreset().Name {
+func presetDecoder(p spec.ChainConfig) func(b []byte, obj sszutil.Codec) error {
+	if p.SlotsPerEpoch == 0 {
 		return decode
 	}
 	ds := PresetSSZ(p)
@@ -243,7 +263,7 @@ func presetDecoder(p spec.Preset) func(b []byte, obj sszutil.Codec) error {
 
 // DecodeBeaconBlockPreset decodes the SSZ encoding of the named fork's
 // BeaconBlock with the preset's sizes (canonical encodings only).
-func DecodeBeaconBlockPreset(p spec.Preset, fork string, b []byte) (*eth2spec.VersionedBeaconBlock, error) {
+func DecodeBeaconBlockPreset(p spec.ChainConfig, fork string, b []byte) (*eth2spec.VersionedBeaconBlock, error) {
 	v, err := DataVersion(fork)
 	if err != nil {
 		return nil, err
@@ -279,13 +299,13 @@ func DecodeBeaconBlockPreset(p spec.Preset, fork string, b []byte) (*eth2spec.Ve
 // DecodeAggregateAndProof decodes the named fork's AggregateAndProof
 // (mainnet sizes).
 func DecodeAggregateAndProof(fork string, b []byte) (*eth2spec.VersionedAggregateAndProof, error) {
-	return DecodeAggregateAndProofPreset(spec.MainnetPreset(), fork, b)
+	return DecodeAggregateAndProofPreset(spec.MainnetConfig(), fork, b)
 }
 
 // DecodeAggregateAndProofPreset decodes the named fork's AggregateAndProof
 // with the preset's sizes (the Electra aggregate's committee bits and
 // aggregation bits limit depend on it).
-func DecodeAggregateAndProofPreset(p spec.Preset, fork string, b []byte) (*eth2spec.VersionedAggregateAndProof, error) {
+func DecodeAggregateAndProofPreset(p spec.ChainConfig, fork string, b []byte) (*eth2spec.VersionedAggregateAndProof, error) {
 	v, err := DataVersion(fork)
 	if err != nil {
 		return nil, err
@@ -346,9 +366,9 @@ func (GoSpec) SigningRoots(req SigningRequest) (SigningRoots, error) {
 
 func goSigningInput(chain signing.Chain, req SigningRequest) (signing.SigningInput, error) {
 	m := req.Message
-	p := spec.MainnetPreset()
+	p := spec.MainnetConfig()
 	if req.Preset == "minimal" {
-		p = spec.MinimalPreset()
+		p = spec.MinimalConfig()
 	}
 	switch req.MessageType {
 	case "attestation_data":
@@ -551,11 +571,7 @@ func (GoSpec) IsValidBlock(preset string, chain Chain, slashingDB, duty []byte, 
 // contribution's aggregation bits have the preset's size, so it is decoded
 // with the preset's SYNC_COMMITTEE_SIZE.
 func (GoSpec) IsValidSyncCommitteeContribution(preset string, chain Chain, duty, contribution []byte, slot uint64) error {
-	p, err := spec.PresetByName(preset)
-	if err != nil {
-		return err
-	}
-	c, err := SpecChain(chain)
+	c, err := SpecChainPreset(preset, chain)
 	if err != nil {
 		return err
 	}
@@ -563,26 +579,22 @@ func (GoSpec) IsValidSyncCommitteeContribution(preset string, chain Chain, duty,
 	if err := decode(duty, d); err != nil {
 		return err
 	}
-	contrib, err := DecodeSyncCommitteeContribution(p, contribution)
+	contrib, err := DecodeSyncCommitteeContribution(c.Config, contribution)
 	if err != nil {
 		return err
 	}
-	return consensus.IsValidSyncCommitteeContribution(p, c, contrib, d, phase0.Slot(slot))
+	return consensus.IsValidSyncCommitteeContribution(c, contrib, d, phase0.Slot(slot))
 }
 
 // PresetSSZ returns an SSZ codec for consensus containers whose sizes
 // depend on the preset.
-func PresetSSZ(p spec.Preset) *dynssz.DynSsz {
-	values, err := p.SSZSpec()
-	if err != nil {
-		return dynssz.NewDynSsz(map[string]any{"SYNC_COMMITTEE_SIZE": p.SyncCommitteeSize})
-	}
-	return dynssz.NewDynSsz(values)
+func PresetSSZ(p spec.ChainConfig) *dynssz.DynSsz {
+	return dynssz.NewDynSsz(p.SSZSpec())
 }
 
 // DecodeSyncCommitteeContribution decodes a SyncCommitteeContribution of
 // the preset (canonical encodings only).
-func DecodeSyncCommitteeContribution(p spec.Preset, b []byte) (*altair.SyncCommitteeContribution, error) {
+func DecodeSyncCommitteeContribution(p spec.ChainConfig, b []byte) (*altair.SyncCommitteeContribution, error) {
 	ds := PresetSSZ(p)
 	out := new(altair.SyncCommitteeContribution)
 	if err := ds.UnmarshalSSZ(out, b); err != nil {

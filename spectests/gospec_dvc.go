@@ -21,16 +21,12 @@ var _ DVCImplementation = GoSpec{}
 // SpecDVCConfig converts a DVCConfig to spec/dvc's Config and Oracles (a
 // KeyShareSigner with the case's key share in remote-signer mode).
 func SpecDVCConfig(c DVCConfig) (*dvc.Config, dvc.Oracles, error) {
-	chain, err := SpecChain(c.Chain)
-	if err != nil {
-		return nil, dvc.Oracles{}, err
-	}
-	p, err := spec.PresetByName(c.Preset)
+	chain, err := SpecChainPreset(c.Preset, c.Chain)
 	if err != nil {
 		return nil, dvc.Oracles{}, err
 	}
 	cfg := &dvc.Config{
-		Chain: chain, Preset: p,
+		Chain:      chain,
 		Validator:  spec.ValidatorIdentity{Pubkey: c.ValidatorPublicKey, Index: phase0.ValidatorIndex(c.ValidatorIndex)},
 		ShareIndex: c.ShareIndex, Peers: append([]uint64(nil), c.Peers...), PublicShares: map[uint64]phase0.BLSPubKey{},
 		Threshold: c.Threshold, Cluster: c.Cluster,
@@ -191,7 +187,7 @@ func DecodeDVCEvent(chain signing.Chain, ev DVCEvent) (dvc.Event, error) {
 		}
 		return dvc.ServeSyncCommitteeDuty{Duty: d, Slot: phase0.Slot(ev.Slot), SubcommitteeIndex: ev.SubcommitteeIndex}, nil
 	case "sync_committee_consensus_decided":
-		c, err := consensus.DecodeSyncCommitteeContribution(ev.Contribution)
+		c, err := consensus.DecodeSyncCommitteeContribution(chain, ev.Contribution)
 		if err != nil {
 			return nil, malformed("contribution", err)
 		}

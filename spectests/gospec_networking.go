@@ -48,7 +48,7 @@ func SpecPresetChain(c Chain, preset string) (signing.Chain, error) {
 	if preset == "" || preset == "general" {
 		return base, nil
 	}
-	p, err := spec.PresetByName(preset)
+	p, err := spec.BuiltinConfig(preset)
 	if err != nil {
 		return signing.Chain{}, err
 	}

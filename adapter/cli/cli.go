@@ -240,6 +240,8 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	registry := fs.Int("registry-size", 0, "validators of the simulated chain (default: --validators; larger gives the cluster a mainnet-like share of proposals and sync committee seats)")
 	slots := fs.Uint64("slots", 16, "number of slots to run")
 	sps := fs.Uint64("seconds-per-slot", 1, "slot length in seconds")
+	preset := fs.String("preset", "mainnet", "built-in chain config of the simulated chain: mainnet or minimal")
+	spe := fs.Uint64("slots-per-epoch", 0, "override the preset's SLOTS_PER_EPOCH (a custom config; default: the preset's)")
 	dataDir := fs.String("data-dir", "", "directory for cluster.json and the node directories (default: temporary, removed afterwards)")
 	keep := fs.Bool("keep", false, "keep the temporary data directory")
 	var stops, restarts, byz multi
@@ -274,6 +276,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	cfg := devnet.Config{
 		Nodes: *nodes, Validators: *vals, RegistrySize: *registry, Slots: *slots, SecondsPerSlot: *sps, DataDir: *dataDir, Keep: *keep,
+		Preset: *preset, SlotsPerEpoch: *spe,
 		StopAt: map[uint64]uint64{}, RestartAt: map[uint64]uint64{}, Processes: *procs, Trace: *tracePath,
 		NoSync: *noSync, Out: stdout, Logger: log,
 	}

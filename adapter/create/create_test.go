@@ -17,6 +17,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
+	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
@@ -368,7 +369,7 @@ func TestKnownNetworks(t *testing.T) {
 // TestNetworkFromBeaconNode reads the simulated beacon node's chain over
 // its HTTP API and gets the chain it signs with.
 func TestNetworkFromBeaconNode(t *testing.T) {
-	sb, err := simbeacon.New(simbeacon.Config{Preset: "minimal", Validators: 8, GenesisTime: time.Now()})
+	sb, err := simbeacon.New(simbeacon.Config{Chain: spec.MinimalConfig(), Validators: 8, GenesisTime: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,12 +91,12 @@ func (b *Byzantine) altValue(typ consensus.DutyType, value []byte) []byte {
 		v, _ := consensus.EncodeAttestationData(d)
 		return v
 	case consensus.DutySyncCommittee:
-		c, err := consensus.DecodeSyncCommitteeContribution(value)
+		c, err := consensus.DecodeSyncCommitteeContribution(b.Chain, value)
 		if err != nil {
 			return nil
 		}
 		c.BeaconBlockRoot[0] ^= 0xff
-		v, _ := consensus.EncodeSyncCommitteeContribution(c)
+		v, _ := consensus.EncodeSyncCommitteeContribution(b.Chain, c)
 		return v
 	case consensus.DutyProposer:
 		blk, err := consensus.DecodeBlock(b.Chain, value)

@@ -34,7 +34,9 @@ import (
 	"github.com/dvspec/go-dvspec/impl/node"
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
 	"github.com/dvspec/go-dvspec/impl/trace"
+	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/cluster"
+	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
 // Config describes a devnet run.
@@ -48,6 +50,12 @@ type Config struct {
 	RegistrySize   int
 	Slots          uint64
 	SecondsPerSlot uint64
+	// Preset names the built-in chain config of the simulated chain:
+	// "mainnet" (default) or "minimal" (with the minimal fork versions).
+	Preset string
+	// SlotsPerEpoch overrides the preset's SLOTS_PER_EPOCH (a custom
+	// config, as kurtosis-style devnets run: mainnet sizes, 8-slot epochs).
+	SlotsPerEpoch uint64
 	// DataDir holds cluster.json and node-<i>/ (default: a temporary
 	// directory, removed at the end unless Keep).
 	DataDir string
@@ -143,6 +151,31 @@ const (
 	TypeSync     = "sync_committee"
 )
 
+// chain returns the simulated chain's config and fork schedule (an empty
+// schedule: simbeacon's default).
+func (c Config) chain() (spec.ChainConfig, signing.ForkSchedule, error) {
+	name := c.Preset
+	if name == "" {
+		name = "mainnet"
+	}
+	cc, err := spec.BuiltinConfig(name)
+	if err != nil {
+		return spec.ChainConfig{}, signing.ForkSchedule{}, fmt.Errorf("--preset: %w", err)
+	}
+	if c.SlotsPerEpoch != 0 {
+		if cc, err = cc.WithSlotsPerEpoch(c.SlotsPerEpoch); err != nil {
+			return spec.ChainConfig{}, signing.ForkSchedule{}, fmt.Errorf("--slots-per-epoch: %w", err)
+		}
+	}
+	var forks signing.ForkSchedule
+	if name == "minimal" {
+		if forks, err = signing.MinimalForkSchedule(eth2spec.DataVersionElectra); err != nil {
+			return spec.ChainConfig{}, signing.ForkSchedule{}, err
+		}
+	}
+	return cc, forks, nil
+}
+
 // Run runs the devnet until its slots are over (plus the grace period) or
 // ctx is done.
 func Run(ctx context.Context, cfg Config) (res *Result, err error) {
@@ -167,7 +200,15 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	}
 	// The beacon node's registry fixes the genesis validators root, which
 	// the cluster definition needs before the beacon node runs.
-	probe, err := simbeacon.New(simbeacon.Config{Validators: uint64(cfg.RegistrySize), SecondsPerSlot: cfg.SecondsPerSlot, GenesisTime: time.Unix(0, 0)})
+	chainCfg, forks, err := cfg.chain()
+	if err != nil {
+		return nil, err
+	}
+	sbCfg := simbeacon.Config{
+		Chain: chainCfg, SlotsPerEpoch: cfg.SlotsPerEpoch, Forks: forks,
+		Validators: uint64(cfg.RegistrySize), SecondsPerSlot: cfg.SecondsPerSlot, GenesisTime: time.Unix(0, 0),
+	}
+	probe, err := simbeacon.New(sbCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +232,8 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	}
 	// The beacon API reports genesis in whole seconds.
 	genesis := time.Now().Add(cfg.GenesisDelay).Truncate(time.Second).Add(time.Second)
-	sb, err := simbeacon.New(simbeacon.Config{Validators: uint64(cfg.RegistrySize), SecondsPerSlot: cfg.SecondsPerSlot, GenesisTime: genesis})
+	sbCfg.GenesisTime = genesis
+	sb, err := simbeacon.New(sbCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -201,8 +243,8 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 		return nil, err
 	}
 	bnURL := "http://" + addr
-	fmt.Fprintf(out, "devnet: %d nodes (threshold %d), %d validators (registry %d), %d slots of %d s, genesis in %s; beacon node %s; data %s\n",
-		cfg.Nodes, def.Threshold, cfg.Validators, cfg.RegistrySize, cfg.Slots, cfg.SecondsPerSlot, time.Until(genesis).Round(100*time.Millisecond), bnURL, dir)
+	fmt.Fprintf(out, "devnet: %d nodes (threshold %d), %d validators (registry %d), %d slots of %d s, %s config with %d-slot epochs, genesis in %s; beacon node %s; data %s\n",
+		cfg.Nodes, def.Threshold, cfg.Validators, cfg.RegistrySize, cfg.Slots, cfg.SecondsPerSlot, chainCfg.PresetBase, sb.ChainConfig().SlotsPerEpoch, time.Until(genesis).Round(100*time.Millisecond), bnURL, dir)
 
 	var tw *trace.Writer
 	if cfg.Trace != "" && !cfg.Processes {
@@ -221,7 +263,7 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	for _, b := range cfg.Byzantine {
 		byz[b] = true
 	}
-	nodes := &fleet{cfg: cfg, dir: dir, bnURL: bnURL, log: log, tracer: tw, byz: byz, procs: map[uint64]*nodeProcess{}, svcs: map[uint64]*run.Service{}, byzOut: map[uint64]*Byzantine{}}
+	nodes := &fleet{cfg: cfg, dir: dir, bnURL: bnURL, log: log, tracer: tw, chain: sb.SigningChain(), byz: byz, procs: map[uint64]*nodeProcess{}, svcs: map[uint64]*run.Service{}, byzOut: map[uint64]*Byzantine{}}
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for i := uint64(1); i <= uint64(cfg.Nodes); i++ {
@@ -376,6 +418,9 @@ type fleet struct {
 	bnURL  string
 	log    *slog.Logger
 	tracer *trace.Writer
+	// chain is the simulated chain's signing chain (its config sizes the
+	// byzantine nodes' forged values).
+	chain  signing.Chain
 	byz    map[uint64]bool
 	byzOut map[uint64]*Byzantine
 	mu     sync.Mutex
@@ -404,15 +449,7 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		if err != nil {
 			return err
 		}
-		def, err := keys.LoadClusterDefinition(filepath.Join(f.dir, "cluster.json"))
-		if err != nil {
-			return err
-		}
-		ch, err := def.Network.Chain()
-		if err != nil {
-			return err
-		}
-		b := &Byzantine{Self: i, Key: nk, Chain: ch}
+		b := &Byzantine{Self: i, Key: nk, Chain: f.chain}
 		f.mu.Lock()
 		if old := f.byzOut[i]; old != nil {
 			b = old
@@ -539,7 +576,7 @@ func assigned(sb *simbeacon.Node, cfg Config) []Duty {
 	slotDur := time.Duration(cfg.SecondsPerSlot) * time.Second
 	start := func(s phase0.Slot) time.Time { return sb.GenesisTime().Add(time.Duration(s) * slotDur) }
 	third := slotDur / 3
-	spe := sb.Preset().SlotsPerEpoch
+	spe := sb.ChainConfig().SlotsPerEpoch
 	var out []Duty
 	lastEpoch := phase0.Epoch((cfg.Slots - 1) / spe)
 	for v := 0; v < cfg.Validators; v++ {

@@ -40,7 +40,7 @@ func newCluster(t *testing.T) *cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chain, err := signing.NewChain(forks, phase0.Root{0x42}, spec.MainnetPreset())
+	chain, err := signing.NewChain(forks, phase0.Root{0x42}, spec.MainnetConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func newCluster(t *testing.T) *cluster {
 	c := &cluster{t: t, chain: chain, shares: shares, vpk: vpk}
 	for i := uint64(1); i <= 4; i++ {
 		c.cfgs = append(c.cfgs, &dvc.Config{
-			Chain: chain, Preset: spec.MainnetPreset(), Validator: spec.ValidatorIdentity{Pubkey: vpk, Index: vi},
+			Chain: chain, Validator: spec.ValidatorIdentity{Pubkey: vpk, Index: vi},
 			ShareIndex: i, Peers: []uint64{1, 2, 3, 4}, PublicShares: pub, Threshold: 3, Cluster: phase0.Root{0xc1},
 			Mode: dvc.ModeRemoteSigner,
 		})

@@ -8,12 +8,10 @@ package run
 import (
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -27,7 +25,6 @@ import (
 	"github.com/dvspec/go-dvspec/impl/p2p"
 	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
-	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
@@ -123,7 +120,7 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 	s.Operator = self
 	log = log.With("node", self)
 	s.log = log
-	chain, err := def.Network.Chain()
+	clusterForks, err := def.Network.ForkSchedule()
 	if err != nil {
 		return nil, cfgErr("cluster definition network: %w", err)
 	}
@@ -135,12 +132,20 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 		return nil, cfgErr("%w", err)
 	}
 	s.closers = append(s.closers, func() error { bn.Close(); return nil })
-	genesis, slotDur, preset, err := chainInfo(ctx, bn, chain.GenesisValidatorsRoot, chain.SlotsPerEpoch, o.StartTimeout)
+	bnNet, err := beaconNetwork(ctx, bn, o.StartTimeout)
 	if err != nil {
 		return nil, err
 	}
-	if chain, err = signing.NewChain(chain.Forks, chain.GenesisValidatorsRoot, preset); err != nil {
+	if err := SameNetwork(ClusterNetwork{GenesisValidatorsRoot: def.Network.GenesisValidatorsRoot, SlotsPerEpoch: def.Network.SlotsPerEpoch, Forks: clusterForks}, bnNet); err != nil {
+		return nil, err
+	}
+	genesis, slotDur := bnNet.GenesisTime, bnNet.SlotDuration
+	chain, err := signing.NewChain(clusterForks, def.Network.GenesisValidatorsRoot, bnNet.Config)
+	if err != nil {
 		return nil, cfgErr("%w", err)
+	}
+	if err := logStart(log, def, chain, bnNet, bn.Preferred(), genesis, slotDur); err != nil {
+		return nil, err
 	}
 	if err := resolveIndices(ctx, bn, def); err != nil {
 		return nil, err
@@ -180,7 +185,7 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 		return nd.QueueLength()
 	})
 	nd, err = node.New(node.Config{
-		Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain, Preset: preset,
+		Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain,
 		Genesis: genesis, SlotDuration: slotDur,
 		BeaconNode: bn, Signer: signer, Slashing: store, RecordBeforeSign: recordBeforeSign,
 		Transport: node.P2P{T: tr}, Outbound: o.Outbound, Logger: log, Metrics: m, Tracer: o.Tracer,
@@ -281,43 +286,30 @@ func operatorOf(def *cluster.Definition, key ed25519.PrivateKey) (uint64, error)
 	return 0, cfgErr("node key: its public key %x is not an operator of the cluster definition", []byte(pub))
 }
 
-// chainInfo waits for the beacon node and checks it serves the cluster's
-// chain; it returns the slot clock and the preset.
-func chainInfo(ctx context.Context, bn *beaconclient.Client, gvr phase0.Root, slotsPerEpoch uint64, wait time.Duration) (time.Time, time.Duration, spec.Preset, error) {
+// beaconNetwork waits for the beacon node and returns the chain it serves.
+func beaconNetwork(ctx context.Context, bn *beaconclient.Client, wait time.Duration) (*beaconclient.Network, error) {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	var lastErr error
 	for {
 		g, err := bn.Genesis(ctx)
 		if err == nil {
-			if g.GenesisValidatorsRoot != gvr {
-				return time.Time{}, 0, spec.Preset{}, cfgErr("the beacon node's genesis validators root %#x is not the cluster's %#x: wrong network", g.GenesisValidatorsRoot[:], gvr[:])
-			}
 			sp, err := bn.Spec(ctx)
 			if err != nil {
-				return time.Time{}, 0, spec.Preset{}, fmt.Errorf("beacon node spec: %w", err)
+				return nil, fmt.Errorf("beacon node spec: %w", err)
 			}
-			dur, ok := sp["SECONDS_PER_SLOT"].(time.Duration)
-			if ms, ok2 := sp["SLOT_DURATION_MS"].(uint64); ok2 && ms > 0 {
-				dur, ok = time.Duration(ms)*time.Millisecond, true
-			}
-			if !ok || dur <= 0 {
-				return time.Time{}, 0, spec.Preset{}, errors.New("beacon node spec: no SECONDS_PER_SLOT")
-			}
-			name, _ := sp["PRESET_BASE"].(string)
-			preset, err := spec.PresetByName(strings.ToLower(name))
+			n, err := beaconclient.NetworkFromSpec(g, sp)
 			if err != nil {
-				return time.Time{}, 0, spec.Preset{}, cfgErr("beacon node spec: PRESET_BASE: %w", err)
+				// The beacon node answered with a configuration this node
+				// cannot run on: a configuration error, not an outage.
+				return nil, cfgErr("%w", err)
 			}
-			if spe, ok := sp["SLOTS_PER_EPOCH"].(uint64); ok && spe != slotsPerEpoch {
-				return time.Time{}, 0, spec.Preset{}, cfgErr("the beacon node has %d slots per epoch, the cluster definition %d", spe, slotsPerEpoch)
-			}
-			return g.GenesisTime, dur, preset, nil
+			return n, nil
 		}
 		lastErr = err
 		select {
 		case <-ctx.Done():
-			return time.Time{}, 0, spec.Preset{}, fmt.Errorf("beacon node not reachable: %w", lastErr)
+			return nil, fmt.Errorf("beacon node not reachable: %w", lastErr)
 		case <-time.After(500 * time.Millisecond):
 		}
 	}

@@ -2,6 +2,7 @@ package beaconclient
 
 import (
 	"context"
+	"github.com/dvspec/go-dvspec/spec"
 	"testing"
 	"time"
 
@@ -79,6 +80,15 @@ func TestRoundTripEveryEndpoint(t *testing.T) {
 }
 
 func roundTrip(t *testing.T, preset string, through eth2spec.DataVersion, enforceJSON bool) {
-	n, clock, url := simtest.Start(t, simbeacon.Config{Preset: preset, Validators: 64, Forks: schedule(t, preset, through)})
+	n, clock, url := simtest.Start(t, simbeacon.Config{Chain: builtin(t, preset), Validators: 64, Forks: schedule(t, preset, through)})
 	simtest.Exercise(t, newClient(t, enforceJSON, url), n, clock)
+}
+
+func builtin(t testing.TB, preset string) spec.ChainConfig {
+	t.Helper()
+	c, err := spec.BuiltinConfig(preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

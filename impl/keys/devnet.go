@@ -88,7 +88,7 @@ func DefaultDevnetNetwork(seed []byte) (*cluster.Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cluster.NetworkFromSchedule("devnet", devnetHash(devnetGVRTag, seed), spec.MainnetPreset().SlotsPerEpoch, s), nil
+	return cluster.NetworkFromSchedule("devnet", devnetHash(devnetGVRTag, seed), spec.MainnetConfig().SlotsPerEpoch, s), nil
 }
 
 // DevnetPassword is node index's keystore password:

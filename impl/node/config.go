@@ -10,7 +10,6 @@ import (
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/impl/metrics"
-	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/signing"
@@ -74,10 +73,10 @@ type Config struct {
 	// NodeKey is this node's Ed25519 identity key, which signs its QBFT
 	// messages.
 	NodeKey ed25519.PrivateKey
-	// Chain and Preset describe the network (Chain from the cluster
-	// definition, Preset from the beacon node's PRESET_BASE).
-	Chain  signing.Chain
-	Preset spec.Preset
+	// Chain is the network: fork schedule and genesis validators root of
+	// the cluster definition, chain config of the beacon node (the caller
+	// checks that they describe the same chain).
+	Chain signing.Chain
 	// Genesis and SlotDuration are the slot clock (from the beacon node).
 	Genesis      time.Time
 	SlotDuration time.Duration

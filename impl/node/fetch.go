@@ -71,7 +71,7 @@ func (n *Node) fetchOwnValue(ic *instCtx, id consensus.InstanceID) {
 				give(nil, err)
 				return
 			}
-			give(consensus.EncodeSyncCommitteeContribution(n.syncValue(sv.Slot, sv.SubcommitteeIndex, data.BeaconBlockRoot)))
+			give(consensus.EncodeSyncCommitteeContribution(n.cfg.Chain, n.syncValue(sv.Slot, sv.SubcommitteeIndex, data.BeaconBlockRoot)))
 		})
 	case consensus.DutyProposer:
 		pv := ic.start.Proposer
@@ -132,7 +132,7 @@ func (n *Node) attestationData(k attKey, cb func(*phase0.AttestationData, error)
 // slot (the cluster agrees on the root every share signs; the aggregation
 // bits and signature are not used by the DVC).
 func (n *Node) syncValue(slot phase0.Slot, sub uint64, root phase0.Root) *altair.SyncCommitteeContribution {
-	size := n.cfg.Preset.SyncCommitteeSize / n.cfg.Preset.SyncCommitteeSubnetCount
+	size := n.cfg.Chain.Config.SyncSubcommitteeSize()
 	var infinity phase0.BLSSignature
 	infinity[0] = 0xc0
 	return &altair.SyncCommitteeContribution{

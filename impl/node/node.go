@@ -131,8 +131,11 @@ func New(cfg Config) (*Node, error) {
 	if cfg.SlotDuration <= 0 || cfg.Genesis.IsZero() {
 		return nil, errors.New("node: no slot clock (genesis time and slot duration)")
 	}
-	if cfg.Chain.SlotsPerEpoch != cfg.Preset.SlotsPerEpoch {
-		return nil, fmt.Errorf("node: the cluster's network has %d slots per epoch, the beacon node's %s preset %d", cfg.Chain.SlotsPerEpoch, cfg.Preset.Name, cfg.Preset.SlotsPerEpoch)
+	if cfg.Chain.SSZ == nil || cfg.Chain.Config.SlotsPerEpoch == 0 {
+		// The network check (cluster definition against beacon node) is
+		// the caller's; a chain without its config would hash with
+		// mainnet sizes whatever the chain is.
+		return nil, errors.New("node: the chain has no chain config (build it with signing.NewChain)")
 	}
 	n := uint64(len(cfg.Cluster.Operators))
 	if cfg.Self == 0 || cfg.Self > n {
@@ -205,7 +208,7 @@ func New(cfg Config) (*Node, error) {
 		idx[v.index] = v.pubkey
 	}
 	nd.sched, err = scheduler.New(scheduler.Config{
-		Clock: nd.clock, Duties: cfg.BeaconNode, Validators: idx, Chain: cfg.Chain, Preset: cfg.Preset,
+		Clock: nd.clock, Duties: cfg.BeaconNode, Validators: idx, Chain: cfg.Chain,
 		Sink: sink{nd}, Logger: cfg.Logger.With("component", "scheduler"), Now: nd.now, NoSync: cfg.NoSync,
 	})
 	if err != nil {
@@ -244,7 +247,6 @@ func (n *Node) loadValidators() error {
 		dcfg := &dvc.Config{
 			FeeRecipient: &fee,
 			Chain:        c.Chain,
-			Preset:       c.Preset,
 			Validator:    spec.ValidatorIdentity{Pubkey: cv.PublicKey, Index: phase0.ValidatorIndex(cv.ValidatorIndex[0])},
 			ShareIndex:   c.Self,
 			Peers:        peers,

@@ -84,7 +84,7 @@ func TestRestartStartsFromTheDiskSlashingDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	gvr := phase0.Root{0x11}
-	chain, err := signing.NewChain(forks, gvr, spec.MainnetPreset())
+	chain, err := signing.NewChain(forks, gvr, spec.MainnetConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestRestartStartsFromTheDiskSlashingDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := New(Config{Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain, Preset: spec.MainnetPreset(),
+	n, err := New(Config{Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain,
 		Genesis: time.Now(), SlotDuration: time.Second, BeaconNode: bn, Signer: signer, Slashing: store,
 		Transport: NewMemNetwork().Endpoint(self)})
 	if err != nil {

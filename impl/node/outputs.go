@@ -163,7 +163,7 @@ func (n *Node) decided(d qbft.Decide, origin time.Time) {
 			}
 			ev = dvc.BlockConsensusDecided{ID: id, Block: block}
 		case consensus.DutySyncCommittee:
-			c, err := consensus.DecodeSyncCommitteeContribution(value)
+			c, err := consensus.DecodeSyncCommitteeContribution(n.cfg.Chain, value)
 			if err != nil {
 				n.log.Error("decided contribution does not decode", "instance", id, "err", err)
 				return

@@ -46,7 +46,7 @@ func TestPrepareSendsTheClusterFeeRecipients(t *testing.T) {
 		t.Fatal(err)
 	}
 	gvr := phase0.Root{0x12}
-	chain, err := signing.NewChain(forks, gvr, spec.MainnetPreset())
+	chain, err := signing.NewChain(forks, gvr, spec.MainnetConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestPrepareSendsTheClusterFeeRecipients(t *testing.T) {
 		t.Fatal(err)
 	}
 	bn := &preparingBN{}
-	n, err := New(Config{Cluster: def, Self: 1, NodeKey: nodeKey, Chain: chain, Preset: spec.MainnetPreset(),
+	n, err := New(Config{Cluster: def, Self: 1, NodeKey: nodeKey, Chain: chain,
 		Genesis: time.Now(), SlotDuration: time.Second, BeaconNode: bn, Signer: signer, Slashing: store,
 		Transport: NewMemNetwork().Endpoint(1)})
 	if err != nil {

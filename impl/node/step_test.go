@@ -30,13 +30,13 @@ func TestStepSpecReportsAPanicOfTheSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chain, err := signing.NewChain(forks, phase0.Root{0x11}, spec.MainnetPreset())
+	chain, err := signing.NewChain(forks, phase0.Root{0x11}, spec.MainnetConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	sk, _ := bls.InteropSecretKey(1)
 	pk, _ := sk.PublicKey()
-	cfg := &dvc.Config{Chain: chain, Preset: spec.MainnetPreset(), Validator: spec.ValidatorIdentity{Pubkey: pk, Index: 7},
+	cfg := &dvc.Config{Chain: chain, Validator: spec.ValidatorIdentity{Pubkey: pk, Index: 7},
 		ShareIndex: 1, Peers: []uint64{1}, PublicShares: map[uint64]phase0.BLSPubKey{1: pk}, Threshold: 1, Mode: dvc.ModeRemoteSigner}
 	st, err := dvc.NewState(cfg, nil)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	"github.com/dvspec/go-dvspec/networking"
+	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
 // submitter sends combined messages to the beacon node. Attestations and
@@ -201,7 +202,7 @@ func (n *Node) submitBlock(v *validator, sb *networking.SignedVersionedBlock) {
 	if err != nil {
 		return
 	}
-	root, err := signedBlockRoot(signed)
+	root, err := signedBlockRoot(n.cfg.Chain, signed)
 	if err != nil {
 		n.log.Error("combined block does not hash", "err", err)
 		return
@@ -229,22 +230,24 @@ func (n *Node) submitBlock(v *validator, sb *networking.SignedVersionedBlock) {
 	}()
 }
 
-func signedBlockRoot(b *eth2spec.VersionedSignedBeaconBlock) (phase0.Root, error) {
+// signedBlockRoot is the root of the signed block's message in the chain's
+// sizes (go-eth2-client's HashTreeRoot has the mainnet sizes).
+func signedBlockRoot(chain signing.Chain, b *eth2spec.VersionedSignedBeaconBlock) (phase0.Root, error) {
 	switch b.Version {
 	case eth2spec.DataVersionPhase0:
-		return b.Phase0.Message.HashTreeRoot()
+		return chain.HashTreeRoot(b.Phase0.Message)
 	case eth2spec.DataVersionAltair:
-		return b.Altair.Message.HashTreeRoot()
+		return chain.HashTreeRoot(b.Altair.Message)
 	case eth2spec.DataVersionBellatrix:
-		return b.Bellatrix.Message.HashTreeRoot()
+		return chain.HashTreeRoot(b.Bellatrix.Message)
 	case eth2spec.DataVersionCapella:
-		return b.Capella.Message.HashTreeRoot()
+		return chain.HashTreeRoot(b.Capella.Message)
 	case eth2spec.DataVersionDeneb:
-		return b.Deneb.Message.HashTreeRoot()
+		return chain.HashTreeRoot(b.Deneb.Message)
 	case eth2spec.DataVersionElectra:
-		return b.Electra.Message.HashTreeRoot()
+		return chain.HashTreeRoot(b.Electra.Message)
 	case eth2spec.DataVersionFulu:
-		return b.Fulu.Message.HashTreeRoot()
+		return chain.HashTreeRoot(b.Fulu.Message)
 	}
 	return phase0.Root{}, fmt.Errorf("unsupported block version %s", b.Version)
 }

@@ -84,9 +84,9 @@ type Config struct {
 	Duties ethnode.DutyProvider
 	// Validators are the node's validators by index.
 	Validators map[phase0.ValidatorIndex]phase0.BLSPubKey
-	// Chain says from which epoch sync committees exist.
+	// Chain says from which epoch sync committees exist, and its config
+	// gives the epoch length and the sync subcommittee size.
 	Chain  signing.Chain
-	Preset spec.Preset
 	Sink   Sink
 	Logger *slog.Logger
 	// Now is the clock (nil: time.Now).
@@ -200,14 +200,14 @@ func (s *Scheduler) serveSync(ctx context.Context, slot phase0.Slot) {
 		return
 	}
 	for _, d := range ed.sync {
-		sub, ok := lowestSubcommittee(s.cfg.Preset, d)
+		sub, ok := lowestSubcommittee(s.cfg.Chain.ChainConfig(), d)
 		if ok {
 			s.cfg.Sink.ServeSyncCommitteeDuty(d, slot, sub)
 		}
 	}
 }
 
-func lowestSubcommittee(p spec.Preset, d *spec.SyncCommitteeDuty) (uint64, bool) {
+func lowestSubcommittee(p spec.ChainConfig, d *spec.SyncCommitteeDuty) (uint64, bool) {
 	var best uint64
 	found := false
 	for _, i := range d.ValidatorSyncCommitteeIndices {

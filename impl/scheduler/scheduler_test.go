@@ -87,7 +87,7 @@ func TestDutiesAtTheirTimes(t *testing.T) {
 	s, err := New(Config{
 		Clock:  SlotClock{Genesis: genesis, SlotDuration: slot, SlotsPerEpoch: 4},
 		Duties: fakeDuties{pk}, Validators: map[phase0.ValidatorIndex]phase0.BLSPubKey{5: pk},
-		Chain: signing.Chain{Forks: forks, SlotsPerEpoch: 4}, Preset: spec.MainnetPreset(), Sink: rec,
+		Chain: signing.Chain{Forks: forks, SlotsPerEpoch: 4}, Sink: rec,
 	})
 	if err != nil {
 		t.Fatal(err)

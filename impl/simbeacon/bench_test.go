@@ -3,6 +3,7 @@ package simbeacon_test
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/dvspec/go-dvspec/spec"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -21,7 +22,7 @@ import (
 // attest once per epoch each.
 func BenchmarkSubmitAttestation(b *testing.B) {
 	clock := simbeacon.NewManualClock(simtest.Genesis)
-	n, err := simbeacon.New(simbeacon.Config{Preset: "minimal", Validators: 512, GenesisTime: simtest.Genesis, Clock: clock})
+	n, err := simbeacon.New(simbeacon.Config{Chain: spec.MinimalConfig(), Validators: 512, GenesisTime: simtest.Genesis, Clock: clock})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func BenchmarkSubmitAttestation(b *testing.B) {
 // validators once the epoch's shuffling is cached.
 func BenchmarkAttesterDuties(b *testing.B) {
 	clock := simbeacon.NewManualClock(simtest.Genesis)
-	n, err := simbeacon.New(simbeacon.Config{Preset: "minimal", Validators: 512, GenesisTime: simtest.Genesis, Clock: clock})
+	n, err := simbeacon.New(simbeacon.Config{Chain: spec.MinimalConfig(), Validators: 512, GenesisTime: simtest.Genesis, Clock: clock})
 	if err != nil {
 		b.Fatal(err)
 	}

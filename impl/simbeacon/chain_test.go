@@ -3,6 +3,7 @@ package simbeacon
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"github.com/dvspec/go-dvspec/spec"
 	"testing"
 	"time"
 
@@ -85,8 +86,8 @@ func TestCommitteeShapes(t *testing.T) {
 			}
 			continue
 		}
-		a := testNode(t, Config{Preset: tc.preset, Validators: tc.n})
-		b := testNode(t, Config{Preset: tc.preset, Validators: tc.n})
+		a := testNode(t, Config{Chain: builtin(t, tc.preset), Validators: tc.n})
+		b := testNode(t, Config{Chain: builtin(t, tc.preset), Validators: tc.n})
 		for _, epoch := range []phase0.Epoch{0, 1, 7} {
 			ec := a.chain.epoch(epoch)
 			if ec.perSlot != tc.perSlot {
@@ -124,7 +125,7 @@ func TestCommitteeShapes(t *testing.T) {
 
 func mustTable(t *testing.T, preset string) map[string]uint64 {
 	t.Helper()
-	tb, err := presetTable(preset)
+	tb, err := valueTable(builtin(t, preset))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,8 +137,8 @@ func mustTable(t *testing.T, preset string) map[string]uint64 {
 // change each period; the message committee at the last slot of a period
 // is the next period's.
 func TestProposersAndSyncCommittee(t *testing.T) {
-	n := testNode(t, Config{Preset: "minimal", Validators: 64})
-	m := testNode(t, Config{Preset: "minimal", Validators: 64})
+	n := testNode(t, Config{Chain: spec.MinimalConfig(), Validators: 64})
+	m := testNode(t, Config{Chain: spec.MinimalConfig(), Validators: 64})
 	distinct := map[phase0.ValidatorIndex]bool{}
 	for s := phase0.Slot(0); s < 64; s++ {
 		p := n.Proposer(s)
@@ -170,7 +171,7 @@ func TestProposersAndSyncCommittee(t *testing.T) {
 		t.Fatal("the second-to-last slot of a period is not signed by its own committee")
 	}
 	// A small registry repeats members (i mod n) rather than failing.
-	small := testNode(t, Config{Preset: "minimal", Validators: 5})
+	small := testNode(t, Config{Chain: spec.MinimalConfig(), Validators: 5})
 	if len(small.chain.sync(0).members) != 32 {
 		t.Fatal("a registry smaller than the sync committee")
 	}
@@ -269,4 +270,13 @@ func TestSlotClock(t *testing.T) {
 	if !n.isCurrentSlot(10) || n.isCurrentSlot(8) {
 		t.Fatal("disparity window at 9.6s")
 	}
+}
+
+func builtin(t testing.TB, preset string) spec.ChainConfig {
+	t.Helper()
+	c, err := spec.BuiltinConfig(preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -8,22 +8,24 @@ import (
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/bellatrix"
 
+	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
 // Config describes the simulated chain. The zero value of every field has a
-// default, so Config{} is a 64-validator mainnet-preset chain with Electra
-// from genesis, 12-second slots on the wall clock, starting now.
+// default, so Config{} is a 64-validator chain with the mainnet config and
+// Electra from genesis, 12-second slots on the wall clock, starting now.
 type Config struct {
-	// Preset is "mainnet" (default) or "minimal"; it fixes the committee
-	// parameters, the sync committee size and the SSZ shapes of
-	// preset-dependent containers.
-	Preset string
-	// SecondsPerSlot overrides SECONDS_PER_SLOT (default: 12 mainnet,
-	// 6 minimal). A devnet of DV nodes typically runs 1-second slots.
+	// Chain is the chain config served at /eth/v1/config/spec (default
+	// spec.MainnetConfig()): the committee parameters, the sync committee
+	// size and the SSZ shapes of preset-dependent containers. Any config
+	// whose values the simulation needs (RequiredValues) works.
+	Chain spec.ChainConfig
+	// SecondsPerSlot overrides SECONDS_PER_SLOT (default: the config's, or
+	// 12). A devnet of DV nodes typically runs 1-second slots.
 	SecondsPerSlot uint64
-	// SlotsPerEpoch overrides SLOTS_PER_EPOCH (default: 32 mainnet,
-	// 8 minimal).
+	// SlotsPerEpoch overrides the config's SLOTS_PER_EPOCH (a custom
+	// config, as kurtosis-style devnets run).
 	SlotsPerEpoch uint64
 	// Validators is the number of genesis validators (default 64). Validator
 	// i holds the interop key i (spec/bls.InteropSecretKey).
@@ -32,8 +34,8 @@ type Config struct {
 	// construction, truncated to the second.
 	GenesisTime time.Time
 	// Forks is the fork schedule. Empty means every fork up to Electra
-	// active from genesis and Fulu unscheduled, with the preset's fork
-	// versions (signing.MainnetVersionsFromGenesis / MinimalForkSchedule).
+	// active from genesis and Fulu unscheduled, with mainnet's fork
+	// versions (signing.MainnetVersionsFromGenesis).
 	Forks signing.ForkSchedule
 	// Clock supplies time (default SystemClock). Tests pass a ManualClock.
 	Clock Clock
@@ -58,21 +60,30 @@ const (
 )
 
 func (c Config) withDefaults() (Config, map[string]uint64, error) {
-	if c.Preset == "" {
-		c.Preset = "mainnet"
+	var err error
+	if c.Chain.SlotsPerEpoch == 0 {
+		c.Chain = spec.MainnetConfig()
 	}
-	table, err := presetTable(c.Preset)
+	if c.SlotsPerEpoch > 1024 {
+		return c, nil, errors.New("simbeacon: slots per epoch must be at most 1024")
+	}
+	if c.SlotsPerEpoch != 0 && c.SlotsPerEpoch != c.Chain.SlotsPerEpoch {
+		if c.Chain, err = c.Chain.WithSlotsPerEpoch(c.SlotsPerEpoch); err != nil {
+			return c, nil, fmt.Errorf("simbeacon: %w", err)
+		}
+	}
+	c.SlotsPerEpoch = c.Chain.SlotsPerEpoch
+	table, err := valueTable(c.Chain)
 	if err != nil {
 		return c, nil, err
 	}
 	if c.SecondsPerSlot == 0 {
 		c.SecondsPerSlot = table["SECONDS_PER_SLOT"]
 	}
-	table["SECONDS_PER_SLOT"] = c.SecondsPerSlot
-	if c.SlotsPerEpoch == 0 {
-		c.SlotsPerEpoch = table["SLOTS_PER_EPOCH"]
+	if c.SecondsPerSlot == 0 {
+		c.SecondsPerSlot = 12
 	}
-	table["SLOTS_PER_EPOCH"] = c.SlotsPerEpoch
+	table["SECONDS_PER_SLOT"] = c.SecondsPerSlot
 	if c.Validators == 0 {
 		c.Validators = defaultValidators
 	}
@@ -86,12 +97,7 @@ func (c Config) withDefaults() (Config, map[string]uint64, error) {
 		c.GenesisTime = c.Clock.Now().Truncate(time.Second)
 	}
 	if len(c.Forks.Forks()) == 0 {
-		if c.Preset == "minimal" {
-			c.Forks, err = signing.MinimalForkSchedule(eth2spec.DataVersionElectra)
-		} else {
-			c.Forks, err = signing.MainnetVersionsFromGenesis(eth2spec.DataVersionElectra)
-		}
-		if err != nil {
+		if c.Forks, err = signing.MainnetVersionsFromGenesis(eth2spec.DataVersionElectra); err != nil {
 			return c, nil, err
 		}
 	}

@@ -189,8 +189,8 @@ func (n *Node) buildSpec() map[string]any {
 	for k, v := range hexConstants {
 		m[k] = v
 	}
-	m["PRESET_BASE"] = n.cfg.Preset
-	m["CONFIG_NAME"] = "simbeacon-" + n.cfg.Preset
+	m["PRESET_BASE"] = n.cfg.Chain.PresetBase
+	m["CONFIG_NAME"] = "simbeacon-" + n.cfg.Chain.PresetBase
 	m["TERMINAL_TOTAL_DIFFICULTY"] = "0"
 	m["SLOT_DURATION_MS"] = u64s(n.cfg.SecondsPerSlot * 1000)
 	m["MIN_GENESIS_TIME"] = u64s(uint64(n.cfg.GenesisTime.Unix()))

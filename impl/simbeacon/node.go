@@ -25,7 +25,7 @@ import (
 type Node struct {
 	cfg     Config
 	table   map[string]uint64
-	preset  spec.Preset
+	preset  spec.ChainConfig
 	reg     *registry
 	chain   *chain
 	signing signing.Chain
@@ -58,19 +58,9 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{
-		cfg:   cfg,
-		table: table,
-		preset: spec.Preset{
-			Name:                                 cfg.Preset,
-			SlotsPerEpoch:                        table["SLOTS_PER_EPOCH"],
-			SyncCommitteeSize:                    table["SYNC_COMMITTEE_SIZE"],
-			EpochsPerSyncCommitteePeriod:         table["EPOCHS_PER_SYNC_COMMITTEE_PERIOD"],
-			TargetAggregatorsPerCommittee:        table["TARGET_AGGREGATORS_PER_COMMITTEE"],
-			TargetAggregatorsPerSyncSubcommittee: table["TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE"],
-			SyncCommitteeSubnetCount:             table["SYNC_COMMITTEE_SUBNET_COUNT"],
-			MaxCommitteesPerSlot:                 table["MAX_COMMITTEES_PER_SLOT"],
-			MaxValidatorsPerCommittee:            table["MAX_VALIDATORS_PER_COMMITTEE"],
-		},
+		cfg:           cfg,
+		table:         table,
+		preset:        cfg.Chain,
 		reg:           reg,
 		chain:         newChain(cfg.Validators, table, cfg.Forks),
 		rec:           newRecorder(),
@@ -82,11 +72,7 @@ func New(cfg Config) (*Node, error) {
 	if n.signing, err = signing.NewChain(cfg.Forks, reg.gvr, n.preset); err != nil {
 		return nil, err
 	}
-	sszSpec := make(map[string]any, len(table))
-	for k, v := range table {
-		sszSpec[k] = v
-	}
-	n.ssz = dynssz.NewDynSsz(sszSpec)
+	n.ssz = n.signing.SSZ
 	n.specMap = n.buildSpec()
 	n.routes = n.buildRoutes()
 	return n, nil
@@ -157,9 +143,9 @@ func (n *Node) GenesisTime() time.Time { return n.cfg.GenesisTime }
 // this chain signs with.
 func (n *Node) SigningChain() signing.Chain { return n.signing }
 
-// Preset is the spec.Preset of this chain (with the configured slots per
-// epoch).
-func (n *Node) Preset() spec.Preset { return n.preset }
+// ChainConfig is the chain config of this chain (with the configured slots
+// per epoch): what /eth/v1/config/spec serves.
+func (n *Node) ChainConfig() spec.ChainConfig { return n.preset }
 
 // Config returns the configuration with every default filled in.
 func (n *Node) Config() Config { return n.cfg }

@@ -46,17 +46,24 @@ var hexConstants = map[string]string{
 	"MESSAGE_DOMAIN_INVALID_SNAPPY": "0x00000000", "MESSAGE_DOMAIN_VALID_SNAPPY": "0x01000000",
 }
 
-func presetTable(name string) (map[string]uint64, error) {
-	t, err := spec.PresetValues(name)
-	if err != nil {
-		return nil, fmt.Errorf("simbeacon: %w", err)
-	}
-	out := make(map[string]uint64, len(t)+len(sharedConstants))
+// RequiredValues are the chain config values the simulation reads beyond
+// those every spec.ChainConfig has: committee shuffling and blob sampling.
+var RequiredValues = []string{"TARGET_COMMITTEE_SIZE", "SHUFFLE_ROUND_COUNT", "CELLS_PER_EXT_BLOB", "MAX_BLOBS_PER_BLOCK", "MAX_BLOBS_PER_BLOCK_ELECTRA", "CUSTODY_REQUIREMENT"}
+
+// valueTable is the chain config's values over the shared constants: what
+// /eth/v1/config/spec serves as numbers.
+func valueTable(c spec.ChainConfig) (map[string]uint64, error) {
+	out := make(map[string]uint64, len(c.Values)+len(sharedConstants))
 	for k, v := range sharedConstants {
 		out[k] = v
 	}
-	for k, v := range t {
+	for k, v := range c.Values {
 		out[k] = v
+	}
+	for _, k := range RequiredValues {
+		if _, ok := out[k]; !ok {
+			return nil, fmt.Errorf("simbeacon: chain config: %s missing", k)
+		}
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/dvspec/go-dvspec/spec"
 	"io"
 	"net"
 	"net/http"
@@ -483,7 +484,7 @@ func TestErrorShapes(t *testing.T) {
 // validator client reads is present.
 func TestSpecConfig(t *testing.T) {
 	for _, preset := range []string{"mainnet", "minimal"} {
-		_, _, url := simtest.Start(t, simbeacon.Config{Preset: preset, Validators: 8})
+		_, _, url := simtest.Start(t, simbeacon.Config{Chain: builtin(t, preset), Validators: 8})
 		resp, err := http.Get(url + ethnode.PathSpec)
 		if err != nil {
 			t.Fatal(err)
@@ -620,4 +621,13 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+func builtin(t testing.TB, preset string) spec.ChainConfig {
+	t.Helper()
+	c, err := spec.BuiltinConfig(preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

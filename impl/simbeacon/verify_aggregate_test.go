@@ -2,6 +2,7 @@ package simbeacon_test
 
 import (
 	"fmt"
+	"github.com/dvspec/go-dvspec/spec"
 	"net/http"
 	"testing"
 
@@ -20,7 +21,7 @@ import (
 // per epoch and 256 validators has committees of 32, where
 // is_aggregator selects about half, so every rule can be broken.
 func TestAggregateAndProofVerification(t *testing.T) {
-	h := newHarness(t, simbeacon.Config{Preset: "minimal", SlotsPerEpoch: 2, Validators: 256})
+	h := newHarness(t, simbeacon.Config{Chain: spec.MinimalConfig(), SlotsPerEpoch: 2, Validators: 256})
 	const epoch = phase0.Epoch(3)
 	slot := phase0.Slot(6)
 	toSlot(h, slot)
@@ -45,7 +46,7 @@ func TestAggregateAndProofVerification(t *testing.T) {
 	}
 	var aggregator, notAggregator phase0.ValidatorIndex = 9999, 9999
 	for _, v := range committee {
-		if h.n.Preset().IsAggregator(32, h.s.SelectionProof(v, slot)) {
+		if h.n.ChainConfig().IsAggregator(32, h.s.SelectionProof(v, slot)) {
 			if aggregator == 9999 {
 				aggregator = v
 			}
@@ -88,7 +89,7 @@ func TestAggregateAndProofVerification(t *testing.T) {
 		{"selection proof by another key", build(aggregator, func(ap *electra.AggregateAndProof) {
 			// A proof that selects, but signed by someone else.
 			for _, v := range committee {
-				if p := h.s.SelectionProof(v, slot); v != aggregator && h.n.Preset().IsAggregator(32, p) {
+				if p := h.s.SelectionProof(v, slot); v != aggregator && h.n.ChainConfig().IsAggregator(32, p) {
 					ap.SelectionProof = p
 					return
 				}
@@ -144,7 +145,7 @@ func TestAggregateAndProofVerification(t *testing.T) {
 // minimal-preset chain (a sync committee of 32 out of 64 validators, so
 // some validators are outside it).
 func TestSyncCommitteeVerification(t *testing.T) {
-	h := newHarness(t, simbeacon.Config{Preset: "minimal", Validators: 64})
+	h := newHarness(t, simbeacon.Config{Chain: spec.MinimalConfig(), Validators: 64})
 	slot := phase0.Slot(12)
 	toSlot(h, slot)
 	committee := h.n.SyncCommittee(slot)

@@ -43,7 +43,7 @@ func (h *harness) electraBlock(slot phase0.Slot) *apiv1electra.BlockContents {
 }
 
 func (h *harness) signBlock(signer phase0.ValidatorIndex, b *electra.BeaconBlock) *apiv1electra.SignedBlockContents {
-	epoch := phase0.Epoch(uint64(b.Slot) / h.n.Preset().SlotsPerEpoch)
+	epoch := phase0.Epoch(uint64(b.Slot) / h.n.ChainConfig().SlotsPerEpoch)
 	return &apiv1electra.SignedBlockContents{
 		SignedBlock: &electra.SignedBeaconBlock{Message: b, Signature: h.s.SignedRoot(signer, b, signing.DomainBeaconProposer, epoch)},
 		KZGProofs:   []deneb.KZGProof{}, Blobs: []deneb.Blob{},

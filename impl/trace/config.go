@@ -20,10 +20,14 @@ import (
 type Config struct {
 	// Mode is "remote_signer" or "vc_middleware".
 	Mode string `json:"mode"`
-	// Preset is "mainnet" or "minimal".
-	Preset                string `json:"preset"`
-	GenesisValidatorsRoot Hex    `json:"genesis_validators_root"`
-	SlotsPerEpoch         uint64 `json:"slots_per_epoch"`
+	// Preset is PRESET_BASE as the beacon node reported it (informative).
+	Preset string `json:"preset"`
+	// ChainConfig holds every numeric value of the chain config by its
+	// consensus-specs name (spec.ChainConfig.Values): the trace replays
+	// with exactly the chain's sizes, whatever its preset was called.
+	ChainConfig           map[string]uint64 `json:"chain_config"`
+	GenesisValidatorsRoot Hex               `json:"genesis_validators_root"`
+	SlotsPerEpoch         uint64            `json:"slots_per_epoch"`
 	// Forks is the fork schedule, phase0 first.
 	Forks []Fork `json:"forks"`
 	// ValidatorIndex is the distributed validator's registry index (its
@@ -56,7 +60,8 @@ type PublicShare struct {
 func EncodeConfig(cfg *dvc.Config) *Config {
 	out := &Config{
 		Mode:                  cfg.Mode.String(),
-		Preset:                cfg.Preset.Name,
+		Preset:                cfg.Chain.ChainConfig().PresetBase,
+		ChainConfig:           cfg.Chain.ChainConfig().Values,
 		GenesisValidatorsRoot: Hex(cfg.Chain.GenesisValidatorsRoot[:]),
 		SlotsPerEpoch:         cfg.Chain.SlotsPerEpoch,
 		ValidatorIndex:        uint64(cfg.Validator.Index),
@@ -93,12 +98,12 @@ func DecodeConfig(c *Config, pk Hex) (*dvc.Config, error) {
 	default:
 		return nil, fmt.Errorf("trace: unknown mode %q", c.Mode)
 	}
-	preset, err := spec.PresetByName(c.Preset)
+	cc, err := spec.NewChainConfig(c.Preset, c.ChainConfig)
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
 	}
-	if c.SlotsPerEpoch != preset.SlotsPerEpoch {
-		return nil, fmt.Errorf("trace: %d slots per epoch with the %s preset", c.SlotsPerEpoch, c.Preset)
+	if c.SlotsPerEpoch != cc.SlotsPerEpoch {
+		return nil, fmt.Errorf("trace: slots_per_epoch %d, chain_config SLOTS_PER_EPOCH %d", c.SlotsPerEpoch, cc.SlotsPerEpoch)
 	}
 	var forks []signing.Fork
 	for i, f := range c.Forks {
@@ -120,7 +125,7 @@ func DecodeConfig(c *Config, pk Hex) (*dvc.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
 	}
-	chain, err := signing.NewChain(sched, gvr, preset)
+	chain, err := signing.NewChain(sched, gvr, cc)
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
 	}
@@ -134,7 +139,6 @@ func DecodeConfig(c *Config, pk Hex) (*dvc.Config, error) {
 	}
 	cfg := &dvc.Config{
 		Chain:        chain,
-		Preset:       preset,
 		Validator:    spec.ValidatorIdentity{Pubkey: vpk, Index: phase0.ValidatorIndex(c.ValidatorIndex)},
 		ShareIndex:   c.ShareIndex,
 		PublicShares: map[uint64]phase0.BLSPubKey{},

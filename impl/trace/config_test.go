@@ -28,13 +28,13 @@ func TestConfigKeepsTheFeeRecipient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chain, err := signing.NewChain(forks, phase0.Root{1}, spec.MainnetPreset())
+	chain, err := signing.NewChain(forks, phase0.Root{1}, spec.MainnetConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	fee := bellatrix.ExecutionAddress{0xfe, 9}
 	config := func(f *bellatrix.ExecutionAddress) *dvc.Config {
-		return &dvc.Config{Chain: chain, Preset: spec.MainnetPreset(), Validator: spec.ValidatorIdentity{Pubkey: pk(0), Index: 3},
+		return &dvc.Config{Chain: chain, Validator: spec.ValidatorIdentity{Pubkey: pk(0), Index: 3},
 			ShareIndex: 1, Peers: []uint64{1, 2, 3, 4}, PublicShares: map[uint64]phase0.BLSPubKey{1: pk(1), 2: pk(2), 3: pk(3), 4: pk(4)},
 			Threshold: 3, Cluster: phase0.Root{2}, Mode: dvc.ModeRemoteSigner, FeeRecipient: f}
 	}

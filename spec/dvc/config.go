@@ -45,10 +45,10 @@ func (m Mode) String() string {
 // (dv_pubkey, peers, the rs key, the construct_* oracles' key material),
 // plus the chain data that replaces bn_get_fork_version.
 type Config struct {
-	// Chain gives every signing root and the fork at every slot.
+	// Chain gives every signing root, the fork at every slot and the chain
+	// config (SLOTS_PER_EPOCH, the sync committee geometry, the sizes of
+	// the containers decided on).
 	Chain signing.Chain
-	// Preset gives SLOTS_PER_EPOCH and the sync committee geometry.
-	Preset spec.Preset
 	// Validator is the distributed validator's identity (Dafny dv_pubkey,
 	// and its registry index).
 	Validator spec.ValidatorIdentity
@@ -75,7 +75,7 @@ type Config struct {
 }
 
 // Validate checks the configuration: a known mode, a chain with a fork
-// schedule and SLOTS_PER_EPOCH equal to the preset's, 1..256 distinct
+// schedule and SLOTS_PER_EPOCH equal to its config's, 1..256 distinct
 // non-zero peers including ShareIndex, a valid public share for every peer
 // and none for anyone else, and 1 <= Threshold <= N.
 func (c *Config) Validate() error {
@@ -88,8 +88,10 @@ func (c *Config) Validate() error {
 	if _, err := c.Chain.Forks.Genesis(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
-	if c.Chain.SlotsPerEpoch == 0 || c.Chain.SlotsPerEpoch != c.Preset.SlotsPerEpoch {
-		return fmt.Errorf("%w: chain slots per epoch %d, preset %d", ErrInvalidConfig, c.Chain.SlotsPerEpoch, c.Preset.SlotsPerEpoch)
+	// A Chain literal can carry a SlotsPerEpoch its config does not have;
+	// NewChain never builds one.
+	if cc := c.Chain.ChainConfig(); c.Chain.SlotsPerEpoch == 0 || c.Chain.SlotsPerEpoch != cc.SlotsPerEpoch {
+		return fmt.Errorf("%w: chain slots per epoch %d, its config %d", ErrInvalidConfig, c.Chain.SlotsPerEpoch, cc.SlotsPerEpoch)
 	}
 	n := len(c.Peers)
 	if n == 0 || n > spec.MaxCoValidators {

@@ -78,13 +78,12 @@ func testKeys(t testing.TB, n, m int) *keySet {
 }
 
 type cluster struct {
-	t      testing.TB
-	n, m   int
-	fork   eth2spec.DataVersion
-	chain  signing.Chain
-	preset spec.Preset
-	keys   *keySet
-	mode   Mode
+	t     testing.TB
+	n, m  int
+	fork  eth2spec.DataVersion
+	chain signing.Chain
+	keys  *keySet
+	mode  Mode
 }
 
 func newCluster(t testing.TB, n int, fork eth2spec.DataVersion, mode Mode) *cluster {
@@ -94,11 +93,14 @@ func newCluster(t testing.TB, n int, fork eth2spec.DataVersion, mode Mode) *clus
 		t.Fatal(err)
 	}
 	m := spec.Threshold(n)
+	chain, err := signing.NewChain(forks, testGVR, spec.MinimalConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &cluster{
 		t: t, n: n, m: m, fork: fork, mode: mode,
-		chain:  signing.Chain{Forks: forks, GenesisValidatorsRoot: testGVR, SlotsPerEpoch: 8},
-		preset: spec.MinimalPreset(),
-		keys:   testKeys(t, n, m),
+		chain: chain,
+		keys:  testKeys(t, n, m),
 	}
 }
 
@@ -109,7 +111,7 @@ func (c *cluster) cfg(i int) *Config {
 		peers[j] = uint64(j + 1)
 	}
 	return &Config{
-		Chain: c.chain, Preset: c.preset,
+		Chain:      c.chain,
 		Validator:  spec.ValidatorIdentity{Pubkey: c.keys.pk, Index: testValidatorIndex},
 		ShareIndex: uint64(i), Peers: peers, PublicShares: c.keys.pubs, Threshold: c.m, Mode: c.mode,
 	}
@@ -257,7 +259,7 @@ func ignored(r IgnoreReason, slot phase0.Slot) Ignored { return Ignored{Reason: 
 // electra attestations).
 func (c *cluster) block(slot phase0.Slot, proposer phase0.ValidatorIndex, reveal phase0.BLSSignature, tag byte, atts ...any) *eth2spec.VersionedBeaconBlock {
 	eth1 := &phase0.ETH1Data{BlockHash: make([]byte, 32)}
-	sa := &altair.SyncAggregate{SyncCommitteeBits: bitfield.NewBitvector512()}
+	sa := &altair.SyncAggregate{SyncCommitteeBits: make([]byte, c.chain.Config.SyncCommitteeSize/8)}
 	graffiti := [32]byte{tag}
 	if c.electra() {
 		var list []*electra.Attestation
@@ -308,9 +310,8 @@ func (c *cluster) onChainAtt(data *phase0.AttestationData, withMine bool) any {
 		if withMine {
 			eb.SetBitAt(13, true)
 		}
-		cb := bitfield.NewBitvector64()
-		cb.SetBitAt(0, true)
-		cb.SetBitAt(1, true)
+		cb := bitfield.Bitvector64(make([]byte, 1)) // Bitvector[MAX_COMMITTEES_PER_SLOT = 4] of the minimal preset
+		cb[0] = 0b11                                // committees 0 and 1 (SetBitAt refuses a Bitvector64 of another size)
 		return &electra.Attestation{AggregationBits: eb, Data: data, CommitteeBits: cb}
 	}
 	return &phase0.Attestation{AggregationBits: bits, Data: data}

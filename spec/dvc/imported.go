@@ -47,7 +47,7 @@ func (t *transition) importedNewBlock(e ImportedNewBlock) error {
 	}
 	var header *phase0.BeaconBlockHeader
 	if proposer == t.cfg.Validator.Index {
-		if header, err = blockHeader(b); err != nil {
+		if header, err = blockHeader(t.cfg.Chain, b); err != nil {
 			return fmt.Errorf("%w: %w", ErrMalformedEvent, err)
 		}
 	}

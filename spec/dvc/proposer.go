@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
@@ -12,6 +13,7 @@ import (
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
 func (t *transition) checkProposerDuty(d *spec.ProposerDuty) error {
@@ -325,8 +327,10 @@ func (t *transition) receivedBlockShare(share *networking.BlockShare) error {
 	return nil
 }
 
-// blockHeader returns the header of a block (same hash tree root).
-func blockHeader(b *eth2spec.VersionedBeaconBlock) (*phase0.BeaconBlockHeader, error) {
+// blockHeader returns the header of a block (same hash tree root). The body
+// is hashed with the chain's sizes: go-eth2-client's BodyRoot hashes with
+// the mainnet sizes whatever the chain.
+func blockHeader(chain signing.Chain, b *eth2spec.VersionedBeaconBlock) (*phase0.BeaconBlockHeader, error) {
 	slot, err := b.Slot()
 	if err != nil {
 		return nil, err
@@ -343,7 +347,27 @@ func blockHeader(b *eth2spec.VersionedBeaconBlock) (*phase0.BeaconBlockHeader, e
 	if err != nil {
 		return nil, err
 	}
-	body, err := b.BodyRoot()
+	var obj signing.HashRooter
+	switch {
+	case b.Version == eth2spec.DataVersionPhase0 && b.Phase0 != nil:
+		obj = b.Phase0.Body
+	case b.Version == eth2spec.DataVersionAltair && b.Altair != nil:
+		obj = b.Altair.Body
+	case b.Version == eth2spec.DataVersionBellatrix && b.Bellatrix != nil:
+		obj = b.Bellatrix.Body
+	case b.Version == eth2spec.DataVersionCapella && b.Capella != nil:
+		obj = b.Capella.Body
+	case b.Version == eth2spec.DataVersionDeneb && b.Deneb != nil:
+		obj = b.Deneb.Body
+	case b.Version == eth2spec.DataVersionElectra && b.Electra != nil:
+		obj = b.Electra.Body
+	case b.Version == eth2spec.DataVersionFulu && b.Fulu != nil:
+		obj = b.Fulu.Body
+	}
+	if obj == nil || reflect.ValueOf(obj).IsNil() {
+		return nil, fmt.Errorf("%s block without a body", b.Version)
+	}
+	body, err := chain.HashTreeRoot(obj)
 	if err != nil {
 		return nil, err
 	}

@@ -555,9 +555,9 @@ func TestAttesterScenarios(t *testing.T) {
 }
 
 func electraAtt(data *phase0.AttestationData, bits bitfield.Bitlist, committees ...int) any {
-	cb := bitfield.NewBitvector64()
+	cb := bitfield.Bitvector64(make([]byte, 1)) // Bitvector[MAX_COMMITTEES_PER_SLOT = 4] of the minimal preset
 	for _, c := range committees {
-		cb.SetBitAt(uint64(c), true)
+		cb[c/8] |= 1 << (c % 8) // SetBitAt refuses a Bitvector64 of another size
 	}
 	return &electra.Attestation{AggregationBits: bits, Data: data, CommitteeBits: cb}
 }

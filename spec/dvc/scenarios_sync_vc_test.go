@@ -26,7 +26,7 @@ func (c *cluster) serveSync(slot phase0.Slot) ServeSyncCommitteeDuty {
 }
 
 func (c *cluster) contribution(slot phase0.Slot, tag byte) *altair.SyncCommitteeContribution {
-	return &altair.SyncCommitteeContribution{Slot: slot, BeaconBlockRoot: phase0.Root{0xcc, tag, byte(slot)}, SubcommitteeIndex: 0, AggregationBits: bitfield.NewBitvector128()}
+	return &altair.SyncCommitteeContribution{Slot: slot, BeaconBlockRoot: phase0.Root{0xcc, tag, byte(slot)}, SubcommitteeIndex: 0, AggregationBits: make([]byte, c.chain.Config.SyncSubcommitteeSize()/8)}
 }
 
 func (c *cluster) syncInput(slot phase0.Slot, root phase0.Root) signing.SigningInput {
@@ -59,11 +59,11 @@ func TestSyncCommitteeScenarios(t *testing.T) {
 			steps: func(c *cluster) []step {
 				return []step{{ev: c.serveSync(20), want: []Output{c.startSync(20)}, check: func(t *testing.T, st *State) {
 					v := ValidityFor(c.cfg(1), st, c.id(consensus.DutySyncCommittee, 20))
-					good, _ := consensus.EncodeSyncCommitteeContribution(c.contribution(20, 1))
+					good, _ := consensus.EncodeSyncCommitteeContribution(c.chain, c.contribution(20, 1))
 					expect(t, v(good) == nil, "valid contribution refused")
 					other := c.contribution(20, 1)
 					other.SubcommitteeIndex = 2
-					raw, _ := consensus.EncodeSyncCommitteeContribution(other)
+					raw, _ := consensus.EncodeSyncCommitteeContribution(c.chain, other)
 					expect(t, v(raw) != nil, "another subcommittee must be refused")
 				}}}
 			},
@@ -348,7 +348,7 @@ func TestStepRejectsBadConfigAndState(t *testing.T) {
 		func(c *Config) { c.ShareIndex = 9 },
 		func(c *Config) { c.Peers = append(c.Peers, 2) },
 		func(c *Config) { c.PublicShares = map[uint64]phase0.BLSPubKey{1: c.PublicShares[1]} },
-		func(c *Config) { c.Preset.SlotsPerEpoch = 32 },
+		func(c *Config) { c.Chain.SlotsPerEpoch = 32 },
 		func(c *Config) { c.Validator.Pubkey = phase0.BLSPubKey{1} },
 	} {
 		x := c.cfg(1)

@@ -84,7 +84,7 @@ func (c *Config) quickCheck() error {
 	if c.Mode != ModeRemoteSigner && c.Mode != ModeVCMiddleware {
 		return fmt.Errorf("%w: unknown mode %d", ErrInvalidConfig, c.Mode)
 	}
-	if c.Chain.SlotsPerEpoch == 0 || c.Preset.SlotsPerEpoch != c.Chain.SlotsPerEpoch {
+	if c.Chain.SlotsPerEpoch == 0 || c.Chain.ChainConfig().SlotsPerEpoch != c.Chain.SlotsPerEpoch {
 		return fmt.Errorf("%w: slots per epoch", ErrInvalidConfig)
 	}
 	if len(c.Peers) == 0 || c.Threshold < 1 || c.Threshold > len(c.Peers) {
@@ -456,7 +456,7 @@ func unknownFields[M networking.Message](M) (bool, error) { return false, nil }
 // horizon is how far beyond the latest duty a share's slot may be
 // (amendment A8): two epochs.
 func (t *transition) horizon() phase0.Slot {
-	return phase0.Slot(2 * t.cfg.Preset.SlotsPerEpoch)
+	return phase0.Slot(2 * t.cfg.Chain.SlotsPerEpoch)
 }
 
 func isNilMessage(m networking.Message) bool {

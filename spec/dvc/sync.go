@@ -33,7 +33,7 @@ func (t *transition) serveSyncCommitteeDuty(e ServeSyncCommitteeDuty) error {
 	}
 	assigned := false
 	for _, i := range d.ValidatorSyncCommitteeIndices {
-		if t.cfg.Preset.SyncSubcommitteeIndex(i) == e.SubcommitteeIndex {
+		if t.cfg.Chain.ChainConfig().SyncSubcommitteeIndex(i) == e.SubcommitteeIndex {
 			assigned = true
 		}
 	}
@@ -130,7 +130,7 @@ func (t *transition) syncCommitteeConsensusDecided(e SyncCommitteeConsensusDecid
 // validSyncValue is consensus.IsValidSyncCommitteeContribution plus the
 // instance's subcommittee.
 func validSyncValue(cfg *Config, v SyncCommitteeValidity, c *altair.SyncCommitteeContribution) error {
-	if err := consensus.IsValidSyncCommitteeContribution(cfg.Preset, cfg.Chain, c, v.Duty, v.Slot); err != nil {
+	if err := consensus.IsValidSyncCommitteeContribution(cfg.Chain, c, v.Duty, v.Slot); err != nil {
 		return err
 	}
 	if c.SubcommitteeIndex != v.SubcommitteeIndex {

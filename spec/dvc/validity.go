@@ -51,7 +51,7 @@ func ValidityFor(cfg *Config, st *State, id consensus.InstanceID) func(value []b
 			if inst == nil {
 				return fmt.Errorf("%w: %s", ErrNoInstance, id)
 			}
-			c, err := consensus.DecodeSyncCommitteeContribution(value)
+			c, err := consensus.DecodeSyncCommitteeContribution(cfg.Chain, value)
 			if err != nil {
 				return err
 			}

@@ -12,66 +12,96 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/sszutil"
 )
 
 // Chain holds what a signing root depends on besides the message: the fork
-// schedule, the genesis validators root and the slots per epoch of the
-// preset. It replaces the Python helper's calls to the beacon node
-// (bn_get_fork_version, bn_get_genesis_validators_root) with explicit data.
+// schedule, the genesis validators root and the chain config (the sizes of
+// the beacon containers, SLOTS_PER_EPOCH). It replaces the Python helper's
+// calls to the beacon node (bn_get_fork_version,
+// bn_get_genesis_validators_root) with explicit data. Build it with
+// NewChain.
 type Chain struct {
 	Forks                 ForkSchedule
 	GenesisValidatorsRoot phase0.Root
-	SlotsPerEpoch         uint64
-	// SSZ hashes beacon containers with the sizes of the chain's preset
-	// (sync committee bits, Electra committee bits, list limits). Nil means
-	// the mainnet preset, for which go-eth2-client's generated code is used.
-	// NewChain sets it.
+	// SlotsPerEpoch is Config.SlotsPerEpoch, kept as a field because every
+	// epoch computation reads it. NewChain sets both from the config.
+	SlotsPerEpoch uint64
+	// SSZ hashes and encodes beacon containers with the sizes of Config
+	// (sync committee bits, Electra committee bits, list limits). NewChain
+	// sets it; nil means go-eth2-client's generated, mainnet-sized code.
 	SSZ *dynssz.DynSsz
-	// Preset sizes the bitvectors checked before hashing; the zero value
-	// means the mainnet preset.
-	Preset spec.Preset
+	// Config is the chain config. A Chain built without NewChain (a literal
+	// in a test) has the zero value, which means the mainnet sizes with
+	// SlotsPerEpoch.
+	Config spec.ChainConfig
 }
 
-// NewChain returns the Chain of a network with the given fork schedule,
-// genesis validators root and preset. On any preset other than mainnet the
-// beacon containers are hashed with that preset's sizes: a minimal-preset
-// sync contribution, Electra aggregate or block has another shape, and so
+// NewChain is this spec's signing context of a network: its fork schedule,
+// genesis validators root and chain config. SLOTS_PER_EPOCH and every
+// container size come from the config, so a chain with its own values (a
+// minimal-preset chain, or mainnet sizes with 8-slot epochs) hashes and
+// encodes its containers in its own shapes: a minimal-preset sync
+// contribution, Electra aggregate or block has another shape, and so
 // another root, than go-eth2-client's mainnet-sized types give.
-func NewChain(forks ForkSchedule, genesisValidatorsRoot phase0.Root, preset spec.Preset) (Chain, error) {
-	c := Chain{Forks: forks, GenesisValidatorsRoot: genesisValidatorsRoot, SlotsPerEpoch: preset.SlotsPerEpoch, Preset: preset}
-	if preset.SlotsPerEpoch == 0 {
-		return Chain{}, fmt.Errorf("chain: preset %q has zero slots per epoch", preset.Name)
+func NewChain(forks ForkSchedule, genesisValidatorsRoot phase0.Root, config spec.ChainConfig) (Chain, error) {
+	if config.SlotsPerEpoch == 0 || len(config.Values) == 0 {
+		return Chain{}, fmt.Errorf("chain: no chain config (slots per epoch %d, %d values)", config.SlotsPerEpoch, len(config.Values))
 	}
-	if preset.Name != spec.MainnetPreset().Name {
-		values, err := preset.SSZSpec()
-		if err != nil {
-			return Chain{}, fmt.Errorf("chain: %w", err)
+	if _, err := forks.Genesis(); err != nil {
+		return Chain{}, fmt.Errorf("chain: %w", err)
+	}
+	return Chain{
+		Forks: forks, GenesisValidatorsRoot: genesisValidatorsRoot, SlotsPerEpoch: config.SlotsPerEpoch,
+		Config: config, SSZ: dynssz.NewDynSsz(config.SSZSpec()),
+	}, nil
+}
+
+// ChainConfig returns the chain config: Config, or for a Chain literal
+// without one the mainnet config with the literal's SlotsPerEpoch.
+func (c Chain) ChainConfig() spec.ChainConfig {
+	if c.Config.SlotsPerEpoch != 0 {
+		return c.Config
+	}
+	m := spec.MainnetConfig()
+	if c.SlotsPerEpoch != 0 && c.SlotsPerEpoch != m.SlotsPerEpoch {
+		if o, err := m.WithSlotsPerEpoch(c.SlotsPerEpoch); err == nil {
+			return o
 		}
-		c.SSZ = dynssz.NewDynSsz(values)
 	}
-	return c, nil
+	return m
 }
 
-func (c Chain) preset() spec.Preset {
-	if c.Preset.Name == "" {
-		return spec.MainnetPreset()
+// MarshalSSZ encodes an SSZ container with the chain's sizes.
+func (c Chain) MarshalSSZ(obj sszutil.Codec) ([]byte, error) {
+	if c.SSZ == nil {
+		return obj.MarshalSSZ()
 	}
-	return c.Preset
+	return c.SSZ.MarshalSSZ(obj)
 }
 
-// checkBitvector refuses a bitvector whose length is not the preset's. The
+// DecodeCanonical decodes buf into obj with the chain's sizes, accepting
+// only the canonical encoding (sszutil.DecodeCanonical).
+func (c Chain) DecodeCanonical(buf []byte, obj sszutil.Codec) error {
+	if c.SSZ == nil {
+		return sszutil.DecodeCanonical(buf, obj)
+	}
+	return sszutil.DecodeCanonicalWith(c.SSZ, buf, obj)
+}
+
+// checkBitvector refuses a bitvector whose length is not the chain config's. The
 // hashers do not check it, and a short bitvector that fits one chunk hashes
 // like the padded one, so without this a message of the wrong shape would be
 // signed as if it had the right one.
 func checkBitvector(what string, bits []byte, nbits uint64) error {
 	if uint64(len(bits)) != (nbits+7)/8 {
-		return fmt.Errorf("%s: %d bytes of bits, the preset has %d bits", what, len(bits), nbits)
+		return fmt.Errorf("%s: %d bytes of bits, the chain config has %d bits", what, len(bits), nbits)
 	}
 	return nil
 }
 
-// HashTreeRoot hashes an SSZ container with the chain's preset sizes. A
-// container that does not fit the preset (a bitvector of the wrong length,
+// HashTreeRoot hashes an SSZ container with the chain config's sizes. A
+// container that does not fit the chain config (a bitvector of the wrong length,
 // say) is an error, never a panic: the hashers index into the value, so a
 // panic inside them is turned into an error here.
 func (c Chain) HashTreeRoot(obj HashRooter) (root phase0.Root, err error) {
@@ -191,7 +221,7 @@ func (c Chain) checkSyncAggregate(block *eth2spec.VersionedBeaconBlock) error {
 	if agg == nil {
 		return fmt.Errorf("beacon block: %s block without a sync aggregate", block.Version)
 	}
-	return checkBitvector("beacon block sync aggregate", agg.SyncCommitteeBits, c.preset().SyncCommitteeSize)
+	return checkBitvector("beacon block sync aggregate", agg.SyncCommitteeBits, c.ChainConfig().SyncCommitteeSize)
 }
 
 // blockOf returns the fork-specific block inside a versioned block.
@@ -341,7 +371,7 @@ func (c Chain) AggregateAndProof(ap *eth2spec.VersionedAggregateAndProof) (Signi
 		if p == nil || p.Aggregate == nil || p.Aggregate.Data == nil {
 			return SigningInput{}, fmt.Errorf("aggregate and proof: no %s aggregate", ap.Version)
 		}
-		if err := checkBitvector("aggregate and proof committee bits", p.Aggregate.CommitteeBits, c.preset().MaxCommitteesPerSlot); err != nil {
+		if err := checkBitvector("aggregate and proof committee bits", p.Aggregate.CommitteeBits, c.ChainConfig().MaxCommitteesPerSlot); err != nil {
 			return SigningInput{}, err
 		}
 		obj, slot = p, p.Aggregate.Data.Slot
@@ -418,8 +448,7 @@ func (c Chain) ContributionAndProof(cp *altair.ContributionAndProof) (SigningInp
 	if cp == nil || cp.Contribution == nil {
 		return SigningInput{}, fmt.Errorf("contribution and proof: missing contribution")
 	}
-	p := c.preset()
-	if err := checkBitvector("contribution and proof", cp.Contribution.AggregationBits, p.SyncCommitteeSize/p.SyncCommitteeSubnetCount); err != nil {
+	if err := checkBitvector("contribution and proof", cp.Contribution.AggregationBits, c.ChainConfig().SyncSubcommitteeSize()); err != nil {
 		return SigningInput{}, err
 	}
 	root, err := c.rootOf("contribution and proof", cp)

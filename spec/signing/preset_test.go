@@ -56,7 +56,7 @@ func TestMinimalPresetContributionAndProof(t *testing.T) {
 		t.Fatal(err)
 	}
 	gvr := phase0.Root{0x11}
-	chain, err := NewChain(forks, gvr, spec.MinimalPreset())
+	chain, err := NewChain(forks, gvr, spec.MinimalConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,15 +96,22 @@ func TestMinimalPresetContributionAndProof(t *testing.T) {
 	}
 }
 
-func TestNewChainMainnetUsesGeneratedCode(t *testing.T) {
-	c, err := NewChain(MainnetForkSchedule(), phase0.Root{}, spec.MainnetPreset())
+func TestNewChainTakesSlotsPerEpochFromTheConfig(t *testing.T) {
+	custom, err := spec.MainnetConfig().WithSlotsPerEpoch(8)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SSZ != nil || c.SlotsPerEpoch != 32 {
-		t.Fatalf("mainnet chain: SSZ=%v slots=%d", c.SSZ, c.SlotsPerEpoch)
+	c, err := NewChain(MainnetForkSchedule(), phase0.Root{}, custom)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := NewChain(MainnetForkSchedule(), phase0.Root{}, spec.Preset{Name: "gnosis", SlotsPerEpoch: 16}); err == nil {
-		t.Fatal("unknown preset accepted")
+	if c.SlotsPerEpoch != 8 || c.ChainConfig().SlotsPerEpoch != 8 || c.SSZ == nil {
+		t.Fatalf("custom chain: SSZ=%v slots=%d", c.SSZ, c.SlotsPerEpoch)
+	}
+	if e, _ := c.EpochAtSlot(17); e != 2 {
+		t.Fatalf("slot 17 in epoch %d on an 8-slot chain", e)
+	}
+	if _, err := NewChain(MainnetForkSchedule(), phase0.Root{}, spec.ChainConfig{PresetBase: "gnosis", SlotsPerEpoch: 16}); err == nil {
+		t.Fatal("a chain config without values accepted")
 	}
 }

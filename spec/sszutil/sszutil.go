@@ -14,6 +14,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+
+	dynssz "github.com/pk910/dynamic-ssz"
 )
 
 // Codec is a generated SSZ container.
@@ -39,6 +41,27 @@ func DecodeCanonical(buf []byte, obj Codec) (err error) {
 		return fmt.Errorf("ssz: %w", err)
 	}
 	again, err := obj.MarshalSSZ()
+	if err != nil {
+		return fmt.Errorf("ssz: re-encode: %w", err)
+	}
+	if !bytes.Equal(again, buf) {
+		return ErrNonCanonical
+	}
+	return nil
+}
+
+// DecodeCanonicalWith is DecodeCanonical with the container sizes of ds (a
+// chain whose preset sizes are not go-eth2-client's mainnet defaults).
+func DecodeCanonicalWith(ds *dynssz.DynSsz, buf []byte, obj any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("ssz: decoder panicked: %v", r)
+		}
+	}()
+	if err := ds.UnmarshalSSZ(obj, buf); err != nil {
+		return fmt.Errorf("ssz: %w", err)
+	}
+	again, err := ds.MarshalSSZ(obj)
 	if err != nil {
 		return fmt.Errorf("ssz: re-encode: %w", err)
 	}

@@ -95,7 +95,7 @@ func run(n int, validator uint64) error {
 		if err != nil {
 			return err
 		}
-		chain := signing.Chain{Forks: forks, GenesisValidatorsRoot: phase0.Root{0x42}, SlotsPerEpoch: spec.MainnetPreset().SlotsPerEpoch}
+		chain := signing.Chain{Forks: forks, GenesisValidatorsRoot: phase0.Root{0x42}, SlotsPerEpoch: spec.MainnetConfig().SlotsPerEpoch}
 		for _, msg := range messages() {
 			in, err := msg.in(chain, slot)
 			if err != nil {

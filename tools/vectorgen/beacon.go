@@ -30,14 +30,8 @@ import (
 // beacon state (an aggregate's committee), the aggregate has a single
 // participant, its aggregator, whose key signs it.
 
-// presetOf is the preset of a chain (mainnet unless the chain was made by
-// signing.NewChain with another preset).
-func presetOf(c signing.Chain) spec.Preset {
-	if c.Preset.Name == "" {
-		return spec.MainnetPreset()
-	}
-	return c.Preset
-}
+// presetOf is the chain config of a chain.
+func presetOf(c signing.Chain) spec.ChainConfig { return c.ChainConfig() }
 
 // beaconObject is a go-eth2-client container: SSZ and beacon-API JSON.
 type beaconObject interface {

@@ -50,7 +50,7 @@ type dvf struct {
 	n, m        int
 	fork        eth2spec.DataVersion
 	chain       signing.Chain
-	preset      spec.Preset
+	preset      spec.ChainConfig
 	cl          *cluster
 	mode        dvc.Mode
 	def         *speccluster.Definition
@@ -68,7 +68,7 @@ func newDVF(n int, fork eth2spec.DataVersion, mode dvc.Mode) *dvf {
 	if f, ok := dvfCache[key]; ok {
 		return f
 	}
-	f := &dvf{n: n, m: spec.Threshold(n), fork: fork, chain: fromGenesisChain("mainnet", fork), preset: spec.MainnetPreset(),
+	f := &dvf{n: n, m: spec.Threshold(n), fork: fork, chain: fromGenesisChain("mainnet", fork), preset: spec.MainnetConfig(),
 		cl: newCluster(dvcValidator, n), mode: mode}
 	f.def = dvcClusterDefinition(f.cl, f.chain)
 	root, err := f.def.ID()
@@ -121,7 +121,7 @@ func (f *dvf) cfg(i int) *dvc.Config {
 	for _, p := range f.cl.Public {
 		pubs[p.Index] = p.PublicKey
 	}
-	return &dvc.Config{Chain: f.chain, Preset: f.preset, Validator: spec.ValidatorIdentity{Pubkey: f.pk(), Index: f.vi()},
+	return &dvc.Config{Chain: f.chain, Validator: spec.ValidatorIdentity{Pubkey: f.pk(), Index: f.vi()},
 		ShareIndex: uint64(i), Peers: f.peers(), PublicShares: pubs, Threshold: f.m, Cluster: f.clusterRoot, Mode: f.mode}
 }
 
@@ -776,7 +776,7 @@ func (f *dvf) checkBlock(slot phase0.Slot, b *eth2spec.VersionedBeaconBlock, wan
 }
 
 func (f *dvf) checkSync(slot phase0.Slot, c *altair.SyncCommitteeContribution, want error) *dvcCheck {
-	v, err := consensus.EncodeSyncCommitteeContribution(c)
+	v, err := consensus.EncodeSyncCommitteeContribution(f.chain, c)
 	if err != nil {
 		panic(err)
 	}

@@ -403,11 +403,7 @@ func genSigning(w *Writer) {
 // fullMinimalSSZ encodes and hashes go-eth2-client containers with every
 // size of the minimal preset.
 var fullMinimalSSZ = func() *dynssz.DynSsz {
-	values, err := spec.MinimalPreset().SSZSpec()
-	if err != nil {
-		panic(err)
-	}
-	return dynssz.NewDynSsz(values)
+	return dynssz.NewDynSsz(spec.MinimalConfig().SSZSpec())
 }()
 
 // genSigningMinimal signs messages on the minimal preset's staircase chain
@@ -419,7 +415,7 @@ var fullMinimalSSZ = func() *dynssz.DynSsz {
 // contributions with 8 aggregation bits) have the minimal shape and root.
 func genSigningMinimal(w *Writer) {
 	stair := minimalStaircaseChain()
-	c, err := signing.NewChain(stair.Forks, stair.GenesisValidatorsRoot, spec.MinimalPreset())
+	c, err := signing.NewChain(stair.Forks, stair.GenesisValidatorsRoot, spec.MinimalConfig())
 	if err != nil {
 		panic(err)
 	}

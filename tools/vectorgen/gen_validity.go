@@ -444,7 +444,7 @@ func genValiditySync(w *Writer) {
 	const v = 99
 	k := interop(v)
 	for _, preset := range []string{"mainnet", "minimal"} {
-		p, err := spec.PresetByName(preset)
+		p, err := spec.BuiltinConfig(preset)
 		if err != nil {
 			panic(err)
 		}
@@ -503,7 +503,7 @@ func genValiditySync(w *Writer) {
 				w.addValidity(validityCase{preset: preset, handler: "sync_committee_contribution", suite: suiteOf(tc.want), name: tc.name, chain: chain,
 					duty: duty, value: value, valueNode: jsonNode(contribution), valueType: "SyncCommitteeContribution", valueFork: fork,
 					inputs: []any{"slot", uint64(slot)},
-					check:  func() error { return consensus.IsValidSyncCommitteeContribution(p, chain, contribution, duty, slot) },
+					check:  func() error { return consensus.IsValidSyncCommitteeContribution(chain, contribution, duty, slot) },
 					want:   tc.want, description: tc.desc + fmt.Sprintf(" (%s preset: SYNC_COMMITTEE_SIZE %d, %d subnets; every fork up to %s active from genesis). The contribution has one participant, the validator, whose real sync committee signature it carries.", preset, p.SyncCommitteeSize, p.SyncCommitteeSubnetCount, fork),
 					refs: syncRefs, keys: interopKeysNode(v)})
 			}

@@ -141,7 +141,15 @@ var testGenesisValidatorsRoot = deriveRoot("genesis_validators_root")
 
 // mainnetChain is mainnet: its fork schedule and genesis validators root.
 func mainnetChain() signing.Chain {
-	return signing.Chain{Forks: signing.MainnetForkSchedule(), GenesisValidatorsRoot: mainnetGenesisValidatorsRoot, SlotsPerEpoch: 32}
+	return mustChain(signing.MainnetForkSchedule(), mainnetGenesisValidatorsRoot, spec.MainnetConfig())
+}
+
+func mustChain(forks signing.ForkSchedule, gvr phase0.Root, cc spec.ChainConfig) signing.Chain {
+	c, err := signing.NewChain(forks, gvr, cc)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
 // fromGenesisChain is a test chain of the preset on which every fork up to
@@ -150,22 +158,23 @@ func fromGenesisChain(preset string, fork eth2spec.DataVersion) signing.Chain {
 	var (
 		s   signing.ForkSchedule
 		err error
-		spe uint64
 	)
 	switch preset {
 	case "mainnet":
 		s, err = signing.MainnetVersionsFromGenesis(fork)
-		spe = 32
 	case "minimal":
 		s, err = signing.MinimalForkSchedule(fork)
-		spe = 8
 	default:
 		panic(preset)
 	}
 	if err != nil {
 		panic(err)
 	}
-	return signing.Chain{Forks: s, GenesisValidatorsRoot: testGenesisValidatorsRoot, SlotsPerEpoch: spe}
+	cc, err := spec.BuiltinConfig(preset)
+	if err != nil {
+		panic(err)
+	}
+	return mustChain(s, testGenesisValidatorsRoot, cc)
 }
 
 // minimalStaircaseChain is the minimal-preset chain whose forks activate
@@ -181,7 +190,7 @@ func minimalStaircaseChain() signing.Chain {
 	if err != nil {
 		panic(err)
 	}
-	return signing.Chain{Forks: s, GenesisValidatorsRoot: testGenesisValidatorsRoot, SlotsPerEpoch: 8}
+	return mustChain(s, testGenesisValidatorsRoot, spec.MinimalConfig())
 }
 
 // chainNode is chain.yaml.

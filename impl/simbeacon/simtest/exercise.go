@@ -27,7 +27,7 @@ func Exercise(t *testing.T, c ethnode.BeaconNode, n *simbeacon.Node, clock *simb
 	s := Signer{T: t, Node: n}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	spe := n.Preset().SlotsPerEpoch
+	spe := n.ChainConfig().SlotsPerEpoch
 	// Epoch 2, so source and target differ and the chain has history.
 	epoch := phase0.Epoch(2)
 	through := n.Fork(phase0.Slot(uint64(epoch) * spe))
@@ -150,7 +150,7 @@ func Exercise(t *testing.T, c ethnode.BeaconNode, n *simbeacon.Node, clock *simb
 	if err != nil || len(gotSel) != 1 || gotSel[0].SelectionProof != sel[0].SelectionProof {
 		t.Fatalf("BeaconCommitteeSelections = %v, %v", gotSel, err)
 	}
-	if !n.Preset().IsAggregator(uint64(len(attesters)), sel[0].SelectionProof) {
+	if !n.ChainConfig().IsAggregator(uint64(len(attesters)), sel[0].SelectionProof) {
 		t.Fatalf("test setup: validator %d is not an aggregator", aggregator)
 	}
 	sap := SignedAggregate(t, s, agg, aggregator, sel[0].SelectionProof, epoch)
@@ -244,13 +244,13 @@ func Exercise(t *testing.T, c ethnode.BeaconNode, n *simbeacon.Node, clock *simb
 		t.Fatalf("SubmitSyncCommitteeSubscriptions: %v", err)
 	}
 	// Find a selected aggregator of subcommittee 0.
-	subSize := uint64(len(committee)) / n.Preset().SyncCommitteeSubnetCount
+	subSize := uint64(len(committee)) / n.ChainConfig().SyncCommitteeSubnetCount
 	var agg0 phase0.ValidatorIndex
 	var proof phase0.BLSSignature
 	found := false
 	for _, v := range committee[:subSize] {
 		p := s.SyncSelectionProof(v, sslot, 0)
-		if n.Preset().IsSyncCommitteeAggregator(p) {
+		if n.ChainConfig().IsSyncCommitteeAggregator(p) {
 			agg0, proof, found = v, p, true
 			break
 		}

@@ -123,7 +123,7 @@ func (s Signer) Attestation(v phase0.ValidatorIndex, epoch phase0.Epoch) *eth2sp
 		vi := v
 		// Bitvector[MAX_COMMITTEES_PER_SLOT]: 8 bytes in mainnet, 1 in
 		// minimal (go-bitfield's Bitvector64 methods only handle 8).
-		cb := make(bitfield.Bitvector64, (s.Node.Preset().MaxCommitteesPerSlot+7)/8)
+		cb := make(bitfield.Bitvector64, (s.Node.ChainConfig().MaxCommitteesPerSlot+7)/8)
 		cb[d.CommitteeIndex/8] |= 1 << (d.CommitteeIndex % 8)
 		att := &electra.Attestation{AggregationBits: bits, Data: data, Signature: sig, CommitteeBits: cb}
 		out.ValidatorIndex = &vi
@@ -152,7 +152,7 @@ func (s Signer) Attestation(v phase0.ValidatorIndex, epoch phase0.Epoch) *eth2sp
 
 // RandaoReveal is the proposer of slot's RANDAO reveal.
 func (s Signer) RandaoReveal(slot phase0.Slot) phase0.BLSSignature {
-	epoch := phase0.Epoch(uint64(slot) / s.Node.Preset().SlotsPerEpoch)
+	epoch := phase0.Epoch(uint64(slot) / s.Node.ChainConfig().SlotsPerEpoch)
 	return s.Sign(s.Node.Proposer(slot), s.must(s.chain().RandaoReveal(epoch)))
 }
 
@@ -185,7 +185,7 @@ func (s Signer) SignProposal(p *api.VersionedProposal) *api.VersionedSignedPropo
 	default:
 		msg = p.Fulu.Block
 	}
-	root, err := s.Node.SigningRoot(msg, signing.DomainBeaconProposer, phase0.Epoch(uint64(slot)/s.Node.Preset().SlotsPerEpoch))
+	root, err := s.Node.SigningRoot(msg, signing.DomainBeaconProposer, phase0.Epoch(uint64(slot)/s.Node.ChainConfig().SlotsPerEpoch))
 	if err != nil {
 		s.T.Fatalf("block signing root: %v", err)
 	}

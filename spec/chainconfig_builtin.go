@@ -1,14 +1,12 @@
 package spec
 
-import "fmt"
-
-// presetValues are the consensus-specs preset constants
+// builtinValues are the consensus-specs preset constants
 // (presets/<name>/phase0..fulu.yaml at a08d8a6) plus the configuration
-// values that differ between the mainnet and minimal base configs. They fix
-// the SSZ shapes of preset-dependent containers (sync aggregate and
-// contribution bits, Electra committee bits, list limits), so hashing a
-// beacon container with the wrong preset gives a different root.
-var presetValues = map[string]map[string]uint64{
+// values the DV protocol reads and those that differ between the mainnet
+// and minimal base configs: the built-in chain configs for offline use
+// (vectors, tests, the simulated beacon node). A node on a real chain takes
+// its values from the beacon node instead (NewChainConfig).
+var builtinValues = map[string]map[string]uint64{
 	"mainnet": {
 		// phase0
 		"MAX_COMMITTEES_PER_SLOT": 64, "TARGET_COMMITTEE_SIZE": 128, "MAX_VALIDATORS_PER_COMMITTEE": 2048,
@@ -50,6 +48,9 @@ var presetValues = map[string]map[string]uint64{
 		"MIN_PER_EPOCH_CHURN_LIMIT": 4, "CHURN_LIMIT_QUOTIENT": 65536, "MAX_PER_EPOCH_ACTIVATION_CHURN_LIMIT": 8,
 		"MIN_PER_EPOCH_CHURN_LIMIT_ELECTRA": 128000000000, "MAX_PER_EPOCH_ACTIVATION_EXIT_CHURN_LIMIT": 256000000000,
 		"CONSOLIDATION_CHURN_LIMIT_QUOTIENT": 65536,
+		// configuration values common to both base configs
+		"TARGET_AGGREGATORS_PER_COMMITTEE": 16, "TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE": 16,
+		"SYNC_COMMITTEE_SUBNET_COUNT": 4, "DEPOSIT_CONTRACT_TREE_DEPTH": 32,
 	},
 	"minimal": {
 		"MAX_COMMITTEES_PER_SLOT": 4, "TARGET_COMMITTEE_SIZE": 4, "MAX_VALIDATORS_PER_COMMITTEE": 2048,
@@ -84,33 +85,7 @@ var presetValues = map[string]map[string]uint64{
 		"MIN_PER_EPOCH_CHURN_LIMIT": 2, "CHURN_LIMIT_QUOTIENT": 32, "MAX_PER_EPOCH_ACTIVATION_CHURN_LIMIT": 4,
 		"MIN_PER_EPOCH_CHURN_LIMIT_ELECTRA": 64000000000, "MAX_PER_EPOCH_ACTIVATION_EXIT_CHURN_LIMIT": 128000000000,
 		"CONSOLIDATION_CHURN_LIMIT_QUOTIENT": 32,
+		"TARGET_AGGREGATORS_PER_COMMITTEE":   16, "TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE": 16,
+		"SYNC_COMMITTEE_SUBNET_COUNT": 4, "DEPOSIT_CONTRACT_TREE_DEPTH": 32,
 	},
-}
-
-// PresetValues returns a copy of the named preset's constants, keyed by
-// their consensus-specs names (SLOTS_PER_EPOCH, SYNC_COMMITTEE_SIZE, ...).
-func PresetValues(name string) (map[string]uint64, error) {
-	t, ok := presetValues[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown preset %q (want mainnet or minimal)", name)
-	}
-	out := make(map[string]uint64, len(t))
-	for k, v := range t {
-		out[k] = v
-	}
-	return out, nil
-}
-
-// SSZSpec returns the preset's constants in the form dynamic-ssz takes to
-// size go-eth2-client's containers (their ssz tags name these constants).
-func (p Preset) SSZSpec() (map[string]any, error) {
-	t, err := PresetValues(p.Name)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]any, len(t))
-	for k, v := range t {
-		out[k] = v
-	}
-	return out, nil
 }
