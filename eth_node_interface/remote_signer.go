@@ -320,8 +320,9 @@ func NewAttestationSignRequest(forkInfo *ForkInfo, data *phase0.AttestationData,
 // NewBlockSignRequest is the request of eth_node_interface.py rs_sign_block:
 // POST /api/v1/eth2/sign/{pubkey}, type BLOCK_V2. Phase0 and altair blocks
 // are sent whole; from bellatrix on only the header is sent, as the
-// Web3Signer API prescribes (its body root is computed here).
-func NewBlockSignRequest(forkInfo *ForkInfo, block *eth2spec.VersionedBeaconBlock, signingRoot *phase0.Root) (*SignRequest, error) {
+// Web3Signer API prescribes (its body root is computed here, in the sizes
+// of chain's config: go-eth2-client's BodyRoot has the mainnet sizes).
+func NewBlockSignRequest(chain signing.Chain, forkInfo *ForkInfo, block *eth2spec.VersionedBeaconBlock, signingRoot *phase0.Root) (*SignRequest, error) {
 	if block == nil || block.IsEmpty() {
 		return nil, errors.New("block sign request: missing block")
 	}
@@ -330,7 +331,9 @@ func NewBlockSignRequest(forkInfo *ForkInfo, block *eth2spec.VersionedBeaconBloc
 	case eth2spec.DataVersionPhase0, eth2spec.DataVersionAltair:
 		br.Block = block
 	default:
-		h, err := blockHeader(block.Slot, block.ProposerIndex, block.ParentRoot, block.StateRoot, block.BodyRoot)
+		h, err := blockHeader(block.Slot, block.ProposerIndex, block.ParentRoot, block.StateRoot, func() (phase0.Root, error) {
+			return chain.BlockBodyRoot(block)
+		})
 		if err != nil {
 			return nil, fmt.Errorf("block sign request: %w", err)
 		}

@@ -36,8 +36,12 @@ import (
 //
 // When the request carries a signing root it must equal the computed one.
 // Every error is a *SignerError with status 400 (wrapping ErrBadRequest).
-func (r *SignRequest) SigningInput(forks signing.ForkSchedule, slotsPerEpoch uint64) (signing.SigningInput, error) {
-	in, err := r.signingInput(forks, slotsPerEpoch)
+//
+// chain gives the fork schedule, SLOTS_PER_EPOCH and the container sizes
+// (a block or contribution is hashed in the chain config's shapes); its
+// genesis validators root is replaced by fork_info's.
+func (r *SignRequest) SigningInput(chain signing.Chain) (signing.SigningInput, error) {
+	in, err := r.signingInput(chain)
 	if err != nil {
 		return signing.SigningInput{}, badRequest("%s: %v", r.typeName(), err)
 	}
@@ -54,11 +58,11 @@ func (r *SignRequest) typeName() string {
 	return string(r.Type)
 }
 
-func (r *SignRequest) signingInput(forks signing.ForkSchedule, slotsPerEpoch uint64) (signing.SigningInput, error) {
+func (r *SignRequest) signingInput(chain signing.Chain) (signing.SigningInput, error) {
 	if err := r.Validate(); err != nil {
 		return signing.SigningInput{}, err
 	}
-	chain := signing.Chain{Forks: forks, SlotsPerEpoch: slotsPerEpoch}
+	chain.GenesisValidatorsRoot = phase0.Root{}
 	if r.ForkInfo != nil {
 		chain.GenesisValidatorsRoot = r.ForkInfo.GenesisValidatorsRoot
 	}

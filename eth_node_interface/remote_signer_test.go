@@ -115,7 +115,7 @@ func TestSignerErrors(t *testing.T) {
 func TestSignRequestJSONReading(t *testing.T) {
 	fi := rsForkInfo(t, 1)
 	base := NewRandaoRevealSignRequest(fi, 1, nil)
-	in, err := base.SigningInput(rsForks(t), 32)
+	in, err := base.SigningInput(signing.Chain{Forks: rsForks(t), SlotsPerEpoch: 32})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestSignRequestJSONReading(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		if _, err := r.SigningInput(rsForks(t), 32); err != nil {
+		if _, err := r.SigningInput(signing.Chain{Forks: rsForks(t), SlotsPerEpoch: 32}); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -170,7 +170,7 @@ func TestSignRequestJSONReading(t *testing.T) {
 		var r SignRequest
 		err := json.Unmarshal(data, &r)
 		if err == nil {
-			_, err = r.SigningInput(rsForks(t), 32)
+			_, err = r.SigningInput(signing.Chain{Forks: rsForks(t), SlotsPerEpoch: 32})
 		}
 		if err == nil {
 			t.Errorf("%s: accepted", name)
@@ -197,18 +197,18 @@ func TestSigningInputRefusals(t *testing.T) {
 		"contribution missing":       NewContributionAndProofSignRequest(rsForkInfo(t, 1), &altair.ContributionAndProof{}, nil),
 	}
 	for name, r := range cases {
-		_, err := r.SigningInput(forks, 32)
+		_, err := r.SigningInput(signing.Chain{Forks: forks, SlotsPerEpoch: 32})
 		if !errors.Is(err, ErrBadRequest) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 	// The exit rule: fork_info in force now decides the domain.
 	exit := &phase0.VoluntaryExit{Epoch: 1}
-	in, err := NewVoluntaryExitSignRequest(rsForkInfo(t, 6), exit, nil).SigningInput(forks, 32)
+	in, err := NewVoluntaryExitSignRequest(rsForkInfo(t, 6), exit, nil).SigningInput(signing.Chain{Forks: forks, SlotsPerEpoch: 32})
 	if err != nil || in.ForkVersion != (phase0.Version{3}) {
 		t.Fatalf("exit after deneb: %x %v (want the capella version)", in.ForkVersion, err)
 	}
-	in, err = NewVoluntaryExitSignRequest(rsForkInfo(t, 2), exit, nil).SigningInput(forks, 32)
+	in, err = NewVoluntaryExitSignRequest(rsForkInfo(t, 2), exit, nil).SigningInput(signing.Chain{Forks: forks, SlotsPerEpoch: 32})
 	if err != nil || in.ForkVersion != (phase0.Version{1}) {
 		t.Fatalf("exit before deneb: %x %v (want the previous version)", in.ForkVersion, err)
 	}
@@ -265,13 +265,13 @@ func FuzzSignRequestJSON(f *testing.F) {
 			}
 			return
 		}
-		if _, err := r.SigningInput(forks, 32); err != nil && !errors.Is(err, ErrBadRequest) {
+		if _, err := r.SigningInput(signing.Chain{Forks: forks, SlotsPerEpoch: 32}); err != nil && !errors.Is(err, ErrBadRequest) {
 			t.Fatalf("signing input error not a bad request: %v", err)
 		}
 		if _, err := json.Marshal(&r); err != nil && r.Validate() == nil {
 			// A decoded request re-encodes unless its contents are
 			// inconsistent in ways only SigningInput reports.
-			if _, sErr := r.SigningInput(forks, 32); sErr == nil {
+			if _, sErr := r.SigningInput(signing.Chain{Forks: forks, SlotsPerEpoch: 32}); sErr == nil {
 				t.Fatalf("valid request does not encode: %v", err)
 			}
 		}

@@ -254,7 +254,7 @@ func (s *Service) signer(o Options, def *cluster.Definition, self uint64, chain 
 		}
 	}
 	srv, err := remotesigner.NewServer(remotesigner.Config{
-		Keys: sks, Forks: chain.Forks, SlotsPerEpoch: chain.SlotsPerEpoch, GenesisValidatorsRoot: chain.GenesisValidatorsRoot,
+		Keys: sks, Forks: chain.Forks, ChainConfig: chain.Config, GenesisValidatorsRoot: chain.GenesisValidatorsRoot,
 		Slashing: store, Logger: log.With("component", "signer"),
 	})
 	if err != nil {

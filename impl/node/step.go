@@ -237,7 +237,7 @@ func (n *Node) sign(v *validator, req *sigRequest) (phase0.BLSSignature, error) 
 	case dvc.SignRandaoReveal:
 		sr = ethnode.NewRandaoRevealSignRequest(fi, req.epoch, &root)
 	case dvc.SignBlock:
-		if sr, err = ethnode.NewBlockSignRequest(fi, req.block, &root); err != nil {
+		if sr, err = ethnode.NewBlockSignRequest(n.cfg.Chain, fi, req.block, &root); err != nil {
 			return phase0.BLSSignature{}, err
 		}
 	case dvc.SignSyncCommitteeMessage:

@@ -167,14 +167,14 @@ func goldenCases() []goldenCase {
 			return ethnode.NewAttestationSignRequest(forkInfo(t, 1), attData(33, 2, 0, 1), nil)
 		}, func(c signing.Chain) (signing.SigningInput, error) { return c.AttestationData(attData(33, 2, 0, 1)) }},
 		{"block_v2_phase0", func(t *testing.T) *ethnode.SignRequest {
-			r, err := ethnode.NewBlockSignRequest(forkInfo(t, 0), phase0Block(5), nil)
+			r, err := ethnode.NewBlockSignRequest(signing.Chain{}, forkInfo(t, 0), phase0Block(5), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return r
 		}, func(c signing.Chain) (signing.SigningInput, error) { return c.BeaconBlock(phase0Block(5)) }},
 		{"block_v2_altair", func(t *testing.T) *ethnode.SignRequest {
-			r, err := ethnode.NewBlockSignRequest(forkInfo(t, 1), altairBlock(40), nil)
+			r, err := ethnode.NewBlockSignRequest(signing.Chain{}, forkInfo(t, 1), altairBlock(40), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -283,7 +283,7 @@ func TestGoldenRequests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := decoded.SigningInput(testForks(), testSlotsPerEpoch)
+			got, err := decoded.SigningInput(signing.Chain{Forks: testForks(), SlotsPerEpoch: testSlotsPerEpoch})
 			if err != nil {
 				t.Fatalf("SigningInput: %v", err)
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/signing"
@@ -36,6 +37,11 @@ type Config struct {
 	// computed with them (ethnode.SignRequest.SigningInput).
 	Forks         signing.ForkSchedule
 	SlotsPerEpoch uint64
+	// ChainConfig sizes the containers the signer hashes (blocks, sync
+	// contributions, Electra aggregates). The zero value means the mainnet
+	// sizes with SlotsPerEpoch; when set, SlotsPerEpoch may be left zero
+	// and is taken from it.
+	ChainConfig spec.ChainConfig
 	// GenesisValidatorsRoot is the chain the signer serves: fork_info must
 	// carry it, and the slashing DB is kept for it.
 	GenesisValidatorsRoot phase0.Root
@@ -83,13 +89,12 @@ func ConfigFromCluster(def *cluster.Definition) (Config, error) {
 //     failure -> 500. Signing the identical message again is allowed.
 //  6. sign the signing root -> 200.
 type Server struct {
-	keys          map[phase0.BLSPubKey]bls.SecretKey
-	pubkeys       []phase0.BLSPubKey
-	forks         signing.ForkSchedule
-	slotsPerEpoch uint64
-	gvr           phase0.Root
-	store         SlashingStore
-	log           *slog.Logger
+	keys    map[phase0.BLSPubKey]bls.SecretKey
+	pubkeys []phase0.BLSPubKey
+	chain   signing.Chain
+	gvr     phase0.Root
+	store   SlashingStore
+	log     *slog.Logger
 
 	mu sync.Mutex // guards db
 	db *slashing.SlashingDB
@@ -103,19 +108,31 @@ var _ ethnode.RemoteSigner = (*Server)(nil)
 // NewServer builds a signer from cfg, loading its slashing DB from the
 // store.
 func NewServer(cfg Config) (*Server, error) {
+	if cc := cfg.ChainConfig; cc.SlotsPerEpoch != 0 {
+		if cfg.SlotsPerEpoch != 0 && cfg.SlotsPerEpoch != cc.SlotsPerEpoch {
+			return nil, fmt.Errorf("remote signer: SlotsPerEpoch %d, ChainConfig SLOTS_PER_EPOCH %d", cfg.SlotsPerEpoch, cc.SlotsPerEpoch)
+		}
+		cfg.SlotsPerEpoch = cc.SlotsPerEpoch
+	}
 	if cfg.SlotsPerEpoch == 0 {
 		return nil, errors.New("remote signer: slots per epoch is zero")
 	}
 	if _, err := cfg.Forks.Genesis(); err != nil {
 		return nil, fmt.Errorf("remote signer: %w", err)
 	}
+	chain := signing.Chain{Forks: cfg.Forks, SlotsPerEpoch: cfg.SlotsPerEpoch}
+	if cfg.ChainConfig.SlotsPerEpoch != 0 {
+		var err error
+		if chain, err = signing.NewChain(cfg.Forks, cfg.GenesisValidatorsRoot, cfg.ChainConfig); err != nil {
+			return nil, fmt.Errorf("remote signer: %w", err)
+		}
+	}
 	s := &Server{
-		keys:          make(map[phase0.BLSPubKey]bls.SecretKey, len(cfg.Keys)),
-		forks:         cfg.Forks,
-		slotsPerEpoch: cfg.SlotsPerEpoch,
-		gvr:           cfg.GenesisValidatorsRoot,
-		store:         cfg.Slashing,
-		log:           cfg.Logger,
+		keys:  make(map[phase0.BLSPubKey]bls.SecretKey, len(cfg.Keys)),
+		chain: chain,
+		gvr:   cfg.GenesisValidatorsRoot,
+		store: cfg.Slashing,
+		log:   cfg.Logger,
 	}
 	if s.store == nil {
 		s.store = MemoryStore{}
@@ -149,7 +166,7 @@ func NewServer(cfg Config) (*Server, error) {
 // Sign implements ethnode.RemoteSigner in process, with exactly the checks
 // and errors of the HTTP endpoint (POST /api/v1/eth2/sign/{pubkey}).
 func (s *Server) Sign(_ context.Context, pubkey phase0.BLSPubKey, req *ethnode.SignRequest) (phase0.BLSSignature, error) {
-	in, err := req.SigningInput(s.forks, s.slotsPerEpoch)
+	in, err := req.SigningInput(s.chain)
 	if err != nil {
 		return phase0.BLSSignature{}, err
 	}
@@ -317,7 +334,7 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if _, err := req.SigningInput(s.forks, s.slotsPerEpoch); err != nil {
+	if _, err := req.SigningInput(s.chain); err != nil {
 		s.fail(w, r, err)
 		return
 	}

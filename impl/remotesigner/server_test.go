@@ -79,7 +79,7 @@ func roundTrips(t *testing.T, v eth2spec.DataVersion) []roundTrip {
 	}
 	data := attData(slot, index, src, epoch)
 	block := blockAt(v, slot)
-	blockReq, err := ethnode.NewBlockSignRequest(fi, block, nil)
+	blockReq, err := ethnode.NewBlockSignRequest(signing.Chain{}, fi, block, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,16 +411,16 @@ func TestSlashingProtection(t *testing.T) {
 	}
 	surrounded = attData(165, 0, 4, 5)
 	blockA := blockAt(eth2spec.DataVersionCapella, 100)
-	reqA, _ := ethnode.NewBlockSignRequest(forkInfo(t, 3), blockA, nil)
+	reqA, _ := ethnode.NewBlockSignRequest(signing.Chain{}, forkInfo(t, 3), blockA, nil)
 	sigBlock, err := sign(reqA)
 	if err != nil {
 		t.Fatal(err)
 	}
 	blockB := blockAt(eth2spec.DataVersionCapella, 100)
 	blockB.Capella.ProposerIndex = 10
-	reqB, _ := ethnode.NewBlockSignRequest(forkInfo(t, 3), blockB, nil)
+	reqB, _ := ethnode.NewBlockSignRequest(signing.Chain{}, forkInfo(t, 3), blockB, nil)
 	lower := blockAt(eth2spec.DataVersionCapella, 99)
-	reqLower, _ := ethnode.NewBlockSignRequest(forkInfo(t, 3), lower, nil)
+	reqLower, _ := ethnode.NewBlockSignRequest(signing.Chain{}, forkInfo(t, 3), lower, nil)
 
 	refused := []struct {
 		name string

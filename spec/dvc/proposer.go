@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
@@ -347,27 +346,7 @@ func blockHeader(chain signing.Chain, b *eth2spec.VersionedBeaconBlock) (*phase0
 	if err != nil {
 		return nil, err
 	}
-	var obj signing.HashRooter
-	switch {
-	case b.Version == eth2spec.DataVersionPhase0 && b.Phase0 != nil:
-		obj = b.Phase0.Body
-	case b.Version == eth2spec.DataVersionAltair && b.Altair != nil:
-		obj = b.Altair.Body
-	case b.Version == eth2spec.DataVersionBellatrix && b.Bellatrix != nil:
-		obj = b.Bellatrix.Body
-	case b.Version == eth2spec.DataVersionCapella && b.Capella != nil:
-		obj = b.Capella.Body
-	case b.Version == eth2spec.DataVersionDeneb && b.Deneb != nil:
-		obj = b.Deneb.Body
-	case b.Version == eth2spec.DataVersionElectra && b.Electra != nil:
-		obj = b.Electra.Body
-	case b.Version == eth2spec.DataVersionFulu && b.Fulu != nil:
-		obj = b.Fulu.Body
-	}
-	if obj == nil || reflect.ValueOf(obj).IsNil() {
-		return nil, fmt.Errorf("%s block without a body", b.Version)
-	}
-	body, err := chain.HashTreeRoot(obj)
+	body, err := chain.BlockBodyRoot(b)
 	if err != nil {
 		return nil, err
 	}

@@ -224,6 +224,38 @@ func (c Chain) checkSyncAggregate(block *eth2spec.VersionedBeaconBlock) error {
 	return checkBitvector("beacon block sync aggregate", agg.SyncCommitteeBits, c.ChainConfig().SyncCommitteeSize)
 }
 
+// BlockBodyRoot is the hash tree root of the block's body in the chain's
+// sizes.
+func (c Chain) BlockBodyRoot(block *eth2spec.VersionedBeaconBlock) (phase0.Root, error) {
+	if block == nil {
+		return phase0.Root{}, fmt.Errorf("beacon block: missing")
+	}
+	var body HashRooter
+	switch {
+	case block.Version == eth2spec.DataVersionPhase0 && block.Phase0 != nil:
+		body = block.Phase0.Body
+	case block.Version == eth2spec.DataVersionAltair && block.Altair != nil:
+		body = block.Altair.Body
+	case block.Version == eth2spec.DataVersionBellatrix && block.Bellatrix != nil:
+		body = block.Bellatrix.Body
+	case block.Version == eth2spec.DataVersionCapella && block.Capella != nil:
+		body = block.Capella.Body
+	case block.Version == eth2spec.DataVersionDeneb && block.Deneb != nil:
+		body = block.Deneb.Body
+	case block.Version == eth2spec.DataVersionElectra && block.Electra != nil:
+		body = block.Electra.Body
+	case block.Version == eth2spec.DataVersionFulu && block.Fulu != nil:
+		body = block.Fulu.Body
+	}
+	if body == nil {
+		return phase0.Root{}, fmt.Errorf("beacon block: %s block without a body", block.Version)
+	}
+	if err := c.checkSyncAggregate(block); err != nil {
+		return phase0.Root{}, err
+	}
+	return c.rootOf("beacon block body", body)
+}
+
 // blockOf returns the fork-specific block inside a versioned block.
 func blockOf(block *eth2spec.VersionedBeaconBlock) (HashRooter, error) {
 	var b HashRooter
