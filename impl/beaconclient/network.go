@@ -69,6 +69,9 @@ func NetworkFromSpec(g *apiv1.Genesis, sp map[string]any) (*Network, error) {
 		return nil, fmt.Errorf("beacon node spec: %w", err)
 	}
 	dur, ok := sp["SECONDS_PER_SLOT"].(time.Duration)
+	if s, isInt := sp["SECONDS_PER_SLOT"].(uint64); isInt {
+		dur, ok = time.Duration(s)*time.Second, true
+	}
 	if ms, ok2 := sp["SLOT_DURATION_MS"].(uint64); ok2 && ms > 0 {
 		dur, ok = time.Duration(ms)*time.Millisecond, true
 	}
