@@ -50,10 +50,17 @@ type ChainConfig struct {
 // a co-validator never handles (the beacon state's vectors) are optional;
 // dynamic-ssz keeps go-eth2-client's mainnet sizes for those it is not
 // given.
-var RequiredChainValues = []string{
-	"SLOTS_PER_EPOCH", "SYNC_COMMITTEE_SIZE", "EPOCHS_PER_SYNC_COMMITTEE_PERIOD",
+var RequiredChainValues = append([]string{
+	"SLOTS_PER_EPOCH", "EPOCHS_PER_SYNC_COMMITTEE_PERIOD",
 	"TARGET_AGGREGATORS_PER_COMMITTEE", "TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE",
-	"SYNC_COMMITTEE_SUBNET_COUNT", "MAX_COMMITTEES_PER_SLOT", "MAX_VALIDATORS_PER_COMMITTEE",
+	"SYNC_COMMITTEE_SUBNET_COUNT",
+}, ContainerSizeValues...)
+
+// ContainerSizeValues are the values that size the containers a
+// co-validator handles: the bitvectors of sync aggregates, contributions
+// and Electra aggregates, and the block body lists.
+var ContainerSizeValues = []string{
+	"SYNC_COMMITTEE_SIZE", "MAX_COMMITTEES_PER_SLOT", "MAX_VALIDATORS_PER_COMMITTEE",
 	// block body lists (phase0 .. electra)
 	"MAX_PROPOSER_SLASHINGS", "MAX_ATTESTER_SLASHINGS", "MAX_ATTESTATIONS", "MAX_DEPOSITS",
 	"MAX_VOLUNTARY_EXITS", "MAX_BYTES_PER_TRANSACTION", "MAX_TRANSACTIONS_PER_PAYLOAD",
@@ -186,6 +193,21 @@ func (c ChainConfig) SSZSpec() map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// HasMainnetSizes reports whether every container a co-validator handles
+// has the mainnet preset's shape in c (so go-eth2-client's generated,
+// mainnet-sized code encodes it). A chain with another PRESET_BASE may
+// have them (Prysm's "interop"); a chain called mainnet that does not is
+// treated by its values.
+func (c ChainConfig) HasMainnetSizes() bool {
+	m := builtinValues["mainnet"]
+	for _, k := range ContainerSizeValues {
+		if v, ok := c.Values[k]; !ok || v != m[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // SyncSubcommitteeSize is SYNC_COMMITTEE_SIZE // SYNC_COMMITTEE_SUBNET_COUNT,

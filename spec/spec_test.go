@@ -242,3 +242,18 @@ func TestNewChainConfigNamesWhatIsWrong(t *testing.T) {
 		t.Fatalf("WithSlotsPerEpoch: %v", err)
 	}
 }
+
+func TestHasMainnetSizesIsByValue(t *testing.T) {
+	interop, err := MainnetConfig().WithSlotsPerEpoch(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	interop.PresetBase = "interop"
+	if !MainnetConfig().HasMainnetSizes() || !interop.HasMainnetSizes() || MinimalConfig().HasMainnetSizes() {
+		t.Fatal("mainnet sizes are decided by the container sizes, not the slots per epoch or the name")
+	}
+	small, err := NewChainConfig("mainnet", MinimalConfig().Values)
+	if err != nil || small.HasMainnetSizes() {
+		t.Fatal("a chain called mainnet with minimal sizes has mainnet sizes")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	dvspec "github.com/dvspec/go-dvspec/spec"
 )
 
 // Config configures a Client.
@@ -130,8 +131,9 @@ func newNode(ctx context.Context, raw string, cfg Config) (*node, error) {
 	return &node{name: u.Redacted(), svc: svc, jsonSvc: jsonSvc, base: &base, http: httpClient}, nil
 }
 
-// blockService picks the client that publishes blocks: the default one on
-// mainnet-preset chains, the JSON-only one otherwise.
+// blockService picks the client that publishes blocks: the default one
+// (SSZ, go-eth2-client's mainnet-sized code) on chains whose containers
+// have the mainnet sizes, the JSON-only one otherwise.
 func (n *node) blockService(ctx context.Context) *eth2http.Service {
 	if n.jsonSvc == n.svc {
 		return n.svc
@@ -140,7 +142,13 @@ func (n *node) blockService(ctx context.Context) *eth2http.Service {
 	if err != nil {
 		return n.jsonSvc
 	}
-	if preset, _ := spec.Data["PRESET_BASE"].(string); preset == "mainnet" {
+	values := map[string]uint64{}
+	for k, v := range spec.Data {
+		if u, ok := v.(uint64); ok {
+			values[k] = u
+		}
+	}
+	if cfg, err := dvspec.NewChainConfig("", values); err == nil && cfg.HasMainnetSizes() {
 		return n.svc
 	}
 	return n.jsonSvc
