@@ -42,6 +42,11 @@ type Byzantine struct {
 	Equivocations, BadShares uint64
 }
 
+// SetChain replaces the chain the forged values are encoded for (the
+// cluster definition's network has no chain config; run.Start calls this
+// with the beacon node's before the node sends anything).
+func (b *Byzantine) SetChain(c signing.Chain) { b.Chain = c }
+
 // QBFT implements node.Outbound.
 func (b *Byzantine) QBFT(msg []byte, to []uint64) map[uint64][]byte {
 	out := make(map[uint64][]byte, len(to))

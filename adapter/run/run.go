@@ -184,6 +184,11 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 		}
 		return nd.QueueLength()
 	})
+	// A fault injector made before the beacon node was asked (dvnode run
+	// --byzantine) learns the chain's sizes here, before any message.
+	if cs, ok := o.Outbound.(interface{ SetChain(signing.Chain) }); ok {
+		cs.SetChain(chain)
+	}
 	nd, err = node.New(node.Config{
 		Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain,
 		Genesis: genesis, SlotDuration: slotDur,

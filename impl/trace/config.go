@@ -98,6 +98,9 @@ func DecodeConfig(c *Config, pk Hex) (*dvc.Config, error) {
 	default:
 		return nil, fmt.Errorf("trace: unknown mode %q", c.Mode)
 	}
+	if len(c.ChainConfig) == 0 {
+		return nil, errors.New("trace: config record without chain_config (written before chain configs were recorded: re-record it)")
+	}
 	cc, err := spec.NewChainConfig(c.Preset, c.ChainConfig)
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
