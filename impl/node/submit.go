@@ -143,8 +143,12 @@ func (n *Node) submitAttestation(v *validator, a *networking.SignedAttestation) 
 	out := &eth2spec.VersionedAttestation{Version: a.Version}
 	switch {
 	case a.Electra != nil:
-		cb := bitfield.NewBitvector64()
-		cb.SetBitAt(uint64(a.Electra.CommitteeIndex), true)
+		// Bitvector[MAX_COMMITTEES_PER_SLOT] in the chain's size (Bitvector64
+		// is only its Go type; its SetBitAt refuses any other length).
+		cb := make(bitfield.Bitvector64, (n.cfg.Chain.ChainConfig().MaxCommitteesPerSlot+7)/8)
+		if ci := uint64(a.Electra.CommitteeIndex); ci < n.cfg.Chain.ChainConfig().MaxCommitteesPerSlot {
+			cb[ci/8] |= 1 << (ci % 8)
+		}
 		att := &electra.Attestation{AggregationBits: bitfield.NewBitlist(1), Data: a.Electra.Data, Signature: a.Electra.Signature, CommitteeBits: cb}
 		vi := a.Electra.AttesterIndex
 		out.ValidatorIndex = &vi
@@ -210,7 +214,7 @@ func (n *Node) submitBlock(v *validator, sb *networking.SignedVersionedBlock) {
 	var own *api.VersionedProposal
 	for _, p := range n.proposals[slot] {
 		if b, err := proposalBlock(p); err == nil {
-			if r, err := b.Root(); err == nil && r == root {
+			if r, err := n.cfg.Chain.BlockRoot(b); err == nil && r == root {
 				own = p
 			}
 		}

@@ -289,8 +289,8 @@ func (t *transition) capturedBlock(e CapturedBlock) error {
 		}
 		return fmt.Errorf("%w: no decided block awaits the VC at slot %d", ErrNotDecided, slot)
 	}
-	got, err1 := e.Block.Root()
-	want, err2 := pend.block.Root()
+	got, err1 := t.cfg.Chain.BlockRoot(e.Block)
+	want, err2 := t.cfg.Chain.BlockRoot(pend.block)
 	if err1 != nil || err2 != nil || got != want {
 		return fmt.Errorf("%w: the VC signed another block than the decided one at slot %d", ErrNotDecided, slot)
 	}

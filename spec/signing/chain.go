@@ -224,6 +224,22 @@ func (c Chain) checkSyncAggregate(block *eth2spec.VersionedBeaconBlock) error {
 	return checkBitvector("beacon block sync aggregate", agg.SyncCommitteeBits, c.ChainConfig().SyncCommitteeSize)
 }
 
+// BlockRoot is the hash tree root of the block in the chain's sizes
+// (go-eth2-client's Root has the mainnet sizes).
+func (c Chain) BlockRoot(block *eth2spec.VersionedBeaconBlock) (phase0.Root, error) {
+	if block == nil || block.IsEmpty() {
+		return phase0.Root{}, fmt.Errorf("beacon block: missing")
+	}
+	inner, err := blockOf(block)
+	if err != nil {
+		return phase0.Root{}, err
+	}
+	if err := c.checkSyncAggregate(block); err != nil {
+		return phase0.Root{}, err
+	}
+	return c.rootOf("beacon block", inner)
+}
+
 // BlockBodyRoot is the hash tree root of the block's body in the chain's
 // sizes.
 func (c Chain) BlockBodyRoot(block *eth2spec.VersionedBeaconBlock) (phase0.Root, error) {
