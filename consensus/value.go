@@ -78,6 +78,9 @@ func EncodeSyncCommitteeContribution(chain signing.Chain, c *altair.SyncCommitte
 	if c == nil {
 		return nil, fmt.Errorf("%w: missing sync committee contribution", ErrInvalidValue)
 	}
+	if want := chain.ChainConfig().SyncSubcommitteeSize() / 8; uint64(len(c.AggregationBits)) != want {
+		return nil, fmt.Errorf("%w: sync committee contribution with %d bytes of aggregation bits, the chain config has %d", ErrInvalidValue, len(c.AggregationBits), want)
+	}
 	out, err := chain.MarshalSSZ(c)
 	if err != nil {
 		return nil, fmt.Errorf("%w: sync committee contribution: %w", ErrInvalidValue, err)
@@ -134,6 +137,9 @@ func DecodeBlock(chain signing.Chain, value []byte) (*eth2spec.VersionedBeaconBl
 func MarshalBlockSSZ(chain signing.Chain, block *eth2spec.VersionedBeaconBlock) (phase0.Version, []byte, error) {
 	if block == nil || block.IsEmpty() {
 		return phase0.Version{}, nil, fmt.Errorf("%w: missing block", ErrInvalidValue)
+	}
+	if err := chain.CheckBlockShape(block); err != nil {
+		return phase0.Version{}, nil, fmt.Errorf("%w: %w", ErrInvalidValue, err)
 	}
 	var (
 		raw []byte

@@ -329,6 +329,9 @@ func TestConsensusValuesRoundTrip(t *testing.T) {
 	if _, err := consensus.DecodeSyncCommitteeContribution(mainnet, mv); err == nil {
 		t.Fatal("a minimal contribution decoded with the mainnet sizes")
 	}
+	if _, err := consensus.EncodeSyncCommitteeContribution(mainnet, &small); err == nil {
+		t.Fatal("an 8-bit contribution encoded with the mainnet sizes")
+	}
 }
 
 func TestMessageWireRoundTrip(t *testing.T) {

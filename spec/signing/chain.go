@@ -186,6 +186,14 @@ func (c Chain) rootOf(name string, obj HashRooter) (phase0.Root, error) {
 	return r, nil
 }
 
+// CheckBlockShape refuses a block whose preset-sized bitvector (the sync
+// aggregate's, Altair and later) does not have the chain config's length.
+// The encoders do not all check it: go-eth2-client's generated code writes
+// a short bitvector as it is, giving bytes of no container.
+func (c Chain) CheckBlockShape(block *eth2spec.VersionedBeaconBlock) error {
+	return c.checkSyncAggregate(block)
+}
+
 // checkSyncAggregate refuses a block (Altair and later) whose sync
 // aggregate bits do not have SYNC_COMMITTEE_SIZE bits.
 func (c Chain) checkSyncAggregate(block *eth2spec.VersionedBeaconBlock) error {
