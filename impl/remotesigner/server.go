@@ -53,7 +53,8 @@ type Config struct {
 }
 
 // ConfigFromCluster fills the chain fields of a Config from a cluster
-// definition's network.
+// definition's network. A cluster definition has no chain config: set
+// ChainConfig (from the beacon node) for a chain without mainnet sizes.
 func ConfigFromCluster(def *cluster.Definition) (Config, error) {
 	if def == nil || def.Network == nil {
 		return Config{}, errors.New("remote signer: cluster definition without network")
