@@ -53,13 +53,13 @@ func TestBlockValueInTheChainsSizes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := IsValidBlock(slashing.New(phase0.Root{7}), tc.chain, back, duty, reveal); err != nil {
+			if err := IsValidBlock(slashing.New(phase0.Root{7}), tc.chain, back, duty, reveal, nil); err != nil {
 				t.Fatalf("the chain's own block refused: %v", err)
 			}
 			if _, err := EncodeBlock(tc.chain, tc.other); err == nil {
 				t.Fatal("a block of the other size encoded")
 			}
-			if err := IsValidBlock(slashing.New(phase0.Root{7}), tc.chain, tc.other, duty, reveal); err == nil {
+			if err := IsValidBlock(slashing.New(phase0.Root{7}), tc.chain, tc.other, duty, reveal, nil); err == nil {
 				t.Fatal("a block of the other size is valid")
 			}
 		})

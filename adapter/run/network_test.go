@@ -15,6 +15,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -33,7 +34,7 @@ func TestStartLineStatesTheChain(t *testing.T) {
 	}
 	gvr := phase0.Root{0x42, 0x17}
 	dir := t.TempDir()
-	if _, err := keys.GenerateDevnet(dir, keys.DevnetConfig{Operators: 4, Validators: 1, Seed: []byte("log"), Network: keys.NetworkFromSchedule("kurtosis", gvr, 8, forks)}); err != nil {
+	if _, err := keys.GenerateDevnet(dir, keys.DevnetConfig{Operators: 4, Validators: 1, Seed: []byte("log"), Network: cluster.NetworkFromSchedule("kurtosis", gvr, 8, forks)}); err != nil {
 		t.Fatal(err)
 	}
 	def, err := keys.LoadClusterDefinition(filepath.Join(dir, "cluster.json"))
@@ -53,7 +54,7 @@ func TestStartLineStatesTheChain(t *testing.T) {
 	if err := logStart(slog.New(slog.NewTextHandler(&buf, nil)), def, chain, bn, "http://bn", genesis, 4*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	id, err := def.ClusterID()
+	id, err := def.ID()
 	if err != nil {
 		t.Fatal(err)
 	}
