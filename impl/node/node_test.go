@@ -2,6 +2,7 @@ package node
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,6 +125,14 @@ func TestRestartStartsFromTheDiskSlashingDB(t *testing.T) {
 	signer, err := remotesigner.NewServer(remotesigner.Config{Forks: forks, SlotsPerEpoch: 32, GenesisValidatorsRoot: gvr, Slashing: store})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A chain without its chain config would hash with the mainnet sizes
+	// whatever the beacon node's are: refused.
+	literal := signing.Chain{Forks: forks, GenesisValidatorsRoot: gvr, SlotsPerEpoch: 32}
+	if _, err := New(Config{Cluster: def, Self: self, NodeKey: nodeKey, Chain: literal,
+		Genesis: time.Now(), SlotDuration: time.Second, BeaconNode: bn, Signer: signer, Slashing: store,
+		Transport: NewMemNetwork().Endpoint(self)}); err == nil || !strings.Contains(err.Error(), "chain config") {
+		t.Fatalf("a chain without a chain config: %v", err)
 	}
 	n, err := New(Config{Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain,
 		Genesis: time.Now(), SlotDuration: time.Second, BeaconNode: bn, Signer: signer, Slashing: store,
