@@ -78,21 +78,23 @@ func NetworkFromSpec(g *apiv1.Genesis, sp map[string]any) (*Network, error) {
 	if !ok || dur <= 0 {
 		return nil, fmt.Errorf("beacon node spec: SECONDS_PER_SLOT missing")
 	}
-	forks := make([]signing.Fork, 0, len(forkKeys))
-	for i, name := range forkKeys {
-		version, ok := sp[name+"_FORK_VERSION"].(phase0.Version)
-		if !ok {
-			return nil, fmt.Errorf("beacon node spec: %s_FORK_VERSION missing", name)
+	genesis, ok := sp["GENESIS_FORK_VERSION"].(phase0.Version)
+	if !ok {
+		return nil, fmt.Errorf("beacon node spec: GENESIS_FORK_VERSION missing")
+	}
+	forks := []signing.Fork{{Name: eth2spec.DataVersionPhase0, Version: genesis}}
+	for i, name := range forkKeys[1:] {
+		version, vok := sp[name+"_FORK_VERSION"].(phase0.Version)
+		e, eok := sp[name+"_FORK_EPOCH"].(uint64)
+		if !vok && !eok {
+			// A beacon node that does not know a fork knows none after it
+			// (as dvnode create cluster reads it).
+			break
 		}
-		var epoch phase0.Epoch
-		if i > 0 {
-			e, ok := sp[name+"_FORK_EPOCH"].(uint64)
-			if !ok {
-				return nil, fmt.Errorf("beacon node spec: %s_FORK_EPOCH missing", name)
-			}
-			epoch = phase0.Epoch(e)
+		if !vok || !eok {
+			return nil, fmt.Errorf("beacon node spec: %s_FORK_VERSION and %s_FORK_EPOCH: one without the other", name, name)
 		}
-		forks = append(forks, signing.Fork{Name: eth2spec.DataVersionPhase0 + eth2spec.DataVersion(i), Version: version, Epoch: epoch})
+		forks = append(forks, signing.Fork{Name: eth2spec.DataVersionPhase0 + eth2spec.DataVersion(i+1), Version: version, Epoch: phase0.Epoch(e)})
 	}
 	sched, err := signing.NewForkSchedule(forks...)
 	if err != nil {

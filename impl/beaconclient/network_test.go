@@ -88,7 +88,14 @@ func TestNetworkFromSpecAcceptsAnyPresetBase(t *testing.T) {
 	if f, _ := n.Forks.ForkAtEpoch(5); f.Name != eth2spec.DataVersionElectra || f.Version != (phase0.Version{0x20, 0, 0, 0x8e}) {
 		t.Fatalf("fork at epoch 5: %+v", f)
 	}
-	for _, drop := range []string{"SLOTS_PER_EPOCH", "MAX_BLOB_COMMITMENTS_PER_BLOCK", "ELECTRA_FORK_VERSION", "CAPELLA_FORK_EPOCH", "SECONDS_PER_SLOT"} {
+	// A beacon node that does not know Fulu has a schedule through Electra.
+	noFulu := maps.Clone(sp)
+	delete(noFulu, "FULU_FORK_VERSION")
+	delete(noFulu, "FULU_FORK_EPOCH")
+	if n, err := NetworkFromSpec(g, noFulu); err != nil || len(n.Forks.Forks()) != 6 {
+		t.Fatalf("without Fulu: %v", err)
+	}
+	for _, drop := range []string{"SLOTS_PER_EPOCH", "MAX_BLOB_COMMITMENTS_PER_BLOCK", "GENESIS_FORK_VERSION", "ELECTRA_FORK_VERSION", "CAPELLA_FORK_EPOCH", "SECONDS_PER_SLOT"} {
 		bad := maps.Clone(sp)
 		delete(bad, drop)
 		if _, err := NetworkFromSpec(g, bad); err == nil || !strings.Contains(err.Error(), drop) {
