@@ -4,7 +4,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
 	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/impl/qbftrunner"
 	"github.com/dvspec/go-dvspec/networking"
 )
 
@@ -116,13 +119,38 @@ func (n *Node) onQBFT(from uint64, payload []byte) {
 		n.cfg.Metrics.Dropped(MsgQBFT, "unknown_validator")
 		return
 	}
+	// The cheap bounds first: no signature is checked, and nothing is
+	// queued, for a value larger than its duty type allows or an instance
+	// too far ahead of this node's clock to start soon.
+	if err := n.limits.CheckValue(msg); err != nil {
+		n.qbftDropped(from, id, err)
+		return
+	}
+	if id.Slot > n.clockSlot()+n.limits.Ahead {
+		n.qbftDropped(from, id, qbftrunner.ErrOutsideWindow)
+		return
+	}
 	c := qbft.Checker{ID: id, N: n.n, Verifier: n.edVer}
 	if err := c.ValidateMessage(msg); err != nil {
 		n.cfg.Metrics.Dropped(MsgQBFT, "invalid")
-		n.log.Debug("invalid QBFT message", "from", from, "instance", id, "err", err)
+		n.drops.dropped(from, MsgQBFT, "invalid", &id, err)
 		return
 	}
-	n.post(func() { _ = n.qbft.Receive(msg) })
+	size := len(payload)
+	if !n.in.take(from, size) {
+		n.qbftDropped(from, id, errInboundBudget)
+		return
+	}
+	n.post(func() {
+		n.in.give(from, size)
+		_ = n.qbft.Receive(msg)
+	})
+}
+
+// clockSlot is the slot of this node's clock (0 before genesis).
+func (n *Node) clockSlot() phase0.Slot {
+	s, _ := n.clock.SlotAt(n.now())
+	return s
 }
 
 // onShare receives a share message (transport goroutine): it decodes it,
@@ -154,7 +182,18 @@ func (n *Node) onShare(from uint64, payload []byte) {
 	if ev == nil {
 		return
 	}
-	deliver := func() { n.post(func() { n.deliver(v, ev) }) }
+	size := len(payload)
+	if !n.in.take(from, size) {
+		n.cfg.Metrics.Dropped(MsgShare, errInboundBudget.Error())
+		n.drops.dropped(from, MsgShare, errInboundBudget.Error(), nil, nil)
+		return
+	}
+	deliver := func() {
+		n.post(func() {
+			n.in.give(from, size)
+			n.deliver(v, ev)
+		})
+	}
 	in, err := v.verifier.SigningInput(m)
 	pk, known := v.cfg.PublicShares[m.Signer()]
 	if err != nil || !known {

@@ -67,8 +67,11 @@ type Node struct {
 	byIndex map[phase0.ValidatorIndex]*validator
 	list    []*validator
 
-	qbft  *qbftrunner.Runner
-	insts map[consensus.InstanceID]*instCtx
+	qbft   *qbftrunner.Runner
+	limits qbftrunner.Limits
+	in     *inbound
+	drops  *dropLog
+	insts  map[consensus.InstanceID]*instCtx
 	edVer qbft.Verifier
 	bls   blsMemo
 	bv    *batchVerifier
@@ -174,6 +177,9 @@ func New(cfg Config) (*Node, error) {
 		attData:   map[attKey]*attFetch{},
 		proposals: map[phase0.Slot][]*api.VersionedProposal{},
 	}
+	nd.limits = qbftrunner.DefaultLimits(cfg.Chain.SlotsPerEpoch)
+	nd.in = newInbound(MaxInboundBytesPerPeer)
+	nd.drops = newDropLog(cfg.Logger, nd.now)
 	nd.tracker = newTracker(nd)
 	nd.bv = newBatchVerifier(nd.bls, runtime.NumCPU())
 	if err := nd.loadValidators(); err != nil {
@@ -193,7 +199,9 @@ func New(cfg Config) (*Node, error) {
 		AfterFunc: func(d time.Duration, f func()) { time.AfterFunc(d, func() { nd.post(f) }) },
 		Now:       nd.now,
 		Rejected:  nd.qbftRejected,
-	})
+		Slot:      nd.clockSlot,
+		Dropped:   nd.qbftDropped,
+	}, nd.limits)
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}

@@ -34,9 +34,16 @@ type Hooks struct {
 	// Rejected, when set, is told about inputs the instances refused
 	// (invalid or equivocating messages, stale own values).
 	Rejected func(id consensus.InstanceID, what string, err error)
+	// Slot is the node's slot clock: the centre of the window of
+	// instances whose early messages are kept (Limits).
+	Slot func() phase0.Slot
+	// Dropped, when set, is told about every message dropped before it
+	// reached an instance, with the reason (one of the Err* reasons of
+	// Limits, ErrBufferFull or ErrStopped).
+	Dropped func(from uint64, id consensus.InstanceID, reason error)
 }
 
-// Limits of the early-message buffer.
+// Limits of the early-message buffer besides Limits.
 const (
 	// MaxBufferedPerInstance bounds the messages kept for one instance that
 	// has not started here yet.
@@ -50,12 +57,18 @@ type Runner struct {
 	engine *qbft.Instances
 	hooks  Hooks
 
+	limits   Limits
 	active   map[consensus.InstanceID]*instance
 	buffered map[consensus.InstanceID][]*qbft.SignedMessage
 	nbuf     int
+	nbytes   int
+	senders  map[uint64]*budget
 	stopped  map[consensus.InstanceID]phase0.Slot
 	floor    phase0.Slot // messages for earlier slots are dropped
 }
+
+// budget is what one sender has in the early-message buffer.
+type budget struct{ msgs, bytes int }
 
 type instance struct {
 	origin  time.Time
@@ -64,18 +77,24 @@ type instance struct {
 	timer   uint64 // generation of the current timer
 }
 
-// New returns a runner over a fresh qbft.Instances for cfg.
-func New(cfg qbft.Config, hooks Hooks) (*Runner, error) {
+// New returns a runner over a fresh qbft.Instances for cfg, keeping early
+// messages within limits.
+func New(cfg qbft.Config, hooks Hooks, limits Limits) (*Runner, error) {
 	e, err := qbft.NewInstances(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if hooks.Broadcast == nil || hooks.Decide == nil || hooks.AfterFunc == nil || hooks.Now == nil {
-		return nil, errors.New("qbftrunner: Broadcast, Decide, AfterFunc and Now are required")
+	if hooks.Broadcast == nil || hooks.Decide == nil || hooks.AfterFunc == nil || hooks.Now == nil || hooks.Slot == nil {
+		return nil, errors.New("qbftrunner: Broadcast, Decide, AfterFunc, Now and Slot are required")
+	}
+	if err := limits.Validate(); err != nil {
+		return nil, err
 	}
 	return &Runner{
 		engine:   e,
 		hooks:    hooks,
+		limits:   limits,
+		senders:  map[uint64]*budget{},
 		active:   map[consensus.InstanceID]*instance{},
 		buffered: map[consensus.InstanceID][]*qbft.SignedMessage{},
 		stopped:  map[consensus.InstanceID]phase0.Slot{},
@@ -93,9 +112,7 @@ func (r *Runner) Start(id consensus.InstanceID, validity qbft.Validity, origin t
 	delete(r.stopped, id)
 	r.active[id] = &instance{origin: origin}
 	r.handle(id, out)
-	msgs := r.buffered[id]
-	delete(r.buffered, id)
-	r.nbuf -= len(msgs)
+	msgs := r.unbuffer(id)
 	for _, m := range msgs {
 		r.Receive(m)
 	}
@@ -137,8 +154,7 @@ func (r *Runner) Stop(ids ...consensus.InstanceID) {
 	for _, id := range ids {
 		delete(r.active, id)
 		r.stopped[id] = id.Slot
-		r.nbuf -= len(r.buffered[id])
-		delete(r.buffered, id)
+		r.unbuffer(id)
 	}
 }
 
@@ -152,26 +168,24 @@ func (r *Runner) SetOwnValue(id consensus.InstanceID, value []byte) error {
 	return err
 }
 
-// Receive delivers a message. A message for an instance that has not
-// started here is kept (bounded) until it starts; one for a stopped
-// instance is dropped. It reports whether the message was accepted, kept
-// or dropped (for metrics) through the error: nil, ErrBuffered, or the
+// Receive delivers a message. A message whose value is larger than its
+// duty type allows is dropped. A message for an instance that has not
+// started here is kept until it starts if the instance's slot is within
+// the window around the node's clock and its sender has budget left; one
+// for a stopped instance is dropped. It reports whether the message was
+// accepted, kept or dropped (for metrics) through the error: nil,
+// ErrBuffered, a drop reason (also told to Hooks.Dropped), or the
 // instance's rejection.
 func (r *Runner) Receive(msg *qbft.SignedMessage) error {
 	if msg == nil {
 		return qbft.ErrMalformed
 	}
 	id := msg.Message.Instance
+	if err := r.limits.CheckValue(msg); err != nil {
+		return r.drop(msg, err)
+	}
 	if _, ok := r.active[id]; !ok {
-		if _, stopped := r.stopped[id]; stopped || id.Slot < r.floor {
-			return ErrStopped
-		}
-		if len(r.buffered[id]) >= MaxBufferedPerInstance || r.nbuf >= MaxBuffered {
-			return ErrBufferFull
-		}
-		r.buffered[id] = append(r.buffered[id], msg)
-		r.nbuf++
-		return ErrBuffered
+		return r.keep(msg)
 	}
 	out, err := r.engine.Receive(msg)
 	r.handle(id, out)
@@ -179,6 +193,86 @@ func (r *Runner) Receive(msg *qbft.SignedMessage) error {
 		r.hooks.Rejected(id, "message", err)
 	}
 	return err
+}
+
+// keep buffers a message for an instance that has not started here.
+func (r *Runner) keep(msg *qbft.SignedMessage) error {
+	id := msg.Message.Instance
+	if _, stopped := r.stopped[id]; stopped || id.Slot < r.floor {
+		return r.drop(msg, ErrStopped)
+	}
+	now := r.hooks.Slot()
+	if !r.limits.InWindow(id.Slot, now) {
+		return r.drop(msg, ErrOutsideWindow)
+	}
+	if len(r.buffered[id]) >= MaxBufferedPerInstance || r.nbuf >= MaxBuffered {
+		return r.drop(msg, ErrBufferFull)
+	}
+	from := msg.Message.Sender
+	size := msgSize(msg)
+	over := func() bool {
+		b := r.senders[from]
+		return b != nil && (b.msgs+1 > r.limits.PerSenderMessages || b.bytes+size > r.limits.PerSenderBytes)
+	}
+	if over() {
+		// The clock moved on since older messages were kept: what fell out
+		// of the window no longer counts against the sender.
+		r.evictOutside(now)
+		if over() {
+			return r.drop(msg, ErrSenderBudget)
+		}
+	}
+	if size > r.limits.PerSenderBytes {
+		return r.drop(msg, ErrSenderBudget)
+	}
+	b := r.senders[from]
+	if b == nil {
+		b = &budget{}
+		r.senders[from] = b
+	}
+	r.buffered[id] = append(r.buffered[id], msg)
+	r.nbuf++
+	r.nbytes += size
+	b.msgs++
+	b.bytes += size
+	return ErrBuffered
+}
+
+// unbuffer removes and returns the messages kept for id, giving their
+// senders their budget back.
+func (r *Runner) unbuffer(id consensus.InstanceID) []*qbft.SignedMessage {
+	msgs := r.buffered[id]
+	delete(r.buffered, id)
+	for _, m := range msgs {
+		size := msgSize(m)
+		r.nbuf--
+		r.nbytes -= size
+		if b := r.senders[m.Message.Sender]; b != nil {
+			b.msgs--
+			b.bytes -= size
+			if b.msgs == 0 {
+				delete(r.senders, m.Message.Sender)
+			}
+		}
+	}
+	return msgs
+}
+
+// evictOutside forgets kept messages of instances outside the window.
+func (r *Runner) evictOutside(now phase0.Slot) {
+	for id := range r.buffered {
+		if !r.limits.InWindow(id.Slot, now) {
+			r.unbuffer(id)
+		}
+	}
+}
+
+// drop tells Hooks.Dropped and returns the reason.
+func (r *Runner) drop(msg *qbft.SignedMessage, reason error) error {
+	if r.hooks.Dropped != nil {
+		r.hooks.Dropped(msg.Message.Sender, msg.Message.Instance, reason)
+	}
+	return reason
 }
 
 // Errors of Receive that are not rejections by the instance.
@@ -250,10 +344,9 @@ func (r *Runner) Prune(minSlot phase0.Slot) {
 	for _, id := range old {
 		delete(r.active, id)
 	}
-	for id, msgs := range r.buffered {
+	for id := range r.buffered {
 		if id.Slot < minSlot {
-			r.nbuf -= len(msgs)
-			delete(r.buffered, id)
+			r.unbuffer(id)
 		}
 	}
 	for id, s := range r.stopped {
@@ -265,3 +358,12 @@ func (r *Runner) Prune(minSlot phase0.Slot) {
 
 // Counts returns the number of active instances and of buffered messages.
 func (r *Runner) Counts() (active, buffered int) { return len(r.active), r.nbuf }
+
+// Buffered returns the messages and bytes (SSZ size) kept in the
+// early-message buffer, in all and for sender from.
+func (r *Runner) Buffered(from uint64) (msgs, bytes, fromMsgs, fromBytes int) {
+	if b := r.senders[from]; b != nil {
+		fromMsgs, fromBytes = b.msgs, b.bytes
+	}
+	return r.nbuf, r.nbytes, fromMsgs, fromBytes
+}

@@ -20,6 +20,7 @@ type net struct {
 	timers  []timer
 	decided map[uint64][]byte
 	down    map[uint64]bool
+	slot    phase0.Slot // the nodes' slot clock
 }
 
 type timer struct {
@@ -28,7 +29,7 @@ type timer struct {
 }
 
 func newNet(t *testing.T, n uint64) *net {
-	w := &net{t: t, now: time.Unix(1000, 0), decided: map[uint64][]byte{}, down: map[uint64]bool{}}
+	w := &net{t: t, now: time.Unix(1000, 0), decided: map[uint64][]byte{}, down: map[uint64]bool{}, slot: 8}
 	for i := uint64(1); i <= n; i++ {
 		self := i
 		r, err := New(qbft.Config{N: n, Self: i, Signer: qbft.Ed25519Signer{Key: qbft.TestKey(i)}, Verifier: qbft.TestVerifier(n)}, Hooks{
@@ -43,7 +44,8 @@ func newNet(t *testing.T, n uint64) *net {
 			Decide:    func(d qbft.Decide, _ time.Time) { w.decided[self] = d.Value },
 			AfterFunc: func(d time.Duration, f func()) { w.timers = append(w.timers, timer{w.now.Add(d), f}) },
 			Now:       func() time.Time { return w.now },
-		})
+			Slot:      func() phase0.Slot { return w.slot },
+		}, DefaultLimits(32))
 		if err != nil {
 			t.Fatal(err)
 		}

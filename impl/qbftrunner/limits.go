@@ -1,0 +1,119 @@
+package qbftrunner
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/consensus/qbft"
+)
+
+// Limits bound what a byzantine co-validator can make a node keep. Without
+// them one peer holding a valid node key could send validly signed
+// proposals with 10 MiB values for instances far in the future, which the
+// early-message buffer would keep until their slot came (issue 17: 100 of
+// them took a node to 1.5 GB).
+type Limits struct {
+	// Behind and Ahead are the slot window, around the node's clock, of
+	// the instances whose messages are kept before the instance starts
+	// here. Ahead covers peers whose clock or beacon node is a little
+	// ahead; Behind covers duties that start late here (queued behind an
+	// undecided one) while the others already run them.
+	Behind, Ahead phase0.Slot
+	// PerSenderMessages and PerSenderBytes are one sender's budget in the
+	// early-message buffer (bytes counted as SSZ size). A sender over
+	// budget loses its newest messages, never another sender's.
+	PerSenderMessages int
+	PerSenderBytes    int
+	// MaxValue is the largest value a message may carry, per duty type. A
+	// duty type without an entry is refused.
+	MaxValue map[consensus.DutyType]int
+}
+
+// DefaultLimits are the limits for a chain with slotsPerEpoch slots per
+// epoch: a window of one epoch and two slots behind (an attestation can
+// be included for an epoch after its slot, so its duty may start that
+// late) and two slots ahead; 1024 messages and 24 MiB per sender (two
+// largest proposals and room for every small message of the window); and
+// each duty type's largest encoded value (consensus/value.go).
+func DefaultLimits(slotsPerEpoch uint64) Limits {
+	return Limits{
+		Behind:            phase0.Slot(slotsPerEpoch) + 2,
+		Ahead:             2,
+		PerSenderMessages: 1024,
+		PerSenderBytes:    24 << 20,
+		MaxValue:          DefaultMaxValue(),
+	}
+}
+
+// DefaultMaxValue is the largest encoding of each duty type's consensus
+// value (consensus/value.go): SSZ AttestationData and
+// SyncCommitteeContribution are fixed-size; a block value is at most the
+// 10 MiB gossip limit.
+func DefaultMaxValue() map[consensus.DutyType]int {
+	return map[consensus.DutyType]int{
+		consensus.DutyAttester:      (&phase0.AttestationData{}).SizeSSZ(),
+		consensus.DutySyncCommittee: (&altair.SyncCommitteeContribution{}).SizeSSZ(),
+		consensus.DutyProposer:      consensus.MaxBeaconBlockSize + 8,
+	}
+}
+
+// Validate reports the first limit that is missing or out of range,
+// naming it.
+func (l Limits) Validate() error {
+	switch {
+	case l.PerSenderMessages <= 0:
+		return fmt.Errorf("qbftrunner: Limits.PerSenderMessages %d, want > 0", l.PerSenderMessages)
+	case l.PerSenderBytes <= 0:
+		return fmt.Errorf("qbftrunner: Limits.PerSenderBytes %d, want > 0", l.PerSenderBytes)
+	case len(l.MaxValue) == 0:
+		return errors.New("qbftrunner: Limits.MaxValue is empty")
+	}
+	for d, n := range l.MaxValue {
+		if n < 0 {
+			return fmt.Errorf("qbftrunner: Limits.MaxValue[%s] %d, want >= 0", d, n)
+		}
+	}
+	return nil
+}
+
+// Reasons a message is dropped before it reaches an instance. They are
+// metric label values and log fields, so they never change.
+var (
+	ErrValueTooLarge = errors.New("value_too_large")
+	ErrUnknownDuty   = errors.New("unknown_duty_type")
+	ErrOutsideWindow = errors.New("outside_slot_window")
+	ErrSenderBudget  = errors.New("sender_budget")
+)
+
+// CheckValue refuses a message whose value is larger than its duty type
+// allows. It is safe for concurrent use (the node calls it in transport
+// goroutines, before checking signatures).
+func (l Limits) CheckValue(msg *qbft.SignedMessage) error {
+	max, ok := l.MaxValue[consensus.DutyType(msg.Message.Instance.DutyType)]
+	if !ok {
+		return ErrUnknownDuty
+	}
+	if len(msg.Value) > max {
+		return fmt.Errorf("%w: %d bytes, %s allows %d", ErrValueTooLarge, len(msg.Value), consensus.DutyType(msg.Message.Instance.DutyType), max)
+	}
+	return nil
+}
+
+// InWindow reports whether an instance of slot s may have messages kept
+// while the node's clock is at slot now.
+func (l Limits) InWindow(s, now phase0.Slot) bool {
+	if s > now {
+		return s-now <= l.Ahead
+	}
+	return now-s <= l.Behind
+}
+
+// msgSize is what a buffered message counts against its sender's budget:
+// its SSZ size (the justifications are about 100 bytes each).
+func msgSize(m *qbft.SignedMessage) int {
+	return m.SizeSSZ()
+}
