@@ -33,6 +33,11 @@ type Config struct {
 	// PRESET_BASE is not mainnet are published as JSON: go-eth2-client
 	// v0.29.0 encodes published blocks with mainnet SSZ shapes.
 	EnforceJSON bool
+	// ResponseLimits override DefaultResponseLimits, keyed by path
+	// template (the key "" sets the default of other endpoints). Every
+	// answer is read through its endpoint's limit; a larger one fails
+	// the call with ErrResponseTooLarge.
+	ResponseLimits map[string]int64
 }
 
 // Client is ethnode.BeaconNode over the standard beacon API, built on
@@ -71,10 +76,14 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
 	}
+	limits, err := newResponseLimits(cfg.ResponseLimits)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &Client{timeout: cfg.Timeout, ctx: ctx, cancel: cancel}
 	for _, raw := range cfg.URLs {
-		n, err := newNode(ctx, raw, cfg)
+		n, err := newNode(ctx, raw, cfg, limits)
 		if err != nil {
 			cancel()
 			return nil, err
@@ -84,7 +93,7 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func newNode(ctx context.Context, raw string, cfg Config) (*node, error) {
+func newNode(ctx context.Context, raw string, cfg Config, limits *responseLimits) (*node, error) {
 	if !strings.Contains(raw, "://") {
 		raw = "http://" + raw
 	}
@@ -92,11 +101,11 @@ func newNode(ctx context.Context, raw string, cfg Config) (*node, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("beaconclient: invalid beacon node URL %q", raw)
 	}
-	httpClient := &http.Client{Transport: &http.Transport{
+	httpClient := &http.Client{Transport: &limitTransport{limits: limits, next: &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		MaxIdleConnsPerHost: 16,
 		IdleConnTimeout:     90 * time.Second,
-	}}
+	}}}
 	open := func(enforceJSON bool) (*eth2http.Service, error) {
 		svc, err := eth2http.New(ctx,
 			eth2http.WithAddress(raw),
