@@ -124,8 +124,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	dataDir := fs.String("data-dir", "", "where the slashing DB lives (default: --node-dir)")
 	var bns multi
 	fs.Var(&bns, "beacon-node-url", "beacon node URL (repeat, or comma-separate, for failover)")
-	signerURL := fs.String("signer-url", "", "external Web3Signer-API signer (default: the embedded signer on the node's keystores)")
-	inproc := fs.Bool("signer-in-process", false, "call the embedded signer through its Go API instead of HTTP on 127.0.0.1")
+	signerURL := fs.String("signer-url", "", "external Web3Signer-API signer: http(s)://host:port or unix:PATH (default: the embedded signer on the node's keystores, in process)")
+	signerToken := fs.String("signer-token-file", "", "the signer's bearer token: sent to --signer-url, or required by the embedded signer served with --signer-listen host:port (default NODE_DIR/"+run.SignerTokenFile+", created if missing)")
+	signerCA := fs.String("signer-ca-file", "", "PEM CA certificate(s) that verify an https --signer-url (default: the system roots)")
+	signerCert := fs.String("signer-client-cert", "", "PEM client certificate presented to an https --signer-url (with --signer-client-key)")
+	signerKey := fs.String("signer-client-key", "", "PEM key of --signer-client-cert")
+	signerListen := fs.String("signer-listen", "", "serve the embedded signer over HTTP on host:port (bearer token required) or unix:PATH (socket mode 0600), and use it that way")
+	_ = fs.Bool("signer-in-process", true, "the embedded signer is called in process (the default; kept for old scripts)")
 	listen := fs.String("p2p-listen", "", "libp2p listen multiaddr (default: the operator's address in the cluster definition)")
 	metricsAddr := fs.String("metrics-addr", "", "serve /metrics, /livez and /readyz on this address (e.g. 127.0.0.1:9100)")
 	tracePath := fs.String("trace", "", "record every DVC event and its outputs in this file (JSON lines, adapter/TRACE.md)")
@@ -156,7 +161,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	o := run.Options{
 		ClusterFile: *cluster, NodeDir: *nodeDir, DataDir: *dataDir, BeaconURLs: urls, SignerURL: *signerURL,
-		SignerInProcess: *inproc, P2PListen: *listen, MetricsAddr: *metricsAddr, Logger: log, NoSync: *noSync,
+		SignerTokenFile: *signerToken, SignerCAFile: *signerCA, SignerClientCert: *signerCert, SignerClientKey: *signerKey,
+		SignerListen: *signerListen, P2PListen: *listen, MetricsAddr: *metricsAddr, Logger: log, NoSync: *noSync,
 	}
 	if *byz {
 		ob, err := byzantineFor(*cluster, *nodeDir)

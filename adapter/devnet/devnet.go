@@ -440,6 +440,9 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		BeaconURLs:  []string{f.bnURL},
 		Logger:      f.log,
 		NoSync:      f.cfg.NoSync,
+		// Served over HTTP with its bearer token, so that every devnet
+		// exercises the client a production signer is used through.
+		SignerListen: "127.0.0.1:0",
 	}
 	if f.tracer != nil {
 		o.Tracer = f.tracer
@@ -477,6 +480,7 @@ func (f *fleet) startProcess(ctx context.Context, i uint64, nodeDir string) erro
 		"--cluster", filepath.Join(f.dir, "cluster.json"),
 		"--node-dir", nodeDir,
 		"--beacon-node-url", f.bnURL,
+		"--signer-listen", "127.0.0.1:0",
 		"--log-level", "warn")
 	if f.cfg.Trace != "" {
 		f.mu.Lock()

@@ -8,10 +8,16 @@ package run
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,12 +49,24 @@ type Options struct {
 	DataDir string
 	// BeaconURLs are the beacon nodes, in order of preference.
 	BeaconURLs []string
-	// SignerURL is an external Web3Signer-API signer; empty runs the
-	// embedded signer on the node's keystores.
+	// SignerURL is an external Web3Signer-API signer (http://, https://
+	// or unix:PATH); empty runs the embedded signer on the node's
+	// keystores, called in process.
 	SignerURL string
-	// SignerInProcess calls the embedded signer through its Go API instead
-	// of HTTP on 127.0.0.1.
-	SignerInProcess bool
+	// SignerTokenFile holds the signer's bearer token: the one sent to an
+	// external signer, or the one the embedded signer requires when it is
+	// served (SignerListen; default NodeDir/signer-token.txt, created with
+	// a random token if missing).
+	SignerTokenFile string
+	// SignerCAFile (PEM) verifies an https signer's certificate instead of
+	// the system roots; SignerClientCert and SignerClientKey (PEM) are a
+	// client certificate to present to it.
+	SignerCAFile, SignerClientCert, SignerClientKey string
+	// SignerListen serves the embedded signer over HTTP, for other local
+	// tools, and makes the node use it that way: host:port (bearer token
+	// required) or unix:PATH (a socket only the node's user can open).
+	// Empty: the node calls its signer in process and serves nothing.
+	SignerListen string
 	// P2PListen overrides the listen multiaddr of the cluster definition.
 	P2PListen string
 	// MetricsAddr serves /metrics, /livez, /readyz ("" : off).
@@ -231,12 +249,18 @@ func (s *Service) signer(o Options, def *cluster.Definition, self uint64, chain 
 	for _, v := range def.Validators {
 		need[v.PublicShares[self-1]] = true
 	}
+	if o.SignerURL != "" && o.SignerListen != "" {
+		return nil, false, cfgErr("--signer-listen serves the embedded signer; it does not go with --signer-url")
+	}
 	if o.SignerURL != "" {
-		c, err := remotesigner.NewClient(o.SignerURL)
+		c, err := externalSigner(o)
 		if err != nil {
-			return nil, false, cfgErr("signer: %w", err)
+			return nil, false, err
 		}
 		return c, true, nil
+	}
+	if o.SignerCAFile != "" || o.SignerClientCert != "" || o.SignerClientKey != "" {
+		return nil, false, cfgErr("--signer-ca-file, --signer-client-cert and --signer-client-key are for an external signer (--signer-url)")
 	}
 	sks, err := remotesigner.LoadKeystores(remotesigner.KeystoreConfig{
 		Dir:          filepath.Join(o.NodeDir, keys.KeystoresDir),
@@ -258,26 +282,125 @@ func (s *Service) signer(o Options, def *cluster.Definition, self uint64, chain 
 			return nil, false, cfgErr("share keystores: no keystore for operator %d's share %#x of the cluster definition", self, pk[:])
 		}
 	}
+	var token string
+	if o.SignerListen != "" && !strings.HasPrefix(o.SignerListen, "unix:") {
+		path := o.SignerTokenFile
+		if path == "" {
+			path = filepath.Join(o.NodeDir, SignerTokenFile)
+		}
+		if token, err = ensureToken(path, log); err != nil {
+			return nil, false, err
+		}
+	} else if o.SignerTokenFile != "" {
+		if token, err = readToken(o.SignerTokenFile); err != nil {
+			return nil, false, err
+		}
+	}
 	srv, err := remotesigner.NewServer(remotesigner.Config{
 		Keys: sks, Forks: chain.Forks, ChainConfig: chain.Config, GenesisValidatorsRoot: chain.GenesisValidatorsRoot,
-		Slashing: store, Logger: log.With("component", "signer"),
+		Slashing: store, Logger: log.With("component", "signer"), AuthToken: token,
 	})
 	if err != nil {
 		return nil, false, cfgErr("embedded signer: %w", err)
 	}
-	if o.SignerInProcess {
+	if o.SignerListen == "" {
+		log.Info("embedded signer in process (not served)")
 		return srv, false, nil
 	}
-	addr, err := srv.Start("127.0.0.1:0")
+	addr, err := srv.Start(o.SignerListen)
 	if err != nil {
-		return nil, false, fmt.Errorf("embedded signer: %w", err)
+		return nil, false, cfgErr("--signer-listen: %w", err)
 	}
 	s.closers = append(s.closers, srv.Close)
-	c, err := remotesigner.NewClient("http://" + addr.String())
+	url := "unix:" + strings.TrimPrefix(o.SignerListen, "unix:")
+	if addr.Network() == "tcp" {
+		url = "http://" + addr.String()
+	}
+	c, err := remotesigner.NewClient(url, remotesigner.WithBearerToken(token))
 	if err != nil {
 		return nil, false, err
 	}
 	return c, false, nil
+}
+
+// SignerTokenFile is the default bearer token file of the embedded signer
+// served over TCP, in the node directory.
+const SignerTokenFile = "signer-token.txt"
+
+// externalSigner is the client of an external signer, with its token and
+// TLS settings.
+func externalSigner(o Options) (*remotesigner.Client, error) {
+	var opts []remotesigner.ClientOption
+	if o.SignerTokenFile != "" {
+		token, err := readToken(o.SignerTokenFile)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, remotesigner.WithBearerToken(token))
+	}
+	if o.SignerCAFile != "" || o.SignerClientCert != "" || o.SignerClientKey != "" {
+		if !strings.HasPrefix(o.SignerURL, "https://") {
+			return nil, cfgErr("--signer-ca-file, --signer-client-cert and --signer-client-key need an https --signer-url, not %q", o.SignerURL)
+		}
+		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+		if o.SignerCAFile != "" {
+			pem, err := os.ReadFile(o.SignerCAFile)
+			if err != nil {
+				return nil, cfgErr("--signer-ca-file: %w", err)
+			}
+			cfg.RootCAs = x509.NewCertPool()
+			if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+				return nil, cfgErr("--signer-ca-file %s: no PEM certificate in it", o.SignerCAFile)
+			}
+		}
+		if (o.SignerClientCert == "") != (o.SignerClientKey == "") {
+			return nil, cfgErr("--signer-client-cert and --signer-client-key go together")
+		}
+		if o.SignerClientCert != "" {
+			cert, err := tls.LoadX509KeyPair(o.SignerClientCert, o.SignerClientKey)
+			if err != nil {
+				return nil, cfgErr("--signer-client-cert/--signer-client-key: %w", err)
+			}
+			cfg.Certificates = []tls.Certificate{cert}
+		}
+		opts = append(opts, remotesigner.WithTLS(cfg))
+	}
+	c, err := remotesigner.NewClient(o.SignerURL, opts...)
+	if err != nil {
+		return nil, cfgErr("--signer-url: %w", err)
+	}
+	return c, nil
+}
+
+// readToken reads a bearer token file (one line).
+func readToken(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", cfgErr("--signer-token-file: %w", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if len(token) < remotesigner.MinAuthTokenLength || strings.ContainsAny(token, " \t\r\n") {
+		return "", cfgErr("--signer-token-file %s: the token must be one line of at least %d characters without white space", path, remotesigner.MinAuthTokenLength)
+	}
+	return token, nil
+}
+
+// ensureToken reads the token file, creating it (mode 0600) with a random
+// token when it does not exist.
+func ensureToken(path string, log *slog.Logger) (string, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", err
+		}
+		token := hex.EncodeToString(b[:])
+		if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+			return "", cfgErr("--signer-token-file: %w", err)
+		}
+		log.Info("embedded signer: created a bearer token", "file", path)
+		return token, nil
+	}
+	return readToken(path)
 }
 
 // operatorOf finds the operator whose node public key is the node key's.

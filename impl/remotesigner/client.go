@@ -3,11 +3,13 @@ package remotesigner
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,8 +24,18 @@ import (
 // has no earlier deadline.
 const DefaultTimeout = 10 * time.Second
 
-// maxResponseBody bounds what the client reads of an answer.
-const maxResponseBody = 4 << 20
+// Answer size limits, per endpoint: a signer that answers more is refused
+// without reading further (an endless body cannot grow the node).
+const (
+	// MaxSignResponse bounds a signing answer (a signature, in JSON or
+	// text, or an error message).
+	MaxSignResponse = 64 << 10
+	// MaxPublicKeysResponse bounds the key list (about 100 bytes a key:
+	// some 40,000 keys).
+	MaxPublicKeysResponse = 4 << 20
+	// MaxUpcheckResponse bounds the health answer.
+	MaxUpcheckResponse = 64 << 10
+)
 
 // Client is an HTTP client of a Web3Signer-API remote signer (Web3Signer
 // itself, the embedded Server, or anything else speaking the API). It
@@ -32,6 +44,9 @@ type Client struct {
 	base    *url.URL
 	http    *http.Client
 	timeout time.Duration
+	token   string
+	tls     *tls.Config
+	unix    string
 }
 
 var _ ethnode.RemoteSigner = (*Client)(nil)
@@ -45,20 +60,53 @@ func WithHTTPClient(c *http.Client) ClientOption { return func(cl *Client) { cl.
 // WithTimeout sets the per-call timeout (default DefaultTimeout).
 func WithTimeout(d time.Duration) ClientOption { return func(cl *Client) { cl.timeout = d } }
 
-// NewClient returns a client of the signer at baseURL (scheme http or
-// https, e.g. "http://127.0.0.1:9000").
+// WithBearerToken sends "Authorization: Bearer token" with every request
+// (Web3Signer behind an authenticating proxy, or the embedded Server
+// served over TCP).
+func WithBearerToken(token string) ClientOption { return func(cl *Client) { cl.token = token } }
+
+// WithTLS sets the TLS configuration of https signers (a private CA, a
+// client certificate). Ignored with WithHTTPClient.
+func WithTLS(cfg *tls.Config) ClientOption { return func(cl *Client) { cl.tls = cfg } }
+
+// NewClient returns a client of the signer at baseURL: http or https
+// (e.g. "http://127.0.0.1:9000"), or unix:PATH for a signer on a Unix
+// socket.
 func NewClient(baseURL string, opts ...ClientOption) (*Client, error) {
+	c := &Client{timeout: DefaultTimeout}
+	if path, ok := strings.CutPrefix(baseURL, "unix:"); ok {
+		if path == "" {
+			return nil, errors.New("remote signer client: unix: URL without a socket path")
+		}
+		c.unix = path
+		baseURL = "http://unix"
+	}
 	u, err := url.Parse(baseURL)
 	if err != nil {
 		return nil, fmt.Errorf("remote signer client: %w", err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("remote signer client: base URL %q is not http(s)://host[:port]", baseURL)
+		return nil, fmt.Errorf("remote signer client: base URL %q is not http(s)://host[:port] or unix:PATH", baseURL)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
-	c := &Client{base: u, http: &http.Client{}, timeout: DefaultTimeout}
+	c.base = u
 	for _, o := range opts {
 		o(c)
+	}
+	if c.token != "" && strings.ContainsAny(c.token, "\r\n") {
+		return nil, errors.New("remote signer client: the bearer token contains a line break")
+	}
+	if c.http == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = c.tls
+		if c.unix != "" {
+			path := c.unix
+			tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, "unix", path)
+			}
+		}
+		c.http = &http.Client{Transport: tr}
 	}
 	return c, nil
 }
@@ -69,7 +117,7 @@ func (c *Client) endpoint(path string) string {
 	return u.String()
 }
 
-func (c *Client) do(ctx context.Context, method, path string, body []byte, accept string) (*http.Response, []byte, error) {
+func (c *Client) do(ctx context.Context, method, path string, body []byte, accept string, maxResponseBody int) (*http.Response, []byte, error) {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
@@ -89,12 +137,18 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, accep
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, nil, &ethnode.SignerError{Message: method + " " + path, Err: err}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	if resp.ContentLength > int64(maxResponseBody) {
+		return nil, nil, &ethnode.SignerError{StatusCode: resp.StatusCode, Message: fmt.Sprintf("the answer of %s %s announces %d bytes, the limit is %d", method, path, resp.ContentLength, maxResponseBody)}
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, int64(maxResponseBody)+1))
 	if err != nil {
 		return nil, nil, &ethnode.SignerError{StatusCode: resp.StatusCode, Message: "reading the answer of " + method + " " + path, Err: err}
 	}
@@ -143,7 +197,7 @@ func (c *Client) Sign(ctx context.Context, pubkey phase0.BLSPubKey, req *ethnode
 		}
 		return phase0.BLSSignature{}, ethnode.NewSignerError(http.StatusBadRequest, "encoding the request: %v", err)
 	}
-	resp, data, err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/eth2/sign/%#x", pubkey[:]), body, "application/json")
+	resp, data, err := c.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/eth2/sign/%#x", pubkey[:]), body, "application/json", MaxSignResponse)
 	if err != nil {
 		return phase0.BLSSignature{}, err
 	}
@@ -164,7 +218,7 @@ func (c *Client) Sign(ctx context.Context, pubkey phase0.BLSPubKey, req *ethnode
 
 // PublicKeys implements ethnode.RemoteSigner: GET /api/v1/eth2/publicKeys.
 func (c *Client) PublicKeys(ctx context.Context) ([]phase0.BLSPubKey, error) {
-	_, data, err := c.do(ctx, http.MethodGet, "/api/v1/eth2/publicKeys", nil, "application/json")
+	_, data, err := c.do(ctx, http.MethodGet, "/api/v1/eth2/publicKeys", nil, "application/json", MaxPublicKeysResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +239,6 @@ func (c *Client) PublicKeys(ctx context.Context) ([]phase0.BLSPubKey, error) {
 
 // Upcheck implements ethnode.RemoteSigner: GET /upcheck must answer 200.
 func (c *Client) Upcheck(ctx context.Context) error {
-	_, _, err := c.do(ctx, http.MethodGet, "/upcheck", nil, "")
+	_, _, err := c.do(ctx, http.MethodGet, "/upcheck", nil, "", MaxUpcheckResponse)
 	return err
 }

@@ -110,6 +110,9 @@ type signerFixture struct {
 	share2 phase0.BLSPubKey // node 1's share of validator 1
 }
 
+// testToken is the fixture signer's bearer token.
+const testToken = "fixture-token-0123456789"
+
 func newSigner(t testing.TB, store SlashingStore) *signerFixture {
 	t.Helper()
 	dir, def := testDevnet(t)
@@ -124,6 +127,7 @@ func newSigner(t testing.TB, store SlashingStore) *signerFixture {
 	}
 	cfg.Keys = sks
 	cfg.Slashing = store
+	cfg.AuthToken = testToken
 	srv, err := NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +138,7 @@ func newSigner(t testing.TB, store SlashingStore) *signerFixture {
 	}
 	t.Cleanup(func() { srv.Close() })
 	url := "http://" + addr.String()
-	client, err := NewClient(url)
+	client, err := NewClient(url, WithBearerToken(testToken))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,6 +160,7 @@ func (f *signerFixture) postPath(t testing.TB, path string, body []byte, accept 
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+testToken)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}

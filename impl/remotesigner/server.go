@@ -2,6 +2,8 @@ package remotesigner
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,8 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -50,7 +54,17 @@ type Config struct {
 	// Logger receives one line per refused or failed request (nil: no
 	// logging).
 	Logger *slog.Logger
+	// AuthToken, when set, is the bearer token every HTTP request but
+	// GET /upcheck must carry ("Authorization: Bearer <token>"); others
+	// get 401. Start refuses to serve TCP without one: a signer on
+	// 127.0.0.1 is reachable by every local process, which could list the
+	// keys, sign exits, or record a far-future attestation that makes the
+	// slashing protection refuse every honest one.
+	AuthToken string
 }
+
+// MinAuthTokenLength is the shortest accepted AuthToken.
+const MinAuthTokenLength = 16
 
 // ConfigFromCluster fills the chain fields of a Config from a cluster
 // definition's network. A cluster definition has no chain config: set
@@ -96,6 +110,7 @@ type Server struct {
 	gvr     phase0.Root
 	store   SlashingStore
 	log     *slog.Logger
+	token   string
 
 	mu sync.Mutex // guards db
 	db *slashing.SlashingDB
@@ -121,6 +136,9 @@ func NewServer(cfg Config) (*Server, error) {
 	if _, err := cfg.Forks.Genesis(); err != nil {
 		return nil, fmt.Errorf("remote signer: %w", err)
 	}
+	if cfg.AuthToken != "" && (len(cfg.AuthToken) < MinAuthTokenLength || strings.ContainsAny(cfg.AuthToken, " \t\r\n")) {
+		return nil, fmt.Errorf("remote signer: Config.AuthToken must be at least %d characters without white space", MinAuthTokenLength)
+	}
 	chain := signing.Chain{Forks: cfg.Forks, SlotsPerEpoch: cfg.SlotsPerEpoch}
 	if cfg.ChainConfig.SlotsPerEpoch != 0 {
 		var err error
@@ -134,6 +152,7 @@ func NewServer(cfg Config) (*Server, error) {
 		gvr:   cfg.GenesisValidatorsRoot,
 		store: cfg.Slashing,
 		log:   cfg.Logger,
+		token: cfg.AuthToken,
 	}
 	if s.store == nil {
 		s.store = MemoryStore{}
@@ -311,13 +330,35 @@ func (s *Server) ImportInterchange(data []byte) (slashing.ImportReport, error) {
 // methods on these paths get 405, other paths 404.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v1/eth2/sign/{identifier}", s.handleSign)
-	mux.HandleFunc("GET /api/v1/eth2/publicKeys", s.handlePublicKeys)
+	mux.HandleFunc("POST /api/v1/eth2/sign/{identifier}", s.authorized(s.handleSign))
+	mux.HandleFunc("GET /api/v1/eth2/publicKeys", s.authorized(s.handlePublicKeys))
 	mux.HandleFunc("GET /upcheck", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "OK")
 	})
 	return mux
+}
+
+// authorized refuses, with 401, a request without the bearer token when
+// the server has one. The comparison takes the same time however much of
+// the token matches.
+func (s *Server) authorized(h http.HandlerFunc) http.HandlerFunc {
+	if s.token == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte("Bearer " + s.token))
+	return func(w http.ResponseWriter, r *http.Request) {
+		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			s.log.Warn("remote signer: request refused", "status", http.StatusUnauthorized, "path", r.URL.Path, "remote", r.RemoteAddr, "error", "missing or wrong bearer token")
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusUnauthorized)
+			_ = json.NewEncoder(w).Encode(&errorBody{Code: http.StatusUnauthorized, Message: "missing or wrong bearer token"})
+			return
+		}
+		h(w, r)
+	}
 }
 
 func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) {
@@ -404,13 +445,35 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	_ = json.NewEncoder(w).Encode(&errorBody{Code: status, Message: err.Error()})
 }
 
-// Start listens on addr (host:port; use 127.0.0.1:0 for an ephemeral
-// port) and serves the HTTP API in the background until Close. It returns
-// the bound address.
+// Start listens on addr and serves the HTTP API in the background until
+// Close. addr is host:port (use 127.0.0.1:0 for an ephemeral port), which
+// needs Config.AuthToken, or unix:PATH, a Unix socket only its owner may
+// use (mode 0600; the token, if set, is required too). It logs how
+// requests are authenticated and returns the bound address.
 func (s *Server) Start(addr string) (net.Addr, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
+	var ln net.Listener
+	var auth string
+	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+		if path == "" {
+			return nil, errors.New("remote signer: unix: address without a socket path")
+		}
+		var err error
+		if ln, err = listenUnix(path); err != nil {
+			return nil, err
+		}
+		auth = "unix socket, owner only (mode 0600)"
+		if s.token != "" {
+			auth += ", and bearer token"
+		}
+	} else {
+		if s.token == "" {
+			return nil, fmt.Errorf("remote signer: serving on %s needs Config.AuthToken: any local process could use the keys", addr)
+		}
+		var err error
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return nil, err
+		}
+		auth = "bearer token"
 	}
 	srv := &http.Server{
 		Handler:           s.Handler(),
@@ -428,12 +491,59 @@ func (s *Server) Start(addr string) (net.Addr, error) {
 	}
 	s.srv = srv
 	s.srvMu.Unlock()
+	s.log.Info("remote signer serving", "addr", ln.Addr().String(), "authentication", auth, "keys", len(s.pubkeys))
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("remote signer: server stopped", "error", err)
 		}
 	}()
 	return ln.Addr(), nil
+}
+
+// listenUnix listens on a Unix socket at path that only its owner can
+// connect to. The socket is created inside a fresh private directory and
+// then moved into place, so it is never reachable with looser
+// permissions. A stale socket at path is replaced; any other file is not.
+func listenUnix(path string) (net.Listener, error) {
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode()&os.ModeSocket == 0 {
+			return nil, fmt.Errorf("remote signer: %s exists and is not a socket", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("remote signer: removing the stale socket: %w", err)
+		}
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(path), ".signer-sock-")
+	if err != nil {
+		return nil, fmt.Errorf("remote signer: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	inner := filepath.Join(tmp, "s")
+	ln, err := net.Listen("unix", inner)
+	if err != nil {
+		return nil, fmt.Errorf("remote signer: %w", err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	if err := os.Chmod(inner, 0o600); err == nil {
+		err = os.Rename(inner, path)
+	}
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("remote signer: %w", err)
+	}
+	return &unixListener{Listener: ln, path: path}, nil
+}
+
+// unixListener removes its socket file when closed.
+type unixListener struct {
+	net.Listener
+	path string
+}
+
+func (l *unixListener) Close() error {
+	err := l.Listener.Close()
+	_ = os.Remove(l.path)
+	return err
 }
 
 // Close stops the HTTP server started by Start, waiting up to five seconds

@@ -239,7 +239,7 @@ func TestClientReadsPlainText(t *testing.T) {
 		f.srv.Handler().ServeHTTP(w, r)
 	}))
 	defer ts.Close()
-	c, err := NewClient(ts.URL)
+	c, err := NewClient(ts.URL, WithBearerToken(testToken))
 	if err != nil {
 		t.Fatal(err)
 	}
