@@ -408,6 +408,9 @@ func (n *Node) Ready() []string {
 	if got := len(n.cfg.Transport.ConnectedPeers()); got < need {
 		out = append(out, fmt.Sprintf("%d peers connected, %d needed for the threshold", got, need))
 	}
+	if pr, ok := n.cfg.Transport.(interface{ Problems() []string }); ok {
+		out = append(out, pr.Problems()...)
+	}
 	return out
 }
 

@@ -29,6 +29,10 @@ func (p P2P) Handle(msgType string, h func(from uint64, payload []byte)) error {
 // ConnectedPeers implements Transport.
 func (p P2P) ConnectedPeers() []uint64 { return p.T.ConnectedPeers() }
 
+// Problems reports peers refused for another cluster definition and node
+// keys seen in two processes (readiness).
+func (p P2P) Problems() []string { return p.T.Problems() }
+
 // MemNetwork connects nodes in one process without sockets (unit tests).
 // Each endpoint delivers in order, from its own goroutine.
 type MemNetwork struct {

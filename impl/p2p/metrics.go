@@ -65,6 +65,10 @@ type Stats struct {
 	// GaterRefused counts connections refused because the remote peer is
 	// not a cluster operator (inbound or outbound).
 	GaterRefused uint64
+	// ClusterMismatches counts hellos naming another cluster ID;
+	// DuplicateKeys counts peers seen with one node key in two processes.
+	ClusterMismatches uint64
+	DuplicateKeys     uint64
 	// Protocols holds the counters of each protocol, by protocol name.
 	Protocols map[string]ProtocolStats
 }
@@ -120,4 +124,5 @@ func (c *protoCounters) snapshot() ProtocolStats {
 
 type transportCounters struct {
 	dialAttempts, dialFailures, connects, disconnects, gaterRefused atomic.Uint64
+	clusterMismatch, duplicateKey                                   atomic.Uint64
 }

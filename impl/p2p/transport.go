@@ -158,6 +158,9 @@ type Transport struct {
 	hmu      sync.RWMutex
 	handlers map[string]Handler
 
+	hello  Hello
+	hellos *hellos
+
 	counters transportCounters
 }
 
@@ -174,7 +177,10 @@ type peerState struct {
 	addrs     []ma.Multiaddr
 	kick      chan struct{}
 	connected atomic.Bool
-	writers   map[string]*writer
+	// mismatched is set while the peer's last hello named another
+	// cluster ID: it is not counted as connected, and redialled slowly.
+	mismatched atomic.Bool
+	writers    map[string]*writer
 
 	mu      sync.Mutex
 	inbound map[string]network.Stream // the current inbound stream per protocol
@@ -223,6 +229,10 @@ func New(ctx context.Context, cfg Config) (*Transport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("p2p: %w", err)
 	}
+	if t.hello, err = newHello(cfg.Cluster, cfg.Self, clusterID); err != nil {
+		return nil, fmt.Errorf("p2p: %w", err)
+	}
+	t.hellos = newHellos()
 	for _, p := range cfg.Protocols {
 		t.protos[p.Name] = &protoState{
 			Protocol: p,
@@ -307,10 +317,12 @@ func New(ctx context.Context, cfg Config) (*Transport, error) {
 		ConnectedF:    t.onConnected,
 		DisconnectedF: t.onDisconnected,
 	})
-	// Connections accepted before Notify took effect.
+	// Connections accepted before Notify took effect (their hellos wait
+	// for the handler below).
 	for _, c := range t.host.Network().Conns() {
 		t.onConnected(t.host.Network(), c)
 	}
+	t.host.SetStreamHandler(HelloProtocol, t.helloHandler)
 	for _, name := range sortedKeys(t.protos) {
 		ps := t.protos[name]
 		t.host.SetStreamHandler(ps.id, t.streamHandler(ps))
@@ -490,6 +502,7 @@ func (t *Transport) shutdown() {
 	t.mu.Lock()
 	t.closed = true
 	t.mu.Unlock()
+	t.host.RemoveStreamHandler(HelloProtocol)
 	for _, ps := range t.protos {
 		t.host.RemoveStreamHandler(ps.id)
 	}
@@ -626,7 +639,7 @@ func (t *Transport) checkSend(msgType string, payload []byte) (*protoState, erro
 
 // tryEnqueue queues without waiting.
 func (t *Transport) tryEnqueue(p *peerState, ps *protoState, m outMsg) error {
-	if !t.isConnected(p) {
+	if !t.usable(p) {
 		ps.counters.dropSend(DropNotConnected)
 		return ErrNotConnected
 	}
@@ -657,11 +670,11 @@ func (t *Transport) enqueue(ctx context.Context, p *peerState, ps *protoState, m
 }
 
 // ConnectedPeers returns the operator indices of the connected peers,
-// ascending.
+// ascending; a peer whose cluster ID differs is not one.
 func (t *Transport) ConnectedPeers() []uint64 {
 	var out []uint64
 	for _, idx := range t.order {
-		if t.isConnected(t.peers[idx]) {
+		if t.usable(t.peers[idx]) {
 			out = append(out, idx)
 		}
 	}
@@ -672,16 +685,23 @@ func (t *Transport) isConnected(p *peerState) bool {
 	return t.host.Network().Connectedness(p.id) == network.Connected
 }
 
+// usable reports whether messages can go to p: connected, same cluster.
+func (t *Transport) usable(p *peerState) bool {
+	return !p.mismatched.Load() && t.isConnected(p)
+}
+
 // Stats returns a snapshot of the counters.
 func (t *Transport) Stats() Stats {
 	s := Stats{
-		ConnectedPeers: len(t.ConnectedPeers()),
-		DialAttempts:   t.counters.dialAttempts.Load(),
-		DialFailures:   t.counters.dialFailures.Load(),
-		Connects:       t.counters.connects.Load(),
-		Disconnects:    t.counters.disconnects.Load(),
-		GaterRefused:   t.counters.gaterRefused.Load(),
-		Protocols:      make(map[string]ProtocolStats, len(t.protos)),
+		ConnectedPeers:    len(t.ConnectedPeers()),
+		DialAttempts:      t.counters.dialAttempts.Load(),
+		DialFailures:      t.counters.dialFailures.Load(),
+		Connects:          t.counters.connects.Load(),
+		Disconnects:       t.counters.disconnects.Load(),
+		GaterRefused:      t.counters.gaterRefused.Load(),
+		ClusterMismatches: t.counters.clusterMismatch.Load(),
+		DuplicateKeys:     t.counters.duplicateKey.Load(),
+		Protocols:         make(map[string]ProtocolStats, len(t.protos)),
 	}
 	for name, ps := range t.protos {
 		s.Protocols[name] = ps.counters.snapshot()
@@ -700,6 +720,7 @@ func (t *Transport) onConnected(_ network.Network, c network.Conn) {
 		t.counters.connects.Add(1)
 		t.log.Info("p2p peer connected", "peer", p.index, "direction", c.Stat().Direction.String(), "remote", c.RemoteMultiaddr())
 	}
+	go t.sayHello(p, c)
 	kick(p)
 }
 
@@ -708,6 +729,7 @@ func (t *Transport) onDisconnected(n network.Network, c network.Conn) {
 	if !ok {
 		return
 	}
+	t.forgetConn(p, c)
 	if n.Connectedness(p.id) == network.Connected {
 		return
 	}
@@ -748,6 +770,18 @@ func (t *Transport) dialLoop(p *peerState) {
 	}
 	<-timer.C
 	for t.ctx.Err() == nil {
+		if p.mismatched.Load() {
+			// Its definition differs: try again now and then (it may be
+			// fixed), not at every disconnect.
+			select {
+			case <-t.ctx.Done():
+				return
+			case <-time.After(t.cfg.MaxBackoff):
+			}
+			if p.mismatched.Load() && t.isConnected(p) {
+				_ = t.host.Network().ClosePeer(p.id)
+			}
+		}
 		if t.isConnected(p) {
 			backoff = t.cfg.MinBackoff
 			if !wait(t.cfg.MaxBackoff) {

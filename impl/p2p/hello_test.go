@@ -1,0 +1,156 @@
+package p2p
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dvspec/go-dvspec/impl/keys"
+)
+
+// oneByteOff returns def with one byte of its name changed: what a
+// cluster.json that differs in that byte decodes to. (The test cluster has
+// no validators, so it is not read back through keys.ParseClusterDefinition,
+// which requires them.)
+func oneByteOff(t *testing.T, def *keys.ClusterDefinition) *keys.ClusterDefinition {
+	t.Helper()
+	other := *def
+	other.Name = bytes.Clone(def.Name)
+	other.Name[len(other.Name)-1] ^= 1
+	return &other
+}
+
+// TestClusterMismatchRefused: a node whose cluster.json differs in one byte
+// is refused by its peers, which name both cluster IDs and the field that
+// differs, do not count it as connected, and exchange nothing with it; it
+// says the same about them.
+func TestClusterMismatchRefused(t *testing.T) {
+	def, sks := testCluster(t, 4)
+	other := oneByteOff(t, def)
+	ours, _ := def.ClusterID()
+	theirs, _ := other.ClusterID()
+	if ours == theirs {
+		t.Fatal("the changed byte does not change the cluster ID")
+	}
+	var nodes []*Transport
+	for i := uint64(1); i <= 4; i++ {
+		cfg := testConfig(def, sks, i)
+		if i == 4 {
+			cfg.Cluster = other
+		}
+		nodes = append(nodes, newNode(t, cfg))
+	}
+	got := newReceived()
+	for _, n := range nodes[:3] {
+		if err := n.Handle("qbft", got.handler("qbft")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range nodes {
+		if err := n.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitConnected(t, 20*time.Second, nodes[:3]...)
+	wantOurs, wantTheirs := fmt.Sprintf("%#x", ours[:]), fmt.Sprintf("%#x", theirs[:])
+	for i, n := range nodes[:3] {
+		waitFor(t, 20*time.Second, fmt.Sprintf("node %d to refuse node 4", i+1), func() bool { return len(n.Mismatches()) == 1 })
+		m := n.Mismatches()[0]
+		if m.Peer != 4 || m.Ours != wantOurs || m.Theirs != wantTheirs || strings.Join(m.Differs, ",") != "name" {
+			t.Fatalf("node %d: %+v", i+1, m)
+		}
+		p := strings.Join(n.Problems(), "; ")
+		for _, want := range []string{wantOurs, wantTheirs, "peer 4", "differs: name"} {
+			if !strings.Contains(p, want) {
+				t.Errorf("node %d's problems %q lack %q", i+1, p, want)
+			}
+		}
+		if peers := n.ConnectedPeers(); len(peers) != 2 || peers[len(peers)-1] == 4 {
+			t.Errorf("node %d counts as connected %v", i+1, peers)
+		}
+		if s := n.Stats(); s.ClusterMismatches == 0 {
+			t.Errorf("node %d counted no mismatch", i+1)
+		}
+	}
+	waitFor(t, 20*time.Second, "node 4 to refuse the others", func() bool { return len(nodes[3].Mismatches()) == 3 })
+	if len(nodes[3].ConnectedPeers()) != 0 {
+		t.Errorf("node 4 counts as connected %v", nodes[3].ConnectedPeers())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := nodes[3].Broadcast(ctx, "qbft", []byte("hello")); err == nil {
+		t.Error("node 4 could broadcast to a cluster it does not belong to")
+	}
+	got.mu.Lock()
+	defer got.mu.Unlock()
+	for _, m := range got.msgs {
+		if m.from == 4 {
+			t.Fatal("a message of node 4 was delivered")
+		}
+	}
+}
+
+// TestMatchingHelloNoProblems: in a cluster that agrees, nobody reports a
+// mismatch or a duplicate key.
+func TestMatchingHelloNoProblems(t *testing.T) {
+	def, sks := testCluster(t, 3)
+	var nodes []*Transport
+	for i := uint64(1); i <= 3; i++ {
+		nodes = append(nodes, newNode(t, testConfig(def, sks, i)))
+	}
+	for _, n := range nodes {
+		if err := n.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitConnected(t, 20*time.Second, nodes...)
+	// Hellos travel after the connection; give them a moment to arrive.
+	waitFor(t, 10*time.Second, "hellos", func() bool {
+		for _, n := range nodes {
+			n.hellos.mu.Lock()
+			k := len(n.hellos.byConn)
+			n.hellos.mu.Unlock()
+			if k < 2 {
+				return false
+			}
+		}
+		return true
+	})
+	for i, n := range nodes {
+		if p := n.Problems(); len(p) != 0 {
+			t.Errorf("node %d: %v", i+1, p)
+		}
+	}
+}
+
+// TestDuplicateNodeKeyReported: a second process with operator 3's node
+// key (listening elsewhere) connects to node 1 while the first is
+// connected; node 1 reports the key in use twice.
+func TestDuplicateNodeKeyReported(t *testing.T) {
+	def, sks := testCluster(t, 3)
+	n1 := newNode(t, testConfig(def, sks, 1))
+	n3 := newNode(t, testConfig(def, sks, 3))
+	for _, n := range []*Transport{n1, n3} {
+		if err := n.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 20*time.Second, "node 1 and node 3 connected", func() bool { return len(n1.ConnectedPeers()) == 1 })
+	cfg := testConfig(def, sks, 3)
+	cfg.ListenAddr = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePorts(t, 1)[0])
+	twin := newNode(t, cfg)
+	if err := twin.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "node 1 to report node 3's key in two processes", func() bool {
+		return strings.Contains(strings.Join(n1.Problems(), ";"), "operator 3's node key is used by two processes")
+	})
+	if n1.Stats().DuplicateKeys == 0 {
+		t.Error("no duplicate key counted")
+	}
+	twin.Close()
+	waitFor(t, 20*time.Second, "the report to end when the twin stops", func() bool { return len(n1.Problems()) == 0 })
+}
