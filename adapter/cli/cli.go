@@ -137,6 +137,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	format := fs.String("log-format", "text", "text or json")
 	noSync := fs.Bool("no-sync", false, "do not perform sync committee duties")
+	initDB := fs.Bool("init-slashing-db", false, "accept a slashing DB file that is empty, foreign or of another chain (moved aside, a new one made) or of another cluster ID (history kept)")
 	byz := fs.Bool("byzantine", false, "fault injection for devnets: send equivocating proposals and invalid shares")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
@@ -162,7 +163,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o := run.Options{
 		ClusterFile: *cluster, NodeDir: *nodeDir, DataDir: *dataDir, BeaconURLs: urls, SignerURL: *signerURL,
 		SignerTokenFile: *signerToken, SignerCAFile: *signerCA, SignerClientCert: *signerCert, SignerClientKey: *signerKey,
-		SignerListen: *signerListen, P2PListen: *listen, MetricsAddr: *metricsAddr, Logger: log, NoSync: *noSync,
+		SignerListen: *signerListen, InitSlashingDB: *initDB, P2PListen: *listen, MetricsAddr: *metricsAddr, Logger: log, NoSync: *noSync,
 	}
 	if *byz {
 		ob, err := byzantineFor(*cluster, *nodeDir)

@@ -46,7 +46,12 @@ func cmdSlashing(args []string, stdout, stderr io.Writer) int {
 			return ExitUsage
 		}
 	}
-	store, err := slashingstore.Open(path, def.Network.GenesisValidatorsRoot)
+	clusterID, err := def.ClusterID()
+	if err != nil {
+		fmt.Fprintln(stderr, "dvnode slashing-db:", err)
+		return ExitUsage
+	}
+	store, err := slashingstore.OpenWithOptions(path, def.Network.GenesisValidatorsRoot, slashingstore.Options{ClusterID: clusterID})
 	if err != nil {
 		fmt.Fprintln(stderr, "dvnode slashing-db:", err)
 		return ExitFailure

@@ -79,6 +79,11 @@ type Options struct {
 	Outbound node.Outbound
 	// NoSync disables sync committee duties.
 	NoSync bool
+	// InitSlashingDB accepts a slashing DB file that is empty, not a
+	// slashing DB, or of another chain (moved aside, a new one created) or
+	// cluster (history kept, the new cluster ID recorded); without it such
+	// a file stops the node (slashingstore.Options.Init).
+	InitSlashingDB bool
 	// OnDuty is told every duty outcome.
 	OnDuty func(node.DutyResult)
 	// StartTimeout bounds waiting for the beacon node at start (default 30 s).
@@ -175,8 +180,24 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, cfgErr("data directory: %w", err)
 	}
-	store, err := slashingstore.Open(filepath.Join(dataDir, SlashingDBFile), chain.GenesisValidatorsRoot)
+	clusterID, err := def.ClusterID()
 	if err != nil {
+		return nil, cfgErr("cluster definition: %w", err)
+	}
+	dbPath := filepath.Join(dataDir, SlashingDBFile)
+	if _, err := os.Stat(dbPath); errors.Is(err, os.ErrNotExist) {
+		log.Info("no slashing DB yet: creating one", "path", dbPath)
+	}
+	store, err := slashingstore.OpenWithOptions(dbPath, chain.GenesisValidatorsRoot, slashingstore.Options{
+		ClusterID: clusterID, Init: o.InitSlashingDB,
+		Notice: func(msg string) {
+			log.Warn("slashing DB: "+msg, "data_dir", dataDir, "note", "a node that signed before from another data directory must not run from this one")
+		},
+	})
+	if err != nil {
+		if slashingstore.Foreign(err) {
+			return nil, cfgErr("slashing DB: %w; --init-slashing-db makes a new one (moving the file aside) or, for another cluster ID of this chain, keeps its history for this cluster", err)
+		}
 		return nil, cfgErr("slashing DB: %w", err)
 	}
 	s.closers = append(s.closers, store.Close)

@@ -72,9 +72,9 @@ type Node struct {
 	in     *inbound
 	drops  *dropLog
 	insts  map[consensus.InstanceID]*instCtx
-	edVer qbft.Verifier
-	bls   blsMemo
-	bv    *batchVerifier
+	edVer  qbft.Verifier
+	bls    blsMemo
+	bv     *batchVerifier
 
 	inbox chan func()
 	local []func()

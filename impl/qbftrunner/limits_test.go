@@ -199,4 +199,3 @@ func TestLimitsValidate(t *testing.T) {
 		t.Fatalf("attestation data is 128 bytes of SSZ, limit %d", DefaultMaxValue()[consensus.DutyAttester])
 	}
 }
-

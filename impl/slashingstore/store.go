@@ -34,6 +34,7 @@ var (
 
 	keySchemaVersion = []byte("schema_version")
 	keyGVR           = []byte("genesis_validators_root")
+	keyClusterID     = []byte("cluster_id")
 	keyMinSource     = []byte("min_source")
 	keyNAtt          = []byte("n_attestations")
 	keyNBlocks       = []byte("n_blocks")
@@ -46,21 +47,60 @@ var (
 	ErrWrongChain = errors.New("slashingstore: genesis validators root mismatch")
 	// ErrCorrupt: the file does not hold what the schema says.
 	ErrCorrupt = errors.New("slashingstore: corrupt database")
+	// ErrWrongCluster: the file records another cluster ID than the one
+	// the store is opened for.
+	ErrWrongCluster = errors.New("slashingstore: cluster ID mismatch")
+	// ErrEmptyFile: the file exists and has no bytes. bbolt would make a
+	// new database of it, so a history lost to a truncation would be
+	// replaced by an empty one without a word.
+	ErrEmptyFile = errors.New("slashingstore: empty (0-byte) database file")
+	// ErrNotADatabase: the file is not a bbolt database.
+	ErrNotADatabase = errors.New("slashingstore: not a bbolt database")
 )
+
+// Foreign reports whether err is a refusal Options.Init overrides: an
+// empty file, a file that is not a slashing store, or one of another
+// chain or cluster.
+func Foreign(err error) bool {
+	for _, e := range []error{ErrEmptyFile, ErrNotADatabase, ErrCorrupt, ErrWrongChain, ErrWrongCluster} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
 
 // Options tune OpenWithOptions.
 type Options struct {
 	// LockTimeout bounds the wait for the file lock (0: DefaultLockTimeout).
 	LockTimeout time.Duration
+	// ClusterID, when not zero, is the cluster the store belongs to: it is
+	// recorded in a new file (and in a file written before cluster IDs
+	// were recorded) and a file recording another one is refused
+	// (ErrWrongCluster).
+	ClusterID phase0.Root
+	// Init accepts what Open refuses otherwise (Foreign): an empty file
+	// is made a new store; a file that is not a slashing store, or is of
+	// another chain, is moved aside (renamed PATH.foreign-<unix time>,
+	// never deleted) and a new store created; a store of the same chain
+	// recording another cluster ID keeps its history (it is kept by share
+	// public key, which protects those keys whatever the cluster) and
+	// records the new cluster ID.
+	Init bool
+	// Notice, when set, is told what Open did beyond opening or creating
+	// a missing file: an empty file made a store, a file moved aside, a
+	// cluster ID recorded or replaced.
+	Notice func(msg string)
 }
 
 // Store is the bbolt-backed slashing DB. It implements
 // remotesigner.SlashingStore and remotesigner.RecordStore. Its methods are
 // safe for concurrent use; bbolt runs write transactions one at a time.
 type Store struct {
-	db   *bolt.DB
-	gvr  phase0.Root
-	path string
+	db      *bolt.DB
+	gvr     phase0.Root
+	cluster phase0.Root
+	path    string
 }
 
 // Open opens (or creates) the slashing DB file at path for the chain with
@@ -77,32 +117,65 @@ func OpenWithOptions(path string, genesisValidatorsRoot phase0.Root, opts Option
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = DefaultLockTimeout
 	}
-	_, statErr := os.Stat(path)
-	created := errors.Is(statErr, fs.ErrNotExist)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, NoSync: false})
-	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("slashingstore: %s is locked by another process or store: %w", path, err)
-		}
-		return nil, fmt.Errorf("slashingstore: opening %s: %w", path, err)
+	if opts.Notice == nil {
+		opts.Notice = func(string) {}
 	}
-	s := &Store{db: db, gvr: genesisValidatorsRoot, path: path}
-	if err := db.Update(s.initMeta); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("slashingstore: %s: %w", path, err)
+	fi, statErr := os.Stat(path)
+	created := errors.Is(statErr, fs.ErrNotExist)
+	if statErr == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		if !opts.Init {
+			return nil, fmt.Errorf("%w: %s", ErrEmptyFile, path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("slashingstore: %w", err)
+		}
+		opts.Notice("the empty file " + path + " was made a new slashing DB")
+		created = true
+	}
+	s, err := open(path, genesisValidatorsRoot, opts)
+	if err != nil && opts.Init && (errors.Is(err, ErrNotADatabase) || errors.Is(err, ErrCorrupt) || errors.Is(err, ErrWrongChain)) {
+		aside := fmt.Sprintf("%s.foreign-%d", path, time.Now().Unix())
+		if rerr := os.Rename(path, aside); rerr != nil {
+			return nil, fmt.Errorf("%w (moving it aside: %v)", err, rerr)
+		}
+		opts.Notice(fmt.Sprintf("%s was moved aside to %s (%v) and a new slashing DB created", path, aside, err))
+		created = true
+		s, err = open(path, genesisValidatorsRoot, opts)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if created {
 		if err := syncDir(filepath.Dir(path)); err != nil {
-			db.Close()
+			s.db.Close()
 			return nil, fmt.Errorf("slashingstore: %w", err)
 		}
 	}
 	return s, nil
 }
 
+func open(path string, genesisValidatorsRoot phase0.Root, opts Options) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, NoSync: false})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("slashingstore: %s is locked by another process or store: %w", path, err)
+		}
+		if errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrVersionMismatch) || errors.Is(err, bolt.ErrChecksum) {
+			return nil, fmt.Errorf("%w: %s: %v", ErrNotADatabase, path, err)
+		}
+		return nil, fmt.Errorf("slashingstore: opening %s: %w", path, err)
+	}
+	s := &Store{db: db, gvr: genesisValidatorsRoot, path: path, cluster: opts.ClusterID}
+	if err := db.Update(func(tx *bolt.Tx) error { return s.initMeta(tx, opts) }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("slashingstore: %s: %w", path, err)
+	}
+	return s, nil
+}
+
 // initMeta creates the schema in an empty file, or checks the meta bucket
 // of an existing one.
-func (s *Store) initMeta(tx *bolt.Tx) error {
+func (s *Store) initMeta(tx *bolt.Tx, opts Options) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
 		empty := true
@@ -121,6 +194,11 @@ func (s *Store) initMeta(tx *bolt.Tx) error {
 		}
 		if err := meta.Put(keyGVR, bytes.Clone(s.gvr[:])); err != nil {
 			return err
+		}
+		if !s.cluster.IsZero() {
+			if err := meta.Put(keyClusterID, bytes.Clone(s.cluster[:])); err != nil {
+				return err
+			}
 		}
 		_, err = tx.CreateBucket(bucketValidators)
 		return err
@@ -142,7 +220,31 @@ func (s *Store) initMeta(tx *bolt.Tx) error {
 	if tx.Bucket(bucketValidators) == nil {
 		return fmt.Errorf("%w: validators bucket missing", ErrCorrupt)
 	}
-	return nil
+	if s.cluster.IsZero() {
+		return nil
+	}
+	switch c := meta.Get(keyClusterID); {
+	case c == nil:
+		// Written before cluster IDs were recorded.
+		opts.Notice(fmt.Sprintf("recorded cluster ID %#x in the slashing DB", s.cluster[:]))
+	case bytes.Equal(c, s.cluster[:]):
+		return nil
+	case !opts.Init:
+		return fmt.Errorf("%w: the file is for cluster %#x, not %#x", ErrWrongCluster, c, s.cluster[:])
+	default:
+		opts.Notice(fmt.Sprintf("the slashing DB of cluster %#x now records cluster %#x; its history is kept", c, s.cluster[:]))
+	}
+	return meta.Put(keyClusterID, bytes.Clone(s.cluster[:]))
+}
+
+// ClusterID is the cluster the file records (zero if none).
+func (s *Store) ClusterID() (phase0.Root, error) {
+	var r phase0.Root
+	err := s.db.View(func(tx *bolt.Tx) error {
+		copy(r[:], tx.Bucket(bucketMeta).Get(keyClusterID))
+		return nil
+	})
+	return r, err
 }
 
 func syncDir(dir string) error {
