@@ -261,6 +261,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	level := fs.String("log-level", "warn", "node log level: debug, info, warn or error")
 	quiet := fs.Bool("quiet", false, "no per-slot progress lines")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	report := fs.String("report", "", "write one JSON line per duty to this file: type, validator, slot, outcome (succeeded|failed), reason (the nodes' stage, e.g. no_decision)")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
@@ -285,7 +286,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		Nodes: *nodes, Validators: *vals, RegistrySize: *registry, Slots: *slots, SecondsPerSlot: *sps, DataDir: *dataDir, Keep: *keep,
 		Preset: *preset, SlotsPerEpoch: *spe,
 		StopAt: map[uint64]uint64{}, RestartAt: map[uint64]uint64{}, Processes: *procs, Trace: *tracePath,
-		NoSync: *noSync, Out: stdout, Logger: log,
+		NoSync: *noSync, Out: stdout, Logger: log, Report: *report,
 	}
 	if *quiet {
 		cfg.Out = io.Discard
@@ -296,12 +297,20 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			fmt.Fprintln(stderr, "dvnode devnet: --stop-node", err)
 			return ExitUsage
 		}
+		if prev, dup := cfg.StopAt[n]; dup {
+			fmt.Fprintf(stderr, "dvnode devnet: --stop-node %s: node %d already stops at slot %d (one stop per node)\n", s, n, prev)
+			return ExitUsage
+		}
 		cfg.StopAt[n] = sl
 	}
 	for _, s := range restarts {
 		n, sl, err := parseAt(s)
 		if err != nil {
 			fmt.Fprintln(stderr, "dvnode devnet: --restart-node", err)
+			return ExitUsage
+		}
+		if prev, dup := cfg.RestartAt[n]; dup {
+			fmt.Fprintf(stderr, "dvnode devnet: --restart-node %s: node %d already restarts at slot %d (one restart per node)\n", s, n, prev)
 			return ExitUsage
 		}
 		cfg.RestartAt[n] = sl

@@ -102,6 +102,9 @@ type Config struct {
 	// OnSlot, when set, is called at the start of every slot with the
 	// metrics addresses of the running in-process nodes.
 	OnSlot func(slot uint64, metricsAddrs map[uint64]string)
+	// Report, when set, is written at the end: one JSON line per duty
+	// (ReportLine).
+	Report string
 }
 
 // Result is the outcome of a run.
@@ -121,6 +124,8 @@ type Result struct {
 	DataDir string
 	// Byzantine counts what each in-process byzantine node sent.
 	Byzantine map[uint64]ByzantineStats
+	// Report is one line per duty, with the nodes' reasons for failures.
+	Report []ReportLine
 }
 
 // ByzantineStats counts a byzantine node's misbehaviour.
@@ -263,7 +268,7 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	for _, b := range cfg.Byzantine {
 		byz[b] = true
 	}
-	nodes := &fleet{cfg: cfg, dir: dir, bnURL: bnURL, log: log, tracer: tw, chain: sb.SigningChain(), byz: byz, procs: map[uint64]*nodeProcess{}, svcs: map[uint64]*run.Service{}, byzOut: map[uint64]*Byzantine{}}
+	nodes := &fleet{cfg: cfg, dir: dir, bnURL: bnURL, log: log, tracer: tw, chain: sb.SigningChain(), byz: byz, procs: map[uint64]*nodeProcess{}, svcs: map[uint64]*run.Service{}, byzOut: map[uint64]*Byzantine{}, reasons: newNodeReasons()}
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for i := uint64(1); i <= uint64(cfg.Nodes); i++ {
@@ -310,6 +315,12 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	nodes.stopAll()
 	res = summarize(sb, duties)
 	res.Offences = sb.Offences()
+	res.Report = nodes.reasons.lines(res.Duties)
+	if cfg.Report != "" {
+		if err := WriteReport(cfg.Report, res.Report); err != nil {
+			return nil, err
+		}
+	}
 	cpu1 := rusage()
 	res.CPUUser, res.CPUSystem = cpu1.user-cpu0.user, cpu1.sys-cpu0.sys
 	res.Wall = time.Since(wallStart)
@@ -423,10 +434,12 @@ type fleet struct {
 	chain  signing.Chain
 	byz    map[uint64]bool
 	byzOut map[uint64]*Byzantine
-	mu     sync.Mutex
-	procs  map[uint64]*nodeProcess
-	svcs   map[uint64]*run.Service
-	starts map[uint64]int
+	// reasons are the in-process nodes' duty failures, for the report.
+	reasons *nodeReasons
+	mu      sync.Mutex
+	procs   map[uint64]*nodeProcess
+	svcs    map[uint64]*run.Service
+	starts  map[uint64]int
 }
 
 func (f *fleet) start(ctx context.Context, i uint64) error {
@@ -443,6 +456,7 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		// Served over HTTP with its bearer token, so that every devnet
 		// exercises the client a production signer is used through.
 		SignerListen: "127.0.0.1:0",
+		OnDuty:       f.reasons.record(i),
 	}
 	if f.tracer != nil {
 		o.Tracer = f.tracer
