@@ -3,7 +3,10 @@ package p2p
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,16 +14,48 @@ import (
 	"github.com/dvspec/go-dvspec/impl/keys"
 )
 
-// oneByteOff returns def with one byte of its name changed: what a
-// cluster.json that differs in that byte decodes to. (The test cluster has
-// no validators, so it is not read back through keys.ParseClusterDefinition,
-// which requires them.)
-func oneByteOff(t *testing.T, def *keys.ClusterDefinition) *keys.ClusterDefinition {
+// fileCluster is a 4-operator, 1-validator cluster written as cluster.json
+// (listening on free ports of 127.0.0.1), read back from the file; and the
+// definition read from a copy of that file with one byte of the cluster
+// name changed.
+func fileCluster(t *testing.T) (def, changed *keys.ClusterDefinition, sks []ed25519.PrivateKey) {
 	t.Helper()
-	other := *def
-	other.Name = bytes.Clone(def.Name)
-	other.Name[len(other.Name)-1] ^= 1
-	return &other
+	dir := t.TempDir()
+	gen, err := keys.GenerateDevnet(dir, keys.DevnetConfig{Name: "hello-test", Operators: 4, Validators: 1, Seed: testSeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, port := range freePorts(t, 4) {
+		gen.Operators[i].Address = []byte(fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port))
+		sks = append(sks, keys.NodeKeyFromSeed(testSeed, uint64(i+1)))
+		if keys.NodePublicKey(sks[i]) != gen.Operators[i].NodePublicKey {
+			t.Fatal("devnet node keys are not NodeKeyFromSeed's")
+		}
+	}
+	path := filepath.Join(dir, "cluster.json")
+	if err := keys.WriteClusterDefinition(path, gen); err != nil {
+		t.Fatal(err)
+	}
+	if def, err = keys.LoadClusterDefinition(path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(b, []byte("hello-test"))
+	if i < 0 {
+		t.Fatalf("the name is not in %s", path)
+	}
+	b[i+len("hello-tes")] = 'x' // one byte
+	other := filepath.Join(dir, "cluster-changed.json")
+	if err := os.WriteFile(other, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err = keys.LoadClusterDefinition(other); err != nil {
+		t.Fatal(err)
+	}
+	return def, changed, sks
 }
 
 // TestClusterMismatchRefused: a node whose cluster.json differs in one byte
@@ -28,8 +63,7 @@ func oneByteOff(t *testing.T, def *keys.ClusterDefinition) *keys.ClusterDefiniti
 // differs, do not count it as connected, and exchange nothing with it; it
 // says the same about them.
 func TestClusterMismatchRefused(t *testing.T) {
-	def, sks := testCluster(t, 4)
-	other := oneByteOff(t, def)
+	def, other, sks := fileCluster(t)
 	ours, _ := def.ClusterID()
 	theirs, _ := other.ClusterID()
 	if ours == theirs {
