@@ -42,6 +42,7 @@ type Metrics struct {
 	ignored         *prometheus.CounterVec
 	received        *prometheus.CounterVec
 	dropped         *prometheus.CounterVec
+	queueDropped    *prometheus.CounterVec
 	slot            prometheus.Gauge
 }
 
@@ -72,10 +73,11 @@ func New(node uint64, peers func() int, queue func() int) *Metrics {
 		ignored:         prometheus.NewCounterVec(prometheus.CounterOpts(f("dvc_ignored_total", "Ignored outputs of the DVC state machine by reason.")), []string{"reason"}),
 		received:        prometheus.NewCounterVec(prometheus.CounterOpts(f("p2p_messages_received_total", "Messages received from peers.")), []string{"protocol"}),
 		dropped:         prometheus.NewCounterVec(prometheus.CounterOpts(f("p2p_messages_dropped_total", "Messages dropped by this node (undecodable, failed checks, unknown validator, queue full).")), []string{"protocol", "reason"}),
+		queueDropped:    prometheus.NewCounterVec(prometheus.CounterOpts(f("queue_dropped_total", "Items a full internal queue dropped, by queue.")), []string{"queue"}),
 		slot:            prometheus.NewGauge(prometheus.GaugeOpts(f("slot", "Current slot."))),
 	}
 	reg.MustRegister(m.duties, m.dutyLatency, m.consensusTime, m.consensusRounds, m.timeouts, m.signLatency, m.signErrors,
-		m.bnErrors, m.steps, m.stepErrors, m.ignored, m.received, m.dropped, m.slot)
+		m.bnErrors, m.steps, m.stepErrors, m.ignored, m.received, m.dropped, m.queueDropped, m.slot)
 	if peers != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts(f("peers_connected", "Connected cluster peers.")), func() float64 { return float64(peers()) }))
 	}
@@ -157,6 +159,13 @@ func (m *Metrics) Ignored(reason string) {
 func (m *Metrics) Received(protocol string) {
 	if m != nil {
 		m.received.WithLabelValues(protocol).Inc()
+	}
+}
+
+// QueueDropped counts an item a full internal queue dropped.
+func (m *Metrics) QueueDropped(queue string) {
+	if m != nil {
+		m.queueDropped.WithLabelValues(queue).Inc()
 	}
 }
 

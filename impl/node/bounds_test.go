@@ -19,6 +19,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -188,4 +189,28 @@ func vmHWM() string {
 		}
 	}
 	return "unknown"
+}
+
+// TestPeerBacklogBounded: while a validator waits for its signer, a peer's
+// events queue behind it only up to MaxPeerBacklog; the node's own events
+// still queue.
+func TestPeerBacklogBounded(t *testing.T) {
+	n, _, _ := attackedNode(t)
+	v := n.list[0]
+	ev := dvc.ServeAttestationDuty{Duty: &spec.AttestationDuty{Pubkey: v.pubkey}}
+	var got, own int
+	n.post(func() {
+		v.blocked = ev
+		for range MaxPeerBacklog + 100 {
+			n.deliverFromPeer(3, v, ev)
+		}
+		got = len(v.backlog)
+		n.deliver(v, ev)
+		own = len(v.backlog)
+		v.blocked, v.backlog = nil, nil
+	})
+	n.sync()
+	if got != MaxPeerBacklog || own != MaxPeerBacklog+1 {
+		t.Fatalf("backlog %d after the peer's events (want %d), %d after the node's own", got, MaxPeerBacklog, own)
+	}
 }

@@ -47,6 +47,7 @@ func (n *Node) send(msgType string, payload []byte, to []uint64) {
 	case n.sendq <- m:
 	default:
 		n.cfg.Metrics.Dropped(msgType, "send_queue_full")
+		n.cfg.Metrics.QueueDropped("send")
 	}
 }
 
@@ -191,7 +192,7 @@ func (n *Node) onShare(from uint64, payload []byte) {
 	deliver := func() {
 		n.post(func() {
 			n.in.give(from, size)
-			n.deliver(v, ev)
+			n.deliverFromPeer(from, v, ev)
 		})
 	}
 	in, err := v.verifier.SigningInput(m)

@@ -102,6 +102,22 @@ func stepSpec(cfg *dvc.Config, st *dvc.State, ev dvc.Event, o dvc.Oracles) (next
 	return dvc.Step(cfg, st, ev, o)
 }
 
+// MaxPeerBacklog bounds the events from peers that wait behind a validator's
+// event blocked on its signer; beyond it a peer's share is dropped (the
+// node's own events always wait).
+const MaxPeerBacklog = 4096
+
+// deliverFromPeer is deliver for an event a peer sent.
+func (n *Node) deliverFromPeer(from uint64, v *validator, ev dvc.Event) {
+	if v.blocked != nil && len(v.backlog) >= MaxPeerBacklog {
+		n.cfg.Metrics.Dropped(MsgShare, "backlog_full")
+		n.cfg.Metrics.QueueDropped("validator_backlog")
+		n.drops.dropped(from, MsgShare, "backlog_full", nil, nil)
+		return
+	}
+	n.deliver(v, ev)
+}
+
 // step runs one transition of v and carries out its outputs.
 func (n *Node) step(v *validator, ev dvc.Event) {
 	signer := &loopSigner{v: v}

@@ -178,6 +178,7 @@ func (n *Node) submitAttestation(v *validator, a *networking.SignedAttestation) 
 	select {
 	case n.subm.atts <- subItem[*eth2spec.VersionedAttestation]{item: out, typ: consensus.DutyAttester, vi: v.index, slot: data.Slot}:
 	default:
+		n.cfg.Metrics.QueueDropped("attestation_submissions")
 		n.log.Warn("attestation submission queue full; dropped", "validator", v.index, "slot", data.Slot)
 	}
 }
@@ -188,6 +189,7 @@ func (n *Node) submitSync(v *validator, m *altair.SyncCommitteeMessage) {
 	select {
 	case n.subm.syncs <- subItem[*altair.SyncCommitteeMessage]{item: m, typ: consensus.DutySyncCommittee, vi: v.index, slot: m.Slot}:
 	default:
+		n.cfg.Metrics.QueueDropped("sync_committee_submissions")
 		n.log.Warn("sync committee submission queue full; dropped", "validator", v.index, "slot", m.Slot)
 	}
 }
