@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -252,22 +251,54 @@ func (t *Transport) heard(p *peerState, c network.Conn, h Hello) {
 	}
 	p.mismatched.Store(false)
 	t.hellos.byConn[c] = h.Process
-	var other []string
-	for _, oc := range t.host.Network().ConnsToPeer(p.id) {
-		if proc, ok := t.hellos.byConn[oc]; ok && proc != h.Process && !slices.Contains(other, oc.RemoteMultiaddr().String()) {
-			other = append(other, oc.RemoteMultiaddr().String())
-		}
-	}
-	report := ""
-	if len(other) > 0 {
-		report = fmt.Sprintf("operator %d's node key is used by two processes at once (%s and %s)", p.index, c.RemoteMultiaddr(), strings.Join(other, ", "))
-		if t.hellos.dup[p.index] == "" {
-			t.counters.duplicateKey.Add(1)
-		}
-		t.hellos.dup[p.index] = report
-	}
+	twice := len(t.processes(p)) > 1
 	t.hellos.mu.Unlock()
-	if report != "" {
+	if twice {
+		// A restarted node's old connection may not have closed yet:
+		// report only what lasts.
+		time.AfterFunc(duplicateConfirm, func() { t.confirmDuplicate(p) })
+	}
+}
+
+// duplicateConfirm is how long two processes must stay connected with one
+// node key before it is reported.
+const duplicateConfirm = 2 * time.Second
+
+// processes maps the process identifiers of p's open connections to one
+// of their remote addresses. hellos.mu must be held.
+func (t *Transport) processes(p *peerState) map[string]string {
+	procs := map[string]string{}
+	for _, oc := range t.host.Network().ConnsToPeer(p.id) {
+		if proc, ok := t.hellos.byConn[oc]; ok {
+			procs[proc] = oc.RemoteMultiaddr().String()
+		}
+	}
+	return procs
+}
+
+// confirmDuplicate reports p's node key in use by two processes if it
+// still is.
+func (t *Transport) confirmDuplicate(p *peerState) {
+	if t.ctx.Err() != nil {
+		return
+	}
+	t.hellos.mu.Lock()
+	procs := t.processes(p)
+	if len(procs) < 2 {
+		t.hellos.mu.Unlock()
+		return
+	}
+	addrs := make([]string, 0, len(procs))
+	for _, a := range procs {
+		addrs = append(addrs, a)
+	}
+	sort.Strings(addrs)
+	report := fmt.Sprintf("operator %d's node key is used by %d processes at once (from %s)", p.index, len(procs), strings.Join(addrs, ", "))
+	first := t.hellos.dup[p.index] == ""
+	t.hellos.dup[p.index] = report
+	t.hellos.mu.Unlock()
+	if first {
+		t.counters.duplicateKey.Add(1)
 		t.log.Error("p2p: "+report+": only one may run; the other may sign what this one does not", "peer", p.index)
 	}
 }
@@ -292,6 +323,7 @@ func (t *Transport) forgetConn(p *peerState, c network.Conn) {
 	}
 	if len(procs) <= 1 {
 		delete(t.hellos.dup, p.index)
+		t.log.Info("p2p: the operator's node key is used by one process again", "peer", p.index)
 	}
 }
 

@@ -180,11 +180,37 @@ func TestDuplicateNodeKeyReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 20*time.Second, "node 1 to report node 3's key in two processes", func() bool {
-		return strings.Contains(strings.Join(n1.Problems(), ";"), "operator 3's node key is used by two processes")
+		return strings.Contains(strings.Join(n1.Problems(), ";"), "operator 3's node key is used by 2 processes")
 	})
 	if n1.Stats().DuplicateKeys == 0 {
 		t.Error("no duplicate key counted")
 	}
 	twin.Close()
 	waitFor(t, 20*time.Second, "the report to end when the twin stops", func() bool { return len(n1.Problems()) == 0 })
+}
+
+// TestRestartIsNoDuplicate: a node that stops and starts again (a new
+// process with the same key) is not reported as a duplicate.
+func TestRestartIsNoDuplicate(t *testing.T) {
+	def, sks := testCluster(t, 3)
+	n1 := newNode(t, testConfig(def, sks, 1))
+	n3 := newNode(t, testConfig(def, sks, 3))
+	for _, n := range []*Transport{n1, n3} {
+		if err := n.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 20*time.Second, "node 1 and node 3 connected", func() bool { return len(n1.ConnectedPeers()) == 1 })
+	n3.Close()
+	waitFor(t, 20*time.Second, "node 1 to see node 3 go", func() bool { return len(n1.ConnectedPeers()) == 0 })
+	again := newNode(t, testConfig(def, sks, 3))
+	if err := again.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "node 3 back", func() bool { return len(n1.ConnectedPeers()) == 1 })
+	// Past the confirmation delay a duplicate would have been reported.
+	time.Sleep(duplicateConfirm + time.Second)
+	if p := n1.Problems(); len(p) != 0 {
+		t.Fatalf("a restart reported as %v", p)
+	}
 }
