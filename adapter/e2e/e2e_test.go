@@ -155,11 +155,27 @@ func TestDevnetEveryDutyAccepted(t *testing.T) {
 // round-0 leader is down cannot finish in its slot, because QBFT's first
 // round lasts 1 s (SPEC.md section 8.7).
 func TestDevnetOneNodeDown(t *testing.T) {
+	report := filepath.Join(t.TempDir(), "report.jsonl")
 	res := runDevnet(t, devnet.Config{
 		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: 2,
-		StopAt: map[uint64]uint64{4: 2},
+		StopAt: map[uint64]uint64{4: 2}, Report: report,
 	})
 	checkAllAccepted(t, res)
+	// --report: one line per duty the beacon node assigned, with its
+	// outcome.
+	lines, err := devnet.ReadReport(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != len(res.Duties) {
+		t.Fatalf("report has %d lines for %d duties", len(lines), len(res.Duties))
+	}
+	for i, l := range lines {
+		d := res.Duties[i]
+		if l.Type != d.Type || l.Validator != d.Validator || l.Slot != d.Slot || (l.Outcome == "succeeded") != d.Accepted {
+			t.Fatalf("report line %d %+v for duty %+v", i+1, l, d)
+		}
+	}
 }
 
 // TestDevnetByzantineNode makes one node byzantine: it sends equivocating
