@@ -36,14 +36,15 @@ type Limits struct {
 // DefaultLimits are the limits for a chain with slotsPerEpoch slots per
 // epoch: a window of one epoch and two slots behind (an attestation can
 // be included for an epoch after its slot, so its duty may start that
-// late) and two slots ahead; 1024 messages and 24 MiB per sender (two
-// largest proposals and room for every small message of the window); and
+// late) and two slots ahead; 16,384 messages and 24 MiB per sender (two
+// largest proposals, and the early PREPAREs and COMMITs of a few thousand
+// validators' attestations, a few hundred bytes each); and
 // each duty type's largest encoded value (consensus/value.go).
 func DefaultLimits(slotsPerEpoch uint64) Limits {
 	return Limits{
 		Behind:            phase0.Slot(slotsPerEpoch) + 2,
 		Ahead:             2,
-		PerSenderMessages: 1024,
+		PerSenderMessages: 16384,
 		PerSenderBytes:    24 << 20,
 		MaxValue:          DefaultMaxValue(),
 	}
