@@ -19,9 +19,11 @@ import (
 // outcome as the beacon node recorded it, and why it failed as the nodes
 // saw it.
 type ReportLine struct {
-	Type      string                `json:"type"`
-	Validator phase0.ValidatorIndex `json:"validator"`
-	Slot      phase0.Slot           `json:"slot"`
+	Type string `json:"type"`
+	// Validator and Slot are JSON numbers (not the beacon API's quoted
+	// decimals), for jq and scripts.
+	Validator uint64 `json:"validator"`
+	Slot      uint64 `json:"slot"`
 	// Outcome is "succeeded" (the beacon node accepted a valid signature
 	// of the duty) or "failed".
 	Outcome string `json:"outcome"`
@@ -72,7 +74,7 @@ func (r *nodeReasons) lines(duties []Duty) []ReportLine {
 	defer r.mu.Unlock()
 	out := make([]ReportLine, 0, len(duties))
 	for _, d := range duties {
-		l := ReportLine{Type: d.Type, Validator: d.Validator, Slot: d.Slot, Outcome: "succeeded"}
+		l := ReportLine{Type: d.Type, Validator: uint64(d.Validator), Slot: uint64(d.Slot), Outcome: "succeeded"}
 		if d.Accepted {
 			l.LatencyMS = d.Latency.Milliseconds()
 			out = append(out, l)

@@ -172,7 +172,7 @@ func TestDevnetOneNodeDown(t *testing.T) {
 	}
 	for i, l := range lines {
 		d := res.Duties[i]
-		if l.Type != d.Type || l.Validator != d.Validator || l.Slot != d.Slot || (l.Outcome == "succeeded") != d.Accepted {
+		if l.Type != d.Type || l.Validator != uint64(d.Validator) || l.Slot != uint64(d.Slot) || (l.Outcome == "succeeded") != d.Accepted {
 			t.Fatalf("report line %d %+v for duty %+v", i+1, l, d)
 		}
 	}
