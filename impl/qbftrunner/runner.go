@@ -43,7 +43,8 @@ type Hooks struct {
 	Dropped func(from uint64, id consensus.InstanceID, reason error)
 }
 
-// Limits of the early-message buffer besides Limits.
+// Limits of the whole early-message buffer (per sender and per slot window:
+// Limits).
 const (
 	// MaxBufferedPerInstance bounds the messages kept for one instance that
 	// has not started here yet.
