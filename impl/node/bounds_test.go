@@ -27,6 +27,12 @@ import (
 // event loop turning, and the node key of operator 3 (the byzantine one).
 func attackedNode(t *testing.T) (*Node, *keys.ClusterDefinition, qbft.Signer) {
 	t.Helper()
+	return nodeWith(t, NewMemNetwork().Endpoint(1))
+}
+
+// nodeWith is attackedNode on transport tr.
+func nodeWith(t *testing.T, tr Transport) (*Node, *keys.ClusterDefinition, qbft.Signer) {
+	t.Helper()
 	dir := t.TempDir()
 	forks, err := signing.MainnetVersionsFromGenesis(eth2spec.DataVersionElectra)
 	if err != nil {
@@ -65,7 +71,7 @@ func attackedNode(t *testing.T) (*Node, *keys.ClusterDefinition, qbft.Signer) {
 	}
 	n, err := New(Config{Cluster: def, Self: 1, NodeKey: key(1), Chain: chain, Preset: spec.MainnetPreset(),
 		Genesis: time.Now().Add(-100 * time.Second), SlotDuration: time.Second, BeaconNode: bn, Signer: signer, Slashing: store,
-		Transport: NewMemNetwork().Endpoint(1)})
+		Transport: tr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,5 +218,25 @@ func TestPeerBacklogBounded(t *testing.T) {
 	n.sync()
 	if got != MaxPeerBacklog || own != MaxPeerBacklog+1 {
 		t.Fatalf("backlog %d after the peer's events (want %d), %d after the node's own", got, MaxPeerBacklog, own)
+	}
+}
+
+// problemTransport is a transport that reports a refused peer.
+type problemTransport struct {
+	*MemEndpoint
+	problems []string
+}
+
+func (p problemTransport) Problems() []string { return p.problems }
+
+// TestReadyReportsTransportProblems: /readyz lists what the transport
+// reports (impl/p2p: a peer refused for another cluster ID, a node key in
+// two processes).
+func TestReadyReportsTransportProblems(t *testing.T) {
+	want := "peer 4 has cluster ID 0xbb, ours is 0xaa (differs: name)"
+	n, _, _ := nodeWith(t, problemTransport{NewMemNetwork().Endpoint(1), []string{want}})
+	got := strings.Join(n.Ready(), "; ")
+	if !strings.Contains(got, want) {
+		t.Fatalf("Ready() = %q, lacks %q", got, want)
 	}
 }
