@@ -136,6 +136,11 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 	if err != nil {
 		return nil, cfgErr("node key: %w", err)
 	}
+	unlock, err := lockNodeDir(o.NodeDir)
+	if err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, unlock)
 	self, err := operatorOf(def, nodeKey)
 	if err != nil {
 		return nil, err

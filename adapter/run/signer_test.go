@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -59,4 +60,27 @@ func TestSignerConfigErrorsNameTheFlag(t *testing.T) {
 	if _, err := externalSigner(Options{SignerURL: "http://127.0.0.1:9000", SignerTokenFile: good}); err != nil {
 		t.Fatalf("a valid token file: %v", err)
 	}
+}
+
+// TestNodeDirLock: a second holder of a node directory is refused, naming
+// the first's process id; once released the directory can be taken again.
+func TestNodeDirLock(t *testing.T) {
+	dir := t.TempDir()
+	release, err := lockNodeDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = lockNodeDir(dir)
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "in use by another dvnode process (pid "+strconv.Itoa(os.Getpid())) {
+		t.Fatalf("second lock: %v", err)
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := lockNodeDir(dir)
+	if err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	_ = again()
 }
