@@ -86,6 +86,12 @@ func nodeWith(t *testing.T, tr Transport) (*Node, *keys.ClusterDefinition, qbft.
 // byzantineProposal is a validly signed round-0 proposal of operator 3
 // for the first slot from `from` where it leads round 0.
 func byzantineProposal(t *testing.T, n *Node, def *keys.ClusterDefinition, s qbft.Signer, d consensus.DutyType, from phase0.Slot, value []byte) (phase0.Slot, []byte) {
+	return byzantineProposalTo(t, nil, n, def, s, d, from, value)
+}
+
+// byzantineProposalTo is byzantineProposal encoding into buf, so that the
+// attacker's own allocations do not blur the node's memory figures.
+func byzantineProposalTo(t *testing.T, buf []byte, n *Node, def *keys.ClusterDefinition, s qbft.Signer, d consensus.DutyType, from phase0.Slot, value []byte) (phase0.Slot, []byte) {
 	t.Helper()
 	id := consensus.InstanceID{Cluster: n.cluster, Validator: def.Validators[0].PublicKey, DutyType: uint64(d), Slot: from}
 	for qbft.Leader(id, 0, 4) != 3 {
@@ -97,7 +103,7 @@ func byzantineProposal(t *testing.T, n *Node, def *keys.ClusterDefinition, s qbf
 		t.Fatal(err)
 	}
 	m.Signature = sig
-	b, err := m.MarshalSSZ()
+	b, err := m.MarshalSSZTo(buf[:0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,13 +131,14 @@ func heapInUse() uint64 {
 // early-message buffer keeps no more than the sender's budget.
 func TestByzantineProposalFlood(t *testing.T) {
 	n, def, s := attackedNode(t)
-	before := heapInUse()
 	value := make([]byte, 10<<20)
+	buf := make([]byte, 0, 11<<20)
+	before := heapInUse() // the attacker's two buffers included
 	slot := phase0.Slot(1_000_000_000)
 	for i := range 100 {
 		value[0] = byte(i)
 		var b []byte
-		slot, b = byzantineProposal(t, n, def, s, consensus.DutyProposer, slot, value)
+		slot, b = byzantineProposalTo(t, buf, n, def, s, consensus.DutyProposer, slot, value)
 		slot++
 		n.onQBFT(3, b)
 	}
@@ -146,6 +153,8 @@ func TestByzantineProposalFlood(t *testing.T) {
 	near := n.clockSlot() + 1
 	for i := range 100 {
 		value[0] = byte(i)
+		// A fresh buffer: the node may keep these, and a decoded message
+		// may share its payload's bytes.
 		_, b := byzantineProposal(t, n, def, s, consensus.DutyProposer, near, value)
 		n.onQBFT(3, b)
 	}
