@@ -46,7 +46,7 @@ func cmdSlashing(args []string, stdout, stderr io.Writer) int {
 			return ExitUsage
 		}
 	}
-	clusterID, err := def.ClusterID()
+	clusterID, err := def.ID()
 	if err != nil {
 		fmt.Fprintln(stderr, "dvnode slashing-db:", err)
 		return ExitUsage

@@ -185,7 +185,7 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, cfgErr("data directory: %w", err)
 	}
-	clusterID, err := def.ClusterID()
+	clusterID, err := def.ID()
 	if err != nil {
 		return nil, cfgErr("cluster definition: %w", err)
 	}

@@ -19,19 +19,20 @@ import (
 	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
 // attackedNode is operator 1 of a 4-node, 1-validator cluster, with its
 // event loop turning, and the node key of operator 3 (the byzantine one).
-func attackedNode(t *testing.T) (*Node, *keys.ClusterDefinition, qbft.Signer) {
+func attackedNode(t *testing.T) (*Node, *cluster.Definition, qbft.Signer) {
 	t.Helper()
 	return nodeWith(t, NewMemNetwork().Endpoint(1))
 }
 
 // nodeWith is attackedNode on transport tr.
-func nodeWith(t *testing.T, tr Transport) (*Node, *keys.ClusterDefinition, qbft.Signer) {
+func nodeWith(t *testing.T, tr Transport) (*Node, *cluster.Definition, qbft.Signer) {
 	t.Helper()
 	dir := t.TempDir()
 	forks, err := signing.MainnetVersionsFromGenesis(eth2spec.DataVersionElectra)
@@ -44,7 +45,7 @@ func nodeWith(t *testing.T, tr Transport) (*Node, *keys.ClusterDefinition, qbft.
 		t.Fatal(err)
 	}
 	def, err := keys.GenerateDevnet(dir, keys.DevnetConfig{Operators: 4, Validators: 1, Seed: []byte("bounds"),
-		Network: keys.NetworkFromSchedule("devnet", gvr, 32, forks)})
+		Network: cluster.NetworkFromSchedule("devnet", gvr, 32, forks)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +86,13 @@ func nodeWith(t *testing.T, tr Transport) (*Node, *keys.ClusterDefinition, qbft.
 
 // byzantineProposal is a validly signed round-0 proposal of operator 3
 // for the first slot from `from` where it leads round 0.
-func byzantineProposal(t *testing.T, n *Node, def *keys.ClusterDefinition, s qbft.Signer, d consensus.DutyType, from phase0.Slot, value []byte) (phase0.Slot, []byte) {
+func byzantineProposal(t *testing.T, n *Node, def *cluster.Definition, s qbft.Signer, d consensus.DutyType, from phase0.Slot, value []byte) (phase0.Slot, []byte) {
 	return byzantineProposalTo(t, nil, n, def, s, d, from, value)
 }
 
 // byzantineProposalTo is byzantineProposal encoding into buf, so that the
 // attacker's own allocations do not blur the node's memory figures.
-func byzantineProposalTo(t *testing.T, buf []byte, n *Node, def *keys.ClusterDefinition, s qbft.Signer, d consensus.DutyType, from phase0.Slot, value []byte) (phase0.Slot, []byte) {
+func byzantineProposalTo(t *testing.T, buf []byte, n *Node, def *cluster.Definition, s qbft.Signer, d consensus.DutyType, from phase0.Slot, value []byte) (phase0.Slot, []byte) {
 	t.Helper()
 	id := consensus.InstanceID{Cluster: n.cluster, Validator: def.Validators[0].PublicKey, DutyType: uint64(d), Slot: from}
 	for qbft.Leader(id, 0, 4) != 3 {

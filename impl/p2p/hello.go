@@ -17,7 +17,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
-	"github.com/dvspec/go-dvspec/impl/keys"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 )
 
 // HelloProtocol is the one protocol whose ID does not carry the cluster
@@ -46,7 +46,7 @@ type Hello struct {
 }
 
 // newHello describes this process's view of the cluster.
-func newHello(def *keys.ClusterDefinition, self uint64, clusterID [32]byte) (Hello, error) {
+func newHello(def *cluster.Definition, self uint64, clusterID [32]byte) (Hello, error) {
 	var nonce [16]byte
 	if _, err := rand.Read(nonce[:]); err != nil {
 		return Hello{}, err
@@ -59,7 +59,7 @@ func newHello(def *keys.ClusterDefinition, self uint64, clusterID [32]byte) (Hel
 }
 
 // fieldDigests hashes each top-level field of the definition's JSON form.
-func fieldDigests(def *keys.ClusterDefinition) (map[string]string, error) {
+func fieldDigests(def *cluster.Definition) (map[string]string, error) {
 	b, err := json.Marshal(def)
 	if err != nil {
 		return nil, err

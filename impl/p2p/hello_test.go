@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/dvspec/go-dvspec/impl/keys"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 )
 
 // fileCluster is a 4-operator, 1-validator cluster written as cluster.json
 // (listening on free ports of 127.0.0.1), read back from the file; and the
 // definition read from a copy of that file with one byte of the cluster
 // name changed.
-func fileCluster(t *testing.T) (def, changed *keys.ClusterDefinition, sks []ed25519.PrivateKey) {
+func fileCluster(t *testing.T) (def, changed *cluster.Definition, sks []ed25519.PrivateKey) {
 	t.Helper()
 	dir := t.TempDir()
 	gen, err := keys.GenerateDevnet(dir, keys.DevnetConfig{Name: "hello-test", Operators: 4, Validators: 1, Seed: testSeed})
@@ -26,7 +27,7 @@ func fileCluster(t *testing.T) (def, changed *keys.ClusterDefinition, sks []ed25
 		t.Fatal(err)
 	}
 	for i, port := range freePorts(t, 4) {
-		gen.Operators[i].Address = []byte(fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port))
+		gen.Operators[i] = cluster.NewOperator(gen.Operators[i].Index, gen.Operators[i].NodePublicKey, fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port))
 		sks = append(sks, keys.NodeKeyFromSeed(testSeed, uint64(i+1)))
 		if keys.NodePublicKey(sks[i]) != gen.Operators[i].NodePublicKey {
 			t.Fatal("devnet node keys are not NodeKeyFromSeed's")
@@ -64,8 +65,8 @@ func fileCluster(t *testing.T) (def, changed *keys.ClusterDefinition, sks []ed25
 // says the same about them.
 func TestClusterMismatchRefused(t *testing.T) {
 	def, other, sks := fileCluster(t)
-	ours, _ := def.ClusterID()
-	theirs, _ := other.ClusterID()
+	ours, _ := def.ID()
+	theirs, _ := other.ID()
 	if ours == theirs {
 		t.Fatal("the changed byte does not change the cluster ID")
 	}
