@@ -40,7 +40,7 @@ func nodeWith(t *testing.T, tr Transport) (*Node, *cluster.Definition, qbft.Sign
 		t.Fatal(err)
 	}
 	gvr := phase0.Root{0x17}
-	chain, err := signing.NewChain(forks, gvr, spec.MainnetPreset())
+	chain, err := signing.NewChain(forks, gvr, spec.MainnetConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func nodeWith(t *testing.T, tr Transport) (*Node, *cluster.Definition, qbft.Sign
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := New(Config{Cluster: def, Self: 1, NodeKey: key(1), Chain: chain, Preset: spec.MainnetPreset(),
+	n, err := New(Config{Cluster: def, Self: 1, NodeKey: key(1), Chain: chain,
 		Genesis: time.Now().Add(-100 * time.Second), SlotDuration: time.Second, BeaconNode: bn, Signer: signer, Slashing: store,
 		Transport: tr})
 	if err != nil {

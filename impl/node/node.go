@@ -177,7 +177,7 @@ func New(cfg Config) (*Node, error) {
 		attData:   map[attKey]*attFetch{},
 		proposals: map[phase0.Slot][]*api.VersionedProposal{},
 	}
-	nd.limits = qbftrunner.DefaultLimits(cfg.Chain.SlotsPerEpoch)
+	nd.limits = qbftrunner.DefaultLimits(cfg.Chain.ChainConfig())
 	nd.in = newInbound(MaxInboundBytesPerPeer)
 	nd.drops = newDropLog(cfg.Logger, nd.now)
 	nd.tracker = newTracker(nd)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/spec"
 )
 
 // Limits bound what a byzantine co-validator can make a node keep. Without
@@ -33,31 +34,36 @@ type Limits struct {
 	MaxValue map[consensus.DutyType]int
 }
 
-// DefaultLimits are the limits for a chain with slotsPerEpoch slots per
-// epoch: a window of one epoch and two slots behind (an attestation can
+// DefaultLimits are the limits for a chain with the given config: a window of one epoch and two slots behind (an attestation can
 // be included for an epoch after its slot, so its duty may start that
 // late) and two slots ahead; 16,384 messages and 24 MiB per sender (two
 // largest proposals, and the early PREPAREs and COMMITs of a few thousand
 // validators' attestations, a few hundred bytes each); and
 // each duty type's largest encoded value (consensus/value.go).
-func DefaultLimits(slotsPerEpoch uint64) Limits {
+func DefaultLimits(cfg spec.ChainConfig) Limits {
 	return Limits{
-		Behind:            phase0.Slot(slotsPerEpoch) + 2,
+		Behind:            phase0.Slot(cfg.SlotsPerEpoch) + 2,
 		Ahead:             2,
 		PerSenderMessages: 16384,
 		PerSenderBytes:    24 << 20,
-		MaxValue:          DefaultMaxValue(),
+		MaxValue:          DefaultMaxValue(cfg),
 	}
 }
 
 // DefaultMaxValue is the largest encoding of each duty type's consensus
-// value (consensus/value.go): SSZ AttestationData and
-// SyncCommitteeContribution are fixed-size; a block value is at most the
-// 10 MiB gossip limit.
-func DefaultMaxValue() map[consensus.DutyType]int {
+// value on a chain with config cfg (consensus/value.go): SSZ
+// AttestationData (128 bytes); SyncCommitteeContribution, whose
+// aggregation bits are SYNC_COMMITTEE_SIZE / SYNC_COMMITTEE_SUBNET_COUNT
+// bits (160 bytes on mainnet); a block value is at most the 10 MiB gossip
+// limit.
+func DefaultMaxValue(cfg spec.ChainConfig) map[consensus.DutyType]int {
+	syncBits := 16 // mainnet: 512 / 4 bits
+	if cfg.SyncCommitteeSubnetCount > 0 {
+		syncBits = int((cfg.SyncCommitteeSize/cfg.SyncCommitteeSubnetCount + 7) / 8)
+	}
 	return map[consensus.DutyType]int{
 		consensus.DutyAttester:      (&phase0.AttestationData{}).SizeSSZ(),
-		consensus.DutySyncCommittee: (&altair.SyncCommitteeContribution{}).SizeSSZ(),
+		consensus.DutySyncCommittee: (&altair.SyncCommitteeContribution{}).SizeSSZ() - 16 + syncBits,
 		consensus.DutyProposer:      consensus.MaxBeaconBlockSize + 8,
 	}
 }

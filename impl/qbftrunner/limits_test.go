@@ -11,6 +11,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/spec"
 )
 
 // proposal is a validly signed round-0 proposal of sender for id with
@@ -66,7 +67,7 @@ func limitedRunner(t *testing.T, slot *phase0.Slot, l Limits, drops *dropLog) *R
 func TestFarFutureProposalsAreNotKept(t *testing.T) {
 	slot := phase0.Slot(1000)
 	var drops dropLog
-	r := limitedRunner(t, &slot, DefaultLimits(32), &drops)
+	r := limitedRunner(t, &slot, DefaultLimits(spec.MainnetConfig()), &drops)
 	value := make([]byte, 10<<20)
 	runtime.GC()
 	var before runtime.MemStats
@@ -107,7 +108,7 @@ func TestFarFutureProposalsAreNotKept(t *testing.T) {
 // the budget comes back when the instances start.
 func TestSenderBudget(t *testing.T) {
 	slot := phase0.Slot(1000)
-	l := DefaultLimits(32)
+	l := DefaultLimits(spec.MainnetConfig())
 	var drops dropLog
 	r := limitedRunner(t, &slot, l, &drops)
 	value := make([]byte, 10<<20)
@@ -150,7 +151,7 @@ func TestSenderBudget(t *testing.T) {
 // behind stop counting against their sender once it is over budget.
 func TestWindowMovesWithTheClock(t *testing.T) {
 	slot := phase0.Slot(100)
-	l := DefaultLimits(32)
+	l := DefaultLimits(spec.MainnetConfig())
 	l.PerSenderMessages = 2
 	var drops dropLog
 	r := limitedRunner(t, &slot, l, &drops)
@@ -185,17 +186,26 @@ func TestLimitsValidate(t *testing.T) {
 		"PerSenderBytes":    func(l *Limits) { l.PerSenderBytes = -1 },
 		"MaxValue":          func(l *Limits) { l.MaxValue = nil },
 	} {
-		l := DefaultLimits(32)
+		l := DefaultLimits(spec.MainnetConfig())
 		mut(&l)
 		err := l.Validate()
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if err := DefaultLimits(8).Validate(); err != nil {
+	if err := DefaultLimits(spec.MinimalConfig()).Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if DefaultMaxValue()[consensus.DutyAttester] != 128 {
-		t.Fatalf("attestation data is 128 bytes of SSZ, limit %d", DefaultMaxValue()[consensus.DutyAttester])
+	// consensus-specs sizes: AttestationData 8+8+32+2*(8+32) = 128 bytes;
+	// SyncCommitteeContribution 8+32+8+bits+96, bits 512/4/8 = 16 bytes on
+	// mainnet, 32/4/8 = 1 on minimal.
+	for name, tc := range map[string]struct {
+		cfg        spec.ChainConfig
+		att, syncC int
+	}{"mainnet": {spec.MainnetConfig(), 128, 160}, "minimal": {spec.MinimalConfig(), 128, 145}} {
+		mv := DefaultMaxValue(tc.cfg)
+		if mv[consensus.DutyAttester] != tc.att || mv[consensus.DutySyncCommittee] != tc.syncC {
+			t.Errorf("%s: limits %v, want attester %d, sync committee %d", name, mv, tc.att, tc.syncC)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/spec"
 )
 
 // net is four runners wired together in one goroutine with a manual clock.
@@ -45,7 +46,7 @@ func newNet(t *testing.T, n uint64) *net {
 			AfterFunc: func(d time.Duration, f func()) { w.timers = append(w.timers, timer{w.now.Add(d), f}) },
 			Now:       func() time.Time { return w.now },
 			Slot:      func() phase0.Slot { return w.slot },
-		}, DefaultLimits(32))
+		}, DefaultLimits(spec.MainnetConfig()))
 		if err != nil {
 			t.Fatal(err)
 		}
