@@ -249,3 +249,28 @@ func decideOf(out []Output) *Decide {
 	}
 	return nil
 }
+
+// The values of the tests (the rule cases are consensus/qbft/qbftcases').
+var (
+	vA = []byte("value-A")
+	vB = []byte("value-B")
+	vC = []byte("value-C")
+)
+
+// justifiedProposal is a proposal for round r > 0 from its leader with
+// fresh value v and unprepared round changes from the first quorum nodes.
+func (c *tcluster) justifiedProposal(r uint64, v []byte) *SignedMessage {
+	return c.proposal(c.leader(r), r, v, c.rcs(r, seq(1, Quorum(c.n))...), nil)
+}
+
+func mutate(m *SignedMessage, f func(*SignedMessage)) *SignedMessage {
+	c := *m
+	f(&c)
+	return &c
+}
+
+// preparedRC is a ROUND_CHANGE for round from sender, prepared in round pr
+// with v and a quorum of PREPAREs.
+func (c *tcluster) preparedRC(sender, round, pr uint64, v []byte) *SignedMessage {
+	return c.rc(sender, round, pr, v, c.prepares(pr, v, seq(1, Quorum(c.n))...))
+}

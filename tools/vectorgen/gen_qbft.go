@@ -11,18 +11,18 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/attestantio/go-eth2-client/spec/phase0"
 	"gopkg.in/yaml.v3"
 
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/consensus/qbft/qbftcases"
 	"github.com/dvspec/go-dvspec/spectests"
 )
 
 func init() {
 	register(generator{
 		Runner:   "qbft",
-		Summary:  "one node's QBFT instance (SPEC.md section 8): inputs (start, own value, received message, timeout) to outputs (broadcast, timer, decision) or a named drop reason, with the state root after every input; every TestRules case, restores from snapshots, whole-cluster traces, and the parameters (quorum, f, leader, round timers)",
+		Summary:  "one node's QBFT instance (SPEC.md section 8): inputs (start, own value, received message, timeout) to outputs (broadcast, timer, decision) or a named drop reason, with the state root after every input; every qbftcases rule case, restores from snapshots, whole-cluster traces, and the parameters (quorum, f, leader, round timers)",
 		Generate: genQBFT,
 	})
 }
@@ -39,231 +39,6 @@ var (
 // qbftSeed is the Ed25519 seed of node i's key (consensus/qbft.TestKey).
 func qbftSeed(i uint64) [32]byte {
 	return sha256.Sum256([]byte("dvspec/qbft/node/" + strconv.FormatUint(i, 10)))
-}
-
-// qc signs messages as any node of an n-node cluster (consensus/qbft's
-// test helper, ported).
-type qc struct {
-	n        uint64
-	id       consensus.InstanceID
-	signers  []qbft.Ed25519Signer
-	verifier qbft.Ed25519Verifier
-}
-
-func newQC(n uint64) *qc {
-	c := &qc{n: n, id: qbftID, verifier: qbft.TestVerifier(n)}
-	for i := uint64(1); i <= n; i++ {
-		c.signers = append(c.signers, qbft.Ed25519Signer{Key: qbft.TestKey(i)})
-	}
-	return c
-}
-
-func (c *qc) cfg(self uint64) qbft.Config {
-	return qbft.Config{N: c.n, Self: self, Signer: c.signers[self-1], Verifier: c.verifier}
-}
-
-func (c *qc) leader(r uint64) uint64 { return qbft.Leader(c.id, r, c.n) }
-
-func (c *qc) notLeader(rounds ...uint64) uint64 {
-	for i := uint64(1); i <= c.n; i++ {
-		if !slices.ContainsFunc(rounds, func(r uint64) bool { return c.leader(r) == i }) {
-			return i
-		}
-	}
-	panic("no such node")
-}
-
-func (c *qc) others(k int, exclude ...uint64) []uint64 {
-	var out []uint64
-	for i := uint64(1); i <= c.n && len(out) < k; i++ {
-		if !slices.Contains(exclude, i) {
-			out = append(out, i)
-		}
-	}
-	if len(out) < k {
-		panic(fmt.Sprintf("only %d other nodes", len(out)))
-	}
-	return out
-}
-
-// sign signs msg with the key of its sender (sender 0 or above n: node 1's
-// key, so the signature is wrong).
-func (c *qc) sign(msg *qbft.SignedMessage) *qbft.SignedMessage {
-	s := msg.Message.Sender
-	if s == 0 || s > c.n {
-		s = 1
-	}
-	sig, err := qbft.Sign(&msg.Message, c.signers[s-1])
-	if err != nil {
-		panic(err)
-	}
-	msg.Signature = sig
-	return msg
-}
-
-func (c *qc) msg(typ qbft.MsgType, sender, round uint64, digest phase0.Root) qbft.Message {
-	return qbft.Message{Type: typ, Instance: c.id, Round: round, Sender: sender, Digest: digest}
-}
-
-func (c *qc) proposal(sender, round uint64, value []byte, rcs, prepares []*qbft.SignedPayload) *qbft.SignedMessage {
-	return c.sign(&qbft.SignedMessage{Message: c.msg(qbft.MsgProposal, sender, round, qbft.Digest(value)), Value: value, RoundChanges: rcs, Prepares: prepares})
-}
-
-func (c *qc) prepare(sender, round uint64, d phase0.Root) *qbft.SignedMessage {
-	return c.sign(&qbft.SignedMessage{Message: c.msg(qbft.MsgPrepare, sender, round, d)})
-}
-
-func (c *qc) commit(sender, round uint64, d phase0.Root) *qbft.SignedMessage {
-	return c.sign(&qbft.SignedMessage{Message: c.msg(qbft.MsgCommit, sender, round, d)})
-}
-
-func (c *qc) rc(sender, round uint64, preparedRound uint64, value []byte, prepares []*qbft.SignedPayload) *qbft.SignedMessage {
-	m := &qbft.SignedMessage{Message: c.msg(qbft.MsgRoundChange, sender, round, phase0.Root{})}
-	if value != nil {
-		m.Message.SetPrepared(preparedRound, qbft.Digest(value))
-		m.Value = value
-		m.Prepares = prepares
-	}
-	return c.sign(m)
-}
-
-func (c *qc) decided(sender, round uint64, value []byte, commits []*qbft.SignedPayload) *qbft.SignedMessage {
-	return c.sign(&qbft.SignedMessage{Message: c.msg(qbft.MsgDecided, sender, round, qbft.Digest(value)), Value: value, Commits: commits})
-}
-
-func payloads(msgs ...*qbft.SignedMessage) []*qbft.SignedPayload {
-	out := make([]*qbft.SignedPayload, len(msgs))
-	for i, m := range msgs {
-		out[i] = m.Payload()
-	}
-	return out
-}
-
-func (c *qc) prepares(round uint64, value []byte, senders ...uint64) []*qbft.SignedPayload {
-	var out []*qbft.SignedPayload
-	for _, s := range senders {
-		out = append(out, c.prepare(s, round, qbft.Digest(value)).Payload())
-	}
-	return out
-}
-
-func (c *qc) commits(round uint64, value []byte, senders ...uint64) []*qbft.SignedPayload {
-	var out []*qbft.SignedPayload
-	for _, s := range senders {
-		out = append(out, c.commit(s, round, qbft.Digest(value)).Payload())
-	}
-	return out
-}
-
-func (c *qc) rcs(round uint64, senders ...uint64) []*qbft.SignedPayload {
-	var out []*qbft.SignedPayload
-	for _, s := range senders {
-		out = append(out, c.rc(s, round, 0, nil, nil).Payload())
-	}
-	return out
-}
-
-func seq(from, to uint64) []uint64 {
-	var out []uint64
-	for i := from; i <= to; i++ {
-		out = append(out, i)
-	}
-	return out
-}
-
-// qin is one input of a case.
-type qin struct {
-	start   bool
-	own     []byte
-	timeout *uint64
-	msg     *qbft.SignedMessage
-}
-
-func start() qin                     { return qin{start: true} }
-func own(v []byte) qin               { return qin{own: v} }
-func timeout(r uint64) qin           { return qin{timeout: &r} }
-func recv(m *qbft.SignedMessage) qin { return qin{msg: m} }
-func recvAll(ms ...*qbft.SignedMessage) []qin {
-	out := make([]qin, len(ms))
-	for k, m := range ms {
-		out[k] = recv(m)
-	}
-	return out
-}
-
-func cat(parts ...any) []qin {
-	var out []qin
-	for _, p := range parts {
-		switch p := p.(type) {
-		case qin:
-			out = append(out, p)
-		case []qin:
-			out = append(out, p...)
-		default:
-			panic("cat: bad part")
-		}
-	}
-	return out
-}
-
-var (
-	vA = []byte("value-A")
-	vB = []byte("value-B")
-	vC = []byte("value-C")
-)
-
-func acceptedR0(c *qc, v []byte) []qin {
-	return []qin{start(), recv(c.proposal(c.leader(0), 0, v, nil, nil))}
-}
-
-func committedR0(c *qc, self uint64, v []byte) []qin {
-	o := c.others(2, self)
-	return cat(acceptedR0(c, v), recv(c.prepare(o[0], 0, qbft.Digest(v))), recv(c.prepare(o[1], 0, qbft.Digest(v))))
-}
-
-func (c *qc) preparedRC(sender, round, pr uint64, v []byte) *qbft.SignedMessage {
-	return c.rc(sender, round, pr, v, c.prepares(pr, v, seq(1, qbft.Quorum(c.n))...))
-}
-
-func (c *qc) justifiedProposal(r uint64, v []byte) *qbft.SignedMessage {
-	return c.proposal(c.leader(r), r, v, c.rcs(r, seq(1, qbft.Quorum(c.n))...), nil)
-}
-
-func selfNot(c *qc, rounds ...uint64) uint64 { return c.notLeader(rounds...) }
-
-func mutate(m *qbft.SignedMessage, f func(*qbft.SignedMessage)) *qbft.SignedMessage {
-	c := *m
-	f(&c)
-	return &c
-}
-
-// qbftRule is one TestRules case of consensus/qbft, ported: the inputs
-// (setup inputs that must succeed, then the input under test) and what the
-// case's author stated about the last input, want (the kinds of its outputs,
-// in TestRules' notation) or err. The outputs themselves come from running
-// the spec.
-type qbftRule struct {
-	name  string
-	n     uint64
-	build func(c *qc) (self uint64, pre []qin, last qin)
-	want  string
-	err   error
-}
-
-// outputKinds describes outputs as TestRules does: "timer(1) PROPOSAL(1)".
-func outputKinds(out []qbft.Output) string {
-	s := make([]string, 0, len(out))
-	for _, o := range out {
-		switch o := o.(type) {
-		case qbft.Broadcast:
-			s = append(s, fmt.Sprintf("%s(%d)", o.Msg.Message.Type, o.Msg.Message.Round))
-		case qbft.SetTimer:
-			s = append(s, fmt.Sprintf("timer(%d)", o.Round))
-		case qbft.Decide:
-			s = append(s, fmt.Sprintf("decide(%d,%s)", o.Round, o.Value))
-		}
-	}
-	return strings.Join(s, " ")
 }
 
 // --- rendering ---------------------------------------------------------------
@@ -342,9 +117,9 @@ func (g *edGuard) invalid(path, why string) []InvalidValue {
 
 func instanceNode(id consensus.InstanceID) *yaml.Node { return containerNode(&id) }
 
-func qbftConfigNode(c *qc, self uint64, invalid [][]byte) *yaml.Node {
-	nodes := make([]*yaml.Node, 0, c.n)
-	for i := uint64(1); i <= c.n; i++ {
+func qbftConfigNode(c *qbftcases.Cluster, self uint64, invalid [][]byte) *yaml.Node {
+	nodes := make([]*yaml.Node, 0, c.N)
+	for i := uint64(1); i <= c.N; i++ {
 		seed := qbftSeed(i)
 		pub := qbft.TestKey(i).Public().(ed25519.PublicKey)
 		nodes = append(nodes, mapNode("index", i, "seed", Hex(seed[:]), "public_key", Hex(pub)))
@@ -353,8 +128,8 @@ func qbftConfigNode(c *qc, self uint64, invalid [][]byte) *yaml.Node {
 	for _, v := range invalid {
 		inv = append(inv, hexNode(v))
 	}
-	return mapNode("instance", instanceNode(c.id), "n", c.n, "self", self,
-		"quorum", qbft.Quorum(c.n), "f", qbft.F(c.n), "nodes", seqNode(nodes...), "invalid_values", seqNode(inv...))
+	return mapNode("instance", instanceNode(c.ID), "n", c.N, "self", self,
+		"quorum", qbft.Quorum(c.N), "f", qbft.F(c.N), "nodes", seqNode(nodes...), "invalid_values", seqNode(inv...))
 }
 
 func qbftKeysNode(n uint64) *yaml.Node {
@@ -373,7 +148,7 @@ func qbftKeysNode(n uint64) *yaml.Node {
 // qbftRun applies inputs to an instance, rendering each as a step of
 // steps.yaml, and returns the outputs and error of the last one.
 type qbftRun struct {
-	c     *qc
+	c     *qbftcases.Cluster
 	inst  *qbft.Instance
 	g     *edGuard
 	steps []*yaml.Node
@@ -413,32 +188,32 @@ func errorFields(runner string, n *yaml.Node, err error) {
 	}
 }
 
-func (r *qbftRun) apply(x qin) ([]qbft.Output, error) {
+func (r *qbftRun) apply(x qbftcases.Input) ([]qbft.Output, error) {
 	step := mapNode()
 	var (
 		out []qbft.Output
 		err error
 	)
 	switch {
-	case x.start:
+	case x.Start:
 		step.Content = append(step.Content, strNode("start"), mapNode())
 		out, err = r.inst.Start()
-	case x.own != nil:
-		step.Content = append(step.Content, strNode("set_own_value"), mapNode("value", Hex(x.own)))
-		out, err = r.inst.SetOwnValue(x.own)
-	case x.timeout != nil:
-		step.Content = append(step.Content, strNode("timeout"), mapNode("round", *x.timeout))
-		out, err = r.inst.Timeout(*x.timeout)
+	case x.Own != nil:
+		step.Content = append(step.Content, strNode("set_own_value"), mapNode("value", Hex(x.Own)))
+		out, err = r.inst.SetOwnValue(x.Own)
+	case x.Timeout != nil:
+		step.Content = append(step.Content, strNode("timeout"), mapNode("round", *x.Timeout))
+		out, err = r.inst.Timeout(*x.Timeout)
 	default:
 		var wire []byte
 		var msgNode *yaml.Node
-		if x.msg == nil {
+		if x.Msg == nil {
 			wire, msgNode = []byte{}, toNode(nil)
 		} else {
-			if wire, err = x.msg.MarshalSSZ(); err != nil {
+			if wire, err = x.Msg.MarshalSSZ(); err != nil {
 				panic(err)
 			}
-			msgNode = r.g.message(x.msg)
+			msgNode = r.g.message(x.Msg)
 		}
 		step.Content = append(step.Content, strNode("receive"), mapNode("message", msgNode, "message_ssz", Hex(wire)))
 		// The spec runs on the message as decoded from the wire, as the
@@ -476,12 +251,12 @@ func (r *qbftRun) outputNode(o qbft.Output) *yaml.Node {
 		}
 		return mapNode("broadcast", mapNode("message", r.g.message(o.Msg), "message_ssz", Hex(wire)))
 	case qbft.SetTimer:
-		if o.Instance != r.c.id {
+		if o.Instance != r.c.ID {
 			panic("timer of another instance")
 		}
 		return mapNode("set_timer", mapNode("round", o.Round, "duration_ms", uint64(o.Duration.Milliseconds()), "deadline_ms", uint64(o.Deadline.Milliseconds())))
 	case qbft.Decide:
-		if o.Instance != r.c.id {
+		if o.Instance != r.c.ID {
 			panic("decision of another instance")
 		}
 		commits, wires := seqNode(), seqNode()
@@ -498,77 +273,8 @@ func (r *qbftRun) outputNode(o qbft.Output) *yaml.Node {
 	panic(fmt.Sprintf("unknown output %T", o))
 }
 
-// invalidValues are the values of a case the test validity predicate
-// refuses: those starting with "bad" (consensus/qbft's testValidity).
-func invalidValues(inputs []qin) [][]byte {
-	seen := map[string]bool{}
-	var out [][]byte
-	add := func(v []byte) {
-		if bytes.HasPrefix(v, []byte("bad")) && !seen[string(v)] {
-			seen[string(v)] = true
-			out = append(out, v)
-		}
-	}
-	for _, x := range inputs {
-		add(x.own)
-		if x.msg != nil {
-			add(x.msg.Value)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i], out[j]) < 0 })
-	return out
-}
-
-func qbftValidity(invalid [][]byte) qbft.Validity {
-	return func(v []byte) error {
-		for _, x := range invalid {
-			if bytes.Equal(x, v) {
-				return errors.New("invalid test value")
-			}
-		}
-		return nil
-	}
-}
-
-// qbftSection returns the SPEC.md references of a rule group.
-func qbftSection(group string) []string {
-	refs := map[string][]string{
-		"round0":        {"SPEC.md section 8.11 (Start, UponBlockTimeout, UponProposal)"},
-		"n1":            {"SPEC.md section 8.11 (every rule, N = 1)"},
-		"prepare":       {"SPEC.md section 8.11 (UponPrepare)"},
-		"commit":        {"SPEC.md section 8.11 (UponCommit)", "SPEC.md section 8.12 (deciding on a commit quorum of any round)"},
-		"timeout":       {"SPEC.md section 8.11 (Timeout)", "SPEC.md section 8.7 (round timers)"},
-		"round_change":  {"SPEC.md section 8.11 (UponRoundChangeQuorum, UponRoundChangeJump)"},
-		"proposal":      {"SPEC.md section 8.11 (UponProposal)", "SPEC.md section 8.9 (checking a received message)"},
-		"own_value":     {"SPEC.md section 8.11 (SetOwnValue)"},
-		"justification": {"SPEC.md section 8.10 (JustifyProposal)", "SPEC.md section 8.9"},
-		"rc_message":    {"SPEC.md section 8.10 (JustifyRoundChange)", "SPEC.md section 8.9"},
-		"header":        {"SPEC.md section 8.9 (checks of every message)", "SPEC.md section 8.4 (fields by type)"},
-		"duplicate":     {"SPEC.md section 8.9 (duplicates)"},
-		"equivocation":  {"SPEC.md section 8.9 (equivocation)"},
-		"decided":       {"SPEC.md section 8.11 (Receive DECIDED, after the decision)", "SPEC.md section 8.10 (JustifyDecided)"},
-	}[group]
-	if refs == nil {
-		panic("no references for qbft group " + group)
-	}
-	return refs
-}
-
-// badSignatureWhy is the reason of the cases that carry signatures that do
-// not verify on purpose.
-var badSignatureWhy = map[string]string{
-	"header/sender_zero":                   "the message names sender 0, which has no node key (signed with node 1's key)",
-	"header/sender_above_n":                "the message names sender 5 of 4 nodes, which has no node key (signed with node 1's key)",
-	"header/bad_signature":                 "the signature's first byte is flipped",
-	"header/signed_by_other_node":          "node 2's signature on a message that names node 3 as its sender",
-	"justification/forged_rc_signature":    "the third round change carries the second one's signature",
-	"justification/rc_from_unknown_sender": "a round change from sender 5 of 4 nodes (signed with node 1's key)",
-	"decided/forged_seal":                  "a bit of the third commit's signature is flipped",
-	"decided/commit_from_unknown_sender":   "a commit from sender 7 of 4 nodes (signed with node 1's key)",
-}
-
 func genQBFT(w *Writer) {
-	for _, rule := range qbftRules() {
+	for _, rule := range qbftcases.Rules() {
 		w.addQBFTRule(rule)
 	}
 	genQBFTRestore(w)
@@ -576,21 +282,21 @@ func genQBFT(w *Writer) {
 	genQBFTParams(w)
 }
 
-func (w *Writer) addQBFTRule(rule qbftRule) {
-	group, name, ok := strings.Cut(rule.name, "/")
+func (w *Writer) addQBFTRule(rule qbftcases.Rule) {
+	group, name, ok := strings.Cut(rule.Name, "/")
 	if !ok {
-		panic(rule.name)
+		panic(rule.Name)
 	}
-	c := newQC(rule.n)
-	self, pre, last := rule.build(c)
+	c := qbftcases.NewCluster(rule.N, qbftID)
+	self, pre, last := rule.Build(c)
 	inputs := append(slices.Clone(pre), last)
-	invalid := invalidValues(inputs)
-	inst, err := qbft.New(c.cfg(self), c.id, qbftValidity(invalid))
+	invalid := qbftcases.InvalidValues(inputs)
+	inst, err := qbft.New(c.Config(self), c.ID, qbftcases.Validity(invalid))
 	if err != nil {
 		panic(err)
 	}
-	r := &qbftRun{c: c, inst: inst, g: newEdGuard(c.n)}
-	path := "qbft/rules/" + rule.name
+	r := &qbftRun{c: c, inst: inst, g: newEdGuard(c.N)}
+	path := "qbft/rules/" + rule.Name
 	for k, x := range pre {
 		if _, err := r.apply(x); err != nil {
 			panic(fmt.Sprintf("%s: setup input %d: %v", path, k, err))
@@ -598,29 +304,34 @@ func (w *Writer) addQBFTRule(rule qbftRule) {
 	}
 	out, err := r.apply(last)
 	var proves string
-	if rule.err != nil {
-		if !errors.Is(err, rule.err) {
-			panic(fmt.Sprintf("%s: the spec gives error %v, the case's author states %v", path, err, rule.err))
+	if rule.Err != nil {
+		if !errors.Is(err, rule.Err) {
+			panic(fmt.Sprintf("%s: the spec gives error %v, the case's author states %v", path, err, rule.Err))
 		}
 		names := spectests.SpecErrorNames(err)
 		proves = fmt.Sprintf("the implementation drops the last input with %s and leaves its state unchanged (same state root)", strings.Join(names, " / "))
 	} else {
 		if err != nil {
-			panic(fmt.Sprintf("%s: the spec drops the last input (%v), the case's author states outputs %q", path, err, rule.want))
+			panic(fmt.Sprintf("%s: the spec drops the last input (%v), the case's author states outputs %q", path, err, rule.Want))
 		}
-		if got := outputKinds(out); got != rule.want {
-			panic(fmt.Sprintf("%s: the spec outputs %q, the case's author states %q", path, got, rule.want))
+		if got := qbftcases.OutputKinds(out); got != rule.Want {
+			panic(fmt.Sprintf("%s: the spec outputs %q, the case's author states %q", path, got, rule.Want))
 		}
-		proves = "the implementation produces exactly the outputs of every step (the last one: " + orNone(rule.want) + ") and the same state after each"
+		if rule.Check != nil {
+			if err := rule.Check(c, r.inst, out); err != nil {
+				panic(fmt.Sprintf("%s: %v", path, err))
+			}
+		}
+		proves = "the implementation produces exactly the outputs of every step (the last one: " + orNone(rule.Want) + ") and the same state after each"
 	}
 	cs := &Case{Preset: "general", Fork: "phase0", Runner: "qbft", Handler: "rules", Suite: group, Name: name}
 	cs.Meta = Meta{
-		Description: fmt.Sprintf("consensus/qbft TestRules case %s: node %d of %d (quorum %d, f %d) from a fresh instance; %d setup inputs, then the input under test", rule.name, self, c.n, qbft.Quorum(c.n), qbft.F(c.n), len(pre)),
+		Description: fmt.Sprintf("consensus/qbft/qbftcases rule case %s: node %d of %d (quorum %d, f %d) from a fresh instance; %d setup inputs, then the input under test", rule.Name, self, c.N, qbft.Quorum(c.N), qbft.F(c.N), len(pre)),
 		Proves:      proves,
-		References:  append(qbftSection(group), "consensus/qbft/rules_test.go TestRules "+rule.name),
-		Keys:        qbftKeysNode(c.n),
+		References:  append(qbftcases.References[group], "consensus/qbft/qbftcases Rules "+rule.Name),
+		Keys:        qbftKeysNode(c.N),
 	}
-	w.finishQBFT(cs, c, self, invalid, r, nil, badSignatureWhy[rule.name])
+	w.finishQBFT(cs, c, self, invalid, r, nil, rule.BadSignature)
 }
 
 func orNone(s string) string {
@@ -632,7 +343,7 @@ func orNone(s string) string {
 
 // finishQBFT writes config.yaml, steps.yaml, post (and pre) and adds the
 // case.
-func (w *Writer) finishQBFT(cs *Case, c *qc, self uint64, invalid [][]byte, r *qbftRun, pre *qbft.Snapshot, why string) {
+func (w *Writer) finishQBFT(cs *Case, c *qbftcases.Cluster, self uint64, invalid [][]byte, r *qbftRun, pre *qbft.Snapshot, why string) {
 	cs.YAML("config", qbftConfigNode(c, self, invalid))
 	cs.YAML("steps", seqNode(r.steps...))
 	if pre != nil {
@@ -647,61 +358,43 @@ func (w *Writer) finishQBFT(cs *Case, c *qc, self uint64, invalid [][]byte, r *q
 // genQBFTRestore writes cases that start from a snapshot: the state after
 // a rule case's setup inputs, restored, then the input under test.
 func genQBFTRestore(w *Writer) {
-	pick := map[string]bool{
-		"commit/quorum_decides": true, "round_change/leader_reproposes_highest_prepared_value": true,
-		"proposal/higher_round_accepted_after_accepted_proposal": true, "decided/answers_round_change": true,
-		"prepare/commit_sent_once_per_round": true, "timeout/round_change_carries_prepared_value_and_quorum": true,
-		"proposal/invalid_value_no_prepare": true, "round_change/leader_waits_for_own_value": true,
-	}
-	for _, rule := range qbftRules() {
-		if !pick[rule.name] {
+	for _, rule := range qbftcases.Rules() {
+		if !rule.Restore {
 			continue
 		}
-		c := newQC(rule.n)
-		self, pre, last := rule.build(c)
-		invalid := invalidValues(append(slices.Clone(pre), last))
-		setup, err := qbft.New(c.cfg(self), c.id, qbftValidity(invalid))
+		c := qbftcases.NewCluster(rule.N, qbftID)
+		self, pre, last := rule.Build(c)
+		invalid := qbftcases.InvalidValues(append(slices.Clone(pre), last))
+		setup, err := qbft.New(c.Config(self), c.ID, qbftcases.Validity(invalid))
 		if err != nil {
 			panic(err)
 		}
 		for _, x := range pre {
-			if _, err := applyQin(setup, x); err != nil {
+			if _, err := x.Apply(setup); err != nil {
 				panic(err)
 			}
 		}
 		snap := setup.Snapshot()
-		inst, err := qbft.Restore(snap, c.cfg(self), qbftValidity(invalid))
+		inst, err := qbft.Restore(snap, c.Config(self), qbftcases.Validity(invalid))
 		if err != nil {
 			panic(err)
 		}
-		r := &qbftRun{c: c, inst: inst, g: newEdGuard(c.n)}
+		r := &qbftRun{c: c, inst: inst, g: newEdGuard(c.N)}
 		out, err := r.apply(last)
-		if err != nil || outputKinds(out) != rule.want {
-			panic(fmt.Sprintf("restore %s: %q %v", rule.name, outputKinds(out), err))
+		if err != nil || qbftcases.OutputKinds(out) != rule.Want {
+			panic(fmt.Sprintf("restore %s: %q %v", rule.Name, qbftcases.OutputKinds(out), err))
 		}
-		_, name, _ := strings.Cut(rule.name, "/")
-		group, _, _ := strings.Cut(rule.name, "/")
+		_, name, _ := strings.Cut(rule.Name, "/")
+		group, _, _ := strings.Cut(rule.Name, "/")
 		cs := &Case{Preset: "general", Fork: "phase0", Runner: "qbft", Handler: "restore", Suite: group, Name: name}
 		cs.Meta = Meta{
-			Description: fmt.Sprintf("TestRules case %s, starting from pre.ssz_snappy: the Snapshot of node %d of %d after the case's %d setup inputs; then the input under test", rule.name, self, c.n, len(pre)),
-			Proves:      "the implementation restores a Snapshot (SPEC.md section 8.14, consensus/qbft.Restore) to a state that behaves as the instance it was taken from: outputs " + orNone(rule.want) + ", and the same post-state",
-			References:  append(qbftSection(group), "SPEC.md section 8.14 (snapshots)", "consensus/qbft/rules_test.go TestRules "+rule.name),
-			Keys:        qbftKeysNode(c.n),
+			Description: fmt.Sprintf("qbftcases rule case %s, starting from pre.ssz_snappy: the Snapshot of node %d of %d after the case's %d setup inputs; then the input under test", rule.Name, self, c.N, len(pre)),
+			Proves:      "the implementation restores a Snapshot (SPEC.md section 8.14, consensus/qbft.Restore) to a state that behaves as the instance it was taken from: outputs " + orNone(rule.Want) + ", and the same post-state",
+			References:  append(qbftcases.References[group], "SPEC.md section 8.14 (snapshots)", "consensus/qbft/qbftcases Rules "+rule.Name),
+			Keys:        qbftKeysNode(c.N),
 		}
 		w.finishQBFT(cs, c, self, invalid, r, snap, "")
 	}
-}
-
-func applyQin(i *qbft.Instance, x qin) ([]qbft.Output, error) {
-	switch {
-	case x.start:
-		return i.Start()
-	case x.own != nil:
-		return i.SetOwnValue(x.own)
-	case x.timeout != nil:
-		return i.Timeout(*x.timeout)
-	}
-	return i.Receive(x.msg)
 }
 
 // genQBFTScenarios runs whole clusters on a synchronous network and writes
@@ -720,10 +413,10 @@ func genQBFTScenarios(w *Writer) {
 		{"leader_down_new_leader_fresh_value", 4, true, []string{"leader", "non_leader"}},
 		{"leader_down_new_leader_fresh_value", 7, true, []string{"leader", "non_leader"}},
 	} {
-		c := newQC(sc.n)
+		c := qbftcases.NewCluster(sc.n, qbftID)
 		down := uint64(0)
 		if sc.downR0 {
-			down = c.leader(0)
+			down = c.Leader(0)
 		}
 		wantRound := uint64(0)
 		if sc.downR0 {
@@ -733,12 +426,12 @@ func genQBFTScenarios(w *Writer) {
 			var self uint64
 			switch who {
 			case "leader":
-				self = c.leader(wantRound)
+				self = c.Leader(wantRound)
 			default:
-				self = c.notLeader(0, 1)
+				self = c.NotLeader(0, 1)
 			}
 			trace := runQBFTCluster(c, down, self)
-			want := qbftOwnValue(c.leader(wantRound))
+			want := qbftOwnValue(c.Leader(wantRound))
 			if trace.decided == nil || !bytes.Equal(trace.decided.Value, want) || trace.decided.Round != wantRound {
 				panic(fmt.Sprintf("qbft scenario %s n=%d: node %d decided %+v, want %s in round %d", sc.name, sc.n, self, trace.decided, want, wantRound))
 			}
@@ -753,7 +446,7 @@ func genQBFTScenarios(w *Writer) {
 				Description: desc,
 				Proves:      fmt.Sprintf("an implementation fed this trace produces node %d's messages and decides %q in round %d, as every live node of the cluster does (consensus/qbft TestScenarios %s)", self, want, wantRound, sc.name),
 				References:  []string{"SPEC.md section 8.11 (rules)", "SPEC.md section 8.7 (round timers)", "consensus/qbft/scenario_test.go TestScenarios " + sc.name},
-				Keys:        qbftKeysNode(c.n),
+				Keys:        qbftKeysNode(c.N),
 			}
 			w.finishQBFT(cs, c, self, nil, r, nil, "")
 		}
@@ -772,7 +465,7 @@ type qbftTrace struct {
 // other live node in FIFO order; when nothing is in flight, every live
 // undecided node times out in its current round. Node observe's inputs are
 // rendered.
-func runQBFTCluster(c *qc, down, observe uint64) qbftTrace {
+func runQBFTCluster(c *qbftcases.Cluster, down, observe uint64) qbftTrace {
 	type delivery struct {
 		to  uint64
 		msg *qbft.SignedMessage
@@ -781,13 +474,13 @@ func runQBFTCluster(c *qc, down, observe uint64) qbftTrace {
 	var obs *qbftRun
 	decided := map[uint64]*qbft.Decide{}
 	var queue []delivery
-	feed := func(node uint64, x qin) {
+	feed := func(node uint64, x qbftcases.Input) {
 		var out []qbft.Output
 		var err error
 		if node == observe {
 			out, err = obs.apply(x)
 		} else {
-			out, err = applyQin(insts[node], x)
+			out, err = x.Apply(insts[node])
 		}
 		if err != nil {
 			panic(fmt.Sprintf("cluster node %d: %v", node, err))
@@ -795,7 +488,7 @@ func runQBFTCluster(c *qc, down, observe uint64) qbftTrace {
 		for _, o := range out {
 			switch o := o.(type) {
 			case qbft.Broadcast:
-				for to := uint64(1); to <= c.n; to++ {
+				for to := uint64(1); to <= c.N; to++ {
 					if to != node && to != down {
 						queue = append(queue, delivery{to, o.Msg})
 					}
@@ -807,25 +500,25 @@ func runQBFTCluster(c *qc, down, observe uint64) qbftTrace {
 		}
 	}
 	live := []uint64{}
-	for i := uint64(1); i <= c.n; i++ {
+	for i := uint64(1); i <= c.N; i++ {
 		if i == down {
 			continue
 		}
-		inst, err := qbft.New(c.cfg(i), c.id, qbftValidity(nil))
+		inst, err := qbft.New(c.Config(i), c.ID, qbftcases.Validity(nil))
 		if err != nil {
 			panic(err)
 		}
 		insts[i] = inst
 		if i == observe {
-			obs = &qbftRun{c: c, inst: inst, g: newEdGuard(c.n)}
+			obs = &qbftRun{c: c, inst: inst, g: newEdGuard(c.N)}
 		}
 		live = append(live, i)
 	}
 	for _, i := range live {
-		feed(i, own(qbftOwnValue(i)))
+		feed(i, qbftcases.Input{Own: qbftOwnValue(i)})
 	}
 	for _, i := range live {
-		feed(i, start())
+		feed(i, qbftcases.Input{Start: true})
 	}
 	for steps := 0; len(decided) < len(live); steps++ {
 		if steps > 100000 {
@@ -834,14 +527,15 @@ func runQBFTCluster(c *qc, down, observe uint64) qbftTrace {
 		if len(queue) == 0 {
 			for _, i := range live {
 				if decided[i] == nil {
-					feed(i, timeout(insts[i].Round()))
+					r := insts[i].Round()
+					feed(i, qbftcases.Input{Timeout: &r})
 				}
 			}
 			continue
 		}
 		d := queue[0]
 		queue = queue[1:]
-		feed(d.to, recv(d.msg))
+		feed(d.to, qbftcases.Input{Msg: d.msg})
 	}
 	return qbftTrace{run: obs, decided: decided[observe]}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/consensus/qbft/qbftcases"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 )
@@ -76,46 +77,46 @@ func genSSZStaticDV(w *Writer) {
 	sszCaseRef(w, "InstanceID", "ssz_max", "zero_cluster_max_slot", "a zero cluster root and the largest slot", sszRefQBFT, &id)
 
 	// QBFT messages.
-	c := newQC(4)
-	prep := c.prepare(2, 0, qbft.Digest(vA))
+	c := qbftcases.NewCluster(4, qbftID)
+	prep := c.Prepare(2, 0, qbft.Digest(qbftcases.ValueA))
 	sszCaseRef(w, "Message", "ssz_realistic", "prepare", "node 2's PREPARE of value-A in round 0", sszRefQBFT, &prep.Message)
-	rc := c.rc(3, 2, 0, nil, nil)
+	rc := c.RoundChange(3, 2, 0, nil, nil)
 	sszCaseRef(w, "Message", "ssz_realistic", "round_change_unprepared", "node 3's ROUND_CHANGE to round 2, not prepared: both optionals empty", sszRefQBFT, &rc.Message)
-	prc := c.preparedRC(3, 2, 1, vA)
+	prc := c.PreparedRC(3, 2, 1, qbftcases.ValueA)
 	sszCaseRef(w, "Message", "ssz_realistic", "round_change_prepared", "node 3's ROUND_CHANGE to round 2, prepared in round 1 (both optionals present)", sszRefQBFT, &prc.Message)
-	sszCaseRef(w, "SignedPayload", "ssz_realistic", "commit", "node 4's COMMIT of value-A in round 0 with its signature", sszRefQBFT, qbftChecked(4, c.commit(4, 0, qbft.Digest(vA)).Payload()))
-	sszCaseRef(w, "SignedMessage", "ssz_realistic", "proposal_round0", "the round-0 leader's PROPOSAL of value-A", sszRefQBFT, qbftChecked(4, c.proposal(c.leader(0), 0, vA, nil, nil)))
-	just := append(payloads(c.preparedRC(1, 1, 0, vA)), c.rcs(1, 2, 3)...)
+	sszCaseRef(w, "SignedPayload", "ssz_realistic", "commit", "node 4's COMMIT of value-A in round 0 with its signature", sszRefQBFT, qbftChecked(4, c.Commit(4, 0, qbft.Digest(qbftcases.ValueA)).Payload()))
+	sszCaseRef(w, "SignedMessage", "ssz_realistic", "proposal_round0", "the round-0 leader's PROPOSAL of value-A", sszRefQBFT, qbftChecked(4, c.Proposal(c.Leader(0), 0, qbftcases.ValueA, nil, nil)))
+	just := append(qbftcases.Payloads(c.PreparedRC(1, 1, 0, qbftcases.ValueA)), c.RoundChanges(1, 2, 3)...)
 	sszCaseRef(w, "SignedMessage", "ssz_realistic", "proposal_round1_reproposed", "the round-1 leader's PROPOSAL re-proposing value-A, prepared in round 0: a quorum of ROUND_CHANGEs and the prepare quorum",
-		sszRefQBFT, qbftChecked(4, c.proposal(c.leader(1), 1, vA, just, c.prepares(0, vA, 1, 2, 3))))
+		sszRefQBFT, qbftChecked(4, c.Proposal(c.Leader(1), 1, qbftcases.ValueA, just, c.Prepares(0, qbftcases.ValueA, 1, 2, 3))))
 	sszCaseRef(w, "SignedMessage", "ssz_realistic", "round_change_prepared", "a prepared ROUND_CHANGE with its value and prepare quorum", sszRefQBFT, qbftChecked(4, prc))
-	sszCaseRef(w, "SignedMessage", "ssz_realistic", "decided", "a DECIDED of value-A in round 0 with three COMMITs", sszRefQBFT, qbftChecked(4, c.decided(2, 0, vA, c.commits(0, vA, 1, 2, 3))))
+	sszCaseRef(w, "SignedMessage", "ssz_realistic", "decided", "a DECIDED of value-A in round 0 with three COMMITs", sszRefQBFT, qbftChecked(4, c.Decided(2, 0, qbftcases.ValueA, c.Commits(0, qbftcases.ValueA, 1, 2, 3))))
 	prepWire := mustSSZ(prep)
 
 	// QBFT snapshots: fresh, decided, and with a rejected round.
-	fresh, err := qbft.New(c.cfg(1), c.id, qbftValidity(nil))
+	fresh, err := qbft.New(c.Config(1), c.ID, qbftcases.Validity(nil))
 	if err != nil {
 		panic(err)
 	}
 	sszCaseRef(w, "Snapshot", "ssz_realistic", "fresh", "node 1 of 4, new: round 0, not started, nothing received", sszRefQBFT, fresh.Snapshot())
 	for _, name := range []string{"commit/quorum_decides", "proposal/invalid_value_no_prepare", "timeout/round_change_carries_prepared_value_and_quorum"} {
-		for _, rule := range qbftRules() {
-			if rule.name != name {
+		for _, rule := range qbftcases.Rules() {
+			if rule.Name != name {
 				continue
 			}
-			rc := newQC(rule.n)
-			self, pre, last := rule.build(rc)
+			rc := qbftcases.NewCluster(rule.N, qbftID)
+			self, pre, last := rule.Build(rc)
 			inputs := append(pre, last)
-			inst, err := qbft.New(rc.cfg(self), rc.id, qbftValidity(invalidValues(inputs)))
+			inst, err := qbft.New(rc.Config(self), rc.ID, qbftcases.Validity(qbftcases.InvalidValues(inputs)))
 			if err != nil {
 				panic(err)
 			}
 			for _, x := range inputs {
-				if _, err := applyQin(inst, x); err != nil {
+				if _, err := x.Apply(inst); err != nil {
 					panic(err)
 				}
 			}
-			sszCaseRef(w, "Snapshot", "ssz_realistic", snakeName(name), fmt.Sprintf("node %d of %d after the inputs of TestRules case %s", self, rule.n, name), sszRefQBFT, qbftChecked(rule.n, inst.Snapshot()))
+			sszCaseRef(w, "Snapshot", "ssz_realistic", snakeName(name), fmt.Sprintf("node %d of %d after the inputs of qbftcases rule case %s", self, rule.N, name), sszRefQBFT, qbftChecked(rule.N, inst.Snapshot()))
 		}
 	}
 
@@ -167,7 +168,7 @@ func genSSZStaticDV(w *Writer) {
 	}
 
 	// Malformed encodings.
-	sm := mustSSZ(qbftChecked(4, c.proposal(c.leader(0), 0, vA, nil, nil)))
+	sm := mustSSZ(qbftChecked(4, c.Proposal(c.Leader(0), 0, qbftcases.ValueA, nil, nil)))
 	sszInvalidRef(w, "SignedMessage", "truncated", "a round-0 PROPOSAL missing its last byte (the value is one byte short, so the digest no longer matters: the encoding itself is refused)", sszRefQBFT, sm[:len(sm)-1])
 	bad := append([]byte{}, prepWire...)
 	binary.LittleEndian.PutUint32(bad[0:4], 0x55)
