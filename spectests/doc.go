@@ -32,7 +32,8 @@
 // Arguments are plain values and SSZ encodings, so an implementation does
 // not have to share types with this repository; errors are compared
 // through the implementation's ErrorNames, which maps them to the names of
-// the vectors (ErrorTable lists them with the Go spec's sentinels).
+// the vectors (spec/names.Errors, also ErrorTable here, lists them with
+// the Go spec's sentinels).
 //
 // The three state-machine runners hand an implementation the case's
 // configuration and then one input at a time:
@@ -94,7 +95,7 @@
 // in init), define the runner's interface, Check<Runner>Case and
 // Run<Runner> in a file of this package, register a Runner in its init
 // function, implement the interface on GoSpec, add the file shape to
-// caseFiles in format_test.go, and add the result names to ErrorTable.
+// caseFiles in format_test.go, and add the result names to spec/names.Errors.
 // TestEveryRunnerHasHarnessAndCases fails until every runner directory in
 // vectors/ has a harness runner and the reverse.
 package spectests

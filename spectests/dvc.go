@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/dvspec/go-dvspec/spec/names"
 )
 
 // DVCConfig is config.yaml (with chain.yaml) of a dvc case: the static
@@ -362,7 +364,7 @@ func (f dvcFieldsYAML) output(name string) (DVCOutput, error) {
 	o := DVCOutput{Name: name}
 	var err error
 	switch name {
-	case "start_consensus":
+	case names.StartConsensus:
 		if f.Instance == nil {
 			return o, errors.New("start_consensus without instance")
 		}
@@ -385,7 +387,7 @@ func (f dvcFieldsYAML) output(name string) (DVCOutput, error) {
 		default:
 			return o, errors.New("start_consensus without attester, proposer or sync_committee")
 		}
-	case "stop_consensus", "update_validity":
+	case names.StopConsensus, names.UpdateValidity:
 		if o.Instances, err = instances(f.Instances); err != nil {
 			return o, err
 		}
@@ -408,19 +410,19 @@ func (f dvcFieldsYAML) output(name string) (DVCOutput, error) {
 		}
 	case "broadcast":
 		o.MessageKind, o.Message, o.To = f.MessageKind, f.MessageSSZ, f.To
-	case "submit_attestation":
+	case names.SubmitAttestation:
 		o.AttestationFork, o.Attestation = f.AttestationFork, f.AttestationSSZ
-	case "submit_block":
+	case names.SubmitBlock:
 		o.Block = f.BlockSSZ
-	case "submit_sync_committee_message":
+	case names.SubmitSyncCommitteeMessage:
 		o.Message = f.MessageSSZ
-	case "cache_attestation_data_for_vc":
+	case names.CacheAttestationDataForVC:
 		o.Duty, o.Data = f.DutySSZ, f.DataSSZ
-	case "cache_block_for_vc":
+	case names.CacheBlockForVC:
 		o.Duty, o.BlockFork, o.Block = f.DutySSZ, f.BlockFork, f.BlockSSZ
-	case "cache_sync_committee_contribution_for_vc":
+	case names.CacheSyncCommitteeContributionForVC:
 		o.Duty, o.Contribution = f.DutySSZ, f.ContributionSSZ
-	case "ignored":
+	case names.Ignored:
 		o.Reason = f.Reason
 		if f.Slot != nil {
 			o.Slot = *f.Slot

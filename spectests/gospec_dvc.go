@@ -13,6 +13,7 @@ import (
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/names"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -114,25 +115,25 @@ func malformed(what string, err error) error {
 // included) makes the event malformed (dvc.ErrMalformedEvent).
 func DecodeDVCEvent(chain signing.Chain, ev DVCEvent) (dvc.Event, error) {
 	switch ev.Name {
-	case "serve_attestation_duty":
+	case names.ServeAttestationDuty:
 		d := new(spec.AttestationDuty)
 		if err := decode(ev.Duty, d); err != nil {
 			return nil, malformed("duty", err)
 		}
 		return dvc.ServeAttestationDuty{Duty: d}, nil
-	case "attestation_consensus_decided":
+	case names.AttestationConsensusDecided:
 		d := new(phase0.AttestationData)
 		if err := decode(ev.Data, d); err != nil {
 			return nil, malformed("data", err)
 		}
 		return dvc.AttestationConsensusDecided{ID: SpecInstanceID(ev.Instance), Data: d}, nil
-	case "received_attestation_share":
+	case names.ReceivedAttestationShare:
 		s := new(networking.AttestationShare)
 		if err := decode(ev.Share, s); err != nil {
 			return nil, malformed("share", err)
 		}
 		return dvc.ReceivedAttestationShare{Share: s}, nil
-	case "imported_new_block":
+	case names.ImportedNewBlock:
 		b, err := DecodeBeaconBlock(ev.BlockFork, ev.Block)
 		if err != nil {
 			return nil, malformed("block", err)
@@ -150,77 +151,77 @@ func DecodeDVCEvent(chain signing.Chain, ev DVCEvent) (dvc.Event, error) {
 			out.Committees = append(out.Committees, bc)
 		}
 		return out, nil
-	case "resend_attestation_shares":
+	case names.ResendAttestationShares:
 		return dvc.ResendAttestationShares{}, nil
-	case "serve_proposer_duty":
+	case names.ServeProposerDuty:
 		d := new(spec.ProposerDuty)
 		if err := decode(ev.Duty, d); err != nil {
 			return nil, malformed("duty", err)
 		}
 		return dvc.ServeProposerDuty{Duty: d}, nil
-	case "received_randao_share":
+	case names.ReceivedRandaoShare:
 		s := new(networking.RandaoShare)
 		if err := decode(ev.Share, s); err != nil {
 			return nil, malformed("share", err)
 		}
 		return dvc.ReceivedRandaoShare{Share: s}, nil
-	case "block_consensus_decided":
+	case names.BlockConsensusDecided:
 		b, err := DecodeBeaconBlock(ev.BlockFork, ev.Block)
 		if err != nil {
 			return nil, malformed("block", err)
 		}
 		return dvc.BlockConsensusDecided{ID: SpecInstanceID(ev.Instance), Block: b}, nil
-	case "received_block_share":
+	case names.ReceivedBlockShare:
 		s := new(networking.BlockShare)
 		if err := decode(ev.Share, s); err != nil {
 			return nil, malformed("share", err)
 		}
 		return dvc.ReceivedBlockShare{Share: s}, nil
-	case "resend_randao_shares":
+	case names.ResendRandaoShares:
 		return dvc.ResendRandaoShares{}, nil
-	case "resend_block_shares":
+	case names.ResendBlockShares:
 		return dvc.ResendBlockShares{}, nil
-	case "serve_sync_committee_duty":
+	case names.ServeSyncCommitteeDuty:
 		d := new(spec.SyncCommitteeDuty)
 		if err := decode(ev.Duty, d); err != nil {
 			return nil, malformed("duty", err)
 		}
 		return dvc.ServeSyncCommitteeDuty{Duty: d, Slot: phase0.Slot(ev.Slot), SubcommitteeIndex: ev.SubcommitteeIndex}, nil
-	case "sync_committee_consensus_decided":
+	case names.SyncCommitteeConsensusDecided:
 		c, err := consensus.DecodeSyncCommitteeContribution(chain, ev.Contribution)
 		if err != nil {
 			return nil, malformed("contribution", err)
 		}
 		return dvc.SyncCommitteeConsensusDecided{ID: SpecInstanceID(ev.Instance), Contribution: c}, nil
-	case "received_sync_committee_message_share":
+	case names.ReceivedSyncCommitteeMessageShare:
 		s := new(networking.SyncCommitteeMessageShare)
 		if err := decode(ev.Share, s); err != nil {
 			return nil, malformed("share", err)
 		}
 		return dvc.ReceivedSyncCommitteeMessageShare{Share: s}, nil
-	case "resend_sync_committee_message_shares":
+	case names.ResendSyncCommitteeMessageShares:
 		return dvc.ResendSyncCommitteeMessageShares{}, nil
-	case "captured_attestation":
+	case names.CapturedAttestation:
 		a, err := DecodeSignedAttestation(ev.AttestationFork, ev.Attestation)
 		if err != nil {
 			return nil, malformed("attestation", err)
 		}
 		return dvc.CapturedAttestation{Attestation: a}, nil
-	case "captured_randao_reveal":
+	case names.CapturedRandaoReveal:
 		return dvc.CapturedRandaoReveal{Slot: phase0.Slot(ev.Slot), RandaoReveal: ev.RandaoReveal}, nil
-	case "captured_block":
+	case names.CapturedBlock:
 		b, err := DecodeBeaconBlock(ev.BlockFork, ev.Block)
 		if err != nil {
 			return nil, malformed("block", err)
 		}
 		return dvc.CapturedBlock{Block: b, Signature: ev.Signature}, nil
-	case "captured_sync_committee_message":
+	case names.CapturedSyncCommitteeMessage:
 		m := new(altair.SyncCommitteeMessage)
 		if err := decode(ev.Message, m); err != nil {
 			return nil, malformed("message", err)
 		}
 		return dvc.CapturedSyncCommitteeMessage{Message: m}, nil
-	case "no_event":
+	case names.NoEvent:
 		return dvc.NoEvent{}, nil
 	}
 	return nil, fmt.Errorf("%w: unknown event %q", dvc.ErrMalformedEvent, ev.Name)

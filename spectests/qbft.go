@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/dvspec/go-dvspec/spec/names"
 )
 
 // InstanceID is consensus.InstanceID as the vectors write it: the cluster
@@ -245,19 +247,19 @@ func parseQBFTOutputs(list []map[string]yaml.Node) ([]QBFTOutput, error) {
 		for kind, n := range item {
 			o := QBFTOutput{Kind: kind}
 			switch kind {
-			case "broadcast":
+			case names.QBFTBroadcast:
 				var b qbftBroadcastYAML
 				if err := decodeNodeStrict(&n, &b); err != nil {
 					return nil, fmt.Errorf("output %d: %w", i, err)
 				}
 				o.Message = b.MessageSSZ
-			case "set_timer":
+			case names.QBFTSetTimer:
 				var s qbftSetTimerYAML
 				if err := decodeNodeStrict(&n, &s); err != nil {
 					return nil, fmt.Errorf("output %d: %w", i, err)
 				}
 				o.Round, o.DurationMs, o.DeadlineMs = s.Round, s.DurationMs, s.DeadlineMs
-			case "decide":
+			case names.QBFTDecide:
 				var d qbftDecideYAML
 				if err := decodeNodeStrict(&n, &d); err != nil {
 					return nil, fmt.Errorf("output %d: %w", i, err)
@@ -296,11 +298,11 @@ func describeQBFT(list []QBFTOutput) string {
 	parts := make([]string, len(list))
 	for i, o := range list {
 		switch o.Kind {
-		case "broadcast":
+		case names.QBFTBroadcast:
 			parts[i] = fmt.Sprintf("broadcast(%d bytes)", len(o.Message))
-		case "set_timer":
+		case names.QBFTSetTimer:
 			parts[i] = fmt.Sprintf("set_timer(%d, %dms, %dms)", o.Round, o.DurationMs, o.DeadlineMs)
-		case "decide":
+		case names.QBFTDecide:
 			parts[i] = fmt.Sprintf("decide(round %d, %d commits, value %#x)", o.Round, len(o.Commits), o.Value)
 		default:
 			parts[i] = o.Kind

@@ -16,6 +16,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/trace"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/names"
 	"github.com/dvspec/go-dvspec/spec/sszutil"
 )
 
@@ -84,19 +85,19 @@ func Summaries(path string, node uint64) (map[DutyKey]*DutySummary, error) {
 			return nil
 		}
 		switch name {
-		case "serve_attestation_duty":
+		case names.ServeAttestationDuty:
 			if d, err := decodeSSZ[spec.AttestationDuty](e.DutySSZ); err == nil {
 				get(v, consensus.DutyAttester, uint64(d.Slot), r.Node).Served = true
 			}
-		case "serve_proposer_duty":
+		case names.ServeProposerDuty:
 			if d, err := decodeSSZ[spec.ProposerDuty](e.DutySSZ); err == nil {
 				get(v, consensus.DutyProposer, uint64(d.Slot), r.Node).Served = true
 			}
-		case "serve_sync_committee_duty":
+		case names.ServeSyncCommitteeDuty:
 			if e.Slot != nil {
 				get(v, consensus.DutySyncCommittee, *e.Slot, r.Node).Served = true
 			}
-		case "attestation_consensus_decided", "block_consensus_decided", "sync_committee_consensus_decided":
+		case names.AttestationConsensusDecided, names.BlockConsensusDecided, names.SyncCommitteeConsensusDecided:
 			if e.Instance != nil {
 				val := e.DataSSZ
 				if name == "block_consensus_decided" {
@@ -121,7 +122,7 @@ func Summaries(path string, node uint64) (map[DutyKey]*DutySummary, error) {
 				}
 				typ := consensus.DutyAttester
 				switch o.Kind {
-				case "randao_reveal", "block":
+				case names.SignRandaoReveal, names.SignBlock:
 					typ = consensus.DutyProposer
 				case "sync_committee_message":
 					typ = consensus.DutySyncCommittee
@@ -133,7 +134,7 @@ func Summaries(path string, node uint64) (map[DutyKey]*DutySummary, error) {
 				} else {
 					s.Signed[o.Kind] = root
 				}
-			case "submit_attestation", "submit_block", "submit_sync_committee_message":
+			case names.SubmitAttestation, names.SubmitBlock, names.SubmitSyncCommitteeMessage:
 				typ, slot, raw, ok := submitted(oname, o)
 				if !ok {
 					continue
@@ -170,7 +171,7 @@ func short(s string) string {
 // submitted reads the duty of a submission from its signed container.
 func submitted(name string, o *trace.Fields) (consensus.DutyType, uint64, []byte, bool) {
 	switch name {
-	case "submit_attestation":
+	case names.SubmitAttestation:
 		if o.AttestationFork == "electra" || o.AttestationFork == "fulu" {
 			if a, err := decodeSSZ[electra.SingleAttestation](o.AttestationSSZ); err == nil && a.Data != nil {
 				return consensus.DutyAttester, uint64(a.Data.Slot), o.AttestationSSZ, true
@@ -178,12 +179,12 @@ func submitted(name string, o *trace.Fields) (consensus.DutyType, uint64, []byte
 		} else if a, err := decodeSSZ[phase0.Attestation](o.AttestationSSZ); err == nil && a.Data != nil {
 			return consensus.DutyAttester, uint64(a.Data.Slot), o.AttestationSSZ, true
 		}
-	case "submit_block":
+	case names.SubmitBlock:
 		// SignedVersionedBlock: the slot is the block's first field.
 		if b, err := decodeSSZ[networking.SignedVersionedBlock](o.BlockSSZ); err == nil && b.Block != nil && len(b.Block.Block) >= 8 {
 			return consensus.DutyProposer, binary.LittleEndian.Uint64(b.Block.Block[:8]), o.BlockSSZ, true
 		}
-	case "submit_sync_committee_message":
+	case names.SubmitSyncCommitteeMessage:
 		if m, err := decodeSSZ[altair.SyncCommitteeMessage](o.MessageSSZ); err == nil {
 			return consensus.DutySyncCommittee, uint64(m.Slot), o.MessageSSZ, true
 		}
@@ -240,7 +241,7 @@ func Diff(a, b string, nodeA, nodeB uint64) (*DiffReport, error) {
 			if x.Decided != y.Decided {
 				diffs = append(diffs, fmt.Sprintf("decided value: A %s, B %s", short(x.Decided), short(y.Decided)))
 			}
-			for _, kind := range []string{"attestation", "randao_reveal", "block", "sync_committee_message"} {
+			for _, kind := range []string{names.SignAttestation, names.SignRandaoReveal, names.SignBlock, names.SignSyncCommitteeMessage} {
 				if x.Signed[kind] != y.Signed[kind] {
 					diffs = append(diffs, fmt.Sprintf("%s signing root: A %s, B %s", kind, short(x.Signed[kind]), short(y.Signed[kind])))
 				}

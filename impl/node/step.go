@@ -143,16 +143,18 @@ func (n *Node) step(v *validator, ev dvc.Event) {
 		n.cfg.Tracer.Step(n.cfg.Self, v.cfg, ev, outs, err, post)
 	}
 	if err != nil {
-		kind, _ := trace.ErrorNames(err)
+		// Metrics and logs name the refusal as traces and vectors do
+		// (spec/names), so one vocabulary covers all three.
+		kind, cause := trace.ErrorNames(err)
 		lvl := slog.LevelDebug
 		switch {
 		case errors.Is(err, errSpecPanic):
 			kind, lvl = "spec_panic", slog.LevelError
-		case kind == "remote_signer_failed" || kind == "malformed_event" || kind == "duty_out_of_order":
+		case errors.Is(err, dvc.ErrSigner) || errors.Is(err, dvc.ErrMalformedEvent) || errors.Is(err, dvc.ErrDutyOutOfOrder):
 			lvl = slog.LevelWarn
 		}
 		n.cfg.Metrics.Step(ev.EventName(), kind)
-		n.log.Log(context.Background(), lvl, "event rejected", "validator", v.index, "event", ev.EventName(), "err", err)
+		n.log.Log(context.Background(), lvl, "event rejected", "validator", v.index, "event", ev.EventName(), "error", kind, "cause", cause, "err", err)
 		if errors.Is(err, dvc.ErrSigner) {
 			// The refusal is final for this signing root.
 			for k, r := range v.sigs {

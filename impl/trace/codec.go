@@ -13,6 +13,7 @@ import (
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/names"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/sszutil"
 )
@@ -261,20 +262,20 @@ func decodeItem[T any](chain signing.Chain, it Item, what string, decode func(si
 
 func decodeEvent(chain signing.Chain, name string, f *Fields) (dvc.Event, error) {
 	switch name {
-	case "serve_attestation_duty":
+	case names.ServeAttestationDuty:
 		d, err := decodeSSZ[spec.AttestationDuty](f.DutySSZ, "duty_ssz")
 		return dvc.ServeAttestationDuty{Duty: d}, err
-	case "attestation_consensus_decided":
+	case names.AttestationConsensusDecided:
 		id, err := decodeID(f.Instance)
 		if err != nil {
 			return nil, err
 		}
 		d, err := decodeSSZ[phase0.AttestationData](f.DataSSZ, "data_ssz")
 		return dvc.AttestationConsensusDecided{ID: id, Data: d}, err
-	case "received_attestation_share":
+	case names.ReceivedAttestationShare:
 		s, err := decodeSSZ[networking.AttestationShare](f.ShareSSZ, "share_ssz")
 		return dvc.ReceivedAttestationShare{Share: s}, err
-	case "imported_new_block":
+	case names.ImportedNewBlock:
 		b, err := DecodeBlock(chain, f.BlockFork, f.BlockSSZ)
 		if err != nil {
 			return nil, err
@@ -292,29 +293,29 @@ func decodeEvent(chain signing.Chain, name string, f *Fields) (dvc.Event, error)
 			out.Committees = append(out.Committees, bc)
 		}
 		return out, nil
-	case "resend_attestation_shares":
+	case names.ResendAttestationShares:
 		return dvc.ResendAttestationShares{}, nil
-	case "serve_proposer_duty":
+	case names.ServeProposerDuty:
 		d, err := decodeSSZ[spec.ProposerDuty](f.DutySSZ, "duty_ssz")
 		return dvc.ServeProposerDuty{Duty: d}, err
-	case "received_randao_share":
+	case names.ReceivedRandaoShare:
 		s, err := decodeSSZ[networking.RandaoShare](f.ShareSSZ, "share_ssz")
 		return dvc.ReceivedRandaoShare{Share: s}, err
-	case "block_consensus_decided":
+	case names.BlockConsensusDecided:
 		id, err := decodeID(f.Instance)
 		if err != nil {
 			return nil, err
 		}
 		b, err := DecodeBlock(chain, f.BlockFork, f.BlockSSZ)
 		return dvc.BlockConsensusDecided{ID: id, Block: b}, err
-	case "received_block_share":
+	case names.ReceivedBlockShare:
 		s, err := decodeSSZ[networking.BlockShare](f.ShareSSZ, "share_ssz")
 		return dvc.ReceivedBlockShare{Share: s}, err
-	case "resend_randao_shares":
+	case names.ResendRandaoShares:
 		return dvc.ResendRandaoShares{}, nil
-	case "resend_block_shares":
+	case names.ResendBlockShares:
 		return dvc.ResendBlockShares{}, nil
-	case "serve_sync_committee_duty":
+	case names.ServeSyncCommitteeDuty:
 		d, err := decodeSSZ[spec.SyncCommitteeDuty](f.DutySSZ, "duty_ssz")
 		if err != nil {
 			return nil, err
@@ -323,38 +324,38 @@ func decodeEvent(chain signing.Chain, name string, f *Fields) (dvc.Event, error)
 			return nil, errors.New("missing slot or subcommittee_index")
 		}
 		return dvc.ServeSyncCommitteeDuty{Duty: d, Slot: phase0.Slot(*f.Slot), SubcommitteeIndex: *f.SubcommitteeIndex}, nil
-	case "sync_committee_consensus_decided":
+	case names.SyncCommitteeConsensusDecided:
 		id, err := decodeID(f.Instance)
 		if err != nil {
 			return nil, err
 		}
 		c, err := decodeSSZ[altair.SyncCommitteeContribution](f.ContributionSSZ, "contribution_ssz")
 		return dvc.SyncCommitteeConsensusDecided{ID: id, Contribution: c}, err
-	case "received_sync_committee_message_share":
+	case names.ReceivedSyncCommitteeMessageShare:
 		s, err := decodeSSZ[networking.SyncCommitteeMessageShare](f.ShareSSZ, "share_ssz")
 		return dvc.ReceivedSyncCommitteeMessageShare{Share: s}, err
-	case "resend_sync_committee_message_shares":
+	case names.ResendSyncCommitteeMessageShares:
 		return dvc.ResendSyncCommitteeMessageShares{}, nil
-	case "captured_attestation":
+	case names.CapturedAttestation:
 		a, err := decodeSignedAttestation(f.AttestationFork, f.AttestationSSZ)
 		return dvc.CapturedAttestation{Attestation: a}, err
-	case "captured_randao_reveal":
+	case names.CapturedRandaoReveal:
 		if f.Slot == nil {
 			return nil, errors.New("missing slot")
 		}
 		r, err := sig(f.RandaoReveal, "randao_reveal")
 		return dvc.CapturedRandaoReveal{Slot: phase0.Slot(*f.Slot), RandaoReveal: r}, err
-	case "captured_block":
+	case names.CapturedBlock:
 		b, err := DecodeBlock(chain, f.BlockFork, f.BlockSSZ)
 		if err != nil {
 			return nil, err
 		}
 		s, err := sig(f.Signature, "signature")
 		return dvc.CapturedBlock{Block: b, Signature: s}, err
-	case "captured_sync_committee_message":
+	case names.CapturedSyncCommitteeMessage:
 		m, err := decodeSSZ[altair.SyncCommitteeMessage](f.MessageSSZ, "message_ssz")
 		return dvc.CapturedSyncCommitteeMessage{Message: m}, err
-	case "no_event":
+	case names.NoEvent:
 		return dvc.NoEvent{}, nil
 	}
 	return nil, errors.New("unknown event name")

@@ -9,10 +9,9 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/bellatrix"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
-	"github.com/dvspec/go-dvspec/consensus"
-	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/names"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -170,55 +169,17 @@ func DecodeConfig(c *Config, pk Hex) (*dvc.Config, error) {
 	return cfg, nil
 }
 
-// ErrorNames names an error of Step as the dvc vectors do: the spec/dvc
-// rejection and, when known, the networking or consensus reason behind it
-// (vectors/README.md lists the names; spectests.ErrorTable is the table).
+// ErrorNames names an error of Step as the dvc vectors do
+// (spec/names.Refusal): the spec/dvc rejection ("other" for an error the
+// table does not name) and, when documented, the networking or slashing
+// reason behind it.
 func ErrorNames(err error) (name, cause string) {
 	if err == nil {
 		return "", ""
 	}
-	name = "other"
-	for _, k := range dvcErrors {
-		if errors.Is(err, k.err) {
-			name = k.name
-			break
-		}
-	}
-	for _, k := range causes {
-		if errors.Is(err, k.err) {
-			cause = k.name
-			break
-		}
+	name, cause = names.Refusal("dvc", err)
+	if name == "" {
+		name = "other"
 	}
 	return name, cause
-}
-
-type namedErr struct {
-	name string
-	err  error
-}
-
-var dvcErrors = []namedErr{
-	{"invalid_config", dvc.ErrInvalidConfig},
-	{"invalid_state", dvc.ErrInvalidState},
-	{"malformed_event", dvc.ErrMalformedEvent},
-	{"wrong_validator", dvc.ErrWrongValidator},
-	{"duty_out_of_order", dvc.ErrDutyOutOfOrder},
-	{"rejected_share", dvc.ErrInvalidShare},
-	{"inconsistent_oracle", dvc.ErrInconsistentOracle},
-	{"wrong_mode", dvc.ErrWrongMode},
-	{"remote_signer_failed", dvc.ErrSigner},
-	{"not_decided", dvc.ErrNotDecided},
-}
-
-var causes = []namedErr{
-	{"share_fields_differ", dvc.ErrFieldsDiffer},
-	{"below_threshold", networking.ErrBelowThreshold},
-	{"mixed_data", networking.ErrMixedData},
-	{"invalid_share", networking.ErrInvalidShare},
-	{"duplicate_signer", networking.ErrDuplicateSigner},
-	{"unknown_signer", networking.ErrUnknownSigner},
-	{"invalid_combination", networking.ErrInvalidCombination},
-	{"malformed_share", networking.ErrMalformedShare},
-	{"invalid_value_encoding", consensus.ErrInvalidValue},
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/names"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -123,7 +124,7 @@ func DecodeOutput(chain signing.Chain, it Item) (dvc.Output, error) {
 
 func decodeOutput(chain signing.Chain, name string, f *Fields) (dvc.Output, error) {
 	switch name {
-	case "start_consensus":
+	case names.StartConsensus:
 		id, err := decodeID(f.Instance)
 		if err != nil {
 			return nil, err
@@ -155,10 +156,10 @@ func decodeOutput(chain signing.Chain, name string, f *Fields) (dvc.Output, erro
 			return nil, errors.New("start_consensus without attester, proposer or sync_committee")
 		}
 		return out, err
-	case "stop_consensus":
+	case names.StopConsensus:
 		ids, err := decodeIDs(f.Instances)
 		return dvc.StopConsensus{IDs: ids}, err
-	case "update_validity":
+	case names.UpdateValidity:
 		ids, err := decodeIDs(f.Instances)
 		return dvc.UpdateValidity{IDs: ids}, err
 	case "signed":
@@ -208,37 +209,37 @@ func decodeOutput(chain signing.Chain, name string, f *Fields) (dvc.Output, erro
 			return nil, fmt.Errorf("unknown message_kind %q", f.MessageKind)
 		}
 		return dvc.Broadcast{Message: m, To: f.To}, err
-	case "submit_attestation":
+	case names.SubmitAttestation:
 		a, err := decodeSignedAttestation(f.AttestationFork, f.AttestationSSZ)
 		return dvc.SubmitAttestation{Attestation: a}, err
-	case "submit_block":
+	case names.SubmitBlock:
 		b, err := decodeSSZ[networking.SignedVersionedBlock](f.BlockSSZ, "block_ssz")
 		return dvc.SubmitBlock{Block: b}, err
-	case "submit_sync_committee_message":
+	case names.SubmitSyncCommitteeMessage:
 		m, err := decodeSSZ[altair.SyncCommitteeMessage](f.MessageSSZ, "message_ssz")
 		return dvc.SubmitSyncCommitteeMessage{Message: m}, err
-	case "cache_attestation_data_for_vc":
+	case names.CacheAttestationDataForVC:
 		d, err := decodeSSZ[spec.AttestationDuty](f.DutySSZ, "duty_ssz")
 		if err != nil {
 			return nil, err
 		}
 		data, err := decodeSSZ[phase0.AttestationData](f.DataSSZ, "data_ssz")
 		return dvc.CacheAttestationDataForVC{Duty: d, Data: data}, err
-	case "cache_block_for_vc":
+	case names.CacheBlockForVC:
 		d, err := decodeSSZ[spec.ProposerDuty](f.DutySSZ, "duty_ssz")
 		if err != nil {
 			return nil, err
 		}
 		b, err := DecodeBlock(chain, f.BlockFork, f.BlockSSZ)
 		return dvc.CacheBlockForVC{Duty: d, Block: b}, err
-	case "cache_sync_committee_contribution_for_vc":
+	case names.CacheSyncCommitteeContributionForVC:
 		d, err := decodeSSZ[spec.SyncCommitteeDuty](f.DutySSZ, "duty_ssz")
 		if err != nil {
 			return nil, err
 		}
 		c, err := decodeSSZ[altair.SyncCommitteeContribution](f.ContributionSSZ, "contribution_ssz")
 		return dvc.CacheSyncCommitteeContributionForVC{Duty: d, Contribution: c}, err
-	case "ignored":
+	case names.Ignored:
 		var slot uint64
 		if f.Slot != nil {
 			slot = *f.Slot

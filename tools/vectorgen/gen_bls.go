@@ -7,7 +7,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
-	"github.com/dvspec/go-dvspec/spectests"
+	"github.com/dvspec/go-dvspec/spec/names"
 )
 
 func init() {
@@ -24,7 +24,7 @@ func blsCase(w *Writer, handler, suite, name string, meta Meta, input *yaml.Node
 	c := &Case{Preset: "general", Fork: "phase0", Runner: "bls", Handler: handler, Suite: suite, Name: name, Meta: meta}
 	var data *yaml.Node
 	if wantErr != "" {
-		names := spectests.SpecErrorNames(gotErr)
+		names := names.ErrorNames(gotErr)
 		if len(names) == 0 || names[0] != wantErr {
 			panic(fmt.Sprintf("%s: the spec returned %v (%v), the case expects %s", c.Path(), gotErr, names, wantErr))
 		}

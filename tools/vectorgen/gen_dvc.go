@@ -26,6 +26,7 @@ import (
 	"github.com/dvspec/go-dvspec/spec/bls"
 	speccluster "github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/names"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/slashing"
 	"github.com/dvspec/go-dvspec/spectests"
@@ -927,7 +928,7 @@ func runDVC(sc dvcScenario, mode dvc.Mode, primary bool, path string) *dvcRun {
 			verdict := "valid"
 			if err != nil {
 				errorFields("dvc", step, err)
-				verdict = strings.Join(spectests.SpecErrorNames(err), "/")
+				verdict = strings.Join(names.ErrorNames(err), "/")
 			}
 			r.verdicts = append(r.verdicts, verdict)
 		} else {
@@ -955,7 +956,7 @@ func runDVC(sc dvcScenario, mode dvc.Mode, primary bool, path string) *dvcRun {
 				errorFields("dvc", step, err)
 			}
 			if !it.auto {
-				r.errs = append(r.errs, strings.Join(spectests.SpecErrorNames(err), "/"))
+				r.errs = append(r.errs, strings.Join(names.ErrorNames(err), "/"))
 			}
 			if primary && !it.auto {
 				switch {

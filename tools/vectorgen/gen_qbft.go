@@ -16,7 +16,7 @@ import (
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
 	"github.com/dvspec/go-dvspec/consensus/qbft/qbftcases"
-	"github.com/dvspec/go-dvspec/spectests"
+	"github.com/dvspec/go-dvspec/spec/names"
 )
 
 func init() {
@@ -154,37 +154,16 @@ type qbftRun struct {
 	steps []*yaml.Node
 }
 
-// causeRunners are, per runner, the runners whose names a refusal's
-// cause may come from: the reason of a justification entry (qbft), the
-// share verification failure inside rejected_share and the slashing rule
-// inside slashable, and the field mismatch inside rejected_share (dvc).
-// Deeper causes (a block's decoding error) are not
-// written.
-var causeRunners = map[string][]string{
-	"qbft": {"qbft"},
-	"dvc":  {"networking", "slashing"},
-}
-
-// causeNames are, per runner, further names a refusal's cause may be: the
-// field mismatch inside rejected_share (dvc, amendment A22).
-var causeNames = map[string][]string{
-	"dvc": {"share_fields_differ"},
-}
-
 // errorFields appends error (the outermost name) and, when the refusal
-// wraps a documented cause, cause.
+// wraps a cause the runner documents, cause (spec/names.Refusal).
 func errorFields(runner string, n *yaml.Node, err error) {
-	names := spectests.SpecErrorNames(err)
-	if len(names) == 0 {
+	name, cause := names.Refusal(runner, err)
+	if name == "" {
 		panic(fmt.Sprintf("%s error without a name: %v", runner, err))
 	}
-	n.Content = append(n.Content, strNode("error"), strNode(names[0]))
-	if len(names) > 1 {
-		for _, e := range spectests.ErrorTable {
-			if e.Name == names[1] && (slices.Contains(causeRunners[runner], e.Runner) || slices.Contains(causeNames[runner], e.Name)) {
-				n.Content = append(n.Content, strNode("cause"), strNode(names[1]))
-			}
-		}
+	n.Content = append(n.Content, strNode("error"), strNode(name))
+	if cause != "" {
+		n.Content = append(n.Content, strNode("cause"), strNode(cause))
 	}
 }
 
@@ -196,13 +175,13 @@ func (r *qbftRun) apply(x qbftcases.Input) ([]qbft.Output, error) {
 	)
 	switch {
 	case x.Start:
-		step.Content = append(step.Content, strNode("start"), mapNode())
+		step.Content = append(step.Content, strNode(names.QBFTStart), mapNode())
 		out, err = r.inst.Start()
 	case x.Own != nil:
-		step.Content = append(step.Content, strNode("set_own_value"), mapNode("value", Hex(x.Own)))
+		step.Content = append(step.Content, strNode(names.QBFTSetOwnValue), mapNode("value", Hex(x.Own)))
 		out, err = r.inst.SetOwnValue(x.Own)
 	case x.Timeout != nil:
-		step.Content = append(step.Content, strNode("timeout"), mapNode("round", *x.Timeout))
+		step.Content = append(step.Content, strNode(names.QBFTTimeout), mapNode("round", *x.Timeout))
 		out, err = r.inst.Timeout(*x.Timeout)
 	default:
 		var wire []byte
@@ -215,7 +194,7 @@ func (r *qbftRun) apply(x qbftcases.Input) ([]qbft.Output, error) {
 			}
 			msgNode = r.g.message(x.Msg)
 		}
-		step.Content = append(step.Content, strNode("receive"), mapNode("message", msgNode, "message_ssz", Hex(wire)))
+		step.Content = append(step.Content, strNode(names.QBFTReceive), mapNode("message", msgNode, "message_ssz", Hex(wire)))
 		// The spec runs on the message as decoded from the wire, as the
 		// harness gives it to an implementation.
 		var m *qbft.SignedMessage
@@ -249,12 +228,12 @@ func (r *qbftRun) outputNode(o qbft.Output) *yaml.Node {
 		if err != nil {
 			panic(err)
 		}
-		return mapNode("broadcast", mapNode("message", r.g.message(o.Msg), "message_ssz", Hex(wire)))
+		return mapNode(names.QBFTBroadcast, mapNode("message", r.g.message(o.Msg), "message_ssz", Hex(wire)))
 	case qbft.SetTimer:
 		if o.Instance != r.c.ID {
 			panic("timer of another instance")
 		}
-		return mapNode("set_timer", mapNode("round", o.Round, "duration_ms", uint64(o.Duration.Milliseconds()), "deadline_ms", uint64(o.Deadline.Milliseconds())))
+		return mapNode(names.QBFTSetTimer, mapNode("round", o.Round, "duration_ms", uint64(o.Duration.Milliseconds()), "deadline_ms", uint64(o.Deadline.Milliseconds())))
 	case qbft.Decide:
 		if o.Instance != r.c.ID {
 			panic("decision of another instance")
@@ -268,7 +247,7 @@ func (r *qbftRun) outputNode(o qbft.Output) *yaml.Node {
 			commits.Content = append(commits.Content, r.g.payload(p))
 			wires.Content = append(wires.Content, hexNode(w))
 		}
-		return mapNode("decide", mapNode("round", o.Round, "value", Hex(o.Value), "commits", commits, "commits_ssz", wires))
+		return mapNode(names.QBFTDecide, mapNode("round", o.Round, "value", Hex(o.Value), "commits", commits, "commits_ssz", wires))
 	}
 	panic(fmt.Sprintf("unknown output %T", o))
 }
@@ -308,7 +287,7 @@ func (w *Writer) addQBFTRule(rule qbftcases.Rule) {
 		if !errors.Is(err, rule.Err) {
 			panic(fmt.Sprintf("%s: the spec gives error %v, the case's author states %v", path, err, rule.Err))
 		}
-		names := spectests.SpecErrorNames(err)
+		names := names.ErrorNames(err)
 		proves = fmt.Sprintf("the implementation drops the last input with %s and leaves its state unchanged (same state root)", strings.Join(names, " / "))
 	} else {
 		if err != nil {

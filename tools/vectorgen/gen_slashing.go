@@ -6,8 +6,8 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 	"gopkg.in/yaml.v3"
 
+	"github.com/dvspec/go-dvspec/spec/names"
 	"github.com/dvspec/go-dvspec/spec/slashing"
-	"github.com/dvspec/go-dvspec/spectests"
 )
 
 func init() {
@@ -96,7 +96,7 @@ func resultName(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	names := spectests.SpecErrorNames(err)
+	names := names.ErrorNames(err)
 	if len(names) == 0 {
 		return "unnamed error: " + err.Error()
 	}

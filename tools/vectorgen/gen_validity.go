@@ -13,9 +13,9 @@ import (
 
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/names"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/slashing"
-	"github.com/dvspec/go-dvspec/spectests"
 )
 
 func init() {
@@ -68,7 +68,7 @@ func (w *Writer) addValidity(vc validityCase) {
 	if vc.db != nil && string(mustSSZ(vc.db)) != string(before) {
 		panic(c.Path() + ": the predicate changed the slashing DB")
 	}
-	names := spectests.SpecErrorNames(err)
+	names := names.ErrorNames(err)
 	got, gotSlashing := "", ""
 	if len(names) > 0 {
 		got = names[0]

@@ -9,7 +9,7 @@ import (
 
 	"github.com/golang/snappy"
 
-	"github.com/dvspec/go-dvspec/spectests"
+	"github.com/dvspec/go-dvspec/spec/names"
 )
 
 //go:embed README.tmpl.md
@@ -149,7 +149,7 @@ func errorsTable(w *Writer) string {
 	}
 	var sb strings.Builder
 	sb.WriteString("| runner | name | Go spec sentinel | cases expecting it |\n|---|---|---|---:|\n")
-	for _, e := range spectests.ErrorTable {
+	for _, e := range names.Errors {
 		fmt.Fprintf(&sb, "| `%s` | `%s` | `%s` | %d |\n", e.Runner, e.Name, e.GoSymbol, uses[e.Runner][e.Name])
 	}
 	return sb.String()
