@@ -391,7 +391,7 @@ func (f dvcFieldsYAML) output(name string) (DVCOutput, error) {
 		if o.Instances, err = instances(f.Instances); err != nil {
 			return o, err
 		}
-	case "signed":
+	case names.Signed:
 		o.SignKind = f.Kind
 		if f.Slot != nil {
 			o.Slot = *f.Slot
@@ -408,7 +408,7 @@ func (f dvcFieldsYAML) output(name string) (DVCOutput, error) {
 		if o.Signature, err = sig96(f.Signature); err != nil {
 			return o, err
 		}
-	case "broadcast":
+	case names.Broadcast:
 		o.MessageKind, o.Message, o.To = f.MessageKind, f.MessageSSZ, f.To
 	case names.SubmitAttestation:
 		o.AttestationFork, o.Attestation = f.AttestationFork, f.AttestationSSZ

@@ -116,7 +116,7 @@ func Summaries(path string, node uint64) (map[DutyKey]*DutySummary, error) {
 				continue
 			}
 			switch oname {
-			case "signed":
+			case names.Signed:
 				if o.Slot == nil {
 					continue
 				}
@@ -124,7 +124,7 @@ func Summaries(path string, node uint64) (map[DutyKey]*DutySummary, error) {
 				switch o.Kind {
 				case names.SignRandaoReveal, names.SignBlock:
 					typ = consensus.DutyProposer
-				case "sync_committee_message":
+				case names.SignSyncCommitteeMessage:
 					typ = consensus.DutySyncCommittee
 				}
 				s := get(v, typ, *o.Slot, r.Node)

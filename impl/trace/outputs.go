@@ -162,7 +162,7 @@ func decodeOutput(chain signing.Chain, name string, f *Fields) (dvc.Output, erro
 	case names.UpdateValidity:
 		ids, err := decodeIDs(f.Instances)
 		return dvc.UpdateValidity{IDs: ids}, err
-	case "signed":
+	case names.Signed:
 		if f.Slot == nil {
 			return nil, errors.New("missing slot")
 		}
@@ -193,7 +193,7 @@ func decodeOutput(chain signing.Chain, name string, f *Fields) (dvc.Output, erro
 		}
 		s, err := sig(f.Signature, "signature")
 		return dvc.Signed{Kind: kind, Slot: phase0.Slot(*f.Slot), Input: in, Signature: s}, err
-	case "broadcast":
+	case names.Broadcast:
 		var m networking.Message
 		var err error
 		switch f.MessageKind {
