@@ -237,7 +237,9 @@ func (c Case) ReadDVCConfig() (DVCConfig, error) {
 // their SSZ encoding (<field>_ssz), which the harness reads.
 type dvcFieldsYAML struct {
 	Instance       *instanceYAML  `yaml:"instance"`
+	InstanceSSZ    Hex            `yaml:"instance_ssz"`
 	Instances      []instanceYAML `yaml:"instances"`
+	InstancesSSZ   []Hex          `yaml:"instances_ssz"`
 	Duty           yaml.Node      `yaml:"duty"`
 	DutySSZ        Hex            `yaml:"duty_ssz"`
 	Data           yaml.Node      `yaml:"data"`
@@ -290,10 +292,11 @@ type dvcFieldsYAML struct {
 }
 
 type dvcCheckYAML struct {
-	Instance  instanceYAML `yaml:"instance"`
-	ValueType string       `yaml:"value_type"`
-	Value     yaml.Node    `yaml:"value"`
-	ValueSSZ  Hex          `yaml:"value_ssz"`
+	Instance    instanceYAML `yaml:"instance"`
+	InstanceSSZ Hex          `yaml:"instance_ssz"`
+	ValueType   string       `yaml:"value_type"`
+	Value       yaml.Node    `yaml:"value"`
+	ValueSSZ    Hex          `yaml:"value_ssz"`
 }
 
 // dvcStep is one entry of steps.yaml: an event with its outputs (or named

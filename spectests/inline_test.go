@@ -115,6 +115,8 @@ var shareType = map[string]string{
 // output named owner.
 func dvcFieldType(owner, key string, body *yaml.Node) (inlineType, bool) {
 	switch key {
+	case "instance", "instances":
+		return inlineType{name: "InstanceID"}, true
 	case "duty":
 		switch owner {
 		case "serve_attestation_duty", "attester", "cache_attestation_data_for_vc":

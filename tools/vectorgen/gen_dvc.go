@@ -548,7 +548,7 @@ func (f *dvf) eventNode(ev dvc.Event) (*yaml.Node, spectests.DVCEvent) {
 	case dvc.ServeAttestationDuty:
 		ne.Duty = cont(body, "duty", e.Duty, dvNode(e.Duty))
 	case dvc.AttestationConsensusDecided:
-		body.Content = append(body.Content, strNode("instance"), instanceNode(e.ID))
+		body.Content = append(body.Content, instanceFields(e.ID)...)
 		ne.Instance = spectests.VectorInstanceID(e.ID)
 		ne.Data = cont(body, "data", e.Data, dvNode(e.Data))
 	case dvc.ReceivedAttestationShare:
@@ -579,7 +579,7 @@ func (f *dvf) eventNode(ev dvc.Event) (*yaml.Node, spectests.DVCEvent) {
 	case dvc.ReceivedRandaoShare:
 		ne.Share = cont(body, "share", e.Share, dvNode(e.Share))
 	case dvc.BlockConsensusDecided:
-		body.Content = append(body.Content, strNode("instance"), instanceNode(e.ID))
+		body.Content = append(body.Content, instanceFields(e.ID)...)
 		ne.Instance = spectests.VectorInstanceID(e.ID)
 		ne.BlockFork, ne.Block = blockFields(body, e.Block, f.fork)
 	case dvc.ReceivedBlockShare:
@@ -589,7 +589,7 @@ func (f *dvf) eventNode(ev dvc.Event) (*yaml.Node, spectests.DVCEvent) {
 		body.Content = append(body.Content, strNode("slot"), uintNode(uint64(e.Slot)), strNode("subcommittee_index"), uintNode(e.SubcommitteeIndex))
 		ne.Slot, ne.SubcommitteeIndex = uint64(e.Slot), e.SubcommitteeIndex
 	case dvc.SyncCommitteeConsensusDecided:
-		body.Content = append(body.Content, strNode("instance"), instanceNode(e.ID))
+		body.Content = append(body.Content, instanceFields(e.ID)...)
 		ne.Instance = spectests.VectorInstanceID(e.ID)
 		ne.Contribution = cont(body, "contribution", e.Contribution, jsNode(e.Contribution))
 	case dvc.ReceivedSyncCommitteeMessageShare:
@@ -625,12 +625,28 @@ func (f *dvf) eventNode(ev dvc.Event) (*yaml.Node, spectests.DVCEvent) {
 	return mapNode(ev.EventName(), body), ne
 }
 
-func idsNode(list []consensus.InstanceID) *yaml.Node {
-	n := seqNode()
-	for _, id := range list {
-		n.Content = append(n.Content, instanceNode(id))
+// instanceFields are an InstanceID written as every inline container is:
+// the YAML value and, next to it, its SSZ encoding.
+func instanceFields(id consensus.InstanceID) []*yaml.Node {
+	return []*yaml.Node{strNode("instance"), instanceNode(id), strNode("instance_ssz"), hexNode(instanceSSZ(id))}
+}
+
+func instanceSSZ(id consensus.InstanceID) []byte {
+	b, err := id.MarshalSSZ()
+	if err != nil {
+		panic(err)
 	}
-	return n
+	return b
+}
+
+// idsFields are a list of InstanceIDs and the list of their encodings.
+func idsFields(list []consensus.InstanceID) []*yaml.Node {
+	ids, enc := seqNode(), seqNode()
+	for _, id := range list {
+		ids.Content = append(ids.Content, instanceNode(id))
+		enc.Content = append(enc.Content, hexNode(instanceSSZ(id)))
+	}
+	return []*yaml.Node{strNode("instances"), ids, strNode("instances_ssz"), enc}
 }
 
 // outputNode renders an output and records the signatures it carries as
@@ -639,7 +655,7 @@ func (f *dvf) outputNode(node int, o dvc.Output) *yaml.Node {
 	body := mapNode()
 	switch o := o.(type) {
 	case dvc.StartConsensus:
-		body.Content = append(body.Content, strNode("instance"), instanceNode(o.ID))
+		body.Content = append(body.Content, instanceFields(o.ID)...)
 		sub := mapNode()
 		switch {
 		case o.Attester != nil:
@@ -657,9 +673,9 @@ func (f *dvf) outputNode(node int, o dvc.Output) *yaml.Node {
 			body.Content = append(body.Content, strNode("sync_committee"), sub)
 		}
 	case dvc.StopConsensus:
-		body.Content = append(body.Content, strNode("instances"), idsNode(o.IDs))
+		body.Content = append(body.Content, idsFields(o.IDs)...)
 	case dvc.UpdateValidity:
-		body.Content = append(body.Content, strNode("instances"), idsNode(o.IDs))
+		body.Content = append(body.Content, idsFields(o.IDs)...)
 	case dvc.Signed:
 		verified(f.cl.Public[node-1].PublicKey, o.Input.SigningRoot[:], o.Signature)
 		body = mapNode("kind", o.Kind.String(), "slot", uint64(o.Slot), "object_root", Hex(o.Input.ObjectRoot[:]), "fork_version", Hex(o.Input.ForkVersion[:]),
@@ -918,7 +934,7 @@ func runDVC(sc dvcScenario, mode dvc.Mode, primary bool, path string) *dvcRun {
 		step := mapNode()
 		if s.check != nil {
 			c := s.check
-			step.Content = append(step.Content, strNode("check_validity"), mapNode("instance", instanceNode(c.id), "value_type", c.valueType,
+			step.Content = append(step.Content, strNode("check_validity"), mapNode("instance", instanceNode(c.id), "instance_ssz", Hex(instanceSSZ(c.id)), "value_type", c.valueType,
 				"value", c.node, "value_ssz", Hex(c.value)))
 			err := dvc.ValidityFor(cfg, st, c.id)(c.value)
 			if (err == nil) != (c.want == nil) || (c.want != nil && !errors.Is(err, c.want)) {

@@ -10,6 +10,7 @@ import (
 	"github.com/golang/snappy"
 
 	"github.com/dvspec/go-dvspec/spec/names"
+	"github.com/dvspec/go-dvspec/spectests"
 )
 
 //go:embed README.tmpl.md
@@ -25,6 +26,7 @@ func readme(w *Writer, ran []generator) []byte {
 	out = strings.Replace(out, "{{RUNNERS}}", runnersTable(w, ran), 1)
 	out = strings.Replace(out, "{{COUNTS}}", countsTables(w, ran), 1)
 	out = strings.Replace(out, "{{ERRORS}}", errorsTable(w), 1)
+	out = strings.Replace(out, "{{SHAPES}}", shapesTable(), 1)
 	if strings.Contains(out, "{{") {
 		panic("README.tmpl.md: unknown placeholder")
 	}
@@ -151,6 +153,29 @@ func errorsTable(w *Writer) string {
 	sb.WriteString("| runner | name | Go spec sentinel | cases expecting it |\n|---|---|---|---:|\n")
 	for _, e := range names.Errors {
 		fmt.Fprintf(&sb, "| `%s` | `%s` | `%s` | %d |\n", e.Runner, e.Name, e.GoSymbol, uses[e.Runner][e.Name])
+	}
+	return sb.String()
+}
+
+// shapesTable prints spectests.FileShapes, the shapes TestVectorShapes
+// checks, so the README states exactly what is checked.
+func shapesTable() string {
+	var runners []string
+	for r := range spectests.FileShapes {
+		runners = append(runners, r)
+	}
+	sort.Strings(runners)
+	var sb strings.Builder
+	sb.WriteString("| runner | file | shape |\n|---|---|---|\n")
+	for _, r := range runners {
+		var files []string
+		for f := range spectests.FileShapes[r] {
+			files = append(files, f)
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			fmt.Fprintf(&sb, "| `%s` | `%s` | `%s` |\n", r, f, strings.ReplaceAll(spectests.FileShapes[r][f].String(), "|", "\\|"))
+		}
 	}
 	return sb.String()
 }
