@@ -191,6 +191,7 @@ func (w *Writer) Add(c *Case) {
 // files of the vectors tree, keyed by slash-separated path.
 func generate(only []string) (map[string][]byte, error) {
 	theGuard = newGuard()
+	dvcEnv = newDVCEnv()
 	w := &Writer{cases: map[string]*Case{}, guard: theGuard}
 	var ran []generator
 	for _, g := range generators {

@@ -12,6 +12,7 @@ import (
 	"github.com/dvspec/go-dvspec/consensus/qbft/qbftcases"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/dvc/dvccases"
 )
 
 // The containers of SPEC.md sections 7.5 (share messages, DVC state
@@ -70,7 +71,7 @@ func genSSZStaticDV(w *Writer) {
 	f := newDVF(4, eth2spec.DataVersionElectra, dvc.ModeRemoteSigner)
 	sszCaseRef(w, "InstanceID", "ssz_realistic", "qbft_vectors", "the instance of the qbft vectors: validator 42's attester duty at slot 100 of cluster sha256(\"dvspec/vectors/qbft/cluster\")", sszRefQBFT, &qbftID)
 	for _, d := range []consensus.DutyType{consensus.DutyAttester, consensus.DutyProposer, consensus.DutySyncCommittee} {
-		id := f.id(d, sl(20))
+		id := f.ID(d, dvccases.Slot(20))
 		sszCaseRef(w, "InstanceID", "ssz_realistic", "dvc_"+d.String(), fmt.Sprintf("the %s instance at slot 80 of the dvc vectors' cluster (its root is the hash tree root of the cluster definition)", d), sszRefQBFT, &id)
 	}
 	id := consensus.InstanceID{Validator: interop(1).Public, DutyType: uint64(consensus.DutyAttester), Slot: ^phase0.Slot(0)}
@@ -121,24 +122,24 @@ func genSSZStaticDV(w *Writer) {
 	}
 
 	// Share messages.
-	d := f.attData(sl(17), 1)
-	sszCaseRef(w, "AttestationShare", "ssz_realistic", "electra", "node 2's share of the dvc vectors' attestation at slot 68 (Electra: data.index 0, committee index 1)", sszRefNet, f.attShare(2, d))
+	d := f.AttData(dvccases.Slot(17), 1)
+	sszCaseRef(w, "AttestationShare", "ssz_realistic", "electra", "node 2's share of the dvc vectors' attestation at slot 68 (Electra: data.index 0, committee index 1)", sszRefNet, f.AttShare(2, d))
 	fd := newDVF(4, eth2spec.DataVersionDeneb, dvc.ModeRemoteSigner)
-	sszCaseRef(w, "AttestationShare", "ssz_realistic", "deneb", "node 3's share of an attestation at slot 68 before Electra (data.index = committee index 1)", sszRefNet, fd.attShare(3, fd.attData(sl(17), 1)))
-	sszCaseRef(w, "RandaoShare", "ssz_realistic", "slot_80", "node 1's RANDAO reveal share for epoch 2 (slot 80)", sszRefNet, f.randaoShare(1, sl(20)))
-	b := f.dvBlock(sl(20), 1)
-	sszCaseRef(w, "VersionedBlock", "ssz_realistic", "electra_block", "the DV's Electra block at slot 80 with its fork version", sszRefNet, f.versioned(b))
-	sszCaseRef(w, "BlockShare", "ssz_realistic", "electra_block", "node 4's share of the DV's Electra block at slot 80", sszRefNet, f.blockShare(4, b))
-	sig := f.signValidator(f.blockInput(b).SigningRoot)
-	sszCaseRef(w, "SignedVersionedBlock", "ssz_realistic", "electra_block", "the DV's Electra block signed by the validator key (the combined block)", sszRefNet, &networking.SignedVersionedBlock{Block: f.versioned(b), Signature: sig})
-	sszCaseRef(w, "SyncCommitteeMessageShare", "ssz_realistic", "slot_80", "node 2's sync committee message share for a block root at slot 80", sszRefNet, f.syncShare(2, f.contribution(sl(20), 1)))
+	sszCaseRef(w, "AttestationShare", "ssz_realistic", "deneb", "node 3's share of an attestation at slot 68 before Electra (data.index = committee index 1)", sszRefNet, fd.AttShare(3, fd.AttData(dvccases.Slot(17), 1)))
+	sszCaseRef(w, "RandaoShare", "ssz_realistic", "slot_80", "node 1's RANDAO reveal share for epoch 2 (slot 80)", sszRefNet, f.RandaoShare(1, dvccases.Slot(20)))
+	b := f.DVBlock(dvccases.Slot(20), 1)
+	sszCaseRef(w, "VersionedBlock", "ssz_realistic", "electra_block", "the DV's Electra block at slot 80 with its fork version", sszRefNet, f.Versioned(b))
+	sszCaseRef(w, "BlockShare", "ssz_realistic", "electra_block", "node 4's share of the DV's Electra block at slot 80", sszRefNet, f.BlockShare(4, b))
+	sig := f.SignValidator(f.BlockInput(b).SigningRoot)
+	sszCaseRef(w, "SignedVersionedBlock", "ssz_realistic", "electra_block", "the DV's Electra block signed by the validator key (the combined block)", sszRefNet, &networking.SignedVersionedBlock{Block: f.Versioned(b), Signature: sig})
+	sszCaseRef(w, "SyncCommitteeMessageShare", "ssz_realistic", "slot_80", "node 2's sync committee message share for a block root at slot 80", sszRefNet, f.SyncShare(2, f.Contribution(dvccases.Slot(20), 1)))
 
 	// DVC state snapshot parts.
-	sszCaseRef(w, "BucketRef", "ssz_realistic", "attestation_bucket", "the bucket of the attestation at slot 68: its slot and message root", sszRefDVC, &dvc.BucketRef{Slot: sl(17), MessageRoot: must(f.attShare(1, d).MessageRoot())})
-	sszCaseRef(w, "PendingAttestation", "ssz_realistic", "slot_68", "decided attestation data waiting for the VC", sszRefDVC, &dvc.PendingAttestation{Duty: f.attDuty(sl(17)), Data: d})
-	sszCaseRef(w, "ProposerValidity", "ssz_realistic", "slot_80", "a proposer instance's duty and combined RANDAO reveal", sszRefDVC, &dvc.ProposerValidity{Duty: f.propDuty(sl(20)), RandaoReveal: f.reveal(sl(20))})
-	sszCaseRef(w, "PendingBlock", "ssz_realistic", "slot_80", "a decided block waiting for the VC", sszRefDVC, &dvc.PendingBlock{Duty: f.propDuty(sl(20)), Block: f.versioned(b)})
-	sszCaseRef(w, "SyncInstance", "ssz_realistic", "decided", "a decided sync committee instance of subcommittee 0", sszRefDVC, &dvc.SyncInstance{Duty: f.syncDuty(), Slot: sl(20), SubcommitteeIndex: 0, Decided: true})
+	sszCaseRef(w, "BucketRef", "ssz_realistic", "attestation_bucket", "the bucket of the attestation at slot 68: its slot and message root", sszRefDVC, &dvc.BucketRef{Slot: dvccases.Slot(17), MessageRoot: must(f.AttShare(1, d).MessageRoot())})
+	sszCaseRef(w, "PendingAttestation", "ssz_realistic", "slot_68", "decided attestation data waiting for the VC", sszRefDVC, &dvc.PendingAttestation{Duty: f.AttDuty(dvccases.Slot(17)), Data: d})
+	sszCaseRef(w, "ProposerValidity", "ssz_realistic", "slot_80", "a proposer instance's duty and combined RANDAO reveal", sszRefDVC, &dvc.ProposerValidity{Duty: f.PropDuty(dvccases.Slot(20)), RandaoReveal: f.Reveal(dvccases.Slot(20))})
+	sszCaseRef(w, "PendingBlock", "ssz_realistic", "slot_80", "a decided block waiting for the VC", sszRefDVC, &dvc.PendingBlock{Duty: f.PropDuty(dvccases.Slot(20)), Block: f.Versioned(b)})
+	sszCaseRef(w, "SyncInstance", "ssz_realistic", "decided", "a decided sync committee instance of subcommittee 0", sszRefDVC, &dvc.SyncInstance{Duty: f.SyncDuty(), Slot: dvccases.Slot(20), SubcommitteeIndex: 0, Decided: true})
 	for _, mode := range []dvc.Mode{dvc.ModeRemoteSigner, dvc.ModeVCMiddleware} {
 		st := richDVCState(mode)
 		snap := st.Snapshot()
@@ -147,7 +148,7 @@ func genSSZStaticDV(w *Writer) {
 		sszCaseRef(w, "SyncCommitteeSnapshot", "ssz_realistic", mode.String(), "the sync committee part of that state", sszRefDVC, snap.SyncCommittee)
 		sszCaseRef(w, "DVCStateSnapshot", "ssz_realistic", mode.String(), "a "+mode.String()+" co-validator's state with duties, instances, shares, combined buckets, decisions learnt from blocks and completed slots", sszRefDVC, snap)
 	}
-	freshState, err := dvc.NewState(f.cfg(1), nil)
+	freshState, err := dvc.NewState(f.Config(1), nil)
 	if err != nil {
 		panic(err)
 	}
@@ -156,14 +157,15 @@ func genSSZStaticDV(w *Writer) {
 	// Cluster definitions (SPEC.md section 11): the clusters of the dvc vectors.
 	for _, fork := range forkNames {
 		ff := newDVF(4, fork, dvc.ModeRemoteSigner)
-		c := &Case{Preset: "general", Fork: "phase0", Runner: "ssz_static", Handler: "ClusterDefinition", Suite: "ssz_realistic", Name: fmt.Sprintf("dvc_%d_of_%d_%s", ff.m, ff.n, fork)}
+		c := &Case{Preset: "general", Fork: "phase0", Runner: "ssz_static", Handler: "ClusterDefinition", Suite: "ssz_realistic", Name: fmt.Sprintf("dvc_%d_of_%d_%s", ff.M, ff.N, fork)}
 		c.Meta = Meta{
 			Description: fmt.Sprintf("the cluster definition of the dvc vectors on the %s chain: 4 operators with the qbft test node keys, validator 42 split 3-of-4; its root is the cluster root of their instance ids", fork),
 			Proves:      "the cluster definition container (SPEC.md section 11) encodes and hashes as the Go spec's: the cluster ID other implementations must agree on (operator addresses are not part of it)",
 			References:  []string{"SPEC.md section 11", "spec/cluster Definition", "consensus-specs ssz/simple-serialize.md"},
-			Keys:        ff.cl.keysNode(),
+			Keys:        newCluster(dvcValidator, ff.N).keysNode(),
 		}
-		c.StaticSSZ(ff.def, containerNode(ff.def))
+		def := dvcClusterDefinition(newCluster(dvcValidator, ff.N), ff.Chain)
+		c.StaticSSZ(def, containerNode(def))
 		w.Add(c)
 	}
 
@@ -179,11 +181,11 @@ func genSSZStaticDV(w *Writer) {
 	sszInvalidRef(w, "Message", "prepared_round_two_elements", "a ROUND_CHANGE whose prepared_round list holds two uint64; its limit is 1", sszRefQBFT, two)
 	iid := mustSSZ(&qbftID)
 	sszInvalidRef(w, "InstanceID", "trailing_byte", "97 bytes: the 96-byte container with a trailing byte", sszRefQBFT, append(append([]byte{}, iid...), 0))
-	sh := mustSSZ(f.attShare(2, d))
+	sh := mustSSZ(f.AttShare(2, d))
 	noDelim := append([]byte{}, sh...)
 	noDelim[len(noDelim)-1] = 0
 	sszInvalidRef(w, "AttestationShare", "bitlist_without_delimiter", "aggregation bits whose last byte is zero: a bitlist without its delimiter bit", sszRefNet, noDelim)
-	vb := mustSSZ(f.versioned(b))
+	vb := mustSSZ(f.Versioned(b))
 	badOff := append([]byte{}, vb...)
 	binary.LittleEndian.PutUint32(badOff[4:8], 9)
 	sszInvalidRef(w, "VersionedBlock", "bad_offset", "the block offset is 9, not 8", sszRefNet, badOff)
@@ -217,23 +219,23 @@ func snakeName(rule string) string {
 // VC-middleware mode, values waiting for the validator client.
 func richDVCState(mode dvc.Mode) *dvc.State {
 	f := newDVF(4, eth2spec.DataVersionElectra, mode)
-	cfg, o := f.cfg(1), f.oracles(1)
+	cfg, o := f.Config(1), f.Oracles(1)
 	st, err := dvc.NewState(cfg, nil)
 	if err != nil {
 		panic(err)
 	}
-	d9, d17 := f.attData(sl(9), 1), f.attData(sl(17), 1)
+	d9, d17 := f.AttData(dvccases.Slot(9), 1), f.AttData(dvccases.Slot(17), 1)
 	evs := []dvc.Event{
-		dvc.ServeAttestationDuty{Duty: f.attDuty(sl(9))}, f.decided(d9),
-		dvc.ReceivedAttestationShare{Share: f.attShare(2, d9)}, dvc.ReceivedAttestationShare{Share: f.attShare(3, d9)}, dvc.ReceivedAttestationShare{Share: f.attShare(4, d9)},
-		f.imported(sl(10), d9, f.attData(sl(33), 1)),
-		dvc.ServeAttestationDuty{Duty: f.attDuty(sl(17))}, dvc.ServeAttestationDuty{Duty: f.attDuty(sl(25))},
-		dvc.ReceivedAttestationShare{Share: f.attShare(2, d17)},
-		f.importedDV(f.dvBlock(sl(28), 1)),
+		dvc.ServeAttestationDuty{Duty: f.AttDuty(dvccases.Slot(9))}, f.Decided(d9),
+		dvc.ReceivedAttestationShare{Share: f.AttShare(2, d9)}, dvc.ReceivedAttestationShare{Share: f.AttShare(3, d9)}, dvc.ReceivedAttestationShare{Share: f.AttShare(4, d9)},
+		f.Imported(dvccases.Slot(10), d9, f.AttData(dvccases.Slot(33), 1)),
+		dvc.ServeAttestationDuty{Duty: f.AttDuty(dvccases.Slot(17))}, dvc.ServeAttestationDuty{Duty: f.AttDuty(dvccases.Slot(25))},
+		dvc.ReceivedAttestationShare{Share: f.AttShare(2, d17)},
+		f.ImportedDV(f.DVBlock(dvccases.Slot(28), 1)),
 	}
-	evs = append(evs, f.proposerReady(sl(20))...)
-	evs = append(evs, f.blockDecided(f.dvBlock(sl(20), 1)), dvc.ReceivedBlockShare{Share: f.blockShare(2, f.dvBlock(sl(20), 1))},
-		f.serveSync(sl(20)), f.syncDecided(f.contribution(sl(20), 1)), dvc.ReceivedSyncCommitteeMessageShare{Share: f.syncShare(3, f.contribution(sl(20), 1))})
+	evs = append(evs, f.ProposerReady(dvccases.Slot(20))...)
+	evs = append(evs, f.BlockDecided(f.DVBlock(dvccases.Slot(20), 1)), dvc.ReceivedBlockShare{Share: f.BlockShare(2, f.DVBlock(dvccases.Slot(20), 1))},
+		f.ServeSync(dvccases.Slot(20)), f.SyncDecided(f.Contribution(dvccases.Slot(20), 1)), dvc.ReceivedSyncCommitteeMessageShare{Share: f.SyncShare(3, f.Contribution(dvccases.Slot(20), 1))})
 	for _, e := range evs {
 		var out []dvc.Output
 		st, out, err = dvc.Step(cfg, st, e, o)
@@ -241,7 +243,7 @@ func richDVCState(mode dvc.Mode) *dvc.State {
 			panic(fmt.Sprintf("richDVCState %s: %v", e.EventName(), err))
 		}
 		for _, x := range out {
-			f.outputNode(1, x)
+			outputNode(f, 1, x)
 		}
 	}
 	return st

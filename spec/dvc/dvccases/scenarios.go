@@ -1,4 +1,4 @@
-package main
+package dvccases
 
 import (
 	"fmt"
@@ -48,9 +48,9 @@ func dvcScenarios() []dvcScenario {
 
 func attesterScenarios() []dvcScenario {
 	s17, s18, s20, s25, s26, s27, s33, s34, s35 := sl(17), sl(18), sl(20), sl(25), sl(26), sl(27), sl(33), sl(34), sl(35)
-	serve := func(f *dvf, slot phase0.Slot) dvc.Event { return dvc.ServeAttestationDuty{Duty: f.attDuty(slot)} }
+	serve := func(f *dvf, slot phase0.Slot) dvc.Event { return dvc.ServeAttestationDuty{Duty: f.AttDuty(slot)} }
 	share := func(f *dvf, i int, d *phase0.AttestationData) dvc.Event {
-		return dvc.ReceivedAttestationShare{Share: f.attShare(i, d)}
+		return dvc.ReceivedAttestationShare{Share: f.AttShare(i, d)}
 	}
 	list := []dvcScenario{
 		{name: "serve_first_duty_starts_instance",
@@ -60,8 +60,8 @@ func attesterScenarios() []dvcScenario {
 			pre:    func(f *dvf) *slashing.SlashingDB { return f.dbWithAttestations([3]uint64{1, 2, 1}) },
 			steps: func(f *dvf) []dvcStep {
 				return []dvcStep{ev(serve(f, s17), "start_consensus"),
-					chk(f.checkAtt(s17, f.attData(s17, 1), slashing.ErrDoubleVote)),
-					chk(f.checkAtt(s25, f.attData(s25, 1), dvc.ErrNoInstance))}
+					chk(f.checkAtt(s17, f.AttData(s17, 1), slashing.ErrDoubleVote)),
+					chk(f.checkAtt(s25, f.AttData(s25, 1), dvc.ErrNoInstance))}
 			}},
 		{name: "serve_while_current_active_is_queued",
 			desc:   "A second duty arrives while the first is undecided.",
@@ -75,16 +75,16 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A11, A19, A21)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), serve(f, s25)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.decided(f.attData(s17, 1)), "signed broadcast start_consensus update_validity")}
+				return []dvcStep{ev(f.Decided(f.AttData(s17, 1)), "signed broadcast start_consensus update_validity")}
 			}},
 		{name: "decided_wrong_id_or_idle_is_noop",
 			desc:   "Decisions arrive for an instance that is not the current duty's: first with no duty at all, then for another slot than the current one.",
 			proves: "a decision for no current duty or another slot is ignored (decision_not_for_current_duty) and changes nothing",
 			refs:   refAttester,
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.decided(f.attData(s17, 1)), "ignored:decision_not_for_current_duty"),
+				return []dvcStep{ev(f.Decided(f.AttData(s17, 1)), "ignored:decision_not_for_current_duty"),
 					ev(serve(f, s17), "start_consensus"),
-					ev(f.decided(f.attData(s25, 1)), "ignored:decision_not_for_current_duty")}
+					ev(f.Decided(f.AttData(s25, 1)), "ignored:decision_not_for_current_duty")}
 			}},
 		{name: "decided_data_slot_mismatch",
 			desc:   "The current duty's instance decides attestation data of another slot.",
@@ -92,42 +92,42 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A12)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(dvc.AttestationConsensusDecided{ID: f.id(consensus.DutyAttester, s17), Data: f.attData(s18, 1)}, "ignored:decided_value_slot_mismatch")}
+				return []dvcStep{ev(dvc.AttestationConsensusDecided{ID: f.ID(consensus.DutyAttester, s17), Data: f.AttData(s18, 1)}, "ignored:decided_value_slot_mismatch")}
 			}},
 		{name: "decided_instance_remains_active_until_block",
 			desc:   "A duty decided; a share of it arrives; then a block shows the attestation.",
 			proves: "a decided instance stays active (its shares are still accepted) until a block shows the decision, which stops it",
 			refs:   refAttester,
-			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), f.decided(f.attData(s17, 1))) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1))) },
 			steps: func(f *dvf) []dvcStep {
-				d := f.attData(s17, 1)
-				return []dvcStep{ev(share(f, 2, d), ""), ev(f.imported(s20, d), "stop_consensus")}
+				d := f.AttData(s17, 1)
+				return []dvcStep{ev(share(f, 2, d), ""), ev(f.Imported(s20, d), "stop_consensus")}
 			}},
 		{name: "future_decided_head_skipped_while_current_active",
 			desc:   "While the duty at the first slot is current, a block shows the validator's attestation for a later slot; then that later duty is served.",
 			proves: "a decision learnt from a block for a queued duty skips the duty, enters the DB and re-binds the current instance's predicate, which then refuses every value of its lower target (EIP-3076 condition 5; SPEC.md section 7.8, Note)",
 			refs:   refs(refAttester, "SPEC.md section 7.8 (Note)"),
-			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), f.imported(s26, f.attData(s25, 1))) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), f.Imported(s26, f.AttData(s25, 1))) },
 			steps: func(f *dvf) []dvcStep {
 				return []dvcStep{ev(serve(f, s25), "update_validity"),
-					chk(f.checkAtt(s17, f.attData(s17, 1), slashing.ErrTargetBelowMinimum))}
+					chk(f.checkAtt(s17, f.AttData(s17, 1), slashing.ErrTargetBelowMinimum))}
 			}},
 		{name: "block_decides_current_duty",
 			desc:   "Two duties served (the second queued) and a share of the first received; then a block shows the validator's attestation for the first.",
 			proves: "a block deciding the current duty stops its instance, records the decision, drops the slot's shares and starts the next queued duty",
 			refs:   refAttester,
 			setup: func(f *dvf) []dvc.Event {
-				return f.evs(serve(f, s17), serve(f, s25), share(f, 2, f.attData(s17, 1)))
+				return f.evs(serve(f, s17), serve(f, s25), share(f, 2, f.AttData(s17, 1)))
 			},
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.imported(s20, f.attData(s17, 1)), "stop_consensus start_consensus update_validity")}
+				return []dvcStep{ev(f.Imported(s20, f.AttData(s17, 1)), "stop_consensus start_consensus update_validity")}
 			}},
 		{name: "block_decides_future_slot_then_duty_served_is_skipped",
 			desc:   "A block shows the validator's attestations for the decided current slot and for a later slot; then the later duty is served.",
 			proves: "a decision for a future slot learnt from a block is kept; when its duty is served the decision goes to the DB and no consensus runs",
 			refs:   refAttester,
 			setup: func(f *dvf) []dvc.Event {
-				return f.evs(serve(f, s17), f.decided(f.attData(s17, 1)), f.imported(s26, f.attData(s17, 1), f.attData(s25, 1)))
+				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), f.Imported(s26, f.AttData(s17, 1), f.AttData(s25, 1)))
 			},
 			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(serve(f, s25), "")} }},
 		{name: "block_for_past_slot_not_stored",
@@ -135,16 +135,16 @@ func attesterScenarios() []dvcScenario {
 			proves: "a block's decision for a slot at or below the latest duty is not stored as a future decision; its instance is stopped",
 			refs:   refAttester,
 			setup: func(f *dvf) []dvc.Event {
-				return f.evs(serve(f, s17), f.decided(f.attData(s17, 1)), serve(f, s25))
+				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), serve(f, s25))
 			},
-			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(f.imported(s26, f.attData(s17, 1)), "stop_consensus")} }},
+			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(f.Imported(s26, f.AttData(s17, 1)), "stop_consensus")} }},
 		{name: "block_duplicate_decisions_merge",
 			desc:   "Two blocks show two different attestations of the validator for the same future slot.",
 			proves: "future decisions are kept one per slot, the newer replacing the older",
 			refs:   refAttester,
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.imported(s34, f.attData(s33, 1)), ""), ev(f.imported(s35, f.attData(s33, 2)), "")}
+				return []dvcStep{ev(f.Imported(s34, f.AttData(s33, 1)), ""), ev(f.Imported(s35, f.AttData(s33, 2)), "")}
 			}},
 		{name: "block_attestation_not_mine",
 			desc:   "Blocks whose attestations are not the validator's: the validator is not in the registry at the block's state (validator_index null), not in the committee, its aggregation bit is unset, or the bitlist is too short to hold its position.",
@@ -152,23 +152,23 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A2, A3, A18)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				d := f.attData(s25, 1)
-				unknown := f.imported(s26, d)
+				d := f.AttData(s25, 1)
+				unknown := f.Imported(s26, d)
 				unknown.ValidatorIndex = nil
-				notInCommittee := f.imported(s26, d)
+				notInCommittee := f.Imported(s26, d)
 				notInCommittee.Committees = []*dvc.BeaconCommittee{committee(s25, 0), {Slot: s25, Index: 1, Validators: []phase0.ValidatorIndex{1, 2, 3, 4, 5, 6, 7, 8}}}
-				bitUnset := f.imported(s26)
+				bitUnset := f.Imported(s26)
 				bitUnset.Block = f.block(s26, 7, f.revealOf(7, s26), 0, f.onChainAtt(d, false))
 				bitUnset.Committees = []*dvc.BeaconCommittee{committee(s25, 0), committee(s25, 1)}
-				short := f.imported(s26)
+				short := f.Imported(s26)
 				short.Committees = []*dvc.BeaconCommittee{committee(s25, 0), committee(s25, 1)}
 				bits := bitfield.NewBitlist(3)
 				bits.SetBitAt(0, true)
-				root := f.attInput(d).SigningRoot
+				root := f.AttInput(d).SigningRoot
 				if f.electra() {
-					short.Block = f.block(s26, 7, f.revealOf(7, s26), 0, electraAtt(d, bits, aggregateSig(root, 100), 0, 1))
+					short.Block = f.block(s26, 7, f.revealOf(7, s26), 0, electraAtt(d, bits, f.aggregateSig(root, 100), 0, 1))
 				} else {
-					short.Block = f.block(s26, 7, f.revealOf(7, s26), 0, &phase0.Attestation{AggregationBits: bits, Data: d, Signature: aggregateSig(root, 110)})
+					short.Block = f.block(s26, 7, f.revealOf(7, s26), 0, &phase0.Attestation{AggregationBits: bits, Data: d, Signature: f.aggregateSig(root, 110)})
 				}
 				return []dvcStep{ev(unknown, ""), ev(notInCommittee, ""), ev(bitUnset, ""), ev(short, "")}
 			}},
@@ -176,9 +176,9 @@ func attesterScenarios() []dvcScenario {
 			desc:   "The duty decided; the four nodes' shares arrive one by one (node 1's own share looped back first).",
 			proves: "the threshold-th share combines and submits the attestation; a later share is stored and reported (already_combined), not submitted again (amendment A5; Dafny submits once per late share)",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A5)", "SPEC.md section 7.8 (D5)"),
-			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), f.decided(f.attData(s17, 1))) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1))) },
 			steps: func(f *dvf) []dvcStep {
-				d := f.attData(s17, 1)
+				d := f.AttData(s17, 1)
 				return []dvcStep{ev(share(f, 1, d), ""), ev(share(f, 2, d), ""), ev(share(f, 3, d), "submit_attestation"),
 					ev(share(f, 4, d), "ignored:already_combined")}
 			}},
@@ -188,7 +188,7 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 7.8 (D1)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				d := f.attData(s17, 1)
+				d := f.AttData(s17, 1)
 				return []dvcStep{ev(share(f, 2, d), ""), ev(share(f, 3, d), "")}
 			}},
 		{name: "duplicate_share_after_threshold_resubmits_same_attestation",
@@ -196,11 +196,11 @@ func attesterScenarios() []dvcScenario {
 			proves: "a repeated share is a duplicate (duplicate_share), not a new submission (amendment A5; Dafny resubmits)",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A5)"),
 			setup: func(f *dvf) []dvc.Event {
-				d := f.attData(s17, 1)
+				d := f.AttData(s17, 1)
 				return f.evs(serve(f, s17), share(f, 1, d), share(f, 2, d), share(f, 3, d))
 			},
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(share(f, 2, f.attData(s17, 1)), "ignored:duplicate_share")}
+				return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "ignored:duplicate_share")}
 			}},
 		{name: "byzantine_share_different_data_not_combined",
 			desc:   "Nodes 1 and 2 share attestation data A; node 4 shares other data B, then A; node 3 shares A.",
@@ -208,7 +208,7 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A8, A22)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				a, b := f.attData(s17, 1), f.attData(s17, 2)
+				a, b := f.AttData(s17, 1), f.AttData(s17, 2)
 				return []dvcStep{ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(share(f, 4, b), ""),
 					ev(share(f, 4, a), "submit_attestation"), ev(share(f, 3, a), "ignored:already_combined")}
 			}},
@@ -220,18 +220,18 @@ func attesterScenarios() []dvcScenario {
 			steps: func(f *dvf) []dvcStep {
 				var out []dvcStep
 				for tag := byte(2); tag < 2+dvc.MaxMessagesPerSigner; tag++ {
-					out = append(out, ev(share(f, 4, f.attData(s17, tag)), ""))
+					out = append(out, ev(share(f, 4, f.AttData(s17, tag)), ""))
 				}
-				return append(out, ev(share(f, 4, f.attData(s17, 9)), "ignored:signer_already_signed_other_message"),
-					ev(share(f, 4, f.attData(s17, 1)), "ignored:signer_already_signed_other_message"))
+				return append(out, ev(share(f, 4, f.AttData(s17, 9)), "ignored:signer_already_signed_other_message"),
+					ev(share(f, 4, f.AttData(s17, 1)), "ignored:signer_already_signed_other_message"))
 			}},
 		{name: "same_data_different_bits_bucketed_separately", fork: eth2spec.DataVersionDeneb,
 			desc:   "Before its duty is served, the node receives node 3's share of the same data with other aggregation bits (bit 0 of 8; the signature does not cover the bits).",
 			proves: "the bucket key is the whole message (data and bits, the Dafny (data, aggregation_bits)): the odd share sits in its own bucket and the others combine without it",
 			refs:   refAttester,
 			steps: func(f *dvf) []dvcStep {
-				a := f.attData(s17, 1)
-				other := f.attShare(3, a)
+				a := f.AttData(s17, 1)
+				other := f.AttShare(3, a)
 				other.AggregationBits = bitfield.Bitlist{0x01, 0x01}
 				return []dvcStep{ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(dvc.ReceivedAttestationShare{Share: other}, ""), ev(share(f, 4, a), "submit_attestation")}
 			}},
@@ -240,8 +240,8 @@ func attesterScenarios() []dvcScenario {
 			proves: "a copy of an honest share with an unsigned field altered (pre-Electra aggregation bits), delivered first, does not keep the genuine share out (amendment A22; issue 12): the genuine shares combine",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A22)", "SPEC.md section 7.1 (transport assumptions)"),
 			steps: func(f *dvf) []dvcStep {
-				a := f.attData(s17, 1)
-				forged := f.attShare(3, a)
+				a := f.AttData(s17, 1)
+				forged := f.AttShare(3, a)
 				forged.AggregationBits = bitfield.Bitlist{0x02, 0x01}
 				return []dvcStep{ev(dvc.ReceivedAttestationShare{Share: forged}, ""), ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(share(f, 3, a), "submit_attestation")}
 			}},
@@ -250,8 +250,8 @@ func attesterScenarios() []dvcScenario {
 			proves: "a copy of an honest share with its Electra committee index altered, delivered first, does not keep the genuine share out (amendment A22; issue 12): the genuine shares combine into the SingleAttestation of the duty's committee",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A3, A22)", "SPEC.md section 7.1 (transport assumptions)"),
 			steps: func(f *dvf) []dvcStep {
-				a := f.attData(s17, 1)
-				forged := f.attShare(3, a)
+				a := f.AttData(s17, 1)
+				forged := f.AttShare(3, a)
 				forged.CommitteeIndex = 0
 				return []dvcStep{ev(dvc.ReceivedAttestationShare{Share: forged}, ""), ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(share(f, 3, a), "submit_attestation")}
 			}},
@@ -261,10 +261,10 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A22)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				a := f.attData(s17, 1)
-				bits := f.attShare(2, a)
+				a := f.AttData(s17, 1)
+				bits := f.AttShare(2, a)
 				bits.AggregationBits = bitfield.Bitlist{0x02, 0x01}
-				index := f.attShare(2, a)
+				index := f.AttShare(2, a)
 				index.CommitteeIndex = 0
 				return []dvcStep{evErr(dvc.ReceivedAttestationShare{Share: bits}, dvc.ErrFieldsDiffer), evErr(dvc.ReceivedAttestationShare{Share: index}, dvc.ErrInvalidShare),
 					ev(share(f, 2, a), ""), ev(share(f, 3, a), ""), ev(share(f, 4, a), "submit_attestation")}
@@ -274,10 +274,10 @@ func attesterScenarios() []dvcScenario {
 			proves: "forged copies may fill a signer's room for a slot before the node knows the duty (the genuine share is then ignored), but once the duty is served a share with the duty's fields is admitted beyond the bound, once per signer and slot (amendment A22), and combines",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A22)"),
 			steps: func(f *dvf) []dvcStep {
-				a := f.attData(s17, 1)
+				a := f.AttData(s17, 1)
 				var out []dvcStep
 				for k := 0; k < dvc.MaxMessagesPerSigner; k++ {
-					forged := f.attShare(3, a)
+					forged := f.AttShare(3, a)
 					forged.AggregationBits = bitfield.Bitlist{1 << k, 0x01}
 					out = append(out, ev(dvc.ReceivedAttestationShare{Share: forged}, ""))
 				}
@@ -290,14 +290,14 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A4)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				a := f.attData(s17, 1)
-				garbage := f.attShare(2, a)
+				a := f.AttData(s17, 1)
+				garbage := f.AttShare(2, a)
 				garbage.Signature = infinitySignature
-				impostor := f.attShare(2, a)
+				impostor := f.AttShare(2, a)
 				impostor.ShareIndex = 3
-				unknown := f.attShare(2, a)
+				unknown := f.AttShare(2, a)
 				unknown.ShareIndex = 9
-				wrongData := f.attShare(2, f.attData(s17, 2))
+				wrongData := f.AttShare(2, f.AttData(s17, 2))
 				wrongData.Data = a
 				return []dvcStep{evErr(dvc.ReceivedAttestationShare{Share: garbage}, dvc.ErrInvalidShare),
 					evErr(dvc.ReceivedAttestationShare{Share: impostor}, dvc.ErrInvalidShare),
@@ -308,49 +308,49 @@ func attesterScenarios() []dvcScenario {
 			desc:   "A share arrives before any duty was served.",
 			proves: "with no duty yet every slot may still come (the Dafny share filter): the share is stored",
 			refs:   refs(refAttester, "SPEC.md section 7.6 (share filter)"),
-			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(share(f, 2, f.attData(s17, 1)), "")} }},
+			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "")} }},
 		{name: "share_filter_below_min_active_dropped",
 			desc:   "A share for a slot below the lowest active instance arrives.",
 			proves: "the share filter drops shares of slots below every active instance (share_slot_filtered)",
 			refs:   refs(refAttester, "SPEC.md section 7.6 (share filter)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s25)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(share(f, 2, f.attData(s17, 1)), "ignored:share_slot_filtered")}
+				return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "ignored:share_slot_filtered")}
 			}},
 		{name: "share_filter_idle_after_latest_accepted",
 			desc:   "The only duty decided and shown on chain; a share for a later slot arrives.",
 			proves: "idle, the filter accepts shares of slots after the latest duty",
 			refs:   refs(refAttester, "SPEC.md section 7.6 (share filter)"),
 			setup: func(f *dvf) []dvc.Event {
-				return f.evs(serve(f, s17), f.decided(f.attData(s17, 1)), f.imported(s20, f.attData(s17, 1)))
+				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), f.Imported(s20, f.AttData(s17, 1)))
 			},
-			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(share(f, 2, f.attData(s25, 1)), "")} }},
+			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(share(f, 2, f.AttData(s25, 1)), "")} }},
 		{name: "share_filter_idle_at_latest_dropped",
 			desc:   "The only duty decided and shown on chain; a share for its slot arrives.",
 			proves: "idle, the filter drops shares of the latest duty's slot and below (share_slot_filtered)",
 			refs:   refs(refAttester, "SPEC.md section 7.6 (share filter)"),
 			setup: func(f *dvf) []dvc.Event {
-				return f.evs(serve(f, s17), f.decided(f.attData(s17, 1)), f.imported(s20, f.attData(s17, 1)))
+				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), f.Imported(s20, f.AttData(s17, 1)))
 			},
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(share(f, 2, f.attData(s17, 1)), "ignored:share_slot_filtered")}
+				return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "ignored:share_slot_filtered")}
 			}},
 		{name: "share_readded_after_block_cleanup",
 			desc:   "Two duties decided, the older instance still active; a block shows the newer one's attestation and cleans its shares; a share for that slot arrives again.",
 			proves: "shares of a slot shown on chain are dropped (share_slot_completed; amendment A6, the Dafny TODO would accept and re-combine them)",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A6)", "SPEC.md section 7.8 (D5)"),
 			setup: func(f *dvf) []dvc.Event {
-				return f.evs(serve(f, s17), f.decided(f.attData(s17, 1)), serve(f, s25), f.decided(f.attData(s25, 1)), f.imported(s27, f.attData(s25, 1)))
+				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), serve(f, s25), f.Decided(f.AttData(s25, 1)), f.Imported(s27, f.AttData(s25, 1)))
 			},
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(share(f, 2, f.attData(s25, 1)), "ignored:share_slot_completed")}
+				return []dvcStep{ev(share(f, 2, f.AttData(s25, 1)), "ignored:share_slot_completed")}
 			}},
 		{name: "resend_sends_all_pending",
 			desc:   "Two duties decided and signed; the resend event fires.",
 			proves: "resending multicasts every own share not yet seen on chain, by slot",
 			refs:   refAttester,
 			setup: func(f *dvf) []dvc.Event {
-				return f.evs(serve(f, s17), f.decided(f.attData(s17, 1)), serve(f, s25), f.decided(f.attData(s25, 1)))
+				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), serve(f, s25), f.Decided(f.AttData(s25, 1)))
 			},
 			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(dvc.ResendAttestationShares{}, "broadcast broadcast")} }},
 		{name: "no_resend_after_block_inclusion",
@@ -358,7 +358,7 @@ func attesterScenarios() []dvcScenario {
 			proves: "an own share whose attestation is on chain is not resent",
 			refs:   refAttester,
 			setup: func(f *dvf) []dvc.Event {
-				return f.evs(serve(f, s17), f.decided(f.attData(s17, 1)), serve(f, s25), f.decided(f.attData(s25, 1)), f.imported(s26, f.attData(s17, 1)))
+				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), serve(f, s25), f.Decided(f.AttData(s25, 1)), f.Imported(s26, f.AttData(s17, 1)))
 			},
 			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(dvc.ResendAttestationShares{}, "broadcast")} }},
 		{name: "deneb_combined_attestation_has_committee_position_bits", fork: eth2spec.DataVersionDeneb,
@@ -366,25 +366,25 @@ func attesterScenarios() []dvcScenario {
 			proves: "the combined attestation is a phase0 Attestation whose aggregation bits have committee_length bits with bit validator_committee_index set (amendment A1)",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A1)"),
 			setup: func(f *dvf) []dvc.Event {
-				d := f.attData(s17, 1)
+				d := f.AttData(s17, 1)
 				return f.evs(serve(f, s17), share(f, 1, d), share(f, 2, d))
 			},
-			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(share(f, 3, f.attData(s17, 1)), "submit_attestation")} }},
+			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(share(f, 3, f.AttData(s17, 1)), "submit_attestation")} }},
 		{name: "electra_imported_block_committee_bits", forks: []eth2spec.DataVersion{eth2spec.DataVersionFulu},
 			desc:   "Electra: a block's attestation covers committees 0 and 1; the validator's vote is bit 8+5.",
 			proves: "from Electra the validator's bit is found through committee_bits, the committees' members concatenated in committee order (amendment A3)",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A3)", "EIP-7549"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
-			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(f.imported(s20, f.attData(s17, 1)), "stop_consensus")} }},
+			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(f.Imported(s20, f.AttData(s17, 1)), "stop_consensus")} }},
 		{name: "imported_block_missing_committee_is_an_error",
 			desc:   "An imported block whose event lacks a committee its attestation needs, and one that answers another validator index than the configured one.",
 			proves: "inconsistent beacon-state answers are an error (inconsistent_oracle, amendment A18) and change nothing",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A18)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				missing := f.imported(s20, f.attData(s17, 1))
+				missing := f.Imported(s20, f.AttData(s17, 1))
 				missing.Committees = missing.Committees[:1]
-				wrongIndex := f.imported(s20, f.attData(s17, 1))
+				wrongIndex := f.Imported(s20, f.AttData(s17, 1))
 				other := phase0.ValidatorIndex(43)
 				wrongIndex.ValidatorIndex = &other
 				return []dvcStep{evErr(missing, dvc.ErrInconsistentOracle), evErr(wrongIndex, dvc.ErrInconsistentOracle)}
@@ -396,7 +396,7 @@ func attesterScenarios() []dvcScenario {
 			pre:    func(f *dvf) *slashing.SlashingDB { return f.dbWithAttestations([3]uint64{1, 2, 1}) },
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.decided(f.attData(s17, 1)), "ignored:decided_value_invalid")}
+				return []dvcStep{ev(f.Decided(f.AttData(s17, 1)), "ignored:decided_value_invalid")}
 			}},
 		{name: "share_beyond_horizon_dropped",
 			desc:   "A share for the slot two epochs and one slot after the latest duty arrives.",
@@ -404,21 +404,21 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A8)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(share(f, 2, f.attData(s17+64+1, 1)), "ignored:share_slot_beyond_horizon")}
+				return []dvcStep{ev(share(f, 2, f.AttData(s17+64+1, 1)), "ignored:share_slot_beyond_horizon")}
 			}},
 		{name: "aggregation_bits_formation", fork: eth2spec.DataVersionDeneb,
 			desc:   "Duties with a committee length of 0, a position beyond the committee and a committee longer than 2048 are served, then a well-formed duty (committee of 8, position 5), decided and combined. The Dafny get_aggregation_bits(validator_index) would give 42 bits with the last set; the Ethereum bits are 8 bits with bit 5 set (0x2001).",
 			proves: "the share and the combined attestation carry committee_length bits with bit validator_committee_index set (amendment A1), and a duty whose geometry cannot give such bits is malformed",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A1)", "spec/dvc/scenarios_attester_test.go TestAggregationBitsFormation"),
 			steps: func(f *dvf) []dvcStep {
-				zero, beyond, long := f.attDuty(s17), f.attDuty(s17), f.attDuty(s17)
+				zero, beyond, long := f.AttDuty(s17), f.AttDuty(s17), f.AttDuty(s17)
 				zero.CommitteeLength = 0
 				beyond.ValidatorCommitteeIndex = 8
 				long.CommitteeLength = 2049
-				d := f.attData(s17, 1)
+				d := f.AttData(s17, 1)
 				return []dvcStep{evErr(dvc.ServeAttestationDuty{Duty: zero}, dvc.ErrMalformedEvent), evErr(dvc.ServeAttestationDuty{Duty: beyond}, dvc.ErrMalformedEvent),
 					evErr(dvc.ServeAttestationDuty{Duty: long}, dvc.ErrMalformedEvent), ev(serve(f, s17), "start_consensus"),
-					ev(f.decided(d), "signed broadcast update_validity"), ev(share(f, 1, d), ""), ev(share(f, 2, d), ""), ev(share(f, 3, d), "submit_attestation")}
+					ev(f.Decided(d), "signed broadcast update_validity"), ev(share(f, 1, d), ""), ev(share(f, 2, d), ""), ev(share(f, 3, d), "submit_attestation")}
 			}},
 	}
 	for i := range list {
@@ -466,7 +466,7 @@ func validityScenarios() []dvcScenario {
 			refs:   []string{"SPEC.md section 6 (consensus validity)", "SPEC.md section 4 (slashing protection)", "spec/dvc/scenarios_attester_test.go TestAttestationValidityVectors"},
 			pre:    func(f *dvf) *slashing.SlashingDB { return f.dbWithAttestations(x.records...) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(dvc.ServeAttestationDuty{Duty: f.attDuty(s41)}, "start_consensus"), chk(f.checkAtt(s41, x.data(f), x.want))}
+				return []dvcStep{ev(dvc.ServeAttestationDuty{Duty: f.AttDuty(s41)}, "start_consensus"), chk(f.checkAtt(s41, x.data(f), x.want))}
 			}})
 	}
 	out = append(out, dvcScenario{handler: "validity", name: "validity_same_target_identical_data", both: true,
@@ -474,11 +474,11 @@ func validityScenarios() []dvcScenario {
 		proves: "the repeat of the decided value stays valid (the EIP-3076 repeat exception; the Dafny rule has none), other data for the target is a double vote, and a value that does not decode is refused (invalid_value_encoding)",
 		refs:   []string{"SPEC.md section 6", "SPEC.md section 7.7 (A21)", "spec/dvc/scenarios_attester_test.go TestAttestationValidityVectors"},
 		setup: func(f *dvf) []dvc.Event {
-			return f.evs(dvc.ServeAttestationDuty{Duty: f.attDuty(s17)}, f.decided(f.attData(s17, 1)))
+			return f.evs(dvc.ServeAttestationDuty{Duty: f.AttDuty(s17)}, f.Decided(f.AttData(s17, 1)))
 		},
 		steps: func(f *dvf) []dvcStep {
-			garbage := &dvcCheck{id: f.id(consensus.DutyAttester, s17), valueType: "bytes", value: []byte{1, 2, 3}, node: hexNode([]byte{1, 2, 3}), want: consensus.ErrInvalidValue}
-			return []dvcStep{chk(f.checkAtt(s17, f.attData(s17, 1), nil)), chk(f.checkAtt(s17, f.attData(s17, 2), slashing.ErrDoubleVote)), chk(garbage)}
+			garbage := &dvcCheck{id: f.ID(consensus.DutyAttester, s17), valueType: "bytes", value: []byte{1, 2, 3}, obj: []byte{1, 2, 3}, want: consensus.ErrInvalidValue}
+			return []dvcStep{chk(f.checkAtt(s17, f.AttData(s17, 1), nil)), chk(f.checkAtt(s17, f.AttData(s17, 2), slashing.ErrDoubleVote)), chk(garbage)}
 		}})
 	for _, x := range []struct {
 		name   string
@@ -501,15 +501,15 @@ func validityScenarios() []dvcScenario {
 			pre: func(f *dvf) *slashing.SlashingDB {
 				db := f.dbWithBlocks(x.prior...)
 				if x.same {
-					root := f.blockInput(f.dvBlock(s20, 1)).SigningRoot
-					if err := db.InsertBlock(f.pk(), s20, &root); err != nil {
+					root := f.BlockInput(f.DVBlock(s20, 1)).SigningRoot
+					if err := db.InsertBlock(f.PK(), s20, &root); err != nil {
 						panic(err)
 					}
 				}
 				return db
 			},
-			setup: func(f *dvf) []dvc.Event { return f.proposerReady(s20) },
-			steps: func(f *dvf) []dvcStep { return []dvcStep{chk(f.checkBlock(s20, f.dvBlock(s20, 1), x.want))} }})
+			setup: func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
+			steps: func(f *dvf) []dvcStep { return []dvcStep{chk(f.checkBlock(s20, f.DVBlock(s20, 1), x.want))} }})
 	}
 	return out
 }
@@ -517,10 +517,10 @@ func validityScenarios() []dvcScenario {
 func proposerScenarios() []dvcScenario {
 	s20, s28 := sl(20), sl(28)
 	randao := func(f *dvf, i int, slot phase0.Slot) dvc.Event {
-		return dvc.ReceivedRandaoShare{Share: f.randaoShare(i, slot)}
+		return dvc.ReceivedRandaoShare{Share: f.RandaoShare(i, slot)}
 	}
 	bshare := func(f *dvf, i int, b *eth2spec.VersionedBeaconBlock) dvc.Event {
-		return dvc.ReceivedBlockShare{Share: f.blockShare(i, b)}
+		return dvc.ReceivedBlockShare{Share: f.BlockShare(i, b)}
 	}
 	list := []dvcScenario{
 		{name: "randao_share_before_duty_then_start",
@@ -528,14 +528,14 @@ func proposerScenarios() []dvcScenario {
 			proves: "RANDAO shares of a future slot are kept; serving the duty signs and multicasts the own share; the threshold-th share combines the reveal and starts the block instance with it",
 			refs:   refProposer,
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(randao(f, 2, s20), ""), ev(randao(f, 3, s20), ""), ev(dvc.ServeProposerDuty{Duty: f.propDuty(s20)}, "signed broadcast"),
+				return []dvcStep{ev(randao(f, 2, s20), ""), ev(randao(f, 3, s20), ""), ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s20)}, "signed broadcast"),
 					ev(randao(f, 1, s20), "start_consensus")}
 			}},
 		{name: "randao_share_after_own_duty_accepted_without_instance",
 			desc:   "The proposer duty served (no instance yet); the RANDAO shares arrive.",
 			proves: "with a current duty and no instance the share filter accepts the duty's shares (the v2 implementation's fourth disjunct, amendment A14; the v2 spec drops them, defect D3) and the threshold starts consensus",
 			refs:   refs(refProposer, "SPEC.md section 7.7 (A14)", "SPEC.md section 7.8 (D3)"),
-			setup:  func(f *dvf) []dvc.Event { return f.evs(dvc.ServeProposerDuty{Duty: f.propDuty(s20)}) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(dvc.ServeProposerDuty{Duty: f.PropDuty(s20)}) },
 			steps: func(f *dvf) []dvcStep {
 				return []dvcStep{ev(randao(f, 2, s20), ""), ev(randao(f, 3, s20), ""), ev(randao(f, 1, s20), "start_consensus")}
 			}},
@@ -543,70 +543,70 @@ func proposerScenarios() []dvcScenario {
 			desc:   "The block instance runs; a fourth RANDAO share arrives.",
 			proves: "consensus starts once: a share after the threshold is only stored",
 			refs:   refProposer,
-			setup:  func(f *dvf) []dvc.Event { return f.proposerReady(s20) },
+			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(randao(f, 4, s20), "")} }},
 		{name: "decided_block_signed_and_broadcast", forks: []eth2spec.DataVersion{eth2spec.DataVersionDeneb, eth2spec.DataVersionFulu},
 			desc:   "The block instance decides the DV's block.",
 			proves: "the decided block enters the DB, the share is signed and multicast, the duty ends (amendment A15) and the predicate, re-bound, still accepts the block but refuses another block of the slot",
 			refs:   refs(refProposer, "SPEC.md section 7.7 (A11, A15)"),
-			setup:  func(f *dvf) []dvc.Event { return f.proposerReady(s20) },
+			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps: func(f *dvf) []dvcStep {
-				b := f.dvBlock(s20, 1)
-				return []dvcStep{ev(f.blockDecided(b), "signed broadcast update_validity"), chk(f.checkBlock(s20, b, nil)),
-					chk(f.checkBlock(s20, f.dvBlock(s20, 2), slashing.ErrDoubleProposal))}
+				b := f.DVBlock(s20, 1)
+				return []dvcStep{ev(f.BlockDecided(b), "signed broadcast update_validity"), chk(f.checkBlock(s20, b, nil)),
+					chk(f.checkBlock(s20, f.DVBlock(s20, 2), slashing.ErrDoubleProposal))}
 			}},
 		{name: "block_share_threshold_submits", forks: []eth2spec.DataVersion{eth2spec.DataVersionDeneb, eth2spec.DataVersionFulu},
 			desc:   "The block decided; the four nodes' block shares arrive one by one.",
 			proves: "below the threshold the shares are kept (Dafny v2 loses them, defect D1); the threshold-th share combines and submits the signed block; a later share is not submitted again",
 			refs:   refs(refProposer, "SPEC.md section 7.8 (D1)", "SPEC.md section 7.7 (A5)"),
-			setup:  func(f *dvf) []dvc.Event { return append(f.proposerReady(s20), f.blockDecided(f.dvBlock(s20, 1))) },
+			setup:  func(f *dvf) []dvc.Event { return append(f.ProposerReady(s20), f.BlockDecided(f.DVBlock(s20, 1))) },
 			steps: func(f *dvf) []dvcStep {
-				b := f.dvBlock(s20, 1)
+				b := f.DVBlock(s20, 1)
 				return []dvcStep{ev(bshare(f, 1, b), ""), ev(bshare(f, 2, b), ""), ev(bshare(f, 3, b), "submit_block"), ev(bshare(f, 4, b), "ignored:already_combined")}
 			}},
 		{name: "block_shares_of_different_blocks_not_combined",
 			desc:   "Nodes 1 and 2 share block A, node 4 block B, node 3 block A.",
 			proves: "block shares combine only with shares of the same block",
 			refs:   refProposer,
-			setup:  func(f *dvf) []dvc.Event { return f.proposerReady(s20) },
+			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps: func(f *dvf) []dvcStep {
-				a, b := f.dvBlock(s20, 1), f.dvBlock(s20, 2)
+				a, b := f.DVBlock(s20, 1), f.DVBlock(s20, 2)
 				return []dvcStep{ev(bshare(f, 1, a), ""), ev(bshare(f, 2, a), ""), ev(bshare(f, 4, b), ""), ev(bshare(f, 3, a), "submit_block")}
 			}},
 		{name: "imported_block_for_current_slot_cancels",
 			desc:   "The block instance runs; a block of the DV for the slot is imported.",
 			proves: "a block of the DV at the current slot stops the instance, enters the DB, ends the duty and drops the slot's RANDAO shares (amendment A16)",
 			refs:   refs(refProposer, "SPEC.md section 7.7 (A16)"),
-			setup:  func(f *dvf) []dvc.Event { return f.proposerReady(s20) },
-			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(f.importedDV(f.dvBlock(s20, 1)), "stop_consensus")} }},
+			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
+			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(f.ImportedDV(f.DVBlock(s20, 1)), "stop_consensus")} }},
 		{name: "imported_block_future_slot_skips_duty",
 			desc:   "A block of the DV for a future slot is imported; then that slot's duty is served.",
 			proves: "a future decision learnt from a block is kept; serving the duty still signs and multicasts the RANDAO share (v2 order, defect D6 kept) but records the block and runs no consensus",
 			refs:   refs(refProposer, "SPEC.md section 7.8 (D6)"),
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.importedDV(f.dvBlock(s28, 1)), ""), ev(dvc.ServeProposerDuty{Duty: f.propDuty(s28)}, "signed broadcast")}
+				return []dvcStep{ev(f.ImportedDV(f.DVBlock(s28, 1)), ""), ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s28)}, "signed broadcast")}
 			}},
 		{name: "imported_block_of_other_proposer_ignored",
 			desc:   "The block instance runs; another validator's block for the slot is imported.",
 			proves: "only a block with the DV's proposer index is its decision (amendment A7; the v2 model takes any block, defect D4): the instance keeps running",
 			refs:   refs(refProposer, "SPEC.md section 7.7 (A7)", "SPEC.md section 7.8 (D4)"),
-			setup:  func(f *dvf) []dvc.Event { return f.proposerReady(s20) },
+			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.importedDV(f.block(s20, 7, f.reveal(s20), 1)), "")}
+				return []dvcStep{ev(f.ImportedDV(f.block(s20, 7, f.Reveal(s20), 1)), "")}
 			}},
 		{name: "block_decided_with_wrong_randao_not_signed",
 			desc:   "The instance decides a block whose RANDAO reveal is not the combined one (the point at infinity).",
 			proves: "a decided block failing the node's own predicate is not signed (decided_value_invalid, amendment A11)",
 			refs:   refs(refProposer, "SPEC.md section 7.7 (A11)"),
-			setup:  func(f *dvf) []dvc.Event { return f.proposerReady(s20) },
+			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.blockDecided(f.block(s20, f.vi(), infinitySignature, 1)), "ignored:decided_value_invalid")}
+				return []dvcStep{ev(f.BlockDecided(f.block(s20, f.vi(), infinitySignature, 1)), "ignored:decided_value_invalid")}
 			}},
 		{name: "resend_randao_and_block_shares",
 			desc:   "The block decided and signed; the two resend events fire.",
 			proves: "the own RANDAO and block shares are multicast again on their resend events",
 			refs:   refProposer,
-			setup:  func(f *dvf) []dvc.Event { return append(f.proposerReady(s20), f.blockDecided(f.dvBlock(s20, 1))) },
+			setup:  func(f *dvf) []dvc.Event { return append(f.ProposerReady(s20), f.BlockDecided(f.DVBlock(s20, 1))) },
 			steps: func(f *dvf) []dvcStep {
 				return []dvcStep{ev(dvc.ResendRandaoShares{}, "broadcast"), ev(dvc.ResendBlockShares{}, "broadcast")}
 			}},
@@ -620,7 +620,7 @@ func proposerScenarios() []dvcScenario {
 func syncScenarios() []dvcScenario {
 	s20, s21 := sl(20), sl(21)
 	sshare := func(f *dvf, i int, c *altair.SyncCommitteeContribution) dvc.Event {
-		return dvc.ReceivedSyncCommitteeMessageShare{Share: f.syncShare(i, c)}
+		return dvc.ReceivedSyncCommitteeMessageShare{Share: f.SyncShare(i, c)}
 	}
 	list := []dvcScenario{
 		{name: "sync_duty_starts_instance",
@@ -628,51 +628,51 @@ func syncScenarios() []dvcScenario {
 			proves: "the duty starts a consensus instance per slot whose predicate accepts a contribution of its subcommittee and refuses another subcommittee's (wrong_subcommittee)",
 			refs:   refSync,
 			steps: func(f *dvf) []dvcStep {
-				other := f.contribution(s20, 1)
+				other := f.Contribution(s20, 1)
 				other.SubcommitteeIndex = 2
-				return []dvcStep{ev(f.serveSync(s20), "start_consensus"), chk(f.checkSync(s20, f.contribution(s20, 1), nil)), chk(f.checkSync(s20, other, dvc.ErrWrongSubcommittee))}
+				return []dvcStep{ev(f.ServeSync(s20), "start_consensus"), chk(f.checkSync(s20, f.Contribution(s20, 1), nil)), chk(f.checkSync(s20, other, dvc.ErrWrongSubcommittee))}
 			}},
 		{name: "sync_decided_signs_block_root",
 			desc:   "The instance decides a contribution; the decision event arrives again.",
 			proves: "the node signs the decided contribution's beacon block root (a sync committee message share) and multicasts it, once (no_such_instance after)",
 			refs:   refSync,
-			setup:  func(f *dvf) []dvc.Event { return f.evs(f.serveSync(s20)) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s20)) },
 			steps: func(f *dvf) []dvcStep {
-				c := f.contribution(s20, 1)
-				return []dvcStep{ev(f.syncDecided(c), "signed broadcast"), ev(f.syncDecided(c), "ignored:no_such_instance")}
+				c := f.Contribution(s20, 1)
+				return []dvcStep{ev(f.SyncDecided(c), "signed broadcast"), ev(f.SyncDecided(c), "ignored:no_such_instance")}
 			}},
 		{name: "sync_shares_combine_once", forks: []eth2spec.DataVersion{eth2spec.DataVersionAltair, eth2spec.DataVersionFulu},
 			desc:   "Three peers' sync committee message shares arrive, then the node's own.",
 			proves: "the threshold-th share combines and submits the sync committee message, once",
 			refs:   refs(refSync, "SPEC.md section 7.7 (A5)"),
-			setup:  func(f *dvf) []dvc.Event { return f.evs(f.serveSync(s20)) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s20)) },
 			steps: func(f *dvf) []dvcStep {
-				c := f.contribution(s20, 1)
+				c := f.Contribution(s20, 1)
 				return []dvcStep{ev(sshare(f, 2, c), ""), ev(sshare(f, 3, c), ""), ev(sshare(f, 4, c), "submit_sync_committee_message"), ev(sshare(f, 1, c), "ignored:already_combined")}
 			}},
 		{name: "sync_new_slot_stops_old_instances",
 			desc:   "The duty of one slot decided; the next slot's duty is served; a share of the old slot arrives; the new slot is served again.",
 			proves: "a later slot stops the earlier instances and drops their state (amendment A10); old shares are filtered; a slot is served once (duty_out_of_order)",
 			refs:   refs(refSync, "SPEC.md section 7.7 (A10, A17)"),
-			setup:  func(f *dvf) []dvc.Event { return f.evs(f.serveSync(s20), f.syncDecided(f.contribution(s20, 1))) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s20), f.SyncDecided(f.Contribution(s20, 1))) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.serveSync(s21), "stop_consensus start_consensus"), ev(sshare(f, 2, f.contribution(s20, 1)), "ignored:share_slot_filtered"),
-					evErr(f.serveSync(s21), dvc.ErrDutyOutOfOrder)}
+				return []dvcStep{ev(f.ServeSync(s21), "stop_consensus start_consensus"), ev(sshare(f, 2, f.Contribution(s20, 1)), "ignored:share_slot_filtered"),
+					evErr(f.ServeSync(s21), dvc.ErrDutyOutOfOrder)}
 			}},
 		{name: "sync_resend_shares",
 			desc:   "The sync committee instance decided and the share signed; the resend event fires. (Not a scenario of the tests: it covers the resend event of the sync committee flow.)",
 			proves: "the own sync committee message share of the current sync slot is multicast again",
 			refs:   refs(refSync, "spec/dvc/events.go ResendSyncCommitteeMessageShares"),
-			setup:  func(f *dvf) []dvc.Event { return f.evs(f.serveSync(s20), f.syncDecided(f.contribution(s20, 1))) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s20), f.SyncDecided(f.Contribution(s20, 1))) },
 			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(dvc.ResendSyncCommitteeMessageShares{}, "broadcast")} }},
 		{name: "sync_forged_slot_copy_first_genuine_still_combines", forks: []eth2spec.DataVersion{eth2spec.DataVersionAltair},
 			desc:   "The duty of a slot is served. A relay delivers node 2's share of the previous slot (same epoch) relabelled with this slot, before node 2's genuine share; then nodes 2, 3 and 4's genuine shares arrive.",
 			proves: "a sync committee message share's signature covers the block root and the epoch, not the slot within it; a copy moved to another slot, delivered first, does not keep the genuine share out (amendment A22; issue 12): the genuine shares combine",
 			refs:   refs(refSync, "SPEC.md section 7.7 (A22)", "SPEC.md section 7.1 (transport assumptions)"),
-			setup:  func(f *dvf) []dvc.Event { return f.evs(f.serveSync(s21)) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s21)) },
 			steps: func(f *dvf) []dvcStep {
-				c := f.contribution(s21, 1)
-				forged := f.syncShare(2, f.contribution(s20, 1))
+				c := f.Contribution(s21, 1)
+				forged := f.SyncShare(2, f.Contribution(s20, 1))
 				forged.Slot = s21
 				return []dvcStep{ev(dvc.ReceivedSyncCommitteeMessageShare{Share: forged}, ""), ev(sshare(f, 2, c), ""), ev(sshare(f, 3, c), ""), ev(sshare(f, 4, c), "submit_sync_committee_message")}
 			}},
@@ -680,17 +680,17 @@ func syncScenarios() []dvcScenario {
 			desc:   "The duty of a slot is served and decided; a relay delivers node 2's share of the previous slot relabelled with this slot; then node 2's genuine share.",
 			proves: "once the node decided the slot's contribution, a share of the slot with another block root is refused (rejected_share, cause share_fields_differ; amendment A22); the genuine share is stored",
 			refs:   refs(refSync, "SPEC.md section 7.7 (A22)"),
-			setup:  func(f *dvf) []dvc.Event { return f.evs(f.serveSync(s21), f.syncDecided(f.contribution(s21, 1))) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s21), f.SyncDecided(f.Contribution(s21, 1))) },
 			steps: func(f *dvf) []dvcStep {
-				forged := f.syncShare(2, f.contribution(s20, 1))
+				forged := f.SyncShare(2, f.Contribution(s20, 1))
 				forged.Slot = s21
-				return []dvcStep{evErr(dvc.ReceivedSyncCommitteeMessageShare{Share: forged}, dvc.ErrFieldsDiffer), ev(sshare(f, 2, f.contribution(s21, 1)), "")}
+				return []dvcStep{evErr(dvc.ReceivedSyncCommitteeMessageShare{Share: forged}, dvc.ErrFieldsDiffer), ev(sshare(f, 2, f.Contribution(s21, 1)), "")}
 			}},
 		{name: "sync_duty_before_altair_rejected", fork: eth2spec.DataVersionPhase0,
 			desc:   "A sync committee duty on a phase0 chain.",
 			proves: "there are no sync committees before Altair: the duty is malformed",
 			refs:   refSync,
-			steps:  func(f *dvf) []dvcStep { return []dvcStep{evErr(f.serveSync(s20), dvc.ErrMalformedEvent)} }},
+			steps:  func(f *dvf) []dvcStep { return []dvcStep{evErr(f.ServeSync(s20), dvc.ErrMalformedEvent)} }},
 	}
 	for i := range list {
 		list[i].handler, list[i].both = "sync_committee", true
@@ -701,56 +701,56 @@ func syncScenarios() []dvcScenario {
 func vcScenarios() []dvcScenario {
 	s17, s20 := sl(17), sl(20)
 	single := func(f *dvf, d *phase0.AttestationData, sig phase0.BLSSignature) dvc.CapturedAttestation {
-		return dvc.CapturedAttestation{Attestation: &networking.SignedAttestation{Version: f.fork, Electra: &electra.SingleAttestation{CommitteeIndex: 1, AttesterIndex: f.vi(), Data: d, Signature: sig}}}
+		return dvc.CapturedAttestation{Attestation: &networking.SignedAttestation{Version: f.Fork, Electra: &electra.SingleAttestation{CommitteeIndex: 1, AttesterIndex: f.vi(), Data: d, Signature: sig}}}
 	}
 	list := []dvcScenario{
 		{name: "vc_attestation_cached_then_captured_and_broadcast", forks: []eth2spec.DataVersion{eth2spec.DataVersionFulu},
 			desc:   "VC middleware: the instance decides; the validator client submits its attestation signed with the node's key share, twice; the resend event fires.",
 			proves: "the decided data is cached for the VC and enters the DB at decision time; the VC's submission is verified against the node's public share and multicast as its share, once (already_captured), and resent",
 			refs:   refs(refVC, "eth_node_interface.py cache_attestation_data_for_vc, capture_threshold_signed_attestation (c00dc1e)"),
-			setup:  func(f *dvf) []dvc.Event { return f.evs(dvc.ServeAttestationDuty{Duty: f.attDuty(s17)}) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(dvc.ServeAttestationDuty{Duty: f.AttDuty(s17)}) },
 			steps: func(f *dvf) []dvcStep {
-				d := f.attData(s17, 1)
-				att := single(f, d, f.attShare(1, d).Signature)
-				return []dvcStep{ev(f.decided(d), "cache_attestation_data_for_vc update_validity"), ev(att, "broadcast"), ev(att, "ignored:already_captured"),
+				d := f.AttData(s17, 1)
+				att := single(f, d, f.AttShare(1, d).Signature)
+				return []dvcStep{ev(f.Decided(d), "cache_attestation_data_for_vc update_validity"), ev(att, "broadcast"), ev(att, "ignored:already_captured"),
 					ev(dvc.ResendAttestationShares{}, "broadcast")}
 			}},
 		{name: "vc_capture_for_undecided_or_other_data_rejected",
 			desc:   "VC middleware: a VC submission before the decision, one for other data after it, and one signed with another node's key share.",
 			proves: "the middleware only forwards the VC's signature of the decided data under the node's own key share (not_decided, rejected_share)",
 			refs:   refVC,
-			setup:  func(f *dvf) []dvc.Event { return f.evs(dvc.ServeAttestationDuty{Duty: f.attDuty(s17)}) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(dvc.ServeAttestationDuty{Duty: f.AttDuty(s17)}) },
 			steps: func(f *dvf) []dvcStep {
-				d, other := f.attData(s17, 1), f.attData(s17, 2)
-				return []dvcStep{evErr(single(f, d, f.attShare(1, d).Signature), dvc.ErrNotDecided),
-					ev(f.decided(d), "cache_attestation_data_for_vc update_validity"),
-					evErr(single(f, other, f.attShare(1, other).Signature), dvc.ErrNotDecided),
-					evErr(single(f, d, f.attShare(2, d).Signature), dvc.ErrInvalidShare)}
+				d, other := f.AttData(s17, 1), f.AttData(s17, 2)
+				return []dvcStep{evErr(single(f, d, f.AttShare(1, d).Signature), dvc.ErrNotDecided),
+					ev(f.Decided(d), "cache_attestation_data_for_vc update_validity"),
+					evErr(single(f, other, f.AttShare(1, other).Signature), dvc.ErrNotDecided),
+					evErr(single(f, d, f.AttShare(2, d).Signature), dvc.ErrInvalidShare)}
 			}},
 		{name: "vc_randao_captured_block_cached_then_captured",
 			desc:   "VC middleware, a proposal: the duty is served; the VC's RANDAO reveal share is captured; the RANDAO shares combine; the block is decided and cached; the VC signs another block, then the decided one.",
 			proves: "the VC's RANDAO share is captured and multicast (amendment A9; c00dc1e has no RANDAO), the reveal combines as in remote-signer mode, the decided block is cached, and only the VC's signature of the decided block becomes the node's block share",
 			refs:   refs(refVC, "SPEC.md section 7.7 (A9)"),
 			steps: func(f *dvf) []dvcStep {
-				b, other := f.dvBlock(s20, 1), f.dvBlock(s20, 2)
-				return []dvcStep{ev(dvc.ServeProposerDuty{Duty: f.propDuty(s20)}, ""),
-					ev(dvc.CapturedRandaoReveal{Slot: s20, RandaoReveal: f.randaoShare(1, s20).Signature}, "broadcast"),
-					ev(dvc.ReceivedRandaoShare{Share: f.randaoShare(1, s20)}, ""), ev(dvc.ReceivedRandaoShare{Share: f.randaoShare(2, s20)}, ""),
-					ev(dvc.ReceivedRandaoShare{Share: f.randaoShare(3, s20)}, "start_consensus"),
-					ev(f.blockDecided(b), "cache_block_for_vc update_validity"),
-					evErr(dvc.CapturedBlock{Block: other, Signature: f.blockShare(1, other).Signature}, dvc.ErrNotDecided),
-					ev(dvc.CapturedBlock{Block: b, Signature: f.blockShare(1, b).Signature}, "broadcast")}
+				b, other := f.DVBlock(s20, 1), f.DVBlock(s20, 2)
+				return []dvcStep{ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s20)}, ""),
+					ev(dvc.CapturedRandaoReveal{Slot: s20, RandaoReveal: f.RandaoShare(1, s20).Signature}, "broadcast"),
+					ev(dvc.ReceivedRandaoShare{Share: f.RandaoShare(1, s20)}, ""), ev(dvc.ReceivedRandaoShare{Share: f.RandaoShare(2, s20)}, ""),
+					ev(dvc.ReceivedRandaoShare{Share: f.RandaoShare(3, s20)}, "start_consensus"),
+					ev(f.BlockDecided(b), "cache_block_for_vc update_validity"),
+					evErr(dvc.CapturedBlock{Block: other, Signature: f.BlockShare(1, other).Signature}, dvc.ErrNotDecided),
+					ev(dvc.CapturedBlock{Block: b, Signature: f.BlockShare(1, b).Signature}, "broadcast")}
 			}},
 		{name: "vc_sync_cached_then_captured",
 			desc:   "VC middleware, sync committee: the contribution is decided and cached; the VC's sync committee message is captured.",
 			proves: "the decided contribution is cached for the VC and the VC's message, verified, becomes the node's share",
 			refs:   refs(refVC, "eth_node_interface.py cache_sync_committee_contribution_for_vc, capture_threshold_signed_sync_committee_signature (c00dc1e)"),
-			setup:  func(f *dvf) []dvc.Event { return f.evs(f.serveSync(s20)) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s20)) },
 			steps: func(f *dvf) []dvcStep {
-				c := f.contribution(s20, 1)
-				sh := f.syncShare(1, c)
+				c := f.Contribution(s20, 1)
+				sh := f.SyncShare(1, c)
 				msg := &altair.SyncCommitteeMessage{Slot: s20, BeaconBlockRoot: c.BeaconBlockRoot, ValidatorIndex: f.vi(), Signature: sh.Signature}
-				return []dvcStep{ev(f.syncDecided(c), "cache_sync_committee_contribution_for_vc"), ev(dvc.CapturedSyncCommitteeMessage{Message: msg}, "broadcast")}
+				return []dvcStep{ev(f.SyncDecided(c), "cache_sync_committee_contribution_for_vc"), ev(dvc.CapturedSyncCommitteeMessage{Message: msg}, "broadcast")}
 			}},
 	}
 	list = append(list, dvcScenario{name: "vc_capture_after_block_inclusion_ignored",
@@ -758,17 +758,17 @@ func vcScenarios() []dvcScenario {
 		proves: "a VC submission for a slot already shown on chain is ignored (share_slot_completed): no share is broadcast and nothing waits for the VC any more",
 		refs:   refs(refVC, "SPEC.md section 7.7 (A6)"),
 		steps: func(f *dvf) []dvcStep {
-			b := f.dvBlock(s20, 1)
-			d := f.attData(s17, 1)
-			return []dvcStep{ev(dvc.ServeProposerDuty{Duty: f.propDuty(s20)}, ""),
-				ev(dvc.CapturedRandaoReveal{Slot: s20, RandaoReveal: f.randaoShare(1, s20).Signature}, "broadcast"),
-				ev(dvc.ReceivedRandaoShare{Share: f.randaoShare(2, s20)}, ""), ev(dvc.ReceivedRandaoShare{Share: f.randaoShare(3, s20)}, ""),
-				ev(dvc.ReceivedRandaoShare{Share: f.randaoShare(4, s20)}, "start_consensus"),
-				ev(f.blockDecided(b), "cache_block_for_vc update_validity"), ev(f.importedDV(b), "stop_consensus"),
-				ev(dvc.CapturedBlock{Block: b, Signature: f.blockShare(1, b).Signature}, "ignored:share_slot_completed"),
-				ev(dvc.ServeAttestationDuty{Duty: f.attDuty(s17)}, "start_consensus"),
-				ev(f.decided(d), "cache_attestation_data_for_vc update_validity"), ev(f.imported(sl(18), d), "stop_consensus"),
-				ev(single(f, d, f.attShare(1, d).Signature), "ignored:share_slot_completed")}
+			b := f.DVBlock(s20, 1)
+			d := f.AttData(s17, 1)
+			return []dvcStep{ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s20)}, ""),
+				ev(dvc.CapturedRandaoReveal{Slot: s20, RandaoReveal: f.RandaoShare(1, s20).Signature}, "broadcast"),
+				ev(dvc.ReceivedRandaoShare{Share: f.RandaoShare(2, s20)}, ""), ev(dvc.ReceivedRandaoShare{Share: f.RandaoShare(3, s20)}, ""),
+				ev(dvc.ReceivedRandaoShare{Share: f.RandaoShare(4, s20)}, "start_consensus"),
+				ev(f.BlockDecided(b), "cache_block_for_vc update_validity"), ev(f.ImportedDV(b), "stop_consensus"),
+				ev(dvc.CapturedBlock{Block: b, Signature: f.BlockShare(1, b).Signature}, "ignored:share_slot_completed"),
+				ev(dvc.ServeAttestationDuty{Duty: f.AttDuty(s17)}, "start_consensus"),
+				ev(f.Decided(d), "cache_attestation_data_for_vc update_validity"), ev(f.Imported(sl(18), d), "stop_consensus"),
+				ev(single(f, d, f.AttShare(1, d).Signature), "ignored:share_slot_completed")}
 		}})
 	for i := range list {
 		list[i].handler, list[i].primary = "vc_middleware", dvc.ModeVCMiddleware
@@ -778,15 +778,15 @@ func vcScenarios() []dvcScenario {
 		proves: "VC-middleware events are refused in remote-signer mode (wrong_mode)",
 		refs:   refVC,
 		steps: func(f *dvf) []dvcStep {
-			d := f.attData(s17, 1)
-			b := f.dvBlock(s20, 1)
-			c := f.contribution(s20, 1)
+			d := f.AttData(s17, 1)
+			b := f.DVBlock(s20, 1)
+			c := f.Contribution(s20, 1)
 			return []dvcStep{
-				evErr(dvc.CapturedRandaoReveal{Slot: s20, RandaoReveal: f.randaoShare(1, s20).Signature}, dvc.ErrWrongMode),
-				evErr(dvc.CapturedBlock{Block: b, Signature: f.blockShare(1, b).Signature}, dvc.ErrWrongMode),
-				evErr(single(f, d, f.attShare(1, d).Signature), dvc.ErrWrongMode),
+				evErr(dvc.CapturedRandaoReveal{Slot: s20, RandaoReveal: f.RandaoShare(1, s20).Signature}, dvc.ErrWrongMode),
+				evErr(dvc.CapturedBlock{Block: b, Signature: f.BlockShare(1, b).Signature}, dvc.ErrWrongMode),
+				evErr(single(f, d, f.AttShare(1, d).Signature), dvc.ErrWrongMode),
 				evErr(dvc.CapturedSyncCommitteeMessage{Message: &altair.SyncCommitteeMessage{Slot: s20, BeaconBlockRoot: c.BeaconBlockRoot, ValidatorIndex: f.vi(),
-					Signature: f.syncShare(1, c).Signature}}, dvc.ErrWrongMode)}
+					Signature: f.SyncShare(1, c).Signature}}, dvc.ErrWrongMode)}
 		}})
 	return list
 }
@@ -797,36 +797,36 @@ func robustnessScenarios() []dvcScenario {
 		desc:   "Malformed, foreign and out-of-order events, each with its wire form: empty encodings where a container is missing, a duty of validator 43, the current duty again, an earlier duty, a decision of another cluster or duty type, shares without a valid shape, blocks that do not decode, a sync duty for a subcommittee the validator is not in; then NoEvent. (spec/dvc's Go-level nil events, which have no wire form, are the empty encodings here.)",
 		proves: "every bad event is refused with its named error and leaves the state unchanged (the state root after each step is the one before); nothing is output",
 		refs:   []string{"SPEC.md section 7.1 (bad events)", "spec/dvc/scenarios_sync_vc_test.go TestBadEvents"},
-		setup:  func(f *dvf) []dvc.Event { return f.evs(dvc.ServeAttestationDuty{Duty: f.attDuty(s17)}) },
+		setup:  func(f *dvf) []dvc.Event { return f.evs(dvc.ServeAttestationDuty{Duty: f.AttDuty(s17)}) },
 		invalid: func(f *dvf) []InvalidValue {
-			return []InvalidValue{{Value: make(Hex, 96), Why: "a zero signature, not a G2 point: the share must be refused"}}
+			return []InvalidValue{{Value: make([]byte, 96), Why: "a zero signature, not a G2 point: the share must be refused"}}
 		},
 		steps: func(f *dvf) []dvcStep {
-			foreign := f.attDuty(sl(25))
+			foreign := f.AttDuty(sl(25))
 			foreign.ValidatorIndex = 43
-			otherCluster := f.decided(f.attData(s17, 1))
+			otherCluster := f.Decided(f.AttData(s17, 1))
 			otherCluster.ID.Cluster = phase0.Root{1}
-			wrongType := f.decided(f.attData(s17, 1))
+			wrongType := f.Decided(f.AttData(s17, 1))
 			wrongType.ID.DutyType = uint64(consensus.DutyProposer)
 			emptyShare := &networking.AttestationShare{Data: &phase0.AttestationData{Source: &phase0.Checkpoint{}, Target: &phase0.Checkpoint{}}, AggregationBits: bitfield.Bitlist{0x01}}
 			lengthZero := *emptyShare
 			lengthZero.ValidatorIndex = f.vi()
-			foreignShare := f.attShare(2, f.attData(s17, 1))
+			foreignShare := f.AttShare(2, f.AttData(s17, 1))
 			foreignShare.ValidatorIndex = 43
-			noBitSet := f.attShare(2, f.attData(s17, 1))
+			noBitSet := f.AttShare(2, f.AttData(s17, 1))
 			noBitSet.AggregationBits = bitfield.Bitlist{0x00, 0x01}
-			twoBits := f.attShare(2, f.attData(s17, 1))
+			twoBits := f.AttShare(2, f.AttData(s17, 1))
 			twoBits.AggregationBits = bitfield.Bitlist{0x03, 0x01}
-			badBlockShare := f.blockShare(2, f.dvBlock(s20, 1))
+			badBlockShare := f.BlockShare(2, f.DVBlock(s20, 1))
 			badBlockShare.Block.Block = badBlockShare.Block.Block[:20]
 			return []dvcStep{
 				evErr(dvc.ServeAttestationDuty{}, dvc.ErrMalformedEvent),
 				evErr(dvc.ServeAttestationDuty{Duty: foreign}, dvc.ErrWrongValidator),
-				evErr(dvc.ServeAttestationDuty{Duty: f.attDuty(s17)}, dvc.ErrDutyOutOfOrder),
-				evErr(dvc.ServeAttestationDuty{Duty: f.attDuty(sl(9))}, dvc.ErrDutyOutOfOrder),
+				evErr(dvc.ServeAttestationDuty{Duty: f.AttDuty(s17)}, dvc.ErrDutyOutOfOrder),
+				evErr(dvc.ServeAttestationDuty{Duty: f.AttDuty(sl(9))}, dvc.ErrDutyOutOfOrder),
 				evErr(otherCluster, dvc.ErrWrongValidator),
 				evErr(wrongType, dvc.ErrMalformedEvent),
-				evErr(dvc.AttestationConsensusDecided{ID: f.id(consensus.DutyAttester, s17)}, dvc.ErrMalformedEvent),
+				evErr(dvc.AttestationConsensusDecided{ID: f.ID(consensus.DutyAttester, s17)}, dvc.ErrMalformedEvent),
 				evErr(dvc.ReceivedAttestationShare{}, dvc.ErrMalformedEvent),
 				evErr(dvc.ReceivedAttestationShare{Share: emptyShare}, dvc.ErrWrongValidator),
 				evErr(dvc.ReceivedAttestationShare{Share: &lengthZero}, dvc.ErrInvalidShare),
@@ -834,15 +834,15 @@ func robustnessScenarios() []dvcScenario {
 				evErr(dvc.ReceivedAttestationShare{Share: noBitSet}, dvc.ErrInvalidShare),
 				evErr(dvc.ReceivedAttestationShare{Share: twoBits}, dvc.ErrInvalidShare),
 				evErr(dvc.ReceivedBlockShare{Share: badBlockShare}, dvc.ErrInvalidShare),
-				evErr(dvc.ReceivedBlockShare{Share: &networking.BlockShare{Block: &networking.VersionedBlock{}, Signature: f.signShare(2, f.randaoInput(s20).SigningRoot), ShareIndex: 2}}, dvc.ErrInvalidShare),
+				evErr(dvc.ReceivedBlockShare{Share: &networking.BlockShare{Block: &networking.VersionedBlock{}, Signature: f.signShare(2, f.RandaoInput(s20).SigningRoot), ShareIndex: 2}}, dvc.ErrInvalidShare),
 				evErr(dvc.ReceivedRandaoShare{Share: &networking.RandaoShare{ValidatorIndex: f.vi(), Slot: s20, ShareIndex: 2}}, dvc.ErrInvalidShare),
 				evErr(dvc.ImportedNewBlock{}, dvc.ErrMalformedEvent),
-				evErr(dvc.BlockConsensusDecided{ID: f.id(consensus.DutyProposer, s20)}, dvc.ErrMalformedEvent),
+				evErr(dvc.BlockConsensusDecided{ID: f.ID(consensus.DutyProposer, s20)}, dvc.ErrMalformedEvent),
 				evErr(dvc.ServeProposerDuty{}, dvc.ErrMalformedEvent),
 				evErr(dvc.ServeSyncCommitteeDuty{}, dvc.ErrMalformedEvent),
-				ev(f.serveSync(s20), "start_consensus"),
-				evErr(dvc.ServeSyncCommitteeDuty{Duty: f.syncDuty(), Slot: sl(30), SubcommitteeIndex: 1}, dvc.ErrMalformedEvent),
-				evErr(dvc.SyncCommitteeConsensusDecided{ID: f.id(consensus.DutySyncCommittee, s20)}, dvc.ErrMalformedEvent),
+				ev(f.ServeSync(s20), "start_consensus"),
+				evErr(dvc.ServeSyncCommitteeDuty{Duty: f.SyncDuty(), Slot: sl(30), SubcommitteeIndex: 1}, dvc.ErrMalformedEvent),
+				evErr(dvc.SyncCommitteeConsensusDecided{ID: f.ID(consensus.DutySyncCommittee, s20)}, dvc.ErrMalformedEvent),
 				ev(dvc.NoEvent{}, ""),
 			}
 		}}}

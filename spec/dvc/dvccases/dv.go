@@ -1,4 +1,4 @@
-package main
+package dvccases
 
 import (
 	"fmt"
@@ -54,13 +54,15 @@ func (s *dvSim) run() {
 		if d.to == 1 {
 			s.trace = append(s.trace, d.ev)
 		}
-		next, out, err := dvc.Step(s.f.cfg(d.to), s.states[d.to], d.ev, s.f.oracles(d.to))
+		next, out, err := dvc.Step(s.f.Config(d.to), s.states[d.to], d.ev, s.f.Oracles(d.to))
 		if err != nil {
 			panic(fmt.Sprintf("dv simulation: node %d %s: %v", d.to, d.ev.EventName(), err))
 		}
 		s.states[d.to] = next
 		for _, o := range out {
-			s.f.outputNode(d.to, o) // records the signatures node d.to made
+			if s.f.env.SimulatedOutput != nil {
+				s.f.env.SimulatedOutput(s.f, d.to, o)
+			}
 			switch o := o.(type) {
 			case dvc.Broadcast:
 				for _, to := range o.To {
@@ -72,9 +74,9 @@ func (s *dvSim) run() {
 				var dec dvc.Event
 				switch consensus.DutyType(o.ID.DutyType) {
 				case consensus.DutyAttester:
-					dec = s.f.decided(s.f.attData(o.ID.Slot, 1))
+					dec = s.f.Decided(s.f.AttData(o.ID.Slot, 1))
 				case consensus.DutyProposer:
-					dec = s.f.blockDecided(s.f.dvBlock(o.ID.Slot, 1))
+					dec = s.f.BlockDecided(s.f.DVBlock(o.ID.Slot, 1))
 				}
 				s.queue = append(s.queue, dvDelivery{d.to, dec})
 			}
@@ -99,11 +101,11 @@ func receivedShare(m networking.Message) dvc.Event {
 // simulate runs the cluster through the duties (byzantine: node byz sends
 // every honest node its share of other data, tag 7, before each attester
 // duty) and returns node 1's events.
-func simulate(alive []int, byz int, duties []dvDuty) []dvc.Event {
-	f := newDVF(4, eth2spec.DataVersionElectra, dvc.ModeRemoteSigner)
+func simulate(env *Env, alive []int, byz int, duties []dvDuty) []dvc.Event {
+	f := env.NewFixture(4, eth2spec.DataVersionElectra, dvc.ModeRemoteSigner)
 	s := &dvSim{f: f, alive: alive, states: map[int]*dvc.State{}}
 	for _, i := range alive {
-		st, err := dvc.NewState(f.cfg(i), nil)
+		st, err := dvc.NewState(f.Config(i), nil)
 		if err != nil {
 			panic(err)
 		}
@@ -111,21 +113,34 @@ func simulate(alive []int, byz int, duties []dvDuty) []dvc.Event {
 	}
 	for _, d := range duties {
 		if byz != 0 && d.att {
-			bad := f.attShare(byz, f.attData(d.slot, 7))
+			bad := f.AttShare(byz, f.AttData(d.slot, 7))
 			for _, i := range alive {
 				s.queue = append(s.queue, dvDelivery{i, dvc.ReceivedAttestationShare{Share: bad}})
 			}
 		}
 		for _, i := range alive {
 			if d.att {
-				s.queue = append(s.queue, dvDelivery{i, dvc.ServeAttestationDuty{Duty: f.attDuty(d.slot)}})
+				s.queue = append(s.queue, dvDelivery{i, dvc.ServeAttestationDuty{Duty: f.AttDuty(d.slot)}})
 			} else {
-				s.queue = append(s.queue, dvDelivery{i, dvc.ServeProposerDuty{Duty: f.propDuty(d.slot)}})
+				s.queue = append(s.queue, dvDelivery{i, dvc.ServeProposerDuty{Duty: f.PropDuty(d.slot)}})
 			}
 		}
 		s.run()
 	}
 	return s.trace
+}
+
+// lazyTrace memoizes a simulation per Env.
+func lazyTrace(sim func(env *Env) []dvc.Event) func(env *Env) []dvc.Event {
+	done := map[*Env][]dvc.Event{}
+	return func(env *Env) []dvc.Event {
+		if t, ok := done[env]; ok {
+			return t
+		}
+		t := sim(env)
+		done[env] = t
+		return t
+	}
 }
 
 func traceSteps(trace []dvc.Event) []dvcStep {
@@ -144,12 +159,12 @@ func submissions(f *dvf, out []dvc.Output) (map[phase0.Slot]int, map[phase0.Slot
 		switch o := o.(type) {
 		case dvc.SubmitAttestation:
 			d := o.Attestation.Data()
-			if r, _ := d.HashTreeRoot(); r != mustRoot(f.attData(d.Slot, 1)) {
+			if r, _ := d.HashTreeRoot(); r != mustRoot(f.AttData(d.Slot, 1)) {
 				return nil, nil, fmt.Sprintf("slot %d: submitted data other than the decided candidate", d.Slot)
 			}
 			atts[d.Slot]++
 		case dvc.SubmitBlock:
-			b, err := o.Block.Block.Decode(f.chain)
+			b, err := o.Block.Block.Decode(f.Chain)
 			if err != nil {
 				return nil, nil, err.Error()
 			}
@@ -160,7 +175,7 @@ func submissions(f *dvf, out []dvc.Output) (map[phase0.Slot]int, map[phase0.Slot
 	return atts, blocks, ""
 }
 
-func mustRoot(o sszObject) [32]byte {
+func mustRoot(o interface{ HashTreeRoot() ([32]byte, error) }) [32]byte {
 	r, err := o.HashTreeRoot()
 	if err != nil {
 		panic(err)
@@ -172,15 +187,16 @@ func dvScenarios() []dvcScenario {
 	dvRefs := []string{"SPEC.md section 7.9 (DV level)", "spec/dvc/dv_test.go TestDVScenarios"}
 	allDuties := []dvDuty{{true, sl(9)}, {true, sl(17)}, {false, sl(20)}, {true, sl(25)}}
 	attDuties := []dvDuty{{true, sl(9)}, {true, sl(17)}, {true, sl(25)}}
-	honest := simulate([]int{1, 2, 3, 4}, 0, allDuties)
-	byzantine := simulate([]int{1, 2, 3}, 4, attDuties)
-	belowQuorum := simulate([]int{1, 2}, 0, []dvDuty{{true, sl(17)}})
+	// The simulations run once per Env, when a fixture first asks.
+	honest := lazyTrace(func(env *Env) []dvc.Event { return simulate(env, []int{1, 2, 3, 4}, 0, allDuties) })
+	byzantine := lazyTrace(func(env *Env) []dvc.Event { return simulate(env, []int{1, 2, 3}, 4, attDuties) })
+	belowQuorum := lazyTrace(func(env *Env) []dvc.Event { return simulate(env, []int{1, 2}, 0, []dvDuty{{true, sl(17)}}) })
 	return []dvcScenario{
 		{handler: "dv", name: "dv_n4_all_honest_one_attestation_per_slot", both: true,
 			desc:   "Four honest nodes serve attester duties at slots 36, 68 and 100 and a proposer duty at slot 80; consensus decides each node's candidate; every share reaches every node. The steps are node 1's events in delivery order.",
 			proves: "in an honest cluster each node submits exactly one attestation per attester slot (the decided data) and the block of the proposer slot",
 			refs:   dvRefs,
-			steps:  func(f *dvf) []dvcStep { return traceSteps(honest) },
+			steps:  func(f *dvf) []dvcStep { return traceSteps(honest(f.env)) },
 			assert: func(f *dvf, out []dvc.Output) string {
 				atts, blocks, msg := submissions(f, out)
 				if msg != "" {
@@ -200,7 +216,7 @@ func dvScenarios() []dvcScenario {
 			desc:   "Nodes 1, 2 and 3 are honest; node 4 is byzantine and, before each of the attester duties at slots 36, 68 and 100, sends every honest node its real share of other data (tag 7). The steps are node 1's events in delivery order.",
 			proves: "the byzantine share is never combined (its signer's honest share would be an equivocation and is dropped; its data never reaches the threshold): node 1 submits exactly the honest attestation of every slot",
 			refs:   dvRefs,
-			steps:  func(f *dvf) []dvcStep { return traceSteps(byzantine) },
+			steps:  func(f *dvf) []dvcStep { return traceSteps(byzantine(f.env)) },
 			assert: func(f *dvf, out []dvc.Output) string {
 				atts, _, msg := submissions(f, out)
 				if msg != "" {
@@ -217,7 +233,7 @@ func dvScenarios() []dvcScenario {
 			desc:   "Nodes 3 and 4 crashed; nodes 1 and 2 serve the duty at slot 68, consensus decides, their two shares reach both. The steps are node 1's events.",
 			proves: "two shares (M = 3) never give an attestation: node 1 submits nothing",
 			refs:   dvRefs,
-			steps:  func(f *dvf) []dvcStep { return traceSteps(belowQuorum) },
+			steps:  func(f *dvf) []dvcStep { return traceSteps(belowQuorum(f.env)) },
 			assert: func(f *dvf, out []dvc.Output) string {
 				atts, _, msg := submissions(f, out)
 				if msg != "" {
