@@ -512,6 +512,11 @@ func runDVC(sc dvccases.Scenario, mode dvc.Mode, primary bool, path string) *dvc
 				case s.Want != "-" && dvccases.OutputNames(out) != s.Want:
 					panic(fmt.Sprintf("dvc %s (%s): step %d (%s): the spec outputs %q, the author states %q", path, mode, k, s.Ev.EventName(), dvccases.OutputNames(out), s.Want))
 				}
+				if s.Then != nil {
+					if terr := s.Then(f, next, out); terr != nil {
+						panic(fmt.Sprintf("dvc %s (%s): step %d (%s): %v", path, mode, k, s.Ev.EventName(), terr))
+					}
+				}
 			}
 			st = next
 			if autoCapture && err == nil {

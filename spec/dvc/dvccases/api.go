@@ -44,6 +44,9 @@ type Step struct {
 	Check   *Check
 	Want    string
 	WantErr error
+	// Then, when set, states more: the exact outputs, or what the state
+	// after the step holds; it returns what is wrong.
+	Then func(f *Fixture, st *dvc.State, out []dvc.Output) error
 }
 
 // Check applies the validity predicate of instance ID to a value.
@@ -72,7 +75,7 @@ func Scenarios() []Scenario {
 			in := steps(f)
 			out := make([]Step, len(in))
 			for i, s := range in {
-				out[i] = Step{Ev: s.ev, Want: s.want, WantErr: s.wantErr}
+				out[i] = Step{Ev: s.ev, Want: s.want, WantErr: s.wantErr, Then: s.then}
 				if c := s.check; c != nil {
 					out[i].Check = &Check{ID: c.id, ValueType: c.valueType, Value: c.value, Obj: c.obj, Want: c.want}
 				}

@@ -107,6 +107,11 @@ func Run(env *Env, sc Scenario, mode dvc.Mode) (*Result, error) {
 				return nil, fmt.Errorf("step %d (%s): the spec outputs %q, the author states %q", k, s.Ev.EventName(), OutputNames(out), s.Want)
 			}
 		}
+		if primary && !it.auto && s.Then != nil {
+			if err := s.Then(f, next, out); err != nil {
+				return nil, fmt.Errorf("step %d (%s): %w", k, s.Ev.EventName(), err)
+			}
+		}
 		if err != nil {
 			continue
 		}

@@ -23,6 +23,30 @@ type dvcStep struct {
 	// notation); "-" states nothing.
 	want    string
 	wantErr error
+	// then states more about the step: its exact outputs, the state after
+	// it (spec/dvc's table tests' checks).
+	then func(f *dvf, st *dvc.State, out []dvc.Output) error
+}
+
+// is adds a further statement to a step.
+func (s dvcStep) is(then func(f *dvf, st *dvc.State, out []dvc.Output) error) dvcStep {
+	s.then = then
+	return s
+}
+
+// outputs states a step's exact outputs.
+func (s dvcStep) outputs(want func(f *dvf) []dvc.Output) dvcStep {
+	prev := s.then
+	s.then = func(f *dvf, st *dvc.State, out []dvc.Output) error {
+		if err := outputsEqual(out, want(f)); err != nil {
+			return err
+		}
+		if prev != nil {
+			return prev(f, st, out)
+		}
+		return nil
+	}
+	return s
 }
 
 // dvcCheck applies the validity predicate of instance id to a value.

@@ -59,7 +59,11 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 6 (consensus validity)"),
 			pre:    func(f *dvf) *slashing.SlashingDB { return f.dbWithAttestations([3]uint64{1, 2, 1}) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(serve(f, s17), "start_consensus"),
+				return []dvcStep{ev(serve(f, s17), "start_consensus").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.startAtt(f.AttDuty(s17))}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(st.CurrentAttestationDuty().Slot == s17 && st.LatestAttestationDuty().Slot == s17, "current and latest must be the duty")
+				}),
 					chk(f.checkAtt(s17, f.AttData(s17, 1), slashing.ErrDoubleVote)),
 					chk(f.checkAtt(s25, f.AttData(s25, 1), dvc.ErrNoInstance))}
 			}},
@@ -68,23 +72,39 @@ func attesterScenarios() []dvcScenario {
 			proves: "a duty served while another is current is queued, not started (Dafny main's queue): no output, the queue holds it",
 			refs:   refAttester,
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
-			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(serve(f, s25), "")} }},
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(serve(f, s25), "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					q := st.AttestationDutyQueue()
+					return joinErrs(expect(st.CurrentAttestationDuty().Slot == s17, "17 stays current"), expect(len(q) == 1 && q[0].Slot == s25, "25 is queued: %v", q))
+				})}
+			}},
 		{name: "decided_current_emits_share_multicast_to_all_peers_incl_self", forks: []eth2spec.DataVersion{eth2spec.DataVersionPhase0, eth2spec.DataVersionFulu},
 			desc:   "Duties at two slots are served; the first one's instance decides.",
 			proves: "on the decision of the current duty the node records it in its DB, signs its share (remote signer), multicasts it to every peer including itself, starts the queued duty and re-binds the predicates of the active instances",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A11, A19, A21)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), serve(f, s25)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.Decided(f.AttData(s17, 1)), "signed broadcast start_consensus update_validity")}
+				d := f.AttData(s17, 1)
+				return []dvcStep{ev(f.Decided(d), "signed broadcast start_consensus update_validity").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.signedAtt(1, d), f.bcast(f.AttShare(1, d)), f.startAtt(f.AttDuty(s25)), f.update(consensus.DutyAttester, s17, s25)}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return joinErrs(expect(f.dbHasAttestation(st, d), "decision in the DB"), expect(st.CurrentAttestationDuty().Slot == s25, "next queued duty started"))
+				})}
 			}},
 		{name: "decided_wrong_id_or_idle_is_noop",
 			desc:   "Decisions arrive for an instance that is not the current duty's: first with no duty at all, then for another slot than the current one.",
 			proves: "a decision for no current duty or another slot is ignored (decision_not_for_current_duty) and changes nothing",
 			refs:   refAttester,
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.Decided(f.AttData(s17, 1)), "ignored:decision_not_for_current_duty"),
-					ev(serve(f, s17), "start_consensus"),
-					ev(f.Decided(f.AttData(s25, 1)), "ignored:decision_not_for_current_duty")}
+				return []dvcStep{ev(f.Decided(f.AttData(s17, 1)), "ignored:decision_not_for_current_duty").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{ignored(dvc.IgnoredNotCurrent, s17)}
+				}),
+					ev(serve(f, s17), "start_consensus").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.startAtt(f.AttDuty(s17))} }),
+					ev(f.Decided(f.AttData(s25, 1)), "ignored:decision_not_for_current_duty").outputs(func(f *dvf) []dvc.Output {
+						return []dvc.Output{ignored(dvc.IgnoredNotCurrent, s25)}
+					}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+						return expect(st.CurrentAttestationDuty().Slot == s17, "17 stays current")
+					})}
 			}},
 		{name: "decided_data_slot_mismatch",
 			desc:   "The current duty's instance decides attestation data of another slot.",
@@ -92,7 +112,11 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A12)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(dvc.AttestationConsensusDecided{ID: f.ID(consensus.DutyAttester, s17), Data: f.AttData(s18, 1)}, "ignored:decided_value_slot_mismatch")}
+				return []dvcStep{ev(dvc.AttestationConsensusDecided{ID: f.ID(consensus.DutyAttester, s17), Data: f.AttData(s18, 1)}, "ignored:decided_value_slot_mismatch").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{ignored(dvc.IgnoredDecidedSlotMismatch, s17)}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(st.CurrentAttestationDuty().Slot == s17, "17 stays current")
+				})}
 			}},
 		{name: "decided_instance_remains_active_until_block",
 			desc:   "A duty decided; a share of it arrives; then a block shows the attestation.",
@@ -101,7 +125,14 @@ func attesterScenarios() []dvcScenario {
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1))) },
 			steps: func(f *dvf) []dvcStep {
 				d := f.AttData(s17, 1)
-				return []dvcStep{ev(share(f, 2, d), ""), ev(f.Imported(s20, d), "stop_consensus")}
+				return []dvcStep{ev(share(f, 2, d), "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return joinErrs(expect(len(st.ActiveInstances(f.Config(1))) == 1, "the decided instance is still active"),
+						expect(len(st.Snapshot().Attester.ReceivedShares) == 1, "the share was stored"))
+				}), ev(f.Imported(s20, d), "stop_consensus").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.stop(consensus.DutyAttester, s17)}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(len(st.ActiveInstances(f.Config(1))) == 0, "the block stopped it")
+				})}
 			}},
 		{name: "future_decided_head_skipped_while_current_active",
 			desc:   "While the duty at the first slot is current, a block shows the validator's attestation for a later slot; then that later duty is served.",
@@ -109,7 +140,12 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 7.8 (Note)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), f.Imported(s26, f.AttData(s25, 1))) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(serve(f, s25), "update_validity"),
+				return []dvcStep{ev(serve(f, s25), "update_validity").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.update(consensus.DutyAttester, s17)}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return joinErrs(expect(f.dbHasAttestation(st, f.AttData(s25, 1)), "the on-chain decision for 25 is in the DB"),
+						expect(st.CurrentAttestationDuty().Slot == s17 && len(st.AttestationDutyQueue()) == 0, "17 current, 25 skipped"))
+				}),
 					chk(f.checkAtt(s17, f.AttData(s17, 1), slashing.ErrTargetBelowMinimum))}
 			}},
 		{name: "block_decides_current_duty",
@@ -120,7 +156,14 @@ func attesterScenarios() []dvcScenario {
 				return f.evs(serve(f, s17), serve(f, s25), share(f, 2, f.AttData(s17, 1)))
 			},
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.Imported(s20, f.AttData(s17, 1)), "stop_consensus start_consensus update_validity")}
+				d := f.AttData(s17, 1)
+				return []dvcStep{ev(f.Imported(s20, d), "stop_consensus start_consensus update_validity").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.stop(consensus.DutyAttester, s17), f.startAtt(f.AttDuty(s25)), f.update(consensus.DutyAttester, s25)}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					snap := st.Snapshot().Attester
+					return joinErrs(expect(f.dbHasAttestation(st, d), "DB updated"), expect(st.CurrentAttestationDuty().Slot == s25, "next duty started"),
+						expect(len(snap.ReceivedShares) == 0 && len(snap.SharesToBroadcast) == 0, "shares of 17 cleaned"))
+				})}
 			}},
 		{name: "block_decides_future_slot_then_duty_served_is_skipped",
 			desc:   "A block shows the validator's attestations for the decided current slot and for a later slot; then the later duty is served.",
@@ -129,7 +172,13 @@ func attesterScenarios() []dvcScenario {
 			setup: func(f *dvf) []dvc.Event {
 				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), f.Imported(s26, f.AttData(s17, 1), f.AttData(s25, 1)))
 			},
-			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(serve(f, s25), "")} }},
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(serve(f, s25), "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return joinErrs(expect(f.dbHasAttestation(st, f.AttData(s25, 1)), "decision for 25 in the DB"),
+						expect(st.CurrentAttestationDuty() == nil && len(st.ActiveInstances(f.Config(1))) == 0, "no consensus for 25"),
+						expect(len(st.Snapshot().Attester.FutureDecided) == 0, "consumed"))
+				})}
+			}},
 		{name: "block_for_past_slot_not_stored",
 			desc:   "The first duty decided and the second is current; a block shows the first slot's attestation.",
 			proves: "a block's decision for a slot at or below the latest duty is not stored as a future decision; its instance is stopped",
@@ -137,14 +186,25 @@ func attesterScenarios() []dvcScenario {
 			setup: func(f *dvf) []dvc.Event {
 				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), serve(f, s25))
 			},
-			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(f.Imported(s26, f.AttData(s17, 1)), "stop_consensus")} }},
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(f.Imported(s26, f.AttData(s17, 1)), "stop_consensus").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.stop(consensus.DutyAttester, s17)}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return joinErrs(expect(len(st.Snapshot().Attester.FutureDecided) == 0, "a past decision is not stored"),
+						expect(st.CurrentAttestationDuty().Slot == s25, "25 stays current"))
+				})}
+			}},
 		{name: "block_duplicate_decisions_merge",
 			desc:   "Two blocks show two different attestations of the validator for the same future slot.",
 			proves: "future decisions are kept one per slot, the newer replacing the older",
 			refs:   refAttester,
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.Imported(s34, f.AttData(s33, 1)), ""), ev(f.Imported(s35, f.AttData(s33, 2)), "")}
+				b := f.AttData(s33, 2)
+				return []dvcStep{ev(f.Imported(s34, f.AttData(s33, 1)), ""), ev(f.Imported(s35, b), "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					fd := st.Snapshot().Attester.FutureDecided
+					return expect(len(fd) == 1 && mustRoot(fd[0]) == mustRoot(b), "the newer decision wins")
+				})}
 			}},
 		{name: "block_attestation_not_mine",
 			desc:   "Blocks whose attestations are not the validator's: the validator is not in the registry at the block's state (validator_index null), not in the committee, its aggregation bit is unset, or the bitlist is too short to hold its position.",
@@ -170,7 +230,10 @@ func attesterScenarios() []dvcScenario {
 				} else {
 					short.Block = f.block(s26, 7, f.revealOf(7, s26), 0, &phase0.Attestation{AggregationBits: bits, Data: d, Signature: f.aggregateSig(root, 110)})
 				}
-				return []dvcStep{ev(unknown, ""), ev(notInCommittee, ""), ev(bitUnset, ""), ev(short, "")}
+				noFuture := func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(len(st.Snapshot().Attester.FutureDecided) == 0, "nothing learnt")
+				}
+				return []dvcStep{ev(unknown, "").is(noFuture), ev(notInCommittee, "").is(noFuture), ev(bitUnset, "").is(noFuture), ev(short, "").is(noFuture)}
 			}},
 		{name: "share_threshold_reached_submits_once_per_share", forks: []eth2spec.DataVersion{eth2spec.DataVersionPhase0, eth2spec.DataVersionAltair, eth2spec.DataVersionBellatrix, eth2spec.DataVersionCapella, eth2spec.DataVersionFulu},
 			desc:   "The duty decided; the four nodes' shares arrive one by one (node 1's own share looped back first).",
@@ -179,8 +242,9 @@ func attesterScenarios() []dvcScenario {
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1))) },
 			steps: func(f *dvf) []dvcStep {
 				d := f.AttData(s17, 1)
-				return []dvcStep{ev(share(f, 1, d), ""), ev(share(f, 2, d), ""), ev(share(f, 3, d), "submit_attestation"),
-					ev(share(f, 4, d), "ignored:already_combined")}
+				return []dvcStep{ev(share(f, 1, d), ""), ev(share(f, 2, d), ""),
+					ev(share(f, 3, d), "submit_attestation").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedAtt(d)} }),
+					ev(share(f, 4, d), "ignored:already_combined").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{ignored(dvc.IgnoredAlreadySubmitted, s17)} })}
 			}},
 		{name: "share_below_threshold_no_submit",
 			desc:   "Two shares of one attestation arrive; the threshold is 3.",
@@ -189,7 +253,9 @@ func attesterScenarios() []dvcScenario {
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
 				d := f.AttData(s17, 1)
-				return []dvcStep{ev(share(f, 2, d), ""), ev(share(f, 3, d), "")}
+				return []dvcStep{ev(share(f, 2, d), ""), ev(share(f, 3, d), "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(len(st.Snapshot().Attester.ReceivedShares) == 2, "both shares kept")
+				})}
 			}},
 		{name: "duplicate_share_after_threshold_resubmits_same_attestation",
 			desc:   "Three shares combined into the attestation; node 2's share arrives again.",
@@ -200,7 +266,9 @@ func attesterScenarios() []dvcScenario {
 				return f.evs(serve(f, s17), share(f, 1, d), share(f, 2, d), share(f, 3, d))
 			},
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "ignored:duplicate_share")}
+				return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "ignored:duplicate_share").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{ignored(dvc.IgnoredDuplicateShare, s17)}
+				})}
 			}},
 		{name: "byzantine_share_different_data_not_combined",
 			desc:   "Nodes 1 and 2 share attestation data A; node 4 shares other data B, then A; node 3 shares A.",
@@ -210,7 +278,8 @@ func attesterScenarios() []dvcScenario {
 			steps: func(f *dvf) []dvcStep {
 				a, b := f.AttData(s17, 1), f.AttData(s17, 2)
 				return []dvcStep{ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(share(f, 4, b), ""),
-					ev(share(f, 4, a), "submit_attestation"), ev(share(f, 3, a), "ignored:already_combined")}
+					ev(share(f, 4, a), "submit_attestation").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedAtt(a)} }),
+					ev(share(f, 3, a), "ignored:already_combined").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{ignored(dvc.IgnoredAlreadySubmitted, s17)} })}
 			}},
 		{name: "signer_messages_per_slot_bounded",
 			desc:   fmt.Sprintf("With the duty served, node 4 shares %d different attestation data for the slot, then a further one, then the data the others share.", dvc.MaxMessagesPerSigner),
@@ -223,7 +292,10 @@ func attesterScenarios() []dvcScenario {
 					out = append(out, ev(share(f, 4, f.AttData(s17, tag)), ""))
 				}
 				return append(out, ev(share(f, 4, f.AttData(s17, 9)), "ignored:signer_already_signed_other_message"),
-					ev(share(f, 4, f.AttData(s17, 1)), "ignored:signer_already_signed_other_message"))
+					ev(share(f, 4, f.AttData(s17, 1)), "ignored:signer_already_signed_other_message").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+						n := len(st.Snapshot().Attester.ReceivedShares)
+						return expect(n == dvc.MaxMessagesPerSigner, "%d shares stored", n)
+					}))
 			}},
 		{name: "same_data_different_bits_bucketed_separately", fork: eth2spec.DataVersionDeneb,
 			desc:   "Before its duty is served, the node receives node 3's share of the same data with other aggregation bits (bit 0 of 8; the signature does not cover the bits).",
@@ -233,7 +305,9 @@ func attesterScenarios() []dvcScenario {
 				a := f.AttData(s17, 1)
 				other := f.AttShare(3, a)
 				other.AggregationBits = bitfield.Bitlist{0x01, 0x01}
-				return []dvcStep{ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(dvc.ReceivedAttestationShare{Share: other}, ""), ev(share(f, 4, a), "submit_attestation")}
+				return []dvcStep{ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(dvc.ReceivedAttestationShare{Share: other}, "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(len(st.Snapshot().Attester.ReceivedShares) == 3, "three shares in two buckets, none combined")
+				}), ev(share(f, 4, a), "submit_attestation").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedAtt(a)} })}
 			}},
 		{name: "forged_bits_copy_first_genuine_still_combines", fork: eth2spec.DataVersionDeneb,
 			desc:   "A relay delivers a copy of node 3's share with other aggregation bits (bit 1 instead of 5) before any genuine share; then nodes 1, 2 and 3's genuine shares arrive. The duty is not served yet, so the node cannot tell which bits are right.",
@@ -243,7 +317,7 @@ func attesterScenarios() []dvcScenario {
 				a := f.AttData(s17, 1)
 				forged := f.AttShare(3, a)
 				forged.AggregationBits = bitfield.Bitlist{0x02, 0x01}
-				return []dvcStep{ev(dvc.ReceivedAttestationShare{Share: forged}, ""), ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(share(f, 3, a), "submit_attestation")}
+				return []dvcStep{ev(dvc.ReceivedAttestationShare{Share: forged}, ""), ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(share(f, 3, a), "submit_attestation").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedAtt(a)} })}
 			}},
 		{name: "forged_committee_index_copy_first_genuine_still_combines", forks: []eth2spec.DataVersion{eth2spec.DataVersionFulu},
 			desc:   "A relay delivers a copy of node 3's share with committee index 0 instead of 1 (from Electra data.index is 0, so the signature does not cover the committee index) before any genuine share; then nodes 1, 2 and 3's genuine shares arrive.",
@@ -253,7 +327,7 @@ func attesterScenarios() []dvcScenario {
 				a := f.AttData(s17, 1)
 				forged := f.AttShare(3, a)
 				forged.CommitteeIndex = 0
-				return []dvcStep{ev(dvc.ReceivedAttestationShare{Share: forged}, ""), ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(share(f, 3, a), "submit_attestation")}
+				return []dvcStep{ev(dvc.ReceivedAttestationShare{Share: forged}, ""), ev(share(f, 1, a), ""), ev(share(f, 2, a), ""), ev(share(f, 3, a), "submit_attestation").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedAtt(a)} })}
 			}},
 		{name: "forged_unsigned_fields_refused_once_duty_known", forks: []eth2spec.DataVersion{eth2spec.DataVersionDeneb},
 			desc:   "With the duty served, copies of node 2's share arrive with other aggregation bits and with committee index 0; then nodes 2, 3 and 4's genuine shares.",
@@ -267,7 +341,7 @@ func attesterScenarios() []dvcScenario {
 				index := f.AttShare(2, a)
 				index.CommitteeIndex = 0
 				return []dvcStep{evErr(dvc.ReceivedAttestationShare{Share: bits}, dvc.ErrFieldsDiffer), evErr(dvc.ReceivedAttestationShare{Share: index}, dvc.ErrInvalidShare),
-					ev(share(f, 2, a), ""), ev(share(f, 3, a), ""), ev(share(f, 4, a), "submit_attestation")}
+					ev(share(f, 2, a), ""), ev(share(f, 3, a), ""), ev(share(f, 4, a), "submit_attestation").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedAtt(a)} })}
 			}},
 		{name: "forged_copies_before_duty_cannot_exhaust_signer_room", fork: eth2spec.DataVersionDeneb,
 			desc:   fmt.Sprintf("Before the duty, a relay delivers %d copies of node 3's share with other aggregation bits, then node 3's genuine share; the duty is served; node 3's genuine share arrives again (resent), then nodes 1 and 2's.", dvc.MaxMessagesPerSigner),
@@ -281,8 +355,10 @@ func attesterScenarios() []dvcScenario {
 					forged.AggregationBits = bitfield.Bitlist{1 << k, 0x01}
 					out = append(out, ev(dvc.ReceivedAttestationShare{Share: forged}, ""))
 				}
-				return append(out, ev(share(f, 3, a), "ignored:signer_already_signed_other_message"), ev(serve(f, s17), "start_consensus"),
-					ev(share(f, 3, a), ""), ev(share(f, 1, a), ""), ev(share(f, 2, a), "submit_attestation"))
+				return append(out, ev(share(f, 3, a), "ignored:signer_already_signed_other_message").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{ignored(dvc.IgnoredSignerEquivocated, s17)}
+				}), ev(serve(f, s17), "start_consensus").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.startAtt(f.AttDuty(s17))} }),
+					ev(share(f, 3, a), ""), ev(share(f, 1, a), ""), ev(share(f, 2, a), "submit_attestation").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedAtt(a)} }))
 			}},
 		{name: "invalid_signature_share_ignored_by_oracle",
 			desc:   "Shares that do not verify: the point at infinity as signature, node 2's signature claimed by node 3, share index 9, node 2's signature of other data.",
@@ -302,20 +378,28 @@ func attesterScenarios() []dvcScenario {
 				return []dvcStep{evErr(dvc.ReceivedAttestationShare{Share: garbage}, dvc.ErrInvalidShare),
 					evErr(dvc.ReceivedAttestationShare{Share: impostor}, dvc.ErrInvalidShare),
 					evErr(dvc.ReceivedAttestationShare{Share: unknown}, dvc.ErrInvalidShare),
-					evErr(dvc.ReceivedAttestationShare{Share: wrongData}, dvc.ErrInvalidShare)}
+					evErr(dvc.ReceivedAttestationShare{Share: wrongData}, dvc.ErrInvalidShare).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+						return expect(len(st.Snapshot().Attester.ReceivedShares) == 0, "nothing stored")
+					})}
 			}},
 		{name: "share_filter_before_any_duty_accepted",
 			desc:   "A share arrives before any duty was served.",
 			proves: "with no duty yet every slot may still come (the Dafny share filter): the share is stored",
 			refs:   refs(refAttester, "SPEC.md section 7.6 (share filter)"),
-			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "")} }},
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(len(st.Snapshot().Attester.ReceivedShares) == 1, "stored")
+				})}
+			}},
 		{name: "share_filter_below_min_active_dropped",
 			desc:   "A share for a slot below the lowest active instance arrives.",
 			proves: "the share filter drops shares of slots below every active instance (share_slot_filtered)",
 			refs:   refs(refAttester, "SPEC.md section 7.6 (share filter)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s25)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "ignored:share_slot_filtered")}
+				return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "ignored:share_slot_filtered").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{ignored(dvc.IgnoredShareFiltered, s17)}
+				})}
 			}},
 		{name: "share_filter_idle_after_latest_accepted",
 			desc:   "The only duty decided and shown on chain; a share for a later slot arrives.",
@@ -324,7 +408,11 @@ func attesterScenarios() []dvcScenario {
 			setup: func(f *dvf) []dvc.Event {
 				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), f.Imported(s20, f.AttData(s17, 1)))
 			},
-			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(share(f, 2, f.AttData(s25, 1)), "")} }},
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(share(f, 2, f.AttData(s25, 1)), "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(len(st.Snapshot().Attester.ReceivedShares) == 1, "stored")
+				})}
+			}},
 		{name: "share_filter_idle_at_latest_dropped",
 			desc:   "The only duty decided and shown on chain; a share for its slot arrives.",
 			proves: "idle, the filter drops shares of the latest duty's slot and below (share_slot_filtered)",
@@ -333,7 +421,9 @@ func attesterScenarios() []dvcScenario {
 				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), f.Imported(s20, f.AttData(s17, 1)))
 			},
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "ignored:share_slot_filtered")}
+				return []dvcStep{ev(share(f, 2, f.AttData(s17, 1)), "ignored:share_slot_filtered").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{ignored(dvc.IgnoredShareFiltered, s17)}
+				})}
 			}},
 		{name: "share_readded_after_block_cleanup",
 			desc:   "Two duties decided, the older instance still active; a block shows the newer one's attestation and cleans its shares; a share for that slot arrives again.",
@@ -343,7 +433,9 @@ func attesterScenarios() []dvcScenario {
 				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), serve(f, s25), f.Decided(f.AttData(s25, 1)), f.Imported(s27, f.AttData(s25, 1)))
 			},
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(share(f, 2, f.AttData(s25, 1)), "ignored:share_slot_completed")}
+				return []dvcStep{ev(share(f, 2, f.AttData(s25, 1)), "ignored:share_slot_completed").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{ignored(dvc.IgnoredSlotCompleted, s25)}
+				})}
 			}},
 		{name: "resend_sends_all_pending",
 			desc:   "Two duties decided and signed; the resend event fires.",
@@ -352,7 +444,11 @@ func attesterScenarios() []dvcScenario {
 			setup: func(f *dvf) []dvc.Event {
 				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), serve(f, s25), f.Decided(f.AttData(s25, 1)))
 			},
-			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(dvc.ResendAttestationShares{}, "broadcast broadcast")} }},
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(dvc.ResendAttestationShares{}, "broadcast broadcast").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.bcast(f.AttShare(1, f.AttData(s17, 1))), f.bcast(f.AttShare(1, f.AttData(s25, 1)))}
+				})}
+			}},
 		{name: "no_resend_after_block_inclusion",
 			desc:   "Two duties decided and signed; a block shows the first; the resend event fires.",
 			proves: "an own share whose attestation is on chain is not resent",
@@ -360,7 +456,11 @@ func attesterScenarios() []dvcScenario {
 			setup: func(f *dvf) []dvc.Event {
 				return f.evs(serve(f, s17), f.Decided(f.AttData(s17, 1)), serve(f, s25), f.Decided(f.AttData(s25, 1)), f.Imported(s26, f.AttData(s17, 1)))
 			},
-			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(dvc.ResendAttestationShares{}, "broadcast")} }},
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(dvc.ResendAttestationShares{}, "broadcast").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.bcast(f.AttShare(1, f.AttData(s25, 1)))}
+				})}
+			}},
 		{name: "deneb_combined_attestation_has_committee_position_bits", fork: eth2spec.DataVersionDeneb,
 			desc:   "Before Electra: the third share of one attestation arrives.",
 			proves: "the combined attestation is a phase0 Attestation whose aggregation bits have committee_length bits with bit validator_committee_index set (amendment A1)",
@@ -369,13 +469,21 @@ func attesterScenarios() []dvcScenario {
 				d := f.AttData(s17, 1)
 				return f.evs(serve(f, s17), share(f, 1, d), share(f, 2, d))
 			},
-			steps: func(f *dvf) []dvcStep { return []dvcStep{ev(share(f, 3, f.AttData(s17, 1)), "submit_attestation")} }},
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(share(f, 3, f.AttData(s17, 1)), "submit_attestation").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedAtt(f.AttData(s17, 1))} })}
+			}},
 		{name: "electra_imported_block_committee_bits", forks: []eth2spec.DataVersion{eth2spec.DataVersionFulu},
 			desc:   "Electra: a block's attestation covers committees 0 and 1; the validator's vote is bit 8+5.",
 			proves: "from Electra the validator's bit is found through committee_bits, the committees' members concatenated in committee order (amendment A3)",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A3)", "EIP-7549"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
-			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(f.Imported(s20, f.AttData(s17, 1)), "stop_consensus")} }},
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(f.Imported(s20, f.AttData(s17, 1)), "stop_consensus").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.stop(consensus.DutyAttester, s17)}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(f.dbHasAttestation(st, f.AttData(s17, 1)), "decision learnt from the Electra attestation")
+				})}
+			}},
 		{name: "imported_block_missing_committee_is_an_error",
 			desc:   "An imported block whose event lacks a committee its attestation needs, and one that answers another validator index than the configured one.",
 			proves: "inconsistent beacon-state answers are an error (inconsistent_oracle, amendment A18) and change nothing",
@@ -396,7 +504,12 @@ func attesterScenarios() []dvcScenario {
 			pre:    func(f *dvf) *slashing.SlashingDB { return f.dbWithAttestations([3]uint64{1, 2, 1}) },
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.Decided(f.AttData(s17, 1)), "ignored:decided_value_invalid")}
+				return []dvcStep{ev(f.Decided(f.AttData(s17, 1)), "ignored:decided_value_invalid").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{ignored(dvc.IgnoredDecidedInvalid, s17)}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return joinErrs(expect(st.CurrentAttestationDuty() == nil, "the duty is over"),
+						expect(len(st.Snapshot().Attester.SharesToBroadcast) == 0, "nothing signed"))
+				})}
 			}},
 		{name: "share_beyond_horizon_dropped",
 			desc:   "A share for the slot two epochs and one slot after the latest duty arrives.",
@@ -404,7 +517,9 @@ func attesterScenarios() []dvcScenario {
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A8)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(share(f, 2, f.AttData(s17+64+1, 1)), "ignored:share_slot_beyond_horizon")}
+				return []dvcStep{ev(share(f, 2, f.AttData(s17+64+1, 1)), "ignored:share_slot_beyond_horizon").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{ignored(dvc.IgnoredBeyondHorizon, s17+64+1)}
+				})}
 			}},
 		{name: "aggregation_bits_formation", fork: eth2spec.DataVersionDeneb,
 			desc:   "Duties with a committee length of 0, a position beyond the committee and a committee longer than 2048 are served, then a well-formed duty (committee of 8, position 5), decided and combined. The Dafny get_aggregation_bits(validator_index) would give 42 bits with the last set; the Ethereum bits are 8 bits with bit 5 set (0x2001).",
