@@ -207,13 +207,6 @@ func (c *cluster) attShare(i int, data *phase0.AttestationData) *networking.Atte
 		ValidatorIndex: testValidatorIndex, Signature: c.signShare(i, c.attInput(data).SigningRoot), ShareIndex: uint64(i)}
 }
 
-func (c *cluster) signedAtt(i int, data *phase0.AttestationData) Signed {
-	in := c.attInput(data)
-	return Signed{Kind: SignAttestation, Slot: data.Slot, Input: in, Signature: c.signShare(i, in.SigningRoot)}
-}
-
-func (c *cluster) bcast(m networking.Message) Broadcast { return Broadcast{Message: m, To: c.peers()} }
-
 // submittedAtt is the combined attestation, signed by the validator key.
 func (c *cluster) submittedAtt(data *phase0.AttestationData) SubmitAttestation {
 	sig := c.signValidator(c.attInput(data).SigningRoot)
@@ -225,31 +218,9 @@ func (c *cluster) submittedAtt(data *phase0.AttestationData) SubmitAttestation {
 		Phase0: &phase0.Attestation{AggregationBits: ethBits(), Data: data, Signature: sig}}}
 }
 
-func (c *cluster) startAtt(d *spec.AttestationDuty) StartConsensus {
-	return StartConsensus{ID: c.id(consensus.DutyAttester, d.Slot), Attester: d}
-}
-
-func (c *cluster) stop(d consensus.DutyType, slots ...phase0.Slot) StopConsensus {
-	var ids []consensus.InstanceID
-	for _, s := range slots {
-		ids = append(ids, c.id(d, s))
-	}
-	return StopConsensus{IDs: ids}
-}
-
-func (c *cluster) update(d consensus.DutyType, slots ...phase0.Slot) UpdateValidity {
-	var ids []consensus.InstanceID
-	for _, s := range slots {
-		ids = append(ids, c.id(d, s))
-	}
-	return UpdateValidity{IDs: ids}
-}
-
 func (c *cluster) decided(data *phase0.AttestationData) AttestationConsensusDecided {
 	return AttestationConsensusDecided{ID: c.id(consensus.DutyAttester, data.Slot), Data: data}
 }
-
-func ignored(r IgnoreReason, slot phase0.Slot) Ignored { return Ignored{Reason: r, Slot: slot} }
 
 // --- blocks ---------------------------------------------------------------
 
@@ -372,11 +343,6 @@ func (c *cluster) blockShare(i int, b *eth2spec.VersionedBeaconBlock) *networkin
 
 func (c *cluster) dvBlock(slot phase0.Slot, tag byte) *eth2spec.VersionedBeaconBlock {
 	return c.block(slot, testValidatorIndex, c.reveal(slot), tag)
-}
-
-func (c *cluster) importedDV(b *eth2spec.VersionedBeaconBlock) ImportedNewBlock {
-	vi := testValidatorIndex
-	return ImportedNewBlock{Block: b, ValidatorIndex: &vi}
 }
 
 // --- running ---------------------------------------------------------------
@@ -506,15 +472,6 @@ func (c *cluster) dbHasAttestation(st *State, data *phase0.AttestationData) bool
 	})
 }
 
-func (c *cluster) dbHasBlock(st *State, b *eth2spec.VersionedBeaconBlock) bool {
-	root := c.blockInput(b).SigningRoot
-	slot, _ := b.Slot()
-	d := slashing.GetSlashingDBDataForPubkey(st.SlashingDB(), c.keys.pk)
-	return slices.ContainsFunc(d.SignedBlocks, func(r *slashing.SlashingDBBlock) bool {
-		return r.Slot == slot && r.SigningRoot != nil && *r.SigningRoot == root
-	})
-}
-
 func encodeData(t testing.TB, d *phase0.AttestationData) []byte {
 	t.Helper()
 	b, err := consensus.EncodeAttestationData(d)
@@ -524,9 +481,21 @@ func encodeData(t testing.TB, d *phase0.AttestationData) []byte {
 	return b
 }
 
-func expect(t *testing.T, cond bool, format string, args ...any) {
-	t.Helper()
-	if !cond {
-		t.Fatalf(format, args...)
+// proposerReady serves the duty at slot and delivers the RANDAO shares of
+// nodes 1..m, so the block instance is running.
+func (c *cluster) proposerReady(slot phase0.Slot) []Event {
+	evs := []Event{ServeProposerDuty{Duty: c.propDuty(slot)}}
+	for i := 1; i <= c.m; i++ {
+		evs = append(evs, ReceivedRandaoShare{Share: c.randaoShare(i, slot)})
 	}
+	return evs
+}
+
+func mustEncodeBlock(t testing.TB, c *cluster, b *eth2spec.VersionedBeaconBlock) []byte {
+	t.Helper()
+	v, err := consensus.EncodeBlock(c.chain, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

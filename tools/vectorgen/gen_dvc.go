@@ -31,7 +31,7 @@ import (
 func init() {
 	register(generator{
 		Runner:   "dvc",
-		Summary:  "the co-validator state machine (SPEC.md section 7): pre-state, events, outputs per event (or named error), validity-predicate checks, state root after every step, post-state; attester, proposer and sync committee flows in the remote-signer and VC-middleware architectures; every scenario of spec/dvc's table tests",
+		Summary:  "the co-validator state machine (SPEC.md section 7): pre-state, events, outputs per event (or named error), validity-predicate checks, state root after every step, post-state; attester, proposer and sync committee flows in the remote-signer and VC-middleware architectures; every scenario of spec/dvc/dvccases",
 		Generate: genDVC,
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/altair"
 	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 	"github.com/google/go-cmp/cmp"
@@ -17,7 +19,7 @@ import (
 )
 
 // The outputs the scenarios state in full, built independently of the
-// spec from the fixture's keys (spec/dvc's table tests' statements).
+// spec from the fixture's keys.
 
 var outputCmp = []cmp.Option{cmpopts.IgnoreFields(dvc.Ignored{}, "Detail"), cmpopts.EquateEmpty()}
 
@@ -96,3 +98,50 @@ func expect(cond bool, format string, args ...any) error {
 
 // joinErrs joins the errors of several statements.
 func joinErrs(errs ...error) error { return errors.Join(errs...) }
+
+func (f *dvf) startProp(slot phase0.Slot) dvc.StartConsensus {
+	return dvc.StartConsensus{ID: f.ID(consensus.DutyProposer, slot), Proposer: &dvc.ProposerValidity{Duty: f.PropDuty(slot), RandaoReveal: f.Reveal(slot)}}
+}
+
+func (f *dvf) signedRandao(i int, slot phase0.Slot) dvc.Signed {
+	in := f.RandaoInput(slot)
+	return dvc.Signed{Kind: dvc.SignRandaoReveal, Slot: slot, Input: in, Signature: f.signShare(i, in.SigningRoot)}
+}
+
+func (f *dvf) signedBlock(i int, b *eth2spec.VersionedBeaconBlock) dvc.Signed {
+	in := f.BlockInput(b)
+	slot, _ := b.Slot()
+	return dvc.Signed{Kind: dvc.SignBlock, Slot: slot, Input: in, Signature: f.signShare(i, in.SigningRoot)}
+}
+
+func (f *dvf) submittedBlock(b *eth2spec.VersionedBeaconBlock) dvc.SubmitBlock {
+	return dvc.SubmitBlock{Block: &networking.SignedVersionedBlock{Block: f.Versioned(b), Signature: f.SignValidator(f.BlockInput(b).SigningRoot)}}
+}
+
+// dbHasBlock reports whether the state's DB holds b with its signing root.
+func (f *dvf) dbHasBlock(st *dvc.State, b *eth2spec.VersionedBeaconBlock) bool {
+	root := f.BlockInput(b).SigningRoot
+	slot, _ := b.Slot()
+	data := slashing.GetSlashingDBDataForPubkey(st.SlashingDB(), f.PK())
+	for _, r := range data.SignedBlocks {
+		if r.Slot == slot && r.SigningRoot != nil && *r.SigningRoot == root {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *dvf) startSync(slot phase0.Slot) dvc.StartConsensus {
+	return dvc.StartConsensus{ID: f.ID(consensus.DutySyncCommittee, slot), SyncCommittee: &dvc.SyncCommitteeValidity{Duty: f.SyncDuty(), Slot: slot, SubcommitteeIndex: 0}}
+}
+
+func (f *dvf) signedSync(i int, slot phase0.Slot, root phase0.Root) dvc.Signed {
+	in := f.SyncInput(slot, root)
+	return dvc.Signed{Kind: dvc.SignSyncCommitteeMessage, Slot: slot, Input: in, Signature: f.signShare(i, in.SigningRoot)}
+}
+
+// submittedSync is the combined sync committee message of c's block root.
+func (f *dvf) submittedSync(c *altair.SyncCommitteeContribution) dvc.SubmitSyncCommitteeMessage {
+	return dvc.SubmitSyncCommitteeMessage{Message: &altair.SyncCommitteeMessage{Slot: c.Slot, BeaconBlockRoot: c.BeaconBlockRoot, ValidatorIndex: f.vi(),
+		Signature: f.SignValidator(f.SyncInput(c.Slot, c.BeaconBlockRoot).SigningRoot)}}
+}

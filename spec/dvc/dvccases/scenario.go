@@ -24,7 +24,7 @@ type dvcStep struct {
 	want    string
 	wantErr error
 	// then states more about the step: its exact outputs, the state after
-	// it (spec/dvc's table tests' checks).
+	// it.
 	then func(f *dvf, st *dvc.State, out []dvc.Output) error
 }
 
@@ -90,8 +90,8 @@ func (f *dvf) checkSync(slot phase0.Slot, c *altair.SyncCommitteeContribution, w
 	return &dvcCheck{id: f.ID(consensus.DutySyncCommittee, slot), valueType: "SyncCommitteeContribution", value: v, obj: c, want: want}
 }
 
-// dvcScenario is a named scenario of spec/dvc's table tests, ported to the
-// mainnet preset (slots times 4).
+// dvcScenario is a named scenario, on the mainnet preset (the slots of
+// spec/dvc's former minimal-preset tables times 4).
 type dvcScenario struct {
 	handler, name string
 	fork          eth2spec.DataVersion

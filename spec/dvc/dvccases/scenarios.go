@@ -15,8 +15,9 @@ import (
 	"github.com/dvspec/go-dvspec/spec/slashing"
 )
 
-// The scenarios of spec/dvc's table tests (scenarios_attester_test.go,
-// scenarios_proposer_test.go, scenarios_sync_vc_test.go, dv_test.go), named
+// The DVC scenarios, each written once: TestScenarios runs them and
+// vectorgen renders them as the dvc vectors. They were spec/dvc's table
+// tests (and their port in vectorgen), named
 // as there and as the formal-spec digest, section 7, names them. Their
 // events are built as in the tests, on the mainnet preset (slots times 4,
 // sl); the author's statements are the names of each event's outputs or
@@ -24,10 +25,10 @@ import (
 // themselves come from running the spec.
 
 var (
-	refAttester = []string{"SPEC.md section 7.2 (attester, Dafny main)", "spec/dvc/scenarios_attester_test.go TestAttesterScenarios"}
-	refProposer = []string{"SPEC.md section 7.2 (proposer, Dafny v2)", "spec/dvc/scenarios_proposer_test.go TestProposerScenarios"}
-	refSync     = []string{"SPEC.md section 7.2 (sync committee, c00dc1e, amendment A10)", "spec/dvc/scenarios_sync_vc_test.go TestSyncCommitteeScenarios"}
-	refVC       = []string{"SPEC.md section 7.1 (the two architectures)", "spec/dvc/scenarios_sync_vc_test.go TestVCMiddlewareScenarios"}
+	refAttester = []string{"SPEC.md section 7.2 (attester, Dafny main)", "spec/dvc/dvccases attesterScenarios"}
+	refProposer = []string{"SPEC.md section 7.2 (proposer, Dafny v2)", "spec/dvc/dvccases proposerScenarios"}
+	refSync     = []string{"SPEC.md section 7.2 (sync committee, c00dc1e, amendment A10)", "spec/dvc/dvccases syncScenarios"}
+	refVC       = []string{"SPEC.md section 7.1 (the two architectures)", "spec/dvc/dvccases vcScenarios"}
 )
 
 func refs(base []string, more ...string) []string {
@@ -524,7 +525,7 @@ func attesterScenarios() []dvcScenario {
 		{name: "aggregation_bits_formation", fork: eth2spec.DataVersionDeneb,
 			desc:   "Duties with a committee length of 0, a position beyond the committee and a committee longer than 2048 are served, then a well-formed duty (committee of 8, position 5), decided and combined. The Dafny get_aggregation_bits(validator_index) would give 42 bits with the last set; the Ethereum bits are 8 bits with bit 5 set (0x2001).",
 			proves: "the share and the combined attestation carry committee_length bits with bit validator_committee_index set (amendment A1), and a duty whose geometry cannot give such bits is malformed",
-			refs:   refs(refAttester, "SPEC.md section 7.7 (A1)", "spec/dvc/scenarios_attester_test.go TestAggregationBitsFormation"),
+			refs:   refs(refAttester, "SPEC.md section 7.7 (A1)", "spec/dvc/aggregation_test.go TestAggregationBits"),
 			steps: func(f *dvf) []dvcStep {
 				zero, beyond, long := f.AttDuty(s17), f.AttDuty(s17), f.AttDuty(s17)
 				zero.CommitteeLength = 0
@@ -578,7 +579,7 @@ func validityScenarios() []dvcScenario {
 		out = append(out, dvcScenario{handler: "validity", name: x.name, fork: x.fork, both: true,
 			desc:   "The DB holds the listed votes; the duty at slot 164 (epoch 5) is served and its instance's predicate is asked about one value.",
 			proves: "the instance's validity predicate (ValidityFor: consensus.IsValidAttestationData against the node's DB): " + x.proves,
-			refs:   []string{"SPEC.md section 6 (consensus validity)", "SPEC.md section 4 (slashing protection)", "spec/dvc/scenarios_attester_test.go TestAttestationValidityVectors"},
+			refs:   []string{"SPEC.md section 6 (consensus validity)", "SPEC.md section 4 (slashing protection)", "spec/dvc/dvccases validityScenarios"},
 			pre:    func(f *dvf) *slashing.SlashingDB { return f.dbWithAttestations(x.records...) },
 			steps: func(f *dvf) []dvcStep {
 				return []dvcStep{ev(dvc.ServeAttestationDuty{Duty: f.AttDuty(s41)}, "start_consensus"), chk(f.checkAtt(s41, x.data(f), x.want))}
@@ -587,7 +588,7 @@ func validityScenarios() []dvcScenario {
 	out = append(out, dvcScenario{handler: "validity", name: "validity_same_target_identical_data", both: true,
 		desc:   "The duty decided and its data signed; the still active instance's predicate is asked about the same data, other data and bytes that are no attestation data.",
 		proves: "the repeat of the decided value stays valid (the EIP-3076 repeat exception; the Dafny rule has none), other data for the target is a double vote, and a value that does not decode is refused (invalid_value_encoding)",
-		refs:   []string{"SPEC.md section 6", "SPEC.md section 7.7 (A21)", "spec/dvc/scenarios_attester_test.go TestAttestationValidityVectors"},
+		refs:   []string{"SPEC.md section 6", "SPEC.md section 7.7 (A21)", "spec/dvc/dvccases validityScenarios"},
 		setup: func(f *dvf) []dvc.Event {
 			return f.evs(dvc.ServeAttestationDuty{Duty: f.AttDuty(s17)}, f.Decided(f.AttData(s17, 1)))
 		},
@@ -612,7 +613,7 @@ func validityScenarios() []dvcScenario {
 		out = append(out, dvcScenario{handler: "validity", name: x.name, both: true,
 			desc:   "The DB holds blocks at the listed slots; the proposer duty at slot 80 is served and the RANDAO shares combined, so the block instance runs; its predicate is asked about the DV's block.",
 			proves: "the block instance's validity predicate (consensus.IsValidBlock with the combined reveal, against the node's DB): " + x.proves,
-			refs:   []string{"SPEC.md section 6 (consensus validity)", "SPEC.md section 4", "spec/dvc/scenarios_proposer_test.go TestBlockValidityVectors"},
+			refs:   []string{"SPEC.md section 6 (consensus validity)", "SPEC.md section 4", "spec/dvc/dvccases validityScenarios"},
 			pre: func(f *dvf) *slashing.SlashingDB {
 				db := f.dbWithBlocks(x.prior...)
 				if x.same {
@@ -643,8 +644,8 @@ func proposerScenarios() []dvcScenario {
 			proves: "RANDAO shares of a future slot are kept; serving the duty signs and multicasts the own share; the threshold-th share combines the reveal and starts the block instance with it",
 			refs:   refProposer,
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(randao(f, 2, s20), ""), ev(randao(f, 3, s20), ""), ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s20)}, "signed broadcast"),
-					ev(randao(f, 1, s20), "start_consensus")}
+				return []dvcStep{ev(randao(f, 2, s20), ""), ev(randao(f, 3, s20), ""), ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s20)}, "signed broadcast").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.signedRandao(1, s20), f.bcast(f.RandaoShare(1, s20))} }),
+					ev(randao(f, 1, s20), "start_consensus").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.startProp(s20)} })}
 			}},
 		{name: "randao_share_after_own_duty_accepted_without_instance",
 			desc:   "The proposer duty served (no instance yet); the RANDAO shares arrive.",
@@ -652,14 +653,18 @@ func proposerScenarios() []dvcScenario {
 			refs:   refs(refProposer, "SPEC.md section 7.7 (A14)", "SPEC.md section 7.8 (D3)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(dvc.ServeProposerDuty{Duty: f.PropDuty(s20)}) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(randao(f, 2, s20), ""), ev(randao(f, 3, s20), ""), ev(randao(f, 1, s20), "start_consensus")}
+				return []dvcStep{ev(randao(f, 2, s20), ""), ev(randao(f, 3, s20), ""), ev(randao(f, 1, s20), "start_consensus").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.startProp(s20)} })}
 			}},
 		{name: "randao_threshold_starts_instance_once",
 			desc:   "The block instance runs; a fourth RANDAO share arrives.",
 			proves: "consensus starts once: a share after the threshold is only stored",
 			refs:   refProposer,
 			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
-			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(randao(f, 4, s20), "")} }},
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(randao(f, 4, s20), "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(len(st.ActiveInstances(f.Config(1))) == 1, "one instance")
+				})}
+			}},
 		{name: "decided_block_signed_and_broadcast", forks: []eth2spec.DataVersion{eth2spec.DataVersionDeneb, eth2spec.DataVersionFulu},
 			desc:   "The block instance decides the DV's block.",
 			proves: "the decided block enters the DB, the share is signed and multicast, the duty ends (amendment A15) and the predicate, re-bound, still accepts the block but refuses another block of the slot",
@@ -667,7 +672,11 @@ func proposerScenarios() []dvcScenario {
 			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps: func(f *dvf) []dvcStep {
 				b := f.DVBlock(s20, 1)
-				return []dvcStep{ev(f.BlockDecided(b), "signed broadcast update_validity"), chk(f.checkBlock(s20, b, nil)),
+				return []dvcStep{ev(f.BlockDecided(b), "signed broadcast update_validity").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.signedBlock(1, b), f.bcast(f.BlockShare(1, b)), f.update(consensus.DutyProposer, s20)}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return joinErrs(expect(f.dbHasBlock(st, b), "block in the DB"), expect(st.CurrentProposerDuty() == nil, "duty over (v2 implementation)"))
+				}), chk(f.checkBlock(s20, b, nil)),
 					chk(f.checkBlock(s20, f.DVBlock(s20, 2), slashing.ErrDoubleProposal))}
 			}},
 		{name: "block_share_threshold_submits", forks: []eth2spec.DataVersion{eth2spec.DataVersionDeneb, eth2spec.DataVersionFulu},
@@ -677,7 +686,10 @@ func proposerScenarios() []dvcScenario {
 			setup:  func(f *dvf) []dvc.Event { return append(f.ProposerReady(s20), f.BlockDecided(f.DVBlock(s20, 1))) },
 			steps: func(f *dvf) []dvcStep {
 				b := f.DVBlock(s20, 1)
-				return []dvcStep{ev(bshare(f, 1, b), ""), ev(bshare(f, 2, b), ""), ev(bshare(f, 3, b), "submit_block"), ev(bshare(f, 4, b), "ignored:already_combined")}
+				return []dvcStep{ev(bshare(f, 1, b), ""), ev(bshare(f, 2, b), "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(len(st.Snapshot().Proposer.ReceivedBlockShares) == 2, "both shares kept")
+				}),
+					ev(bshare(f, 3, b), "submit_block").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedBlock(b)} }), ev(bshare(f, 4, b), "ignored:already_combined").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{ignored(dvc.IgnoredAlreadySubmitted, s20)} })}
 			}},
 		{name: "block_shares_of_different_blocks_not_combined",
 			desc:   "Nodes 1 and 2 share block A, node 4 block B, node 3 block A.",
@@ -686,20 +698,29 @@ func proposerScenarios() []dvcScenario {
 			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps: func(f *dvf) []dvcStep {
 				a, b := f.DVBlock(s20, 1), f.DVBlock(s20, 2)
-				return []dvcStep{ev(bshare(f, 1, a), ""), ev(bshare(f, 2, a), ""), ev(bshare(f, 4, b), ""), ev(bshare(f, 3, a), "submit_block")}
+				return []dvcStep{ev(bshare(f, 1, a), ""), ev(bshare(f, 2, a), ""), ev(bshare(f, 4, b), ""), ev(bshare(f, 3, a), "submit_block").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedBlock(a)} })}
 			}},
 		{name: "imported_block_for_current_slot_cancels",
 			desc:   "The block instance runs; a block of the DV for the slot is imported.",
 			proves: "a block of the DV at the current slot stops the instance, enters the DB, ends the duty and drops the slot's RANDAO shares (amendment A16)",
 			refs:   refs(refProposer, "SPEC.md section 7.7 (A16)"),
 			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
-			steps:  func(f *dvf) []dvcStep { return []dvcStep{ev(f.ImportedDV(f.DVBlock(s20, 1)), "stop_consensus")} }},
+			steps: func(f *dvf) []dvcStep {
+				b := f.DVBlock(s20, 1)
+				return []dvcStep{ev(f.ImportedDV(b), "stop_consensus").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.stop(consensus.DutyProposer, s20)} }).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return joinErrs(expect(f.dbHasBlock(st, b), "the on-chain block is in the DB"), expect(st.CurrentProposerDuty() == nil, "duty over"),
+						expect(len(st.Snapshot().Proposer.ReceivedRandaoShares) == 0 && len(st.Snapshot().Proposer.RandaoSharesToBroadcast) == 0, "RANDAO shares dropped"))
+				})}
+			}},
 		{name: "imported_block_future_slot_skips_duty",
 			desc:   "A block of the DV for a future slot is imported; then that slot's duty is served.",
 			proves: "a future decision learnt from a block is kept; serving the duty still signs and multicasts the RANDAO share (v2 order, defect D6 kept) but records the block and runs no consensus",
 			refs:   refs(refProposer, "SPEC.md section 7.8 (D6)"),
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.ImportedDV(f.DVBlock(s28, 1)), ""), ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s28)}, "signed broadcast")}
+				b := f.DVBlock(s28, 1)
+				return []dvcStep{ev(f.ImportedDV(b), ""), ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s28)}, "signed broadcast").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.signedRandao(1, s28), f.bcast(f.RandaoShare(1, s28))} }).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return joinErrs(expect(f.dbHasBlock(st, b), "block in the DB"), expect(st.CurrentProposerDuty() == nil && len(st.ActiveInstances(f.Config(1))) == 0, "no consensus"))
+				})}
 			}},
 		{name: "imported_block_of_other_proposer_ignored",
 			desc:   "The block instance runs; another validator's block for the slot is imported.",
@@ -707,7 +728,9 @@ func proposerScenarios() []dvcScenario {
 			refs:   refs(refProposer, "SPEC.md section 7.7 (A7)", "SPEC.md section 7.8 (D4)"),
 			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.ImportedDV(f.block(s20, 7, f.Reveal(s20), 1)), "")}
+				return []dvcStep{ev(f.ImportedDV(f.block(s20, 7, f.Reveal(s20), 1)), "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(st.CurrentProposerDuty() != nil && len(st.ActiveInstances(f.Config(1))) == 1, "instance still running")
+				})}
 			}},
 		{name: "block_decided_with_wrong_randao_not_signed",
 			desc:   "The instance decides a block whose RANDAO reveal is not the combined one (the point at infinity).",
@@ -715,7 +738,7 @@ func proposerScenarios() []dvcScenario {
 			refs:   refs(refProposer, "SPEC.md section 7.7 (A11)"),
 			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.BlockDecided(f.block(s20, f.vi(), infinitySignature, 1)), "ignored:decided_value_invalid")}
+				return []dvcStep{ev(f.BlockDecided(f.block(s20, f.vi(), infinitySignature, 1)), "ignored:decided_value_invalid").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{ignored(dvc.IgnoredDecidedInvalid, s20)} })}
 			}},
 		{name: "resend_randao_and_block_shares",
 			desc:   "The block decided and signed; the two resend events fire.",
@@ -723,7 +746,8 @@ func proposerScenarios() []dvcScenario {
 			refs:   refProposer,
 			setup:  func(f *dvf) []dvc.Event { return append(f.ProposerReady(s20), f.BlockDecided(f.DVBlock(s20, 1))) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(dvc.ResendRandaoShares{}, "broadcast"), ev(dvc.ResendBlockShares{}, "broadcast")}
+				return []dvcStep{ev(dvc.ResendRandaoShares{}, "broadcast").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.bcast(f.RandaoShare(1, s20))} }),
+					ev(dvc.ResendBlockShares{}, "broadcast").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.bcast(f.BlockShare(1, f.DVBlock(s20, 1)))} })}
 			}},
 	}
 	for i := range list {
@@ -745,7 +769,7 @@ func syncScenarios() []dvcScenario {
 			steps: func(f *dvf) []dvcStep {
 				other := f.Contribution(s20, 1)
 				other.SubcommitteeIndex = 2
-				return []dvcStep{ev(f.ServeSync(s20), "start_consensus"), chk(f.checkSync(s20, f.Contribution(s20, 1), nil)), chk(f.checkSync(s20, other, dvc.ErrWrongSubcommittee))}
+				return []dvcStep{ev(f.ServeSync(s20), "start_consensus").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.startSync(s20)} }), chk(f.checkSync(s20, f.Contribution(s20, 1), nil)), chk(f.checkSync(s20, other, dvc.ErrWrongSubcommittee))}
 			}},
 		{name: "sync_decided_signs_block_root",
 			desc:   "The instance decides a contribution; the decision event arrives again.",
@@ -754,7 +778,10 @@ func syncScenarios() []dvcScenario {
 			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s20)) },
 			steps: func(f *dvf) []dvcStep {
 				c := f.Contribution(s20, 1)
-				return []dvcStep{ev(f.SyncDecided(c), "signed broadcast"), ev(f.SyncDecided(c), "ignored:no_such_instance")}
+				return []dvcStep{ev(f.SyncDecided(c), "signed broadcast").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.signedSync(1, s20, c.BeaconBlockRoot), f.bcast(f.SyncShare(1, c))}
+				}),
+					ev(f.SyncDecided(c), "ignored:no_such_instance").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{ignored(dvc.IgnoredNoInstance, s20)} })}
 			}},
 		{name: "sync_shares_combine_once", forks: []eth2spec.DataVersion{eth2spec.DataVersionAltair, eth2spec.DataVersionFulu},
 			desc:   "Three peers' sync committee message shares arrive, then the node's own.",
@@ -763,7 +790,8 @@ func syncScenarios() []dvcScenario {
 			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s20)) },
 			steps: func(f *dvf) []dvcStep {
 				c := f.Contribution(s20, 1)
-				return []dvcStep{ev(sshare(f, 2, c), ""), ev(sshare(f, 3, c), ""), ev(sshare(f, 4, c), "submit_sync_committee_message"), ev(sshare(f, 1, c), "ignored:already_combined")}
+				return []dvcStep{ev(sshare(f, 2, c), ""), ev(sshare(f, 3, c), ""), ev(sshare(f, 4, c), "submit_sync_committee_message").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedSync(c)} }),
+					ev(sshare(f, 1, c), "ignored:already_combined").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{ignored(dvc.IgnoredAlreadySubmitted, s20)} })}
 			}},
 		{name: "sync_new_slot_stops_old_instances",
 			desc:   "The duty of one slot decided; the next slot's duty is served; a share of the old slot arrives; the new slot is served again.",
@@ -771,7 +799,12 @@ func syncScenarios() []dvcScenario {
 			refs:   refs(refSync, "SPEC.md section 7.7 (A10, A17)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s20), f.SyncDecided(f.Contribution(s20, 1))) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(f.ServeSync(s21), "stop_consensus start_consensus"), ev(sshare(f, 2, f.Contribution(s20, 1)), "ignored:share_slot_filtered"),
+				return []dvcStep{ev(f.ServeSync(s21), "stop_consensus start_consensus").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.stop(consensus.DutySyncCommittee, s20), f.startSync(s21)}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(len(st.Snapshot().SyncCommittee.SharesToBroadcast) == 0, "old share dropped")
+				}),
+					ev(sshare(f, 2, f.Contribution(s20, 1)), "ignored:share_slot_filtered").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{ignored(dvc.IgnoredShareFiltered, s20)} }),
 					evErr(f.ServeSync(s21), dvc.ErrDutyOutOfOrder)}
 			}},
 		{name: "sync_resend_shares",
@@ -789,7 +822,7 @@ func syncScenarios() []dvcScenario {
 				c := f.Contribution(s21, 1)
 				forged := f.SyncShare(2, f.Contribution(s20, 1))
 				forged.Slot = s21
-				return []dvcStep{ev(dvc.ReceivedSyncCommitteeMessageShare{Share: forged}, ""), ev(sshare(f, 2, c), ""), ev(sshare(f, 3, c), ""), ev(sshare(f, 4, c), "submit_sync_committee_message")}
+				return []dvcStep{ev(dvc.ReceivedSyncCommitteeMessageShare{Share: forged}, ""), ev(sshare(f, 2, c), ""), ev(sshare(f, 3, c), ""), ev(sshare(f, 4, c), "submit_sync_committee_message").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.submittedSync(c)} })}
 			}},
 		{name: "sync_forged_slot_copy_refused_after_decision",
 			desc:   "The duty of a slot is served and decided; a relay delivers node 2's share of the previous slot relabelled with this slot; then node 2's genuine share.",
@@ -827,8 +860,13 @@ func vcScenarios() []dvcScenario {
 			steps: func(f *dvf) []dvcStep {
 				d := f.AttData(s17, 1)
 				att := single(f, d, f.AttShare(1, d).Signature)
-				return []dvcStep{ev(f.Decided(d), "cache_attestation_data_for_vc update_validity"), ev(att, "broadcast"), ev(att, "ignored:already_captured"),
-					ev(dvc.ResendAttestationShares{}, "broadcast")}
+				return []dvcStep{ev(f.Decided(d), "cache_attestation_data_for_vc update_validity").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{dvc.CacheAttestationDataForVC{Duty: f.AttDuty(s17), Data: d}, f.update(consensus.DutyAttester, s17)}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(f.dbHasAttestation(st, d), "the DB is updated at decision time")
+				}),
+					ev(att, "broadcast").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.bcast(f.AttShare(1, d))} }), ev(att, "ignored:already_captured").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{ignored(dvc.IgnoredAlreadyCaptured, s17)} }),
+					ev(dvc.ResendAttestationShares{}, "broadcast").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.bcast(f.AttShare(1, d))} })}
 			}},
 		{name: "vc_capture_for_undecided_or_other_data_rejected",
 			desc:   "VC middleware: a VC submission before the decision, one for other data after it, and one signed with another node's key share.",
@@ -838,7 +876,9 @@ func vcScenarios() []dvcScenario {
 			steps: func(f *dvf) []dvcStep {
 				d, other := f.AttData(s17, 1), f.AttData(s17, 2)
 				return []dvcStep{evErr(single(f, d, f.AttShare(1, d).Signature), dvc.ErrNotDecided),
-					ev(f.Decided(d), "cache_attestation_data_for_vc update_validity"),
+					ev(f.Decided(d), "cache_attestation_data_for_vc update_validity").outputs(func(f *dvf) []dvc.Output {
+						return []dvc.Output{dvc.CacheAttestationDataForVC{Duty: f.AttDuty(s17), Data: d}, f.update(consensus.DutyAttester, s17)}
+					}),
 					evErr(single(f, other, f.AttShare(1, other).Signature), dvc.ErrNotDecided),
 					evErr(single(f, d, f.AttShare(2, d).Signature), dvc.ErrInvalidShare)}
 			}},
@@ -849,12 +889,14 @@ func vcScenarios() []dvcScenario {
 			steps: func(f *dvf) []dvcStep {
 				b, other := f.DVBlock(s20, 1), f.DVBlock(s20, 2)
 				return []dvcStep{ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s20)}, ""),
-					ev(dvc.CapturedRandaoReveal{Slot: s20, RandaoReveal: f.RandaoShare(1, s20).Signature}, "broadcast"),
+					ev(dvc.CapturedRandaoReveal{Slot: s20, RandaoReveal: f.RandaoShare(1, s20).Signature}, "broadcast").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.bcast(f.RandaoShare(1, s20))} }),
 					ev(dvc.ReceivedRandaoShare{Share: f.RandaoShare(1, s20)}, ""), ev(dvc.ReceivedRandaoShare{Share: f.RandaoShare(2, s20)}, ""),
-					ev(dvc.ReceivedRandaoShare{Share: f.RandaoShare(3, s20)}, "start_consensus"),
-					ev(f.BlockDecided(b), "cache_block_for_vc update_validity"),
+					ev(dvc.ReceivedRandaoShare{Share: f.RandaoShare(3, s20)}, "start_consensus").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.startProp(s20)} }),
+					ev(f.BlockDecided(b), "cache_block_for_vc update_validity").outputs(func(f *dvf) []dvc.Output {
+						return []dvc.Output{dvc.CacheBlockForVC{Duty: f.PropDuty(s20), Block: b}, f.update(consensus.DutyProposer, s20)}
+					}),
 					evErr(dvc.CapturedBlock{Block: other, Signature: f.BlockShare(1, other).Signature}, dvc.ErrNotDecided),
-					ev(dvc.CapturedBlock{Block: b, Signature: f.BlockShare(1, b).Signature}, "broadcast")}
+					ev(dvc.CapturedBlock{Block: b, Signature: f.BlockShare(1, b).Signature}, "broadcast").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.bcast(f.BlockShare(1, b))} })}
 			}},
 		{name: "vc_sync_cached_then_captured",
 			desc:   "VC middleware, sync committee: the contribution is decided and cached; the VC's sync committee message is captured.",
@@ -865,7 +907,10 @@ func vcScenarios() []dvcScenario {
 				c := f.Contribution(s20, 1)
 				sh := f.SyncShare(1, c)
 				msg := &altair.SyncCommitteeMessage{Slot: s20, BeaconBlockRoot: c.BeaconBlockRoot, ValidatorIndex: f.vi(), Signature: sh.Signature}
-				return []dvcStep{ev(f.SyncDecided(c), "cache_sync_committee_contribution_for_vc"), ev(dvc.CapturedSyncCommitteeMessage{Message: msg}, "broadcast")}
+				return []dvcStep{ev(f.SyncDecided(c), "cache_sync_committee_contribution_for_vc").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{dvc.CacheSyncCommitteeContributionForVC{Duty: f.SyncDuty(), Contribution: c}}
+				}),
+					ev(dvc.CapturedSyncCommitteeMessage{Message: msg}, "broadcast").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.bcast(sh)} })}
 			}},
 	}
 	list = append(list, dvcScenario{name: "vc_capture_after_block_inclusion_ignored",
@@ -911,7 +956,7 @@ func robustnessScenarios() []dvcScenario {
 	return []dvcScenario{{handler: "robustness", name: "bad_events_rejected", both: true,
 		desc:   "Malformed, foreign and out-of-order events, each with its wire form: empty encodings where a container is missing, a duty of validator 43, the current duty again, an earlier duty, a decision of another cluster or duty type, shares without a valid shape, blocks that do not decode, a sync duty for a subcommittee the validator is not in; then NoEvent. (spec/dvc's Go-level nil events, which have no wire form, are the empty encodings here.)",
 		proves: "every bad event is refused with its named error and leaves the state unchanged (the state root after each step is the one before); nothing is output",
-		refs:   []string{"SPEC.md section 7.1 (bad events)", "spec/dvc/scenarios_sync_vc_test.go TestBadEvents"},
+		refs:   []string{"SPEC.md section 7.1 (bad events)", "spec/dvc/dvccases robustnessScenarios"},
 		setup:  func(f *dvf) []dvc.Event { return f.evs(dvc.ServeAttestationDuty{Duty: f.AttDuty(s17)}) },
 		invalid: func(f *dvf) []InvalidValue {
 			return []InvalidValue{{Value: make([]byte, 96), Why: "a zero signature, not a G2 point: the share must be refused"}}
