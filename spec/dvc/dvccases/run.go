@@ -87,13 +87,12 @@ func Run(env *Env, sc Scenario, mode dvc.Mode) (*Result, error) {
 		if !it.auto {
 			r.Errors = append(r.Errors, strings.Join(names.ErrorNames(err), "/"))
 		}
-		if err != nil {
-			if len(out) != 0 || next != st {
-				return nil, fmt.Errorf("step %d (%s): a refused event must return its input state and no output", k, s.Ev.EventName())
-			}
-			if after, herr := st.HashTreeRoot(); herr != nil || after != before {
-				return nil, fmt.Errorf("step %d (%s): a refused event changed the state", k, s.Ev.EventName())
-			}
+		// Step never changes its input state, refused or not.
+		if after, herr := st.HashTreeRoot(); herr != nil || after != before {
+			return nil, fmt.Errorf("step %d (%s) changed its input state", k, s.Ev.EventName())
+		}
+		if err != nil && (len(out) != 0 || next != st) {
+			return nil, fmt.Errorf("step %d (%s): a refused event must return its input state and no output", k, s.Ev.EventName())
 		}
 		if primary && !it.auto {
 			switch {
@@ -114,6 +113,9 @@ func Run(env *Env, sc Scenario, mode dvc.Mode) (*Result, error) {
 		}
 		if err != nil {
 			continue
+		}
+		if err := snapshotRoundTrip(cfg, next); err != nil {
+			return nil, fmt.Errorf("step %d (%s): %w", k, s.Ev.EventName(), err)
 		}
 		all = append(all, out...)
 		for _, x := range out {
@@ -174,6 +176,31 @@ func Agree(primary, other *Result) error {
 	}
 	if !bytes.Equal(a, b) {
 		return errors.New("the slashing DBs differ between the architectures")
+	}
+	return nil
+}
+
+// snapshotRoundTrip checks that the state's snapshot survives SSZ and
+// StateFromSnapshot unchanged (SPEC.md section 7.5).
+func snapshotRoundTrip(cfg *dvc.Config, st *dvc.State) error {
+	raw, err := st.Snapshot().MarshalSSZ()
+	if err != nil {
+		return err
+	}
+	snap, err := dvc.DecodeSnapshot(raw)
+	if err != nil {
+		return err
+	}
+	back, err := dvc.StateFromSnapshot(cfg, snap)
+	if err != nil {
+		return err
+	}
+	again, err := back.Snapshot().MarshalSSZ()
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(again, raw) {
+		return errors.New("the state's snapshot does not round-trip")
 	}
 	return nil
 }
