@@ -376,147 +376,48 @@ func genQBFTRestore(w *Writer) {
 	}
 }
 
-// genQBFTScenarios runs whole clusters on a synchronous network and writes
-// the trace of some of its nodes: every input a node got (its own value,
-// Start, the others' messages in delivery order, its timeouts) and what it
-// produced. The clusters are consensus/qbft TestScenarios'.
+// genQBFTScenarios runs the cluster scenarios of consensus/qbft/qbftcases
+// and writes the trace of their observed nodes: every input a node got
+// (its own value, Start, the others' messages in delivery order, its
+// timeouts) and what it produced.
 func genQBFTScenarios(w *Writer) {
-	for _, sc := range []struct {
-		name     string
-		n        uint64
-		downR0   bool
-		observed []string
-	}{
-		{"happy_path_round0", 4, false, []string{"leader", "non_leader"}},
-		{"happy_path_round0", 7, false, []string{"leader", "non_leader"}},
-		{"leader_down_new_leader_fresh_value", 4, true, []string{"leader", "non_leader"}},
-		{"leader_down_new_leader_fresh_value", 7, true, []string{"leader", "non_leader"}},
-	} {
-		c := qbftcases.NewCluster(sc.n, qbftID)
-		down := uint64(0)
-		if sc.downR0 {
-			down = c.Leader(0)
-		}
-		wantRound := uint64(0)
-		if sc.downR0 {
-			wantRound = 1
-		}
-		for _, who := range sc.observed {
-			var self uint64
-			switch who {
-			case "leader":
-				self = c.Leader(wantRound)
-			default:
-				self = c.NotLeader(0, 1)
+	for _, sc := range qbftcases.ClusterScenarios() {
+		c := qbftcases.NewCluster(sc.N, qbftID)
+		down, wantRound := sc.Down(c), sc.DecidingRound()
+		for _, who := range sc.Observed {
+			self := sc.Node(c, who)
+			var r *qbftRun
+			decided, err := qbftcases.RunCluster(sc, c, func(node uint64, i *qbft.Instance, x qbftcases.Input) ([]qbft.Output, error) {
+				if node != self {
+					return x.Apply(i)
+				}
+				if r == nil {
+					r = &qbftRun{c: c, inst: i, g: newEdGuard(c.N)}
+				}
+				return r.apply(x)
+			})
+			if err != nil {
+				panic(err)
 			}
-			trace := runQBFTCluster(c, down, self)
-			want := qbftOwnValue(c.Leader(wantRound))
-			if trace.decided == nil || !bytes.Equal(trace.decided.Value, want) || trace.decided.Round != wantRound {
-				panic(fmt.Sprintf("qbft scenario %s n=%d: node %d decided %+v, want %s in round %d", sc.name, sc.n, self, trace.decided, want, wantRound))
+			if err := sc.CheckDecisions(c, decided); err != nil {
+				panic(err)
 			}
-			r := trace.run
-			cs := &Case{Preset: "general", Fork: "phase0", Runner: "qbft", Handler: "scenarios", Suite: sc.name, Name: fmt.Sprintf("n%d_%s_node_%d", sc.n, who, self)}
-			desc := fmt.Sprintf("a cluster of %d nodes on a synchronous network, each with its own value (\"own-value-<i>\"), every message delivered to every other node in the order sent", sc.n)
-			if sc.downR0 {
+			want := qbftcases.OwnValue(c.Leader(wantRound))
+			cs := &Case{Preset: "general", Fork: "phase0", Runner: "qbft", Handler: "scenarios", Suite: sc.Name, Name: fmt.Sprintf("n%d_%s_node_%d", sc.N, who, self)}
+			desc := fmt.Sprintf("a cluster of %d nodes on a synchronous network, each with its own value (\"own-value-<i>\"), every message delivered to every other node in the order sent", sc.N)
+			if sc.LeaderDown {
 				desc += fmt.Sprintf("; node %d, the leader of round 0, is down: round 0 times out and the round-1 leader proposes its fresh value", down)
 			}
 			desc += fmt.Sprintf(". steps.yaml is node %d's trace: its own value, Start, the messages it received, its timeouts", self)
 			cs.Meta = Meta{
 				Description: desc,
-				Proves:      fmt.Sprintf("an implementation fed this trace produces node %d's messages and decides %q in round %d, as every live node of the cluster does (consensus/qbft TestScenarios %s)", self, want, wantRound, sc.name),
-				References:  []string{"SPEC.md section 8.11 (rules)", "SPEC.md section 8.7 (round timers)", "consensus/qbft/scenario_test.go TestScenarios " + sc.name},
+				Proves:      fmt.Sprintf("an implementation fed this trace produces node %d's messages and decides %q in round %d, as every live node of the cluster does (consensus/qbft TestScenarios %s)", self, want, wantRound, sc.Name),
+				References:  []string{"SPEC.md section 8.11 (rules)", "SPEC.md section 8.7 (round timers)", "consensus/qbft/scenario_test.go TestScenarios " + sc.Name},
 				Keys:        qbftKeysNode(c.N),
 			}
 			w.finishQBFT(cs, c, self, nil, r, nil, "")
 		}
 	}
-}
-
-func qbftOwnValue(i uint64) []byte { return []byte(fmt.Sprintf("own-value-%d", i)) }
-
-type qbftTrace struct {
-	run     *qbftRun
-	decided *qbft.Decide
-}
-
-// runQBFTCluster runs every node but down until the live nodes decide: each
-// node sets its own value and starts; broadcasts are delivered to every
-// other live node in FIFO order; when nothing is in flight, every live
-// undecided node times out in its current round. Node observe's inputs are
-// rendered.
-func runQBFTCluster(c *qbftcases.Cluster, down, observe uint64) qbftTrace {
-	type delivery struct {
-		to  uint64
-		msg *qbft.SignedMessage
-	}
-	insts := map[uint64]*qbft.Instance{}
-	var obs *qbftRun
-	decided := map[uint64]*qbft.Decide{}
-	var queue []delivery
-	feed := func(node uint64, x qbftcases.Input) {
-		var out []qbft.Output
-		var err error
-		if node == observe {
-			out, err = obs.apply(x)
-		} else {
-			out, err = x.Apply(insts[node])
-		}
-		if err != nil {
-			panic(fmt.Sprintf("cluster node %d: %v", node, err))
-		}
-		for _, o := range out {
-			switch o := o.(type) {
-			case qbft.Broadcast:
-				for to := uint64(1); to <= c.N; to++ {
-					if to != node && to != down {
-						queue = append(queue, delivery{to, o.Msg})
-					}
-				}
-			case qbft.Decide:
-				d := o
-				decided[node] = &d
-			}
-		}
-	}
-	live := []uint64{}
-	for i := uint64(1); i <= c.N; i++ {
-		if i == down {
-			continue
-		}
-		inst, err := qbft.New(c.Config(i), c.ID, qbftcases.Validity(nil))
-		if err != nil {
-			panic(err)
-		}
-		insts[i] = inst
-		if i == observe {
-			obs = &qbftRun{c: c, inst: inst, g: newEdGuard(c.N)}
-		}
-		live = append(live, i)
-	}
-	for _, i := range live {
-		feed(i, qbftcases.Input{Own: qbftOwnValue(i)})
-	}
-	for _, i := range live {
-		feed(i, qbftcases.Input{Start: true})
-	}
-	for steps := 0; len(decided) < len(live); steps++ {
-		if steps > 100000 {
-			panic("qbft cluster does not decide")
-		}
-		if len(queue) == 0 {
-			for _, i := range live {
-				if decided[i] == nil {
-					r := insts[i].Round()
-					feed(i, qbftcases.Input{Timeout: &r})
-				}
-			}
-			continue
-		}
-		d := queue[0]
-		queue = queue[1:]
-		feed(d.to, qbftcases.Input{Msg: d.msg})
-	}
-	return qbftTrace{run: obs, decided: decided[observe]}
 }
 
 // genQBFTParams writes the parameter functions of SPEC.md 8.2, 8.6, 8.7.

@@ -47,3 +47,20 @@ func TestRulesWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterScenarios: every live node of every cluster scenario decides
+// the deciding round's leader's value in that round.
+func TestClusterScenarios(t *testing.T) {
+	for _, id := range testIDs {
+		for _, sc := range ClusterScenarios() {
+			c := NewCluster(sc.N, id)
+			decided, err := RunCluster(sc, c, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sc.CheckDecisions(c, decided); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+}
