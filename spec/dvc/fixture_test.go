@@ -499,3 +499,8 @@ func mustEncodeBlock(t testing.TB, c *cluster, b *eth2spec.VersionedBeaconBlock)
 	}
 	return v
 }
+
+func (c *cluster) blockDecided(b *eth2spec.VersionedBeaconBlock) BlockConsensusDecided {
+	slot, _ := b.Slot()
+	return BlockConsensusDecided{ID: c.id(consensus.DutyProposer, slot), Block: b}
+}
