@@ -160,7 +160,7 @@ var FileShapes = map[string]map[string]*Shape{
 	},
 	"consensus_validity": {
 		"chain.yaml":  chainShape,
-		"inputs.yaml": mapOf(req("value_ssz_type", nil), req("value_fork", nil), opt("randao_reveal", nil), opt("slot", nil)),
+		"inputs.yaml": mapOf(req("value_ssz_type", nil), req("value_fork", nil), opt("randao_reveal", nil), opt("fee_recipient", nil), opt("slot", nil)),
 		"output.yaml": mapOf(req("valid", nil), opt("reason", nil), opt("slashing_reason", nil)),
 	},
 	"qbft": {
