@@ -440,7 +440,7 @@ func runDVC(sc dvccases.Scenario, mode dvc.Mode, primary bool, path string) *dvc
 				outputNode(f, sc.Node, x) // records the signatures the pre-state holds
 			}
 			if autoCapture {
-				queue = append(f.VcCaptures(sc.Node, e, out, st), queue...)
+				queue = append(f.VCCaptures(sc.Node, e, out, st), queue...)
 			}
 		}
 	}
@@ -521,7 +521,7 @@ func runDVC(sc dvccases.Scenario, mode dvc.Mode, primary bool, path string) *dvc
 			st = next
 			if autoCapture && err == nil {
 				var ins []item
-				for _, c := range f.VcCaptures(sc.Node, dec, out, st) {
+				for _, c := range f.VCCaptures(sc.Node, dec, out, st) {
 					ins = append(ins, item{s: dvccases.Step{Ev: c, Want: "-"}, auto: true})
 				}
 				queue = append(ins, queue...)

@@ -391,7 +391,7 @@ func (f *dvf) vcCapture(i int, o dvc.Output) dvc.Event {
 // vcCaptures returns the VC submissions that follow an event in the
 // VC-middleware architecture: one per cached value, and the RANDAO reveal
 // share when the event made a proposer duty current.
-func (f *dvf) VcCaptures(i int, ev dvc.Event, out []dvc.Output, st *dvc.State) []dvc.Event {
+func (f *dvf) VCCaptures(i int, ev dvc.Event, out []dvc.Output, st *dvc.State) []dvc.Event {
 	if f.Mode != dvc.ModeVCMiddleware {
 		return nil
 	}

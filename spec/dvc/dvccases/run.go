@@ -50,7 +50,7 @@ func Run(env *Env, sc Scenario, mode dvc.Mode) (*Result, error) {
 		}
 		st = next
 		if auto {
-			queue = append(f.VcCaptures(sc.Node, e, out, st), queue...)
+			queue = append(f.VCCaptures(sc.Node, e, out, st), queue...)
 		}
 	}
 	type item struct {
@@ -132,7 +132,7 @@ func Run(env *Env, sc Scenario, mode dvc.Mode) (*Result, error) {
 		st = next
 		if auto {
 			var ins []item
-			for _, c := range f.VcCaptures(sc.Node, s.Ev, out, st) {
+			for _, c := range f.VCCaptures(sc.Node, s.Ev, out, st) {
 				ins = append(ins, item{s: Step{Ev: c, Want: "-"}, auto: true})
 			}
 			items = append(ins, items...)
