@@ -73,6 +73,7 @@ type BeaconCommittee struct {
 //	captured_randao_reveal                 Slot, RandaoReveal
 //	captured_block                         BlockFork, Block, Signature
 //	captured_sync_committee_message        Message (SyncCommitteeMessage)
+//	new_slot                               Slot
 //	no_event                               -
 type DVCEvent struct {
 	Name              string

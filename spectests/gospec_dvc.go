@@ -201,6 +201,8 @@ func DecodeDVCEvent(chain signing.Chain, ev DVCEvent) (dvc.Event, error) {
 		return dvc.ReceivedSyncCommitteeMessageShare{Share: s}, nil
 	case names.ResendSyncCommitteeMessageShares:
 		return dvc.ResendSyncCommitteeMessageShares{}, nil
+	case names.NewSlot:
+		return dvc.NewSlot{Slot: phase0.Slot(ev.Slot)}, nil
 	case names.CapturedAttestation:
 		a, err := DecodeSignedAttestation(ev.AttestationFork, ev.Attestation)
 		if err != nil {

@@ -212,6 +212,8 @@ func EncodeEvent(chain signing.Chain, ev dvc.Event) (Item, error) {
 		f.Signature = Hex(x.Signature[:])
 	case dvc.CapturedSyncCommitteeMessage:
 		f.MessageSSZ, err = ssz(x.Message)
+	case dvc.NewSlot:
+		f.Slot = u64p(uint64(x.Slot))
 	case dvc.ResendAttestationShares, dvc.ResendRandaoShares, dvc.ResendBlockShares,
 		dvc.ResendSyncCommitteeMessageShares, dvc.NoEvent:
 	default:
@@ -336,6 +338,11 @@ func decodeEvent(chain signing.Chain, name string, f *Fields) (dvc.Event, error)
 		return dvc.ReceivedSyncCommitteeMessageShare{Share: s}, err
 	case names.ResendSyncCommitteeMessageShares:
 		return dvc.ResendSyncCommitteeMessageShares{}, nil
+	case names.NewSlot:
+		if f.Slot == nil {
+			return nil, errors.New("missing slot")
+		}
+		return dvc.NewSlot{Slot: phase0.Slot(*f.Slot)}, nil
 	case names.CapturedAttestation:
 		a, err := decodeSignedAttestation(f.AttestationFork, f.AttestationSSZ)
 		return dvc.CapturedAttestation{Attestation: a}, err

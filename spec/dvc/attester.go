@@ -34,7 +34,10 @@ func (t *transition) checkAttestationDuty(d *spec.AttestationDuty) error {
 // The Dafny preconditions (the duty's and the queued duties' slots are not
 // active instances; the DV model delivers duties in increasing slot order)
 // are checked: a duty whose slot is not above the latest and every queued
-// duty is ErrDutyOutOfOrder.
+// duty is ErrDutyOutOfOrder. Amendment A23: the new duty supersedes an
+// undecided current duty (abandoned, its instance stopped) and the queued
+// duties not decided on chain, as Dafny v2 f_terminate_current_attestation_duty
+// does, so an instance that never decides cannot hold up later duties.
 func (t *transition) serveAttestationDuty(d *spec.AttestationDuty) error {
 	if err := t.checkAttestationDuty(d); err != nil {
 		return err
@@ -50,10 +53,21 @@ func (t *transition) serveAttestationDuty(d *spec.AttestationDuty) error {
 	if _, ok := a.instances[d.Slot]; ok {
 		return fmt.Errorf("%w: slot %d already has an instance", ErrDutyOutOfOrder, d.Slot)
 	}
-	if len(a.queue) >= MaxStateList {
-		return fmt.Errorf("%w: duty queue full", ErrMalformedEvent)
+	// Amendment A23: the later duty supersedes the undecided current one
+	// and every queued one (a queued duty decided on chain is still skipped
+	// into the DB below).
+	if a.current != nil {
+		t.abandonAttestationDuty("superseded by the attestation duty at slot %d", d.Slot)
 	}
-	a.queue = append(a.queue, d)
+	var queue []*spec.AttestationDuty
+	for _, q := range a.queue {
+		if _, decided := a.futureDecided[q.Slot]; decided {
+			queue = append(queue, q)
+			continue
+		}
+		t.ignore(IgnoredDutyAbandoned, q.Slot, "superseded by the attestation duty at slot %d", d.Slot)
+	}
+	a.queue = append(queue, d)
 	t.checkForNextQueuedDuty()
 	return nil
 }

@@ -185,9 +185,23 @@ type CapturedSyncCommitteeMessage struct {
 	Message *altair.SyncCommitteeMessage
 }
 
+// NewSlot is the slot clock, which the pure layer does not have
+// (amendment A23, this spec): slot Slot of the beacon chain has begun.
+// Every duty, instance and share whose value can no longer be included
+// on chain by then expires: an undecided duty stops being current (the
+// next queued duty may start), its instance and every expired instance
+// stop, and their shares are dropped. Nothing is signed. Slots need not
+// increase; an earlier slot than one seen before expires nothing new.
+type NewSlot struct {
+	Slot phase0.Slot
+}
+
 // NoEvent is Dafny NoEvent: nothing happens (f_process_event returns the
 // state unchanged).
 type NoEvent struct{}
+
+// EventName implements Event.
+func (NewSlot) EventName() string { return "new_slot" }
 
 // EventName implements Event.
 func (ServeAttestationDuty) EventName() string { return "serve_attestation_duty" }

@@ -159,8 +159,9 @@ type CacheSyncCommitteeContributionForVC struct {
 }
 
 // Ignored records that an event (or part of one) had no effect and why:
-// every "else return the unchanged state" branch of the Dafny model, and
-// every amendment that drops something. Reason is stable and part of the
+// every "else return the unchanged state" branch of the Dafny model, every
+// amendment that drops something, and a duty that ends without a signature
+// (duty_abandoned, amendment A23). Reason is stable and part of the
 // vectors; Detail is for humans.
 type Ignored struct {
 	Reason IgnoreReason
@@ -192,7 +193,8 @@ const (
 	IgnoredBeyondHorizon IgnoreReason = "share_slot_beyond_horizon"
 	// The same share was received before.
 	IgnoredDuplicateShare IgnoreReason = "duplicate_share"
-	// The signer already sent a different share for the slot (amendment A8).
+	// The signer already sent MaxMessagesPerSigner other messages for the
+	// slot (amendments A8, A22).
 	IgnoredSignerEquivocated IgnoreReason = "signer_already_signed_other_message"
 	// The share's message was already combined and submitted (amendment A5).
 	IgnoredAlreadySubmitted IgnoreReason = "already_combined"
@@ -205,6 +207,10 @@ const (
 	IgnoredAlreadyCaptured IgnoreReason = "already_captured"
 	// A decision for an instance that is not running or already decided.
 	IgnoredNoInstance IgnoreReason = "no_such_instance"
+	// An undecided duty stopped being current without a signature: its
+	// value can no longer be included on chain (NewSlot), or a later duty
+	// of its type was served (amendment A23). Slot is the duty's.
+	IgnoredDutyAbandoned IgnoreReason = "duty_abandoned"
 )
 
 // OutputName implements Output.

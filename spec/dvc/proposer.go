@@ -43,6 +43,12 @@ func (t *transition) serveProposerDuty(d *spec.ProposerDuty) error {
 	if p.latest != nil && d.Slot <= p.latest.Slot {
 		return fmt.Errorf("%w: proposer duty at slot %d after slot %d", ErrDutyOutOfOrder, d.Slot, p.latest.Slot)
 	}
+	if p.current != nil {
+		// Amendment A23: a later duty supersedes the undecided one.
+		old := p.current.Slot
+		t.ignore(IgnoredDutyAbandoned, old, "superseded by the proposer duty at slot %d", d.Slot)
+		stopInstances(t, consensus.DutyProposer, p.instances, func(s phase0.Slot) bool { return s == old })
+	}
 	p.current, p.latest = d, d
 	if t.cfg.Mode == ModeRemoteSigner {
 		epoch, err := t.cfg.Chain.EpochAtSlot(d.Slot)

@@ -626,15 +626,16 @@ func (w *world) deliverSomeDecision() {
 	}
 }
 
-// quiesce runs the world deterministically to the end: every duty served to
-// every honest node, every message delivered, every instance decided with
-// its first valid candidate, every decision delivered, every VC submission
-// made, every chain block imported.
+// quiesce runs the world deterministically to the end: each round serves
+// the next duty to every honest node (one at a time: a later duty
+// supersedes an undecided one, amendment A23), delivers every message,
+// decides every instance with its first valid candidate and delivers the
+// decisions and every VC submission.
 func (w *world) quiesce(rounds int) {
 	for r := 0; r < rounds; r++ {
 		progress := false
 		for _, i := range w.honest() {
-			for w.serveNext(i) {
+			if w.serveNext(i) {
 				progress = true
 				w.drain()
 			}

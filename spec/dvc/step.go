@@ -189,6 +189,12 @@ func (t *transition) dispatch(ev Event) error {
 		}
 		t.s.sync = t.s.sync.thaw()
 		return t.capturedSyncCommitteeMessage(e.Message)
+	case NewSlot:
+		t.s.att = t.s.att.thaw()
+		t.s.prop = t.s.prop.thaw()
+		t.s.sync = t.s.sync.thaw()
+		t.newSlot(e.Slot)
+		return nil
 	case NoEvent:
 		return nil
 	case nil:

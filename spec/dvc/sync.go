@@ -44,28 +44,7 @@ func (t *transition) serveSyncCommitteeDuty(e ServeSyncCommitteeDuty) error {
 	if y.latest != nil && e.Slot <= y.latest.validity.Slot {
 		return fmt.Errorf("%w: sync committee duty at slot %d after slot %d", ErrDutyOutOfOrder, e.Slot, y.latest.validity.Slot)
 	}
-	var stop []consensus.InstanceID
-	for _, s := range sortedKeys(y.instances) {
-		if s < e.Slot {
-			stop = append(stop, t.cfg.instanceID(consensus.DutySyncCommittee, s))
-			delete(y.instances, s)
-		}
-	}
-	if len(stop) > 0 {
-		t.emit(StopConsensus{IDs: stop})
-	}
-	older := func(s phase0.Slot) bool { return s < e.Slot }
-	y.rcvd.drop(older)
-	for s := range y.toBroadcast {
-		if older(s) {
-			delete(y.toBroadcast, s)
-		}
-	}
-	for s := range y.awaitingVC {
-		if older(s) {
-			delete(y.awaitingVC, s)
-		}
-	}
+	t.expireSync(func(s phase0.Slot) bool { return s < e.Slot })
 	inst := &syncInstance{validity: SyncCommitteeValidity{Duty: d, Slot: e.Slot, SubcommitteeIndex: e.SubcommitteeIndex}}
 	y.instances[e.Slot] = inst
 	y.latest = inst

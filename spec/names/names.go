@@ -34,6 +34,7 @@ const (
 	CapturedRandaoReveal              = "captured_randao_reveal"
 	CapturedBlock                     = "captured_block"
 	CapturedSyncCommitteeMessage      = "captured_sync_committee_message"
+	NewSlot                           = "new_slot"
 	NoEvent                           = "no_event"
 )
 
@@ -80,6 +81,7 @@ var Events = []Event{
 	{CapturedRandaoReveal, dvc.CapturedRandaoReveal{}},
 	{CapturedBlock, dvc.CapturedBlock{}},
 	{CapturedSyncCommitteeMessage, dvc.CapturedSyncCommitteeMessage{}},
+	{NewSlot, dvc.NewSlot{}},
 	{NoEvent, dvc.NoEvent{}},
 }
 
@@ -191,6 +193,7 @@ var Errors = []Error{
 	{"dvc", string(dvc.IgnoredStoreFull), nil, "dvc.IgnoredStoreFull"},
 	{"dvc", string(dvc.IgnoredAlreadyCaptured), nil, "dvc.IgnoredAlreadyCaptured"},
 	{"dvc", string(dvc.IgnoredNoInstance), nil, "dvc.IgnoredNoInstance"},
+	{"dvc", string(dvc.IgnoredDutyAbandoned), nil, "dvc.IgnoredDutyAbandoned"},
 
 	{"qbft", "invalid_justification", qbft.ErrInvalidJustification, "qbft.ErrInvalidJustification"},
 	{"qbft", "malformed_message", qbft.ErrMalformed, "qbft.ErrMalformed"},

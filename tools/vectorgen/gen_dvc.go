@@ -251,6 +251,9 @@ func eventNode(f *dvccases.Fixture, ev dvc.Event) (*yaml.Node, spectests.DVCEven
 		ne.Signature = e.Signature
 	case dvc.CapturedSyncCommitteeMessage:
 		ne.Message = cont(body, "message", e.Message, jsNode(e.Message))
+	case dvc.NewSlot:
+		body.Content = append(body.Content, strNode("slot"), uintNode(uint64(e.Slot)))
+		ne.Slot = uint64(e.Slot)
 	case dvc.ResendAttestationShares, dvc.ResendRandaoShares, dvc.ResendBlockShares, dvc.ResendSyncCommitteeMessageShares, dvc.NoEvent:
 	default:
 		panic(fmt.Sprintf("eventNode: unsupported event %T", ev))

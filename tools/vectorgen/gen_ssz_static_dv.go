@@ -213,7 +213,8 @@ func snakeName(rule string) string {
 }
 
 // richDVCState is node 1 after events that fill most of the state:
-// attester duties (one decided and combined, one current, one queued),
+// attester duties (one decided and combined, one current; the queue is
+// empty between steps since amendment A23),
 // decisions learnt from a block, a completed slot, a proposer instance
 // with its shares, a sync committee instance with its shares; in
 // VC-middleware mode, values waiting for the validator client.
@@ -229,7 +230,7 @@ func richDVCState(mode dvc.Mode) *dvc.State {
 		dvc.ServeAttestationDuty{Duty: f.AttDuty(dvccases.Slot(9))}, f.Decided(d9),
 		dvc.ReceivedAttestationShare{Share: f.AttShare(2, d9)}, dvc.ReceivedAttestationShare{Share: f.AttShare(3, d9)}, dvc.ReceivedAttestationShare{Share: f.AttShare(4, d9)},
 		f.Imported(dvccases.Slot(10), d9, f.AttData(dvccases.Slot(33), 1)),
-		dvc.ServeAttestationDuty{Duty: f.AttDuty(dvccases.Slot(17))}, dvc.ServeAttestationDuty{Duty: f.AttDuty(dvccases.Slot(25))},
+		dvc.ServeAttestationDuty{Duty: f.AttDuty(dvccases.Slot(17))},
 		dvc.ReceivedAttestationShare{Share: f.AttShare(2, d17)},
 		f.ImportedDV(f.DVBlock(dvccases.Slot(28), 1)),
 	}

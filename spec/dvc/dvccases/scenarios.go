@@ -41,6 +41,7 @@ func dvcScenarios() []dvcScenario {
 	out = append(out, validityScenarios()...)
 	out = append(out, proposerScenarios()...)
 	out = append(out, syncScenarios()...)
+	out = append(out, expiryScenarios()...)
 	out = append(out, vcScenarios()...)
 	out = append(out, robustnessScenarios()...)
 	out = append(out, dvScenarios()...)
@@ -68,28 +69,32 @@ func attesterScenarios() []dvcScenario {
 					chk(f.checkAtt(s17, f.AttData(s17, 1), slashing.ErrDoubleVote)),
 					chk(f.checkAtt(s25, f.AttData(s25, 1), dvc.ErrNoInstance))}
 			}},
-		{name: "serve_while_current_active_is_queued",
-			desc:   "A second duty arrives while the first is undecided.",
-			proves: "a duty served while another is current is queued, not started (Dafny main's queue): no output, the queue holds it",
-			refs:   refAttester,
+		{name: "serve_while_current_undecided_supersedes_it",
+			desc:   "A second duty arrives while the first is undecided; then the first one's decision arrives.",
+			proves: "a later duty supersedes the undecided current one (amendment A23, as Dafny v2 f_terminate_current_attestation_duty; Dafny main would queue it): the first is abandoned (duty_abandoned) and its instance stopped, the second starts; abandoning signs nothing, so a late decision of the first is not for the current duty",
+			refs:   refs(refAttester, "SPEC.md section 7.7 (A23)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(serve(f, s25), "").is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
-					q := st.AttestationDutyQueue()
-					return joinErrs(expect(st.CurrentAttestationDuty().Slot == s17, "17 stays current"), expect(len(q) == 1 && q[0].Slot == s25, "25 is queued: %v", q))
-				})}
+				return []dvcStep{ev(serve(f, s25), "stop_consensus ignored:duty_abandoned start_consensus").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.stop(consensus.DutyAttester, s17), ignored(dvc.IgnoredDutyAbandoned, s17), f.startAtt(f.AttDuty(s25))}
+				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
+					return expect(st.CurrentAttestationDuty().Slot == s25 && len(st.AttestationDutyQueue()) == 0, "25 current, nothing queued")
+				}),
+					ev(f.Decided(f.AttData(s17, 1)), "ignored:decision_not_for_current_duty").outputs(func(f *dvf) []dvc.Output {
+						return []dvc.Output{ignored(dvc.IgnoredNotCurrent, s17)}
+					})}
 			}},
 		{name: "decided_current_emits_share_multicast_to_all_peers_incl_self", forks: []eth2spec.DataVersion{eth2spec.DataVersionPhase0, eth2spec.DataVersionFulu},
-			desc:   "Duties at two slots are served; the first one's instance decides.",
-			proves: "on the decision of the current duty the node records it in its DB, signs its share (remote signer), multicasts it to every peer including itself, starts the queued duty and re-binds the predicates of the active instances",
+			desc:   "A duty is served and its instance decides.",
+			proves: "on the decision of the current duty the node records it in its DB, signs its share (remote signer), multicasts it to every peer including itself and re-binds the predicate of the still active instance",
 			refs:   refs(refAttester, "SPEC.md section 7.7 (A11, A19, A21)"),
-			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), serve(f, s25)) },
+			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
 				d := f.AttData(s17, 1)
-				return []dvcStep{ev(f.Decided(d), "signed broadcast start_consensus update_validity").outputs(func(f *dvf) []dvc.Output {
-					return []dvc.Output{f.signedAtt(1, d), f.bcast(f.AttShare(1, d)), f.startAtt(f.AttDuty(s25)), f.update(consensus.DutyAttester, s17, s25)}
+				return []dvcStep{ev(f.Decided(d), "signed broadcast update_validity").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.signedAtt(1, d), f.bcast(f.AttShare(1, d)), f.update(consensus.DutyAttester, s17)}
 				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
-					return joinErrs(expect(f.dbHasAttestation(st, d), "decision in the DB"), expect(st.CurrentAttestationDuty().Slot == s25, "next queued duty started"))
+					return joinErrs(expect(f.dbHasAttestation(st, d), "decision in the DB"), expect(st.CurrentAttestationDuty() == nil, "no duty current"))
 				})}
 			}},
 		{name: "decided_wrong_id_or_idle_is_noop",
@@ -135,34 +140,34 @@ func attesterScenarios() []dvcScenario {
 					return expect(len(st.ActiveInstances(f.Config(1))) == 0, "the block stopped it")
 				})}
 			}},
-		{name: "future_decided_head_skipped_while_current_active",
+		{name: "future_decided_duty_served_supersedes_current",
 			desc:   "While the duty at the first slot is current, a block shows the validator's attestation for a later slot; then that later duty is served.",
-			proves: "a decision learnt from a block for a queued duty skips the duty, enters the DB and re-binds the current instance's predicate, which then refuses every value of its lower target (EIP-3076 condition 5; SPEC.md section 7.8, Note)",
-			refs:   refs(refAttester, "SPEC.md section 7.8 (Note)"),
+			proves: "the later duty supersedes the undecided current one (amendment A23: abandoned, its instance stopped) and, decided on chain, is skipped: its decision enters the DB and no consensus runs",
+			refs:   refs(refAttester, "SPEC.md section 7.7 (A23)"),
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17), f.Imported(s26, f.AttData(s25, 1))) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(serve(f, s25), "update_validity").outputs(func(f *dvf) []dvc.Output {
-					return []dvc.Output{f.update(consensus.DutyAttester, s17)}
+				return []dvcStep{ev(serve(f, s25), "stop_consensus ignored:duty_abandoned").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.stop(consensus.DutyAttester, s17), ignored(dvc.IgnoredDutyAbandoned, s17)}
 				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
 					return joinErrs(expect(f.dbHasAttestation(st, f.AttData(s25, 1)), "the on-chain decision for 25 is in the DB"),
-						expect(st.CurrentAttestationDuty().Slot == s17 && len(st.AttestationDutyQueue()) == 0, "17 current, 25 skipped"))
+						expect(st.CurrentAttestationDuty() == nil && len(st.AttestationDutyQueue()) == 0, "17 abandoned, 25 skipped"))
 				}),
-					chk(f.checkAtt(s17, f.AttData(s17, 1), slashing.ErrTargetBelowMinimum))}
+					chk(f.checkAtt(s17, f.AttData(s17, 1), dvc.ErrNoInstance))}
 			}},
 		{name: "block_decides_current_duty",
-			desc:   "Two duties served (the second queued) and a share of the first received; then a block shows the validator's attestation for the first.",
-			proves: "a block deciding the current duty stops its instance, records the decision, drops the slot's shares and starts the next queued duty",
+			desc:   "A duty served and a share of it received; then a block shows the validator's attestation for it.",
+			proves: "a block deciding the current duty stops its instance, records the decision and drops the slot's shares; the duty is done",
 			refs:   refAttester,
 			setup: func(f *dvf) []dvc.Event {
-				return f.evs(serve(f, s17), serve(f, s25), share(f, 2, f.AttData(s17, 1)))
+				return f.evs(serve(f, s17), share(f, 2, f.AttData(s17, 1)))
 			},
 			steps: func(f *dvf) []dvcStep {
 				d := f.AttData(s17, 1)
-				return []dvcStep{ev(f.Imported(s20, d), "stop_consensus start_consensus update_validity").outputs(func(f *dvf) []dvc.Output {
-					return []dvc.Output{f.stop(consensus.DutyAttester, s17), f.startAtt(f.AttDuty(s25)), f.update(consensus.DutyAttester, s25)}
+				return []dvcStep{ev(f.Imported(s20, d), "stop_consensus").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.stop(consensus.DutyAttester, s17)}
 				}).is(func(f *dvf, st *dvc.State, out []dvc.Output) error {
 					snap := st.Snapshot().Attester
-					return joinErrs(expect(f.dbHasAttestation(st, d), "DB updated"), expect(st.CurrentAttestationDuty().Slot == s25, "next duty started"),
+					return joinErrs(expect(f.dbHasAttestation(st, d), "DB updated"), expect(st.CurrentAttestationDuty() == nil, "the duty is done"),
 						expect(len(snap.ReceivedShares) == 0 && len(snap.SharesToBroadcast) == 0, "shares of 17 cleaned"))
 				})}
 			}},
@@ -842,6 +847,73 @@ func syncScenarios() []dvcScenario {
 	}
 	for i := range list {
 		list[i].handler, list[i].both = "sync_committee", true
+	}
+	return list
+}
+
+// expiryScenarios are the expiry scenarios (amendment A23): mainnet slots, so slot sl(17) is in epoch 2 (64..95).
+func expiryScenarios() []dvcScenario {
+	s17, s20, s21, s28, s33 := sl(17), sl(20), sl(21), sl(28), sl(33)
+	serve := func(f *dvf, slot phase0.Slot) dvc.Event { return dvc.ServeAttestationDuty{Duty: f.AttDuty(slot)} }
+	tick := func(slot phase0.Slot) dvc.Event { return dvc.NewSlot{Slot: slot} }
+	refExpiry := []string{"SPEC.md section 7.7 (A23)", "spec/dvc/dvccases expiryScenarios"}
+	list := []dvcScenario{
+		{name: "new_slot_expires_undecided_attestation_duty",
+			desc:   "An attester duty at a slot of epoch 2 stays undecided; slots 127 (the last of epoch 3) and 128 begin; its decision arrives late; a later duty is served.",
+			proves: "from Deneb (EIP-7045) an attestation can be included until the end of the next epoch: at slot 128 the undecided duty is abandoned (duty_abandoned) and its instance stopped; abandoning signs nothing (a late decision is not for the current duty); the next duty starts",
+			refs:   refExpiry,
+			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(tick(127), ""), ev(tick(128), "stop_consensus ignored:duty_abandoned"),
+					ev(f.Decided(f.AttData(s17, 1)), "ignored:decision_not_for_current_duty"), ev(serve(f, s33), "start_consensus")}
+			}},
+		{name: "new_slot_expires_attestation_duty_pre_deneb", fork: eth2spec.DataVersionCapella,
+			desc:   "Capella: an attester duty at slot 68 stays undecided; slots 100 and 101 begin.",
+			proves: "before Deneb an attestation can be included for SLOTS_PER_EPOCH slots: at slot 101 the undecided duty is abandoned and its instance stopped",
+			refs:   refExpiry,
+			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(tick(100), ""), ev(tick(101), "stop_consensus ignored:duty_abandoned")}
+			}},
+		{name: "new_slot_stops_decided_attestation_instance",
+			desc:   "An attester duty decided and a peer's share of it received; its attestation is never seen on chain; slot 128 begins; the resend event fires.",
+			proves: "a decided instance waiting for its attestation on chain stops when the attestation can no longer be included; its shares are dropped (nothing left to resend); the signed decision stays in the slashing DB",
+			refs:   refExpiry,
+			setup: func(f *dvf) []dvc.Event {
+				d := f.AttData(s17, 1)
+				return f.evs(serve(f, s17), f.Decided(d), dvc.ReceivedAttestationShare{Share: f.AttShare(2, d)})
+			},
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(tick(128), "stop_consensus"), ev(dvc.ResendAttestationShares{}, "")}
+			}},
+		{name: "new_slot_expires_proposer_duty",
+			desc:   "A proposer duty's block instance runs (RANDAO reveal combined); its slot begins, then the next slot; the block decision arrives late.",
+			proves: "a proposer duty expires with its slot: the undecided duty is abandoned, its instance stopped, its RANDAO shares dropped; a late decision is not signed",
+			refs:   refExpiry,
+			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(tick(s20), ""), ev(tick(s20+1), "ignored:duty_abandoned stop_consensus"),
+					ev(f.BlockDecided(f.DVBlock(s20, 1)), "ignored:decision_not_for_current_duty")}
+			}},
+		{name: "later_proposer_duty_supersedes_undecided",
+			desc:   "A proposer duty's block instance runs undecided; a later proposer duty is served.",
+			proves: "a later proposer duty supersedes the undecided one (amendment A23): abandoned, its instance stopped; the new duty's RANDAO share is signed and multicast",
+			refs:   refExpiry,
+			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s28)}, "ignored:duty_abandoned stop_consensus signed broadcast")}
+			}},
+		{name: "new_slot_expires_sync_instance",
+			desc:   "A sync committee instance decided and its share signed; its slot begins, then the next; the next slot's duty is served.",
+			proves: "a sync committee instance and its state expire with its slot (amendment A23, as A10 does when the next slot is served)",
+			refs:   refExpiry,
+			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s20), f.SyncDecided(f.Contribution(s20, 1))) },
+			steps: func(f *dvf) []dvcStep {
+				return []dvcStep{ev(tick(s20), ""), ev(tick(s21), "stop_consensus"), ev(f.ServeSync(s21), "start_consensus")}
+			}},
+	}
+	for i := range list {
+		list[i].handler, list[i].both = "expiry", true
 	}
 	return list
 }
