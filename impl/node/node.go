@@ -480,11 +480,16 @@ func (s sink) ServeSyncCommitteeDuty(d *spec.SyncCommitteeDuty, slot phase0.Slot
 	})
 }
 
-// slotStarted runs at every slot start: it expires duties and forgets what
-// old slots left behind.
+// slotStarted runs at every slot start: it tells every state machine the
+// slot began (dvc.NewSlot: what can no longer be included expires, SPEC.md
+// amendment A23, and the QBFT instances it stops are freed), expires the
+// tracked duties and forgets what old slots left behind.
 func (n *Node) slotStarted(slot phase0.Slot) {
 	n.slot = slot
 	n.cfg.Metrics.Slot(uint64(slot))
+	for _, v := range n.list {
+		n.deliver(v, dvc.NewSlot{Slot: slot})
+	}
 	n.tracker.expire()
 	keep := phase0.Slot(2 * n.cfg.Chain.SlotsPerEpoch)
 	if slot > keep {

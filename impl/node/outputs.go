@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/dvspec/go-dvspec/consensus"
@@ -18,6 +19,9 @@ func (n *Node) execute(v *validator, outs []dvc.Output) {
 			n.startConsensus(v, o)
 		case dvc.StopConsensus:
 			n.qbft.Stop(o.IDs...)
+			for _, id := range o.IDs {
+				delete(n.insts, id)
+			}
 		case dvc.UpdateValidity:
 			// Predicates read the validator's latest state when they run
 			// (startConsensus), so they are always re-bound.
@@ -40,7 +44,11 @@ func (n *Node) execute(v *validator, outs []dvc.Output) {
 			})
 		case dvc.Ignored:
 			n.cfg.Metrics.Ignored(string(o.Reason))
-			n.log.Debug("ignored", "validator", v.index, "reason", o.Reason, "slot", o.Slot, "detail", o.Detail)
+			lvl := slog.LevelDebug
+			if o.Reason == dvc.IgnoredDutyAbandoned {
+				lvl = slog.LevelInfo
+			}
+			n.log.Log(context.Background(), lvl, "ignored", "validator", v.index, "reason", o.Reason, "slot", o.Slot, "detail", o.Detail)
 		}
 	}
 }

@@ -136,7 +136,11 @@ func New(cfg Config) (*Scheduler, error) {
 // current and the next epoch's duties, then, slot by slot, fires the
 // duties due and fetches each next epoch at the start of an epoch. A duty
 // whose time passed before Run got to it is still served if its slot is
-// not over (late is better than never); earlier slots are skipped.
+// not over (late is better than never); earlier slots are skipped, except
+// at the start: the attester duties of the current epoch's earlier slots
+// are served first (their attestations can still be included, SPEC.md
+// amendment A23), so that a node started mid-epoch (a restart) takes part
+// in the instances its peers still run for them.
 func (s *Scheduler) Run(ctx context.Context) error {
 	c := s.cfg.Clock
 	now := s.cfg.Now()
@@ -147,6 +151,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	epoch := c.EpochOf(slot)
 	go s.fetch(ctx, epoch)
 	go s.fetch(ctx, epoch+1)
+	catchUp := started
 	for {
 		// Slot start: proposer duties.
 		if err := s.sleepUntil(ctx, c.SlotStart(slot)); err != nil {
@@ -174,10 +179,18 @@ func (s *Scheduler) Run(ctx context.Context) error {
 				return nil
 			}
 			if ed != nil {
+				if catchUp {
+					for past := c.EpochStart(c.EpochOf(slot)); past < slot; past++ {
+						for _, d := range ed.attesters[past] {
+							s.cfg.Sink.ServeAttestationDuty(d)
+						}
+					}
+				}
 				for _, d := range ed.attesters[slot] {
 					s.cfg.Sink.ServeAttestationDuty(d)
 				}
 			}
+			catchUp = false
 			s.serveSync(ctx, slot)
 		}
 		slot++

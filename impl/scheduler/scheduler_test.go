@@ -127,3 +127,39 @@ func TestDutiesAtTheirTimes(t *testing.T) {
 		}
 	}
 }
+
+// TestStartMidEpochServesTheEpochsEarlierAttesterDuties: a scheduler
+// started in slot 2 (a restarted node) serves the attester duty of slot 1
+// of the same epoch (its attestation can still be included; its peers may
+// still run its instance), before the duties of later slots, and no duty
+// of an earlier epoch.
+func TestStartMidEpochServesTheEpochsEarlierAttesterDuties(t *testing.T) {
+	forks, err := signing.MainnetVersionsFromGenesis(eth2spec.DataVersionElectra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk := phase0.BLSPubKey{5}
+	slot := 300 * time.Millisecond
+	genesis := time.Now().Add(-2*slot - slot/2)
+	rec := &recorder{genesis: genesis}
+	s, err := New(Config{
+		Clock:  SlotClock{Genesis: genesis, SlotDuration: slot, SlotsPerEpoch: 4},
+		Duties: fakeDuties{pk}, Validators: map[phase0.ValidatorIndex]phase0.BLSPubKey{5: pk},
+		Chain: signing.Chain{Forks: forks, SlotsPerEpoch: 4}, Preset: spec.MainnetPreset(), Sink: rec, NoSync: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), genesis.Add(6*slot+slot/2).Sub(time.Now()))
+	defer cancel()
+	_ = s.Run(ctx)
+	var att []phase0.Slot
+	for _, e := range rec.events {
+		if e.kind == "attester" {
+			att = append(att, e.slot)
+		}
+	}
+	if len(att) != 2 || att[0] != 1 || att[1] != 5 {
+		t.Fatalf("attester duties served for slots %v, want [1 5] (slot 1 caught up at the start)", att)
+	}
+}

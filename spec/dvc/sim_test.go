@@ -105,7 +105,8 @@ type world struct {
 	chainSlot       phase0.Slot
 
 	pLoss, pDup float64
-	relay       bool // a byzantine relay forges copies of honest shares (sim_relay_test.go)
+	relay       bool        // a byzantine relay forges copies of honest shares (sim_relay_test.go)
+	clock       phase0.Slot // the last NewSlot given to the nodes (amendment A23)
 	steps       int
 	events      int
 	byzErrors   int
@@ -543,11 +544,17 @@ func (w *world) checkTheorem() {
 	}
 }
 
-// run executes a random schedule of at most steps actions.
+// run executes a random schedule of at most steps actions. Now and then
+// the clock advances a slot (not behind a relay, whose test wants every
+// signed attestation combined), so duties and instances expire (amendment
+// A23) amid everything else.
 func (w *world) run(steps int) {
 	hon := w.honest()
 	for k := 0; k < steps; k++ {
 		w.steps++
+		if !w.relay && w.rng.Intn(40) == 0 {
+			w.tick()
+		}
 		switch r := w.rng.Intn(100); {
 		case r < 10:
 			w.serveNext(hon[w.rng.Intn(len(hon))])
@@ -595,6 +602,17 @@ func (w *world) run(steps int) {
 		}
 	}
 	w.checkTheorem()
+}
+
+// tick starts the next slot at every honest node.
+func (w *world) tick() {
+	if w.clock == 0 {
+		w.clock = w.duties[0].slot
+	}
+	w.clock++
+	for _, i := range w.honest() {
+		w.step(i, NewSlot{Slot: w.clock}, false)
+	}
 }
 
 func (w *world) sortedInstances() []consensus.InstanceID {
