@@ -8,7 +8,7 @@
 //
 // Step(cfg, state, event, oracles) returns the next state and the outputs
 // of one event; it performs no I/O, starts no goroutines, reads no clock
-// and draws no randomness. Consensus is not called: the state machine
+// (time comes in as the NewSlot event) and draws no randomness. Consensus is not called: the state machine
 // outputs StartConsensus and StopConsensus, and decisions come back as
 // events; a consensus driver asks ValidityFor for the validity predicate
 // of an instance. The signer (remote-signer mode) is the one oracle Step

@@ -188,7 +188,8 @@ type CapturedSyncCommitteeMessage struct {
 // NewSlot is the slot clock, which the pure layer does not have
 // (amendment A23, this spec): slot Slot of the beacon chain has begun.
 // Every duty, instance and share whose value can no longer be included
-// on chain by then expires: an undecided duty stops being current (the
+// on chain by then expires (an attestation after its inclusion window, a
+// block or a sync committee message after the slot that follows its own): an undecided duty stops being current (the
 // next queued duty may start), its instance and every expired instance
 // stop, and their shares are dropped. Nothing is signed. Slots need not
 // increase; an earlier slot than one seen before expires nothing new.

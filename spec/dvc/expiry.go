@@ -26,11 +26,15 @@ func (c *Config) AttestationLastSlot(s phase0.Slot) phase0.Slot {
 // current duty is abandoned, expired queued duties are dropped (a queued
 // duty decided on chain is still skipped into the DB), expired instances
 // (decided ones waiting for a block included) stop, their shares go;
-// then the next queued duty may start. Blocks and sync committee
-// messages: everything of a slot before now.
+// then the next queued duty may start. Blocks and sync committee messages:
+// everything of a slot before now - 1.
 func (t *transition) newSlot(now phase0.Slot) {
 	attExpired := func(s phase0.Slot) bool { return t.cfg.AttestationLastSlot(s) < now }
-	before := func(s phase0.Slot) bool { return s < now }
+	// A block of slot s published late can still become the chain's if
+	// the proposer of s + 1 builds on it (or s + 1 is empty); a sync
+	// committee message of slot s goes into the block of s + 1 (its
+	// SyncAggregate signs the root of s). Both are useful until s + 1 ends.
+	nextSlotOver := func(s phase0.Slot) bool { return s+1 < now }
 
 	a := &t.s.att
 	if a.current != nil && attExpired(a.current.Slot) {
@@ -52,18 +56,18 @@ func (t *transition) newSlot(now phase0.Slot) {
 	t.checkForNextQueuedDuty()
 
 	p := &t.s.prop
-	if p.current != nil && before(p.current.Slot) {
-		t.ignore(IgnoredDutyAbandoned, p.current.Slot, "the proposal's slot is over at slot %d", now)
+	if p.current != nil && nextSlotOver(p.current.Slot) {
+		t.ignore(IgnoredDutyAbandoned, p.current.Slot, "the proposal can no longer be included at slot %d", now)
 		p.current = nil
 	}
-	stopInstances(t, consensus.DutyProposer, p.instances, before)
-	p.rcvdRandao.drop(before)
-	p.rcvdBlocks.drop(before)
-	deleteSlots(p.randaoToBroadcast, before)
-	deleteSlots(p.blockToBroadcast, before)
-	deleteSlots(p.awaitingVC, before)
+	stopInstances(t, consensus.DutyProposer, p.instances, nextSlotOver)
+	p.rcvdRandao.drop(nextSlotOver)
+	p.rcvdBlocks.drop(nextSlotOver)
+	deleteSlots(p.randaoToBroadcast, nextSlotOver)
+	deleteSlots(p.blockToBroadcast, nextSlotOver)
+	deleteSlots(p.awaitingVC, nextSlotOver)
 
-	t.expireSync(before)
+	t.expireSync(nextSlotOver)
 }
 
 // abandonAttestationDuty ends the undecided current attester duty without

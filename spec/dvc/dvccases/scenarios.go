@@ -887,12 +887,12 @@ func expiryScenarios() []dvcScenario {
 				return []dvcStep{ev(tick(128), "stop_consensus"), ev(dvc.ResendAttestationShares{}, "")}
 			}},
 		{name: "new_slot_expires_proposer_duty",
-			desc:   "A proposer duty's block instance runs (RANDAO reveal combined); its slot begins, then the next slot; the block decision arrives late.",
-			proves: "a proposer duty expires with its slot: the undecided duty is abandoned, its instance stopped, its RANDAO shares dropped; a late decision is not signed",
+			desc:   "A proposer duty's block instance runs (RANDAO reveal combined); the next slot begins, then the one after; the block decision arrives late.",
+			proves: "a block of slot s can be built on until slot s + 1 ends: when slot s + 2 begins the undecided duty is abandoned, its instance stopped, its RANDAO shares dropped; a late decision is not signed",
 			refs:   refExpiry,
 			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(tick(s20), ""), ev(tick(s20+1), "ignored:duty_abandoned stop_consensus"),
+				return []dvcStep{ev(tick(s20+1), ""), ev(tick(s20+2), "ignored:duty_abandoned stop_consensus"),
 					ev(f.BlockDecided(f.DVBlock(s20, 1)), "ignored:decision_not_for_current_duty")}
 			}},
 		{name: "later_proposer_duty_supersedes_undecided",
@@ -904,12 +904,12 @@ func expiryScenarios() []dvcScenario {
 				return []dvcStep{ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s28)}, "ignored:duty_abandoned stop_consensus signed broadcast")}
 			}},
 		{name: "new_slot_expires_sync_instance",
-			desc:   "A sync committee instance decided and its share signed; its slot begins, then the next; the next slot's duty is served.",
-			proves: "a sync committee instance and its state expire with its slot (amendment A23, as A10 does when the next slot is served)",
+			desc:   "A sync committee instance decided and its share signed; the next slot begins, then the one after; a later slot's duty is served.",
+			proves: "a sync committee message of slot s is included in the block of slot s + 1: its instance and state expire when slot s + 2 begins (amendment A23; serving a later slot stops it earlier, A10)",
 			refs:   refExpiry,
 			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s20), f.SyncDecided(f.Contribution(s20, 1))) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(tick(s20), ""), ev(tick(s21), "stop_consensus"), ev(f.ServeSync(s21), "start_consensus")}
+				return []dvcStep{ev(tick(s20+1), ""), ev(tick(s20+2), "stop_consensus"), ev(f.ServeSync(s21), "start_consensus")}
 			}},
 	}
 	for i := range list {
