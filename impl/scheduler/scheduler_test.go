@@ -145,7 +145,7 @@ func TestStartMidEpochServesTheEpochsEarlierAttesterDuties(t *testing.T) {
 	s, err := New(Config{
 		Clock:  SlotClock{Genesis: genesis, SlotDuration: slot, SlotsPerEpoch: 4},
 		Duties: fakeDuties{pk}, Validators: map[phase0.ValidatorIndex]phase0.BLSPubKey{5: pk},
-		Chain: signing.Chain{Forks: forks, SlotsPerEpoch: 4}, Preset: spec.MainnetPreset(), Sink: rec, NoSync: true,
+		Chain: signing.Chain{Forks: forks, SlotsPerEpoch: 4}, Sink: rec, NoSync: true,
 	})
 	if err != nil {
 		t.Fatal(err)
