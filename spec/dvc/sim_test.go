@@ -545,14 +545,15 @@ func (w *world) checkTheorem() {
 }
 
 // run executes a random schedule of at most steps actions. Now and then
-// the clock advances a slot (not behind a relay, whose test wants every
-// signed attestation combined), so duties and instances expire (amendment
-// A23) amid everything else.
+// (1 in 150 steps, so the clock crosses the duties' slots over a run
+// rather than leaving them all behind) the clock advances a slot (not
+// behind a relay, whose test wants every signed attestation combined), so
+// duties and instances expire (amendment A23) amid everything else.
 func (w *world) run(steps int) {
 	hon := w.honest()
 	for k := 0; k < steps; k++ {
 		w.steps++
-		if !w.relay && w.rng.Intn(40) == 0 {
+		if !w.relay && w.rng.Intn(150) == 0 {
 			w.tick()
 		}
 		switch r := w.rng.Intn(100); {
