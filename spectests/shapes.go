@@ -85,6 +85,7 @@ var dvcEventFields = map[string][]Key{
 	names.ResendRandaoShares:               nil,
 	names.ResendBlockShares:                nil,
 	names.ResendSyncCommitteeMessageShares: nil,
+	names.NewSlot:                          {req("slot", nil)},
 	names.NoEvent:                          nil,
 }
 
