@@ -38,6 +38,7 @@ Commands:
   dvnode run          run one node of a cluster (remote-signer mode)
   dvnode devnet       run a whole cluster against the embedded beacon node
   dvnode create cluster  make a cluster: split existing keys or make new ones
+  dvnode simbeacon      serve the simulated beacon node alone, for nodes started separately
   dvnode slashing-db  import | export the slashing DB (EIP-3076)
   dvnode replay FILE  run a trace through the pure spec; report the first divergence
   dvnode diff A B     compare two traces duty by duty
@@ -62,6 +63,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return cmdDevnet(ctx, args[1:], stdout, stderr)
 	case "create":
 		return cmdCreate(ctx, args[1:], stdout, stderr)
+	case "simbeacon":
+		return cmdSimbeacon(ctx, args[1:], stdout, stderr)
 	case "slashing-db":
 		return cmdSlashing(args[1:], stdout, stderr)
 	case "replay":

@@ -27,8 +27,8 @@ import (
 	"time"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
-	"github.com/attestantio/go-eth2-client/spec/phase0"
 
+	"github.com/dvspec/go-dvspec/adapter/dutytable"
 	"github.com/dvspec/go-dvspec/adapter/run"
 	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/impl/node"
@@ -109,9 +109,9 @@ type Config struct {
 
 // Result is the outcome of a run.
 type Result struct {
-	Duties    []Duty
-	ByType    map[string]*TypeStats
-	Total     TypeStats
+	// Table is the duty accounting (Duties, ByType, Total), shared with
+	// dvnode simbeacon.
+	dutytable.Table
 	Offences  []simbeacon.Offence
 	CPUUser   time.Duration
 	CPUSystem time.Duration
@@ -134,26 +134,16 @@ type ByzantineStats struct {
 }
 
 // Duty is one duty the beacon node assigned to a distributed validator.
-type Duty struct {
-	Type      string
-	Validator phase0.ValidatorIndex
-	Slot      phase0.Slot
-	Start     time.Time
-	Accepted  bool
-	Latency   time.Duration
-}
+type Duty = dutytable.Duty
 
 // TypeStats summarises the duties of one type.
-type TypeStats struct {
-	Count, Succeeded, Failed int
-	P50, P95, P99            time.Duration
-}
+type TypeStats = dutytable.TypeStats
 
 // Duty types as the summary names them.
 const (
-	TypeAttester = "attester"
-	TypeProposer = "proposer"
-	TypeSync     = "sync_committee"
+	TypeAttester = dutytable.TypeAttester
+	TypeProposer = dutytable.TypeProposer
+	TypeSync     = dutytable.TypeSync
 )
 
 // chain returns the simulated chain's config and fork schedule (an empty
@@ -279,7 +269,7 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	}
 	slotDur := time.Duration(cfg.SecondsPerSlot) * time.Second
 	end := cfg.Slots + cfg.Grace
-	duties := assigned(sb, cfg)
+	duties := dutytable.Assigned(sb, dutytable.Selection{Validators: cfg.Validators, Slots: cfg.Slots, NoSync: cfg.NoSync})
 	var cpuGenesis cpuTimes
 	for slot := uint64(0); slot < end; slot++ {
 		at := genesis.Add(time.Duration(slot) * slotDur)
@@ -293,7 +283,7 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 			cpuGenesis = rusage()
 		}
 		if slot > 0 {
-			progress(out, sb, duties, slot-1, cfg.Slots)
+			dutytable.Progress(out, sb.AllAccepted(), duties, slot-1, cfg.Slots)
 		}
 		if cfg.OnSlot != nil {
 			cfg.OnSlot(slot, nodes.metricsAddrs())
@@ -313,7 +303,7 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 		}
 	}
 	nodes.stopAll()
-	res = summarize(sb, duties)
+	res = &Result{Table: *dutytable.Summarize(sb.AllAccepted(), duties)}
 	res.Offences = sb.Offences()
 	res.Report = nodes.reasons.lines(res.Duties)
 	if cfg.Report != "" {
@@ -587,183 +577,10 @@ func (f *fleet) stopAll() {
 	wg.Wait()
 }
 
-// assigned lists the duties the beacon node assigns to the cluster's
-// validators in the run's slots. Aggregation duties are not DVC duties
-// (spec/dvc has no aggregator flow) and are not counted.
-func assigned(sb *simbeacon.Node, cfg Config) []Duty {
-	slotDur := time.Duration(cfg.SecondsPerSlot) * time.Second
-	start := func(s phase0.Slot) time.Time { return sb.GenesisTime().Add(time.Duration(s) * slotDur) }
-	third := slotDur / 3
-	spe := sb.ChainConfig().SlotsPerEpoch
-	var out []Duty
-	lastEpoch := phase0.Epoch((cfg.Slots - 1) / spe)
-	for v := 0; v < cfg.Validators; v++ {
-		for e := phase0.Epoch(0); e <= lastEpoch; e++ {
-			d := sb.AttesterDuty(phase0.ValidatorIndex(v), e)
-			if d != nil && uint64(d.Slot) < cfg.Slots {
-				out = append(out, Duty{Type: TypeAttester, Validator: d.ValidatorIndex, Slot: d.Slot, Start: start(d.Slot).Add(third)})
-			}
-		}
-	}
-	for s := phase0.Slot(1); uint64(s) < cfg.Slots; s++ {
-		if p := sb.Proposer(s); int(p) < cfg.Validators {
-			out = append(out, Duty{Type: TypeProposer, Validator: p, Slot: s, Start: start(s)})
-		}
-	}
-	if !cfg.NoSync {
-		for s := phase0.Slot(0); uint64(s) < cfg.Slots; s++ {
-			if sb.Fork(s) < eth2spec.DataVersionAltair {
-				continue
-			}
-			seen := map[phase0.ValidatorIndex]bool{}
-			for _, v := range sb.SyncCommittee(s) {
-				if int(v) < cfg.Validators && !seen[v] {
-					seen[v] = true
-					out = append(out, Duty{Type: TypeSync, Validator: v, Slot: s, Start: start(s).Add(third)})
-				}
-			}
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Slot != out[j].Slot {
-			return out[i].Slot < out[j].Slot
-		}
-		if out[i].Type != out[j].Type {
-			return out[i].Type < out[j].Type
-		}
-		return out[i].Validator < out[j].Validator
-	})
-	return out
-}
-
-var kindOf = map[string]simbeacon.Kind{
-	TypeAttester: simbeacon.KindAttestation,
-	TypeProposer: simbeacon.KindBlock,
-	TypeSync:     simbeacon.KindSyncCommitteeMessage,
-}
-
-type acceptKey struct {
-	kind simbeacon.Kind
-	v    phase0.ValidatorIndex
-	slot phase0.Slot
-}
-
-func acceptances(sb *simbeacon.Node) map[acceptKey]time.Time {
-	m := map[acceptKey]time.Time{}
-	for _, a := range sb.AllAccepted() {
-		k := acceptKey{a.Kind, a.Validator, a.Slot}
-		if t, ok := m[k]; !ok || a.At.Before(t) {
-			m[k] = a.At
-		}
-	}
-	return m
-}
-
-// progress prints the duties of slot (and before) as the beacon node has
-// recorded them so far.
-func progress(out io.Writer, sb *simbeacon.Node, duties []Duty, slot, slots uint64) {
-	acc := acceptances(sb)
-	done, missed, due := 0, 0, 0
-	var inSlot, okSlot int
-	for _, d := range duties {
-		if uint64(d.Slot) > slot {
-			continue
-		}
-		due++
-		if _, ok := acc[acceptKey{kindOf[d.Type], d.Validator, d.Slot}]; ok {
-			done++
-		} else if uint64(d.Slot)+1 < slot {
-			missed++
-		}
-		if uint64(d.Slot) == slot {
-			inSlot++
-			if _, ok := acc[acceptKey{kindOf[d.Type], d.Validator, d.Slot}]; ok {
-				okSlot++
-			}
-		}
-	}
-	if slot < slots {
-		fmt.Fprintf(out, "slot %3d/%d  duties this slot %d/%d  done %d/%d  missed %d\n", slot, slots, okSlot, inSlot, done, due, missed)
-	}
-}
-
-// summarize matches the assigned duties with the beacon node's
-// acceptances.
-func summarize(sb *simbeacon.Node, duties []Duty) *Result {
-	acc := acceptances(sb)
-	res := &Result{ByType: map[string]*TypeStats{}}
-	lat := map[string][]time.Duration{}
-	var all []time.Duration
-	for i := range duties {
-		d := &duties[i]
-		st := res.ByType[d.Type]
-		if st == nil {
-			st = &TypeStats{}
-			res.ByType[d.Type] = st
-		}
-		st.Count++
-		res.Total.Count++
-		if at, ok := acc[acceptKey{kindOf[d.Type], d.Validator, d.Slot}]; ok {
-			d.Accepted = true
-			d.Latency = at.Sub(d.Start)
-			st.Succeeded++
-			res.Total.Succeeded++
-			lat[d.Type] = append(lat[d.Type], d.Latency)
-			all = append(all, d.Latency)
-		} else {
-			st.Failed++
-			res.Total.Failed++
-		}
-	}
-	for t, l := range lat {
-		res.ByType[t].P50, res.ByType[t].P95, res.ByType[t].P99 = percentiles(l)
-	}
-	res.Total.P50, res.Total.P95, res.Total.P99 = percentiles(all)
-	res.Duties = duties
-	return res
-}
-
-func percentiles(l []time.Duration) (p50, p95, p99 time.Duration) {
-	if len(l) == 0 {
-		return 0, 0, 0
-	}
-	s := append([]time.Duration(nil), l...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	q := func(p float64) time.Duration {
-		i := int(p*float64(len(s))+0.999999) - 1
-		if i < 0 {
-			i = 0
-		}
-		if i >= len(s) {
-			i = len(s) - 1
-		}
-		return s[i]
-	}
-	return q(0.50), q(0.95), q(0.99)
-}
-
-// Print writes the summary table and the final SUMMARY line.
+// Print writes the summary table, the DUTY lines and the final SUMMARY
+// line.
 func (r *Result) Print(out io.Writer) {
-	fmt.Fprintf(out, "\n%-16s %7s %9s %6s %9s %9s %9s\n", "duty", "count", "succeeded", "failed", "p50", "p95", "p99")
-	types := make([]string, 0, len(r.ByType))
-	for t := range r.ByType {
-		types = append(types, t)
-	}
-	sort.Strings(types)
-	row := func(name string, s *TypeStats) {
-		fmt.Fprintf(out, "%-16s %7d %9d %6d %9s %9s %9s\n", name, s.Count, s.Succeeded, s.Failed, ms(s.P50), ms(s.P95), ms(s.P99))
-	}
-	for _, t := range types {
-		row(t, r.ByType[t])
-	}
-	row("all", &r.Total)
-	shown := 0
-	for _, d := range r.Duties {
-		if !d.Accepted && shown < 20 {
-			fmt.Fprintf(out, "failed: %s validator %d slot %d (not accepted by the beacon node)\n", d.Type, d.Validator, d.Slot)
-			shown++
-		}
-	}
+	r.Table.Print(out)
 	byz := make([]uint64, 0, len(r.Byzantine))
 	for i := range r.Byzantine {
 		byz = append(byz, i)
@@ -773,16 +590,10 @@ func (r *Result) Print(out io.Writer) {
 		st := r.Byzantine[i]
 		fmt.Fprintf(out, "byzantine node %d sent %d equivocating proposals and %d invalid shares\n", i, st.Equivocations, st.BadShares)
 	}
-	for _, o := range r.Offences {
-		fmt.Fprintf(out, "SLASHABLE: %s by validator %d at slot %d\n", o.Kind, o.Validator, o.Slot)
-	}
+	dutytable.PrintOffences(out, r.Offences)
 	fmt.Fprintf(out, "cpu user=%.2fs sys=%.2fs wall=%.2fs; from genesis: cpu=%.2fs wall=%.2fs (%.2f cores) (whole process: nodes, signers and beacon node)\n",
 		r.CPUUser.Seconds(), r.CPUSystem.Seconds(), r.Wall.Seconds(), r.RunCPU.Seconds(), r.RunWall.Seconds(), r.RunCPU.Seconds()/max(r.RunWall.Seconds(), 1e-9))
-	fmt.Fprintf(out, "SUMMARY duties=%d succeeded=%d failed=%d p50_ms=%d p99_ms=%d\n", r.Total.Count, r.Total.Succeeded, r.Total.Failed, r.Total.P50.Milliseconds(), r.Total.P99.Milliseconds())
-}
-
-func ms(d time.Duration) string {
-	return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
+	r.Table.PrintSummary(out)
 }
 
 type cpuTimes struct{ user, sys time.Duration }
