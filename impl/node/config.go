@@ -131,6 +131,9 @@ type DutyResult struct {
 	Validator phase0.ValidatorIndex
 	Slot      phase0.Slot
 	OK        bool
-	Reason    string
-	Latency   time.Duration
+	// Reason names the stage that failed (tracker.go's Reason*), Detail
+	// what the beacon node answered where it failed.
+	Reason  string
+	Detail  string
+	Latency time.Duration
 }

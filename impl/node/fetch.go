@@ -12,6 +12,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/impl/beaconclient"
 )
 
 // attKey identifies an attestation data request.
@@ -41,6 +42,7 @@ func (n *Node) fetchTimeout() time.Duration {
 // may lead a later round.
 func (n *Node) fetchOwnValue(ic *instCtx, id consensus.InstanceID) {
 	give := func(value []byte, err error) {
+		n.tracker.ownValue(ic.typ, ic.v.index, id.Slot, err)
 		if err != nil {
 			n.cfg.Metrics.BNError(ic.typ.String() + "_value")
 			n.log.Warn("no own value for consensus", "instance", id, "err", err)
@@ -75,10 +77,13 @@ func (n *Node) fetchOwnValue(ic *instCtx, id consensus.InstanceID) {
 		})
 	case consensus.DutyProposer:
 		pv := ic.start.Proposer
+		deadline := n.clock.SlotStart(pv.Duty.Slot).Add(n.cfg.DutyDeadline)
 		go func() {
-			ctx, cancel := context.WithTimeout(n.ctx, n.fetchTimeout())
-			defer cancel()
-			p, err := n.cfg.BeaconNode.ProduceBlock(ctx, pv.Duty.Slot, pv.RandaoReveal, n.cfg.Graffiti)
+			var p *api.VersionedProposal
+			err := n.retryBeaconNode(deadline, "produce_block", func(ctx context.Context) (err error) {
+				p, err = n.cfg.BeaconNode.ProduceBlock(ctx, pv.Duty.Slot, pv.RandaoReveal, n.cfg.Graffiti)
+				return err
+			})
 			var value []byte
 			if err == nil {
 				var block *eth2spec.VersionedBeaconBlock
@@ -98,6 +103,59 @@ func (n *Node) fetchOwnValue(ic *instCtx, id consensus.InstanceID) {
 
 var errStale = errors.New("stale")
 
+// retryBeaconNode calls the beacon node (one attempt bounded by
+// fetchTimeout) until it answers, refuses the request, or the duty's
+// deadline leaves no time for another attempt. A 5xx or no answer at all
+// (every beacon node down) is retried after a pause that doubles from a
+// 32nd of a slot up to a quarter of one: a beacon node that fails for a
+// moment must not cost the duty.
+func (n *Node) retryBeaconNode(deadline time.Time, call string, attempt func(context.Context) error) error {
+	return retryUntil(n.ctx, deadline, n.now, n.fetchTimeout(), n.cfg.SlotDuration/32, n.cfg.SlotDuration/4, func(ctx context.Context) error {
+		err := attempt(ctx)
+		if err != nil && retryable(err) {
+			n.cfg.Metrics.BNError(call)
+			n.log.Debug("beacon node call failed; retrying while the duty allows", "call", call, "err", err)
+		}
+		return err
+	})
+}
+
+// retryable reports whether a beacon node failure may pass: a 5xx or no
+// answer. A 4xx says the request itself is refused and would be again.
+func retryable(err error) bool {
+	var be *beaconclient.Error
+	if errors.As(err, &be) {
+		return be.StatusCode == 0 || be.StatusCode >= 500
+	}
+	return false
+}
+
+// retryUntil runs attempt until it succeeds or fails with an error that is
+// not retryable, or until the next attempt would start at or after
+// deadline or ctx is done; it returns the last error. Each attempt gets at
+// most perAttempt and no more than the time left.
+func retryUntil(ctx context.Context, deadline time.Time, now func() time.Time, perAttempt, pause, maxPause time.Duration, attempt func(context.Context) error) error {
+	pause = max(pause, time.Millisecond)
+	for {
+		left := deadline.Sub(now())
+		actx, cancel := context.WithTimeout(ctx, max(min(perAttempt, left), time.Millisecond))
+		err := attempt(actx)
+		cancel()
+		if err == nil || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		if deadline.Sub(now()) <= pause {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, max(maxPause, time.Millisecond))
+	}
+}
+
 // attestationData answers from the slot's request, starting it if needed.
 // It runs in the loop; cb runs in the loop.
 func (n *Node) attestationData(k attKey, cb func(*phase0.AttestationData, error)) {
@@ -112,10 +170,13 @@ func (n *Node) attestationData(k attKey, cb func(*phase0.AttestationData, error)
 	}
 	f = &attFetch{waiters: []func(*phase0.AttestationData, error){cb}}
 	n.attData[k] = f
+	deadline := n.clock.AttestationTime(k.slot).Add(n.cfg.DutyDeadline)
 	go func() {
-		ctx, cancel := context.WithTimeout(n.ctx, n.fetchTimeout())
-		defer cancel()
-		data, err := n.cfg.BeaconNode.ProduceAttestationData(ctx, k.slot, k.committee)
+		var data *phase0.AttestationData
+		err := n.retryBeaconNode(deadline, "attestation_data", func(ctx context.Context) (err error) {
+			data, err = n.cfg.BeaconNode.ProduceAttestationData(ctx, k.slot, k.committee)
+			return err
+		})
 		n.post(func() {
 			f.data, f.err, f.done = data, err, true
 			ws := f.waiters

@@ -114,7 +114,11 @@ func (n *Node) broadcastShare(v *validator, o dvc.Broadcast) {
 		})
 	}
 	if slot, err := o.Message.SignedSlot(); err == nil {
-		n.tracker.stage(dutyOfShare(o.Message), v.index, slot, stageSigned)
+		st := stageSigned
+		if _, randao := o.Message.(*networking.RandaoShare); randao {
+			st = stageRandaoSigned
+		}
+		n.tracker.stage(dutyOfShare(o.Message), v.index, slot, st)
 	}
 }
 

@@ -125,7 +125,7 @@ func report[T any](n *Node, items []subItem[T], err error, call string) {
 	n.post(func() {
 		for i, it := range items {
 			if msg, bad := failed[i]; bad {
-				n.tracker.refused(it.typ, it.vi, it.slot, msg)
+				n.tracker.submitFailed(it.typ, it.vi, it.slot, msg, err)
 			} else {
 				n.tracker.accepted(it.typ, it.vi, it.slot, at)
 			}

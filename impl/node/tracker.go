@@ -1,11 +1,15 @@
 package node
 
 import (
+	"errors"
+	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/impl/beaconclient"
 )
 
 // stage is how far a duty got on this node.
@@ -13,6 +17,8 @@ type stage int
 
 const (
 	stageStarted stage = iota
+	// stageRandaoSigned: a proposer duty's RANDAO share went out.
+	stageRandaoSigned
 	stageConsensus
 	stageDecided
 	stageSigned
@@ -26,14 +32,21 @@ type dutyKey struct {
 }
 
 type dutyState struct {
-	origin  time.Time
-	stage   stage
-	refused string
+	origin time.Time
+	stage  stage
+	// ownValue is set once the beacon node gave this node's candidate
+	// value; valueErr is the last failure to get it.
+	ownValue bool
+	valueErr error
+	// refused is the beacon node's refusal (4xx) of the submission;
+	// submitErr any other failure to submit (5xx, no answer).
+	refused   string
+	submitErr error
 }
 
 // tracker follows each duty from its start to the beacon node accepting
 // this node's submission, and explains a duty that misses its deadline by
-// the stage it reached. It only observes: it never changes what the state
+// the stage that failed. It only observes: it never changes what the state
 // machines do.
 type tracker struct {
 	n      *Node
@@ -55,19 +68,42 @@ func (t *tracker) stage(typ consensus.DutyType, vi phase0.ValidatorIndex, slot p
 	}
 }
 
+// ownValue records the outcome of fetching this node's candidate value.
+func (t *tracker) ownValue(typ consensus.DutyType, vi phase0.ValidatorIndex, slot phase0.Slot, err error) {
+	if d := t.duties[dutyKey{typ, vi, slot}]; d != nil {
+		if err == nil {
+			d.ownValue, d.valueErr = true, nil
+		} else if !d.ownValue {
+			d.valueErr = err
+		}
+	}
+}
+
 func (t *tracker) accepted(typ consensus.DutyType, vi phase0.ValidatorIndex, slot phase0.Slot, at time.Time) {
 	k := dutyKey{typ, vi, slot}
 	d := t.duties[k]
 	if d == nil {
 		return
 	}
-	t.finish(k, d, true, "", at.Sub(d.origin))
+	t.finish(k, d, true, "", "", at.Sub(d.origin))
 }
 
-func (t *tracker) refused(typ consensus.DutyType, vi phase0.ValidatorIndex, slot phase0.Slot, msg string) {
-	if d := t.duties[dutyKey{typ, vi, slot}]; d != nil {
-		d.refused = msg
+// submitFailed records a failed submission: a 4xx is the beacon node
+// refusing the message, anything else the beacon node failing.
+func (t *tracker) submitFailed(typ consensus.DutyType, vi phase0.ValidatorIndex, slot phase0.Slot, msg string, err error) {
+	d := t.duties[dutyKey{typ, vi, slot}]
+	if d == nil {
+		return
 	}
+	var be *beaconclient.Error
+	if errors.As(err, &be) && be.StatusCode >= 400 && be.StatusCode < 500 {
+		d.refused = msg
+		return
+	}
+	if err == nil {
+		err = errors.New(msg)
+	}
+	d.submitErr = err
 }
 
 // expire fails the duties whose deadline passed.
@@ -77,41 +113,95 @@ func (t *tracker) expire() {
 		if now.Sub(d.origin) < t.n.cfg.DutyDeadline {
 			continue
 		}
-		reason := d.stage.reason(k.typ)
-		if d.refused != "" {
-			reason = "refused_by_beacon_node"
-		}
-		t.finish(k, d, false, reason, 0)
+		reason, detail := d.reason(k.typ)
+		t.finish(k, d, false, reason, detail, 0)
 	}
 }
 
-func (s stage) reason(typ consensus.DutyType) string {
-	switch s {
+// Failure reasons: the stage that failed.
+const (
+	ReasonRandaoNotSigned     = "randao_not_signed"
+	ReasonRandaoNotCombined   = "randao_not_combined"
+	ReasonConsensusNotStarted = "consensus_not_started"
+	ReasonNoOwnValue          = "no_own_value"
+	ReasonBeaconNodeError     = "beacon_node_error"
+	ReasonNoDecision          = "no_decision"
+	ReasonNotSigned           = "not_signed"
+	ReasonSharesNotCombined   = "shares_not_combined"
+	ReasonRefusedByBeaconNode = "refused_by_beacon_node"
+	ReasonNotAccepted         = "not_accepted"
+)
+
+// noAnswer is the detail of a fetch still unanswered at the deadline.
+const noAnswer = "no answer from the beacon node in time"
+
+// reason names the stage at which a failed duty stopped, and a detail (the
+// beacon node's status and message where it failed). A duty whose own
+// value never came is not blamed on consensus: without a value this node
+// could not lead, and when no leader had one the instance could not
+// decide.
+func (d *dutyState) reason(typ consensus.DutyType) (string, string) {
+	switch d.stage {
 	case stageStarted:
 		if typ == consensus.DutyProposer {
-			return "randao_not_combined"
+			return ReasonRandaoNotSigned, ""
 		}
-		return "consensus_not_started"
+		return ReasonConsensusNotStarted, ""
+	case stageRandaoSigned:
+		return ReasonRandaoNotCombined, ""
 	case stageConsensus:
-		return "no_decision"
+		if !d.ownValue {
+			if d.valueErr == nil {
+				return ReasonNoOwnValue, noAnswer
+			}
+			if status := bnStatus(d.valueErr); status != 0 {
+				return ReasonBeaconNodeError, statusDetail(status, d.valueErr)
+			}
+			return ReasonNoOwnValue, d.valueErr.Error()
+		}
+		return ReasonNoDecision, ""
 	case stageDecided:
-		return "not_signed"
+		return ReasonNotSigned, ""
 	case stageSigned:
-		return "shares_not_combined"
+		return ReasonSharesNotCombined, ""
 	}
-	return "not_accepted"
+	if d.refused != "" {
+		return ReasonRefusedByBeaconNode, d.refused
+	}
+	if d.submitErr != nil {
+		return ReasonBeaconNodeError, statusDetail(bnStatus(d.submitErr), d.submitErr)
+	}
+	return ReasonNotAccepted, ""
 }
 
-func (t *tracker) finish(k dutyKey, d *dutyState, ok bool, reason string, latency time.Duration) {
+// bnStatus is the HTTP status of a beacon node failure (0: none, or no
+// answer).
+func bnStatus(err error) int {
+	var be *beaconclient.Error
+	if errors.As(err, &be) {
+		return be.StatusCode
+	}
+	return 0
+}
+
+func statusDetail(status int, err error) string {
+	s := "no answer"
+	if status != 0 {
+		s = "status " + strconv.Itoa(status) + " " + http.StatusText(status)
+	}
+	return s + ": " + err.Error()
+}
+
+func (t *tracker) finish(k dutyKey, d *dutyState, ok bool, reason, detail string, latency time.Duration) {
 	delete(t.duties, k)
 	typ := k.typ.String()
 	t.n.cfg.Metrics.Duty(typ, ok, reason, latency)
 	if !ok {
-		t.n.log.Warn("duty failed", "type", typ, "validator", k.vi, "slot", k.slot, "reason", reason, "refusal", d.refused)
+		t.n.log.Warn("duty failed", "type", typ, "validator", k.vi, "slot", k.slot, "reason", reason, "detail", detail)
 	} else {
 		t.n.log.Debug("duty done", "type", typ, "validator", k.vi, "slot", k.slot, "latency", latency)
 	}
 	if t.n.cfg.OnDuty != nil {
-		t.n.cfg.OnDuty(DutyResult{Type: typ, Validator: k.vi, Slot: k.slot, OK: ok, Reason: reason, Latency: latency})
+		t.n.cfg.OnDuty(DutyResult{Type: typ, Validator: k.vi, Slot: k.slot, OK: ok, Reason: reason, Detail: detail, Latency: latency})
 	}
 }
