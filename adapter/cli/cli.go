@@ -182,6 +182,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "dvnode run:", err)
 			return ExitUsage
 		}
+		// An existing trace is kept: this run's goes to a numbered file.
+		log.Info("recording the trace", "file", tw.Path())
 		o.Tracer = tw
 	}
 	svc, err := run.Start(ctx, o)

@@ -246,6 +246,9 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 		if tw, err = trace.Create(cfg.Trace); err != nil {
 			return nil, err
 		}
+		if tw.Path() != cfg.Trace {
+			fmt.Fprintf(out, "devnet: %s exists; the trace goes to %s\n", cfg.Trace, tw.Path())
+		}
 		defer func() {
 			// A trace that could not be written makes the run fail: it
 			// is the run's record.

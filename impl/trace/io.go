@@ -23,6 +23,8 @@ type Writer struct {
 	// tree root of the state after every step.
 	StateRoots bool
 
+	path string
+
 	mu     sync.Mutex
 	out    *bufio.Writer
 	closer io.Closer
@@ -34,16 +36,34 @@ type Writer struct {
 	done   chan struct{}
 }
 
-// Create opens (truncating) a trace file.
+// maxNumbered bounds the numbered files Create tries.
+const maxNumbered = 10000
+
+// Create creates a new trace file: path if no file of that name exists,
+// otherwise the first free path.1, path.2, ... An existing trace is never
+// truncated or appended to: a node restarted with the same flags keeps
+// its pre-crash trace intact (appending is not safe either, since a
+// killed writer may have left half a record at the end). Path tells which
+// file was created.
 func Create(path string) (*Writer, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("trace: %w", err)
+	name := path
+	for i := 1; ; i++ {
+		f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err == nil {
+			w := NewWriter(f)
+			w.closer = f
+			w.path = name
+			return w, nil
+		}
+		if !errors.Is(err, os.ErrExist) || i > maxNumbered {
+			return nil, fmt.Errorf("trace: %w", err)
+		}
+		name = fmt.Sprintf("%s.%d", path, i)
 	}
-	w := NewWriter(f)
-	w.closer = f
-	return w, nil
 }
+
+// Path is the file Create created ("" for NewWriter).
+func (w *Writer) Path() string { return w.path }
 
 // NewWriter writes a trace to out. It flushes at least once a second.
 func NewWriter(out io.Writer) *Writer {
