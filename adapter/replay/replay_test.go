@@ -360,3 +360,63 @@ func TestDiffDutyByDuty(t *testing.T) {
 		t.Fatalf("differences %v", d.Differences)
 	}
 }
+
+// A node that combined the others' shares before its own consensus
+// decided (so it never decided or signed for the duty) behaved the same
+// as one that decided first: diff compares what was submitted, and
+// decisions and signatures only where both traces have them. A different
+// submission is still a difference.
+func TestDiffIgnoresWhenANodeDecided(t *testing.T) {
+	c := newCluster(t)
+	path, _ := c.record(t.TempDir())
+	undecided := tamper(t, path, func(r *trace.Record) bool {
+		if r.Event["attestation_consensus_decided"] != nil {
+			r.Error, r.Outputs = "not_decided_yet", nil
+			return true
+		}
+		return false
+	})
+	s, err := Summaries(undecided, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decidedLess int
+	for k, d := range s {
+		if k.Type == consensus.DutyAttester.String() && d.Decided == "" && d.Signed["attestation"] == "" && d.Submitted != "" {
+			decidedLess++
+		}
+	}
+	if decidedLess != 1 {
+		t.Fatalf("the tampered trace does not have an attester duty submitted without a decision: %+v", s)
+	}
+	for _, pair := range [][2]string{{path, undecided}, {undecided, path}} {
+		d, err := Diff(pair[0], pair[1], 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Differences) != 0 {
+			t.Errorf("differences %v", d.Differences)
+		}
+	}
+	// tamper writes <path>.tampered: start from a copy so undecided stays.
+	copyPath := path + ".copy"
+	if b, err := os.ReadFile(path); err != nil || os.WriteFile(copyPath, b, 0o644) != nil {
+		t.Fatal("copying the trace failed")
+	}
+	resubmitted := tamper(t, copyPath, func(r *trace.Record) bool {
+		for _, o := range r.Outputs {
+			if f := o["submit_attestation"]; f != nil {
+				f.AttestationSSZ[len(f.AttestationSSZ)-1] ^= 1
+				return true
+			}
+		}
+		return false
+	})
+	d, err := Diff(undecided, resubmitted, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Differences) != 1 || !strings.Contains(d.Differences[0], "submitted") {
+		t.Fatalf("differences %v", d.Differences)
+	}
+}
