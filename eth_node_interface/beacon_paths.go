@@ -16,6 +16,7 @@ const (
 	PathBlockHeader          = "/eth/v1/beacon/headers/{block_id}"
 	PathBlockRoot            = "/eth/v1/beacon/blocks/{block_id}/root"
 	PathPublishBlockV2       = "/eth/v2/beacon/blocks"
+	PathSignedBlockV2        = "/eth/v2/beacon/blocks/{block_id}"
 	PathPoolAttestationsV2   = "/eth/v2/beacon/pool/attestations"
 	PathPoolSyncCommittees   = "/eth/v1/beacon/pool/sync_committees"
 	PathPoolVoluntaryExits   = "/eth/v1/beacon/pool/voluntary_exits"

@@ -118,6 +118,10 @@ type Config struct {
 	Graffiti [32]byte
 	// NoSync disables sync committee duties.
 	NoSync bool
+	// NoBlockImport leaves out following the beacon node's imported
+	// blocks (importer.go); a beacon node that is not a BlockSource has
+	// none anyway.
+	NoBlockImport bool
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// OnDuty, when set, is told about every duty outcome (tests, devnet

@@ -83,6 +83,7 @@ type Node struct {
 	sendq   chan outMsg
 	subm    *submitter
 	tracker *tracker
+	imp     *importer
 	sched   *scheduler.Scheduler
 	signSem chan struct{}
 
@@ -181,6 +182,9 @@ func New(cfg Config) (*Node, error) {
 	nd.in = newInbound(MaxInboundBytesPerPeer)
 	nd.drops = newDropLog(cfg.Logger, nd.now)
 	nd.tracker = newTracker(nd)
+	if !cfg.NoBlockImport {
+		nd.imp = newImporter(nd)
+	}
 	nd.bv = newBatchVerifier(nd.bls, runtime.NumCPU())
 	if err := nd.loadValidators(); err != nil {
 		return nil, err
@@ -318,6 +322,12 @@ func (n *Node) Run(ctx context.Context) error {
 	go func() { defer n.wg.Done(); n.sender(ctx) }()
 	go func() { defer n.wg.Done(); n.subm.run(subCtx) }()
 	go func() { defer n.wg.Done(); n.health(ctx) }()
+	if n.imp != nil {
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); n.imp.run(ctx) }()
+	} else {
+		n.log.Info("no block import: decided duties are learnt from consensus only")
+	}
 	schedDone := make(chan struct{})
 	go func() { defer close(schedDone); _ = n.sched.Run(ctx) }()
 	n.log.Info("node running", "operator", n.cfg.Self, "validators", len(n.list), "cluster", fmt.Sprintf("%#x", n.cluster[:8]),
@@ -491,6 +501,7 @@ func (n *Node) slotStarted(slot phase0.Slot) {
 		n.deliver(v, dvc.NewSlot{Slot: slot})
 	}
 	n.tracker.expire()
+	n.resendStuck(slot)
 	keep := phase0.Slot(2 * n.cfg.Chain.SlotsPerEpoch)
 	if slot > keep {
 		n.qbft.Prune(slot - keep)

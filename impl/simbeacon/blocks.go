@@ -164,6 +164,8 @@ type signedBlock struct {
 	commitments int
 	proofs      int
 	blobs       int
+	// signed is the SignedBeaconBlock, kept once the block is accepted.
+	signed any
 }
 
 // newSignedContainer returns an empty signed container of version, the

@@ -129,6 +129,7 @@ func (n *Node) handlePublishBlock(w http.ResponseWriter, r *request) *apiError {
 	if err != nil {
 		return badRequest("invalid block: %v", err)
 	}
+	b.signed = signedMessage(container)
 	if err := n.checkBlock(version, b); err != nil {
 		return badRequest("invalid block: %v", err)
 	}
@@ -185,6 +186,9 @@ func (n *Node) checkBlock(version eth2spec.DataVersion, b *signedBlock) error {
 		return err
 	}
 	if n.rec.add(Acceptance{Validator: b.proposer, Kind: KindBlock, Slot: b.slot, At: now, SigningRoot: signingRoot}, epoch) {
+		if b.signed != nil {
+			n.imported.add(root, &importedBlock{version: version, slot: b.slot, signed: b.signed})
+		}
 		n.events.publish("block", &blockEvent{Slot: u64s(uint64(b.slot)), Block: hex0x(root)})
 	}
 	return nil

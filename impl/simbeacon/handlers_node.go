@@ -33,6 +33,7 @@ func (n *Node) buildRoutes() []route {
 		newRoute(g, ethnode.PathBlockHeader, n.handleHeader),
 		newRoute(g, ethnode.PathBlockRoot, n.handleBlockRoot),
 		newRoute(p, ethnode.PathPublishBlockV2, n.handlePublishBlock),
+		newRoute(g, ethnode.PathSignedBlockV2, n.handleSignedBlock),
 		newRoute(p, ethnode.PathPoolAttestationsV2, n.handlePoolAttestations),
 		newRoute(p, ethnode.PathPoolSyncCommittees, n.handlePoolSyncCommittees),
 		newRoute(p, ethnode.PathPoolVoluntaryExits, n.handleVoluntaryExit),

@@ -34,7 +34,9 @@ type Node struct {
 	rec     *recorder
 	pools   *pools
 	events  *eventHub
-	routes  []route
+	// imported are the blocks it accepted, served to block importers.
+	imported *importedBlocks
+	routes   []route
 
 	mu            sync.Mutex
 	feeRecipients map[phase0.ValidatorIndex]bellatrix.ExecutionAddress
@@ -66,6 +68,7 @@ func New(cfg Config) (*Node, error) {
 		rec:           newRecorder(),
 		pools:         newPools(),
 		events:        newEventHub(),
+		imported:      newImportedBlocks(),
 		feeRecipients: map[phase0.ValidatorIndex]bellatrix.ExecutionAddress{},
 		stop:          make(chan struct{}),
 	}

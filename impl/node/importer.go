@@ -1,0 +1,312 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/impl/beaconclient"
+	"github.com/dvspec/go-dvspec/spec/dvc"
+)
+
+// BlockSource is what block import needs from a beacon node besides
+// ethnode.BeaconNode (impl/beaconclient.Client has it). A beacon node
+// without it gets no block import: the node logs so and runs without.
+type BlockSource interface {
+	SignedBeaconBlock(ctx context.Context, blockID string) (*eth2spec.VersionedSignedBeaconBlock, error)
+	SubscribeBlockEvents(ctx context.Context, handler beaconclient.BlockEventHandler) error
+}
+
+// importer follows the blocks the beacon node imports and feeds them to
+// the DVCs as dvc.ImportedNewBlock (Dafny f_listen_for_new_imported_blocks):
+// a duty already decided on chain is skipped, and the instances, shares
+// and resends of decided slots are dropped. It listens to the block event
+// stream and falls back to polling the head block once a slot when the
+// stream is down or silent for two slots. Fetching blocks and committees
+// runs in its own goroutine; only the steps run in the loop.
+type importer struct {
+	n   *Node
+	src BlockSource
+	// lastEvent is when the stream last delivered (unix ns); 0: never.
+	lastEvent atomic.Int64
+	roots     chan phase0.Root
+	// imported remembers recent roots (bounded), so a block reported by
+	// the stream and the poll is imported once.
+	imported map[phase0.Root]bool
+	order    []phase0.Root
+	// committees caches the beacon committees of recent epochs.
+	committees map[phase0.Epoch]map[committeeKey][]phase0.ValidatorIndex
+}
+
+type committeeKey struct {
+	slot  phase0.Slot
+	index phase0.CommitteeIndex
+}
+
+const importMemory = 256
+
+func newImporter(n *Node) *importer {
+	src, ok := n.cfg.BeaconNode.(BlockSource)
+	if !ok {
+		return nil
+	}
+	return &importer{n: n, src: src, roots: make(chan phase0.Root, 64), imported: map[phase0.Root]bool{},
+		committees: map[phase0.Epoch]map[committeeKey][]phase0.ValidatorIndex{}}
+}
+
+func (im *importer) run(ctx context.Context) {
+	n := im.n
+	streaming := true
+	if err := im.src.SubscribeBlockEvents(ctx, func(_ context.Context, ev *apiv1.BlockEvent) {
+		im.lastEvent.Store(n.now().UnixNano())
+		select {
+		case im.roots <- ev.Block:
+		default:
+			// A full queue drops: the poll picks the head up.
+		}
+	}); err != nil {
+		streaming = false
+		n.log.Warn("no block event stream; polling the head block once a slot", "err", err)
+	}
+	t := time.NewTicker(n.cfg.SlotDuration)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case root := <-im.roots:
+			im.importBlock(ctx, fmt.Sprintf("%#x", root), root)
+		case <-t.C:
+			last := time.Unix(0, im.lastEvent.Load())
+			if !streaming || n.now().Sub(last) > 2*n.cfg.SlotDuration {
+				im.importBlock(ctx, "head", phase0.Root{})
+			}
+		}
+	}
+}
+
+// remember marks root imported, forgetting the oldest beyond importMemory.
+func (im *importer) remember(root phase0.Root) {
+	im.imported[root] = true
+	im.order = append(im.order, root)
+	if len(im.order) > importMemory {
+		delete(im.imported, im.order[0])
+		im.order = im.order[1:]
+	}
+}
+
+// importBlock fetches block id (known root, or zero for "head"), the
+// committees its attestations refer to, and hands it to the DVCs it
+// concerns.
+func (im *importer) importBlock(ctx context.Context, id string, known phase0.Root) {
+	n := im.n
+	if known != (phase0.Root{}) && im.imported[known] {
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, n.fetchTimeout())
+	defer cancel()
+	signed, err := im.src.SignedBeaconBlock(cctx, id)
+	if err != nil {
+		if bnStatus(err) != 404 {
+			n.cfg.Metrics.BNError("signed_block")
+			n.log.Debug("fetching an imported block failed", "block", id, "err", err)
+		}
+		return
+	}
+	root, err := signed.Root()
+	if err != nil || im.imported[root] {
+		return
+	}
+	block, err := unsignedBlock(signed)
+	if err != nil {
+		n.log.Warn("an imported block cannot be read", "block", id, "err", err)
+		return
+	}
+	committees, members, err := im.committeesOf(cctx, block)
+	if err != nil {
+		n.log.Debug("committees of an imported block unavailable", "block", id, "err", err)
+		return
+	}
+	im.remember(root)
+	proposer, _ := block.ProposerIndex()
+	n.post(func() {
+		for _, v := range n.list {
+			// A block concerns the DVC of its proposer and of every
+			// member of the committees its attestations name; to any
+			// other DVC the event would find nothing of its own.
+			if v.index != proposer && !members[v.index] {
+				continue
+			}
+			vi := v.index
+			n.deliver(v, dvc.ImportedNewBlock{Block: block, ValidatorIndex: &vi, Committees: committees})
+		}
+	})
+}
+
+// committeesOf returns the committees an imported block's attestations
+// refer to (bn_get_epoch_committees, answered from the beacon node at the
+// block's slot and carried in the event), and the set of their members.
+func (im *importer) committeesOf(ctx context.Context, b *eth2spec.VersionedBeaconBlock) ([]*dvc.BeaconCommittee, map[phase0.ValidatorIndex]bool, error) {
+	atts, err := b.Attestations()
+	if err != nil {
+		return nil, nil, err
+	}
+	slot, err := b.Slot()
+	if err != nil {
+		return nil, nil, err
+	}
+	need := map[committeeKey]bool{}
+	for _, a := range atts {
+		data, err := a.Data()
+		if err != nil || data == nil {
+			return nil, nil, errors.New("attestation without data")
+		}
+		if a.Version < eth2spec.DataVersionElectra {
+			need[committeeKey{data.Slot, data.Index}] = true
+			continue
+		}
+		bits, err := a.CommitteeBits()
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range bits.BitIndices() {
+			need[committeeKey{data.Slot, phase0.CommitteeIndex(c)}] = true
+		}
+	}
+	var out []*dvc.BeaconCommittee
+	members := map[phase0.ValidatorIndex]bool{}
+	for k := range need {
+		epoch := phase0.Epoch(uint64(k.slot) / im.n.cfg.Chain.SlotsPerEpoch)
+		byKey, err := im.epochCommittees(ctx, epoch, slot)
+		if err != nil {
+			return nil, nil, err
+		}
+		vals, ok := byKey[k]
+		if !ok {
+			return nil, nil, fmt.Errorf("the beacon node has no committee %d at slot %d", k.index, k.slot)
+		}
+		out = append(out, &dvc.BeaconCommittee{Slot: k.slot, Index: k.index, Validators: vals})
+		for _, v := range vals {
+			members[v] = true
+		}
+	}
+	sortCommittees(out)
+	return out, members, nil
+}
+
+// epochCommittees fetches (once) the committees of epoch at the state of
+// slot at.
+func (im *importer) epochCommittees(ctx context.Context, epoch phase0.Epoch, at phase0.Slot) (map[committeeKey][]phase0.ValidatorIndex, error) {
+	if m, ok := im.committees[epoch]; ok {
+		return m, nil
+	}
+	cs, err := im.n.cfg.BeaconNode.BeaconCommittees(ctx, strconv.FormatUint(uint64(at), 10), &epoch)
+	if err != nil {
+		return nil, err
+	}
+	m := map[committeeKey][]phase0.ValidatorIndex{}
+	for _, c := range cs {
+		if c != nil {
+			m[committeeKey{c.Slot, c.Index}] = c.Validators
+		}
+	}
+	for e := range im.committees {
+		if e+3 < epoch {
+			delete(im.committees, e)
+		}
+	}
+	im.committees[epoch] = m
+	return m, nil
+}
+
+func sortCommittees(cs []*dvc.BeaconCommittee) {
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && (cs[j].Slot < cs[j-1].Slot || cs[j].Slot == cs[j-1].Slot && cs[j].Index < cs[j-1].Index); j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
+
+// unsignedBlock is the message of a signed block.
+func unsignedBlock(s *eth2spec.VersionedSignedBeaconBlock) (*eth2spec.VersionedBeaconBlock, error) {
+	b := &eth2spec.VersionedBeaconBlock{Version: s.Version}
+	missing := fmt.Errorf("%s block without a message", s.Version)
+	switch s.Version {
+	case eth2spec.DataVersionPhase0:
+		if s.Phase0 == nil || s.Phase0.Message == nil {
+			return nil, missing
+		}
+		b.Phase0 = s.Phase0.Message
+	case eth2spec.DataVersionAltair:
+		if s.Altair == nil || s.Altair.Message == nil {
+			return nil, missing
+		}
+		b.Altair = s.Altair.Message
+	case eth2spec.DataVersionBellatrix:
+		if s.Bellatrix == nil || s.Bellatrix.Message == nil {
+			return nil, missing
+		}
+		b.Bellatrix = s.Bellatrix.Message
+	case eth2spec.DataVersionCapella:
+		if s.Capella == nil || s.Capella.Message == nil {
+			return nil, missing
+		}
+		b.Capella = s.Capella.Message
+	case eth2spec.DataVersionDeneb:
+		if s.Deneb == nil || s.Deneb.Message == nil {
+			return nil, missing
+		}
+		b.Deneb = s.Deneb.Message
+	case eth2spec.DataVersionElectra:
+		if s.Electra == nil || s.Electra.Message == nil {
+			return nil, missing
+		}
+		b.Electra = s.Electra.Message
+	case eth2spec.DataVersionFulu:
+		if s.Fulu == nil || s.Fulu.Message == nil {
+			return nil, missing
+		}
+		b.Fulu = s.Fulu.Message
+	default:
+		return nil, fmt.Errorf("unsupported block version %s", s.Version)
+	}
+	return b, nil
+}
+
+// resendStuck steps the Resend* events (Dafny f_resend_*) for the
+// validators with a duty of the last two slots that this node has not seen
+// accepted: their own shares go out again, in case the first multicast
+// was lost. A share decided on chain is no longer resent (the DVC drops it
+// on block import). It runs in the loop at every slot start.
+func (n *Node) resendStuck(slot phase0.Slot) {
+	type vt struct {
+		v   phase0.ValidatorIndex
+		typ consensus.DutyType
+	}
+	due := map[vt]bool{}
+	for k := range n.tracker.duties {
+		if k.slot+2 >= slot && k.slot < slot {
+			due[vt{k.vi, k.typ}] = true
+		}
+	}
+	for _, v := range n.list {
+		if due[vt{v.index, consensus.DutyAttester}] {
+			n.deliver(v, dvc.ResendAttestationShares{})
+		}
+		if due[vt{v.index, consensus.DutyProposer}] {
+			n.deliver(v, dvc.ResendRandaoShares{})
+			n.deliver(v, dvc.ResendBlockShares{})
+		}
+		if due[vt{v.index, consensus.DutySyncCommittee}] {
+			n.deliver(v, dvc.ResendSyncCommitteeMessageShares{})
+		}
+	}
+}
