@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
@@ -29,19 +28,22 @@ type BlockSource interface {
 // the DVCs as dvc.ImportedNewBlock (Dafny f_listen_for_new_imported_blocks):
 // a duty already decided on chain is skipped, and the instances, shares
 // and resends of decided slots are dropped. It listens to the block event
-// stream and falls back to polling the head block once a slot when the
-// stream is down or silent for two slots. Fetching blocks and committees
-// runs in its own goroutine; only the steps run in the loop.
+// stream; once a slot it also fetches by slot the blocks of past slots
+// (since it started) that the stream did not deliver — all of them when
+// the stream is down, the ones missed while it reconnected otherwise.
+// Fetching blocks and committees runs in its own goroutine; only the
+// steps run in the loop.
 type importer struct {
-	n   *Node
-	src BlockSource
-	// lastEvent is when the stream last delivered (unix ns); 0: never.
-	lastEvent atomic.Int64
-	roots     chan phase0.Root
+	n     *Node
+	src   BlockSource
+	roots chan phase0.Root
 	// imported remembers recent roots (bounded), so a block reported by
-	// the stream and the poll is imported once.
+	// the stream and the poll is imported once; slots the slots whose
+	// block was imported, checked the last slot the poll has looked at.
 	imported map[phase0.Root]bool
 	order    []phase0.Root
+	slots    map[phase0.Slot]bool
+	checked  phase0.Slot
 	// committees caches the beacon committees of recent epochs.
 	committees map[phase0.Epoch]map[committeeKey][]phase0.ValidatorIndex
 }
@@ -53,28 +55,31 @@ type committeeKey struct {
 
 const importMemory = 256
 
+// maxCatchUp bounds the blocks one poll fetches.
+const maxCatchUp = 32
+
 func newImporter(n *Node) *importer {
 	src, ok := n.cfg.BeaconNode.(BlockSource)
 	if !ok {
 		return nil
 	}
 	return &importer{n: n, src: src, roots: make(chan phase0.Root, 64), imported: map[phase0.Root]bool{},
-		committees: map[phase0.Epoch]map[committeeKey][]phase0.ValidatorIndex{}}
+		slots: map[phase0.Slot]bool{}, committees: map[phase0.Epoch]map[committeeKey][]phase0.ValidatorIndex{}}
 }
 
 func (im *importer) run(ctx context.Context) {
 	n := im.n
-	streaming := true
+	if s, ok := n.clock.SlotAt(n.now()); ok {
+		im.checked = s
+	}
 	if err := im.src.SubscribeBlockEvents(ctx, func(_ context.Context, ev *apiv1.BlockEvent) {
-		im.lastEvent.Store(n.now().UnixNano())
 		select {
 		case im.roots <- ev.Block:
 		default:
-			// A full queue drops: the poll picks the head up.
+			// A full queue drops: the poll fetches the block by slot.
 		}
 	}); err != nil {
-		streaming = false
-		n.log.Warn("no block event stream; polling the head block once a slot", "err", err)
+		n.log.Warn("no block event stream; fetching each slot's block once the slot is over", "err", err)
 	}
 	t := time.NewTicker(n.cfg.SlotDuration)
 	defer t.Stop()
@@ -85,10 +90,33 @@ func (im *importer) run(ctx context.Context) {
 		case root := <-im.roots:
 			im.importBlock(ctx, fmt.Sprintf("%#x", root), root)
 		case <-t.C:
-			last := time.Unix(0, im.lastEvent.Load())
-			if !streaming || n.now().Sub(last) > 2*n.cfg.SlotDuration {
-				im.importBlock(ctx, "head", phase0.Root{})
-			}
+			im.catchUp(ctx)
+		}
+	}
+}
+
+// catchUp fetches the blocks of the slots before the current one that
+// were not imported yet (a 404 is a slot without a block).
+func (im *importer) catchUp(ctx context.Context) {
+	cur, ok := im.n.clock.SlotAt(im.n.now())
+	if !ok || cur == 0 {
+		return
+	}
+	from := im.checked + 1
+	if cur-1 >= maxCatchUp && from < cur-maxCatchUp {
+		from = cur - maxCatchUp
+	}
+	for s := from; s < cur; s++ {
+		if !im.slots[s] {
+			im.importBlock(ctx, strconv.FormatUint(uint64(s), 10), phase0.Root{})
+		}
+	}
+	if cur-1 > im.checked {
+		im.checked = cur - 1
+	}
+	for s := range im.slots {
+		if s+importMemory < cur {
+			delete(im.slots, s)
 		}
 	}
 }
@@ -103,7 +131,7 @@ func (im *importer) remember(root phase0.Root) {
 	}
 }
 
-// importBlock fetches block id (known root, or zero for "head"), the
+// importBlock fetches block id (a known root, or zero when id is a slot), the
 // committees its attestations refer to, and hands it to the DVCs it
 // concerns.
 func (im *importer) importBlock(ctx context.Context, id string, known phase0.Root) {
@@ -126,6 +154,10 @@ func (im *importer) importBlock(ctx context.Context, id string, known phase0.Roo
 		return
 	}
 	block, err := unsignedBlock(signed)
+	var slot phase0.Slot
+	if err == nil {
+		slot, err = block.Slot()
+	}
 	if err != nil {
 		n.log.Warn("an imported block cannot be read", "block", id, "err", err)
 		return
@@ -136,6 +168,7 @@ func (im *importer) importBlock(ctx context.Context, id string, known phase0.Roo
 		return
 	}
 	im.remember(root)
+	im.slots[slot] = true
 	proposer, _ := block.ProposerIndex()
 	n.post(func() {
 		for _, v := range n.list {

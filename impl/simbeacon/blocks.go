@@ -87,10 +87,12 @@ func (n *Node) denebPayload(p blockParts) *deneb.ExecutionPayload {
 
 // buildBlock returns the unsigned block (or block contents) of the fork in
 // force at the slot, as the v3 production endpoint's data: a real
-// fork-shaped block with empty operations, an empty sync aggregate, an
+// fork-shaped block with the previous slot's attestations (aggregated per
+// committee), no other operations, an empty sync aggregate, an
 // empty execution payload and (Electra on) empty execution requests.
 func (n *Node) buildBlock(p blockParts) (eth2spec.DataVersion, any) {
 	version := n.chain.fork(n.chain.epochOf(p.slot)).Name
+	atts, attsElectra := n.blockAttestations(p.slot, version)
 	parent := BlockRoot(p.slot - 1)
 	state := StateRoot(p.slot)
 	switch version {
@@ -98,27 +100,27 @@ func (n *Node) buildBlock(p blockParts) (eth2spec.DataVersion, any) {
 		return version, &phase0.BeaconBlock{Slot: p.slot, ProposerIndex: p.proposer, ParentRoot: parent, StateRoot: state, Body: &phase0.BeaconBlockBody{
 			RANDAOReveal: p.randao, ETH1Data: n.eth1Data(), Graffiti: p.graffiti,
 			ProposerSlashings: []*phase0.ProposerSlashing{}, AttesterSlashings: []*phase0.AttesterSlashing{},
-			Attestations: []*phase0.Attestation{}, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
+			Attestations: atts, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
 		}}
 	case eth2spec.DataVersionAltair:
 		return version, &altair.BeaconBlock{Slot: p.slot, ProposerIndex: p.proposer, ParentRoot: parent, StateRoot: state, Body: &altair.BeaconBlockBody{
 			RANDAOReveal: p.randao, ETH1Data: n.eth1Data(), Graffiti: p.graffiti,
 			ProposerSlashings: []*phase0.ProposerSlashing{}, AttesterSlashings: []*phase0.AttesterSlashing{},
-			Attestations: []*phase0.Attestation{}, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
+			Attestations: atts, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
 			SyncAggregate: n.syncAggregate(),
 		}}
 	case eth2spec.DataVersionBellatrix:
 		return version, &bellatrix.BeaconBlock{Slot: p.slot, ProposerIndex: p.proposer, ParentRoot: parent, StateRoot: state, Body: &bellatrix.BeaconBlockBody{
 			RANDAOReveal: p.randao, ETH1Data: n.eth1Data(), Graffiti: p.graffiti,
 			ProposerSlashings: []*phase0.ProposerSlashing{}, AttesterSlashings: []*phase0.AttesterSlashing{},
-			Attestations: []*phase0.Attestation{}, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
+			Attestations: atts, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
 			SyncAggregate: n.syncAggregate(), ExecutionPayload: n.bellatrixPayload(p),
 		}}
 	case eth2spec.DataVersionCapella:
 		return version, &capella.BeaconBlock{Slot: p.slot, ProposerIndex: p.proposer, ParentRoot: parent, StateRoot: state, Body: &capella.BeaconBlockBody{
 			RANDAOReveal: p.randao, ETH1Data: n.eth1Data(), Graffiti: p.graffiti,
 			ProposerSlashings: []*phase0.ProposerSlashing{}, AttesterSlashings: []*phase0.AttesterSlashing{},
-			Attestations: []*phase0.Attestation{}, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
+			Attestations: atts, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
 			SyncAggregate: n.syncAggregate(), ExecutionPayload: n.capellaPayload(p),
 			BLSToExecutionChanges: []*capella.SignedBLSToExecutionChange{},
 		}}
@@ -127,7 +129,7 @@ func (n *Node) buildBlock(p blockParts) (eth2spec.DataVersion, any) {
 			Block: &deneb.BeaconBlock{Slot: p.slot, ProposerIndex: p.proposer, ParentRoot: parent, StateRoot: state, Body: &deneb.BeaconBlockBody{
 				RANDAOReveal: p.randao, ETH1Data: n.eth1Data(), Graffiti: p.graffiti,
 				ProposerSlashings: []*phase0.ProposerSlashing{}, AttesterSlashings: []*phase0.AttesterSlashing{},
-				Attestations: []*phase0.Attestation{}, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
+				Attestations: atts, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
 				SyncAggregate: n.syncAggregate(), ExecutionPayload: n.denebPayload(p),
 				BLSToExecutionChanges: []*capella.SignedBLSToExecutionChange{}, BlobKZGCommitments: []deneb.KZGCommitment{},
 			}},
@@ -137,7 +139,7 @@ func (n *Node) buildBlock(p blockParts) (eth2spec.DataVersion, any) {
 		block := &electra.BeaconBlock{Slot: p.slot, ProposerIndex: p.proposer, ParentRoot: parent, StateRoot: state, Body: &electra.BeaconBlockBody{
 			RANDAOReveal: p.randao, ETH1Data: n.eth1Data(), Graffiti: p.graffiti,
 			ProposerSlashings: []*phase0.ProposerSlashing{}, AttesterSlashings: []*electra.AttesterSlashing{},
-			Attestations: []*electra.Attestation{}, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
+			Attestations: attsElectra, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
 			SyncAggregate: n.syncAggregate(), ExecutionPayload: n.denebPayload(p),
 			BLSToExecutionChanges: []*capella.SignedBLSToExecutionChange{}, BlobKZGCommitments: []deneb.KZGCommitment{},
 			ExecutionRequests: &electra.ExecutionRequests{
