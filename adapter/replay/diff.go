@@ -48,6 +48,11 @@ type DiffReport struct {
 	Compared    int
 	Same        int
 	Differences []string
+	// OneSided lists the duties one trace submitted and the other did
+	// not: not a difference in behaviour (a node that learns from an
+	// imported block that the duty is on chain never combines it), but
+	// worth a look when it is frequent.
+	OneSided []string
 }
 
 // Summaries reduces a trace (optionally one node's records) to duty
@@ -200,8 +205,9 @@ func orNone(s string) string {
 }
 
 // Diff compares two traces duty by duty: whether each served the duty,
-// what each submitted to the beacon node, and — where both traces have
-// them — the decided value and the signing roots signed.
+// and — where both traces have them — the decided value, the signing
+// roots signed and the message submitted. A submission on one side only is
+// listed in OneSided, not as a difference.
 func Diff(a, b string, nodeA, nodeB uint64) (*DiffReport, error) {
 	sa, err := Summaries(a, nodeA)
 	if err != nil {
@@ -247,12 +253,12 @@ func Diff(a, b string, nodeA, nodeB uint64) (*DiffReport, error) {
 			if x.Served != y.Served {
 				diffs = append(diffs, fmt.Sprintf("served: A %v, B %v", x.Served, y.Served))
 			}
-			// A decision or a signature present on one side only is a
-			// matter of timing, not of behaviour: a healthy node may
-			// combine the others' shares and submit before its own
-			// consensus decides, and then never sign. What the two did
-			// is compared where both did it, and what they submitted
-			// always.
+			// A decision, signature or submission present on one side
+			// only is a matter of timing, not of behaviour: a healthy
+			// node may combine the others' shares and submit before its
+			// own consensus decides, and then never sign; or learn from
+			// an imported block that the duty is on chain, and never
+			// combine. What the two did is compared where both did it.
 			if x.Decided != "" && y.Decided != "" && x.Decided != y.Decided {
 				diffs = append(diffs, fmt.Sprintf("decided value: A %s, B %s", short(x.Decided), short(y.Decided)))
 			}
@@ -262,8 +268,11 @@ func Diff(a, b string, nodeA, nodeB uint64) (*DiffReport, error) {
 					diffs = append(diffs, fmt.Sprintf("%s signing root: A %s, B %s", kind, short(sx), short(sy)))
 				}
 			}
-			if x.Submitted != y.Submitted {
-				diffs = append(diffs, fmt.Sprintf("submitted: A %s, B %s", orNone(short(x.Submitted)), orNone(short(y.Submitted))))
+			switch {
+			case x.Submitted != "" && y.Submitted != "" && x.Submitted != y.Submitted:
+				diffs = append(diffs, fmt.Sprintf("submitted: A %s, B %s", short(x.Submitted), short(y.Submitted)))
+			case x.Submitted != y.Submitted:
+				d.OneSided = append(d.OneSided, fmt.Sprintf("%s: submitted by A %s, by B %s", name, orNone(short(x.Submitted)), orNone(short(y.Submitted))))
 			}
 		}
 		for _, s := range []*DutySummary{x, y} {
@@ -282,8 +291,11 @@ func Diff(a, b string, nodeA, nodeB uint64) (*DiffReport, error) {
 
 // Print writes the comparison.
 func (d *DiffReport) Print(out io.Writer) {
+	for _, s := range d.OneSided {
+		fmt.Fprintln(out, "ONESIDED", s)
+	}
 	for _, s := range d.Differences {
 		fmt.Fprintln(out, "DIFF", s)
 	}
-	fmt.Fprintf(out, "%d duties compared: %d the same, %d different\n", d.Compared, d.Same, len(d.Differences))
+	fmt.Fprintf(out, "%d duties compared: %d the same, %d different; %d submitted by one side only\n", d.Compared, d.Same, len(d.Differences), len(d.OneSided))
 }

@@ -419,4 +419,22 @@ func TestDiffIgnoresWhenANodeDecided(t *testing.T) {
 	if len(d.Differences) != 1 || !strings.Contains(d.Differences[0], "submitted") {
 		t.Fatalf("differences %v", d.Differences)
 	}
+	// A node that never combined (the block import told it the duty was
+	// on chain) submitted nothing: listed, not a difference.
+	unsubmitted := tamper(t, copyPath, func(r *trace.Record) bool {
+		for i, o := range r.Outputs {
+			if o["submit_attestation"] != nil {
+				r.Outputs = append(r.Outputs[:i:i], r.Outputs[i+1:]...)
+				return true
+			}
+		}
+		return false
+	})
+	d, err = Diff(path, unsubmitted, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Differences) != 0 || len(d.OneSided) != 1 {
+		t.Fatalf("differences %v, one-sided %v", d.Differences, d.OneSided)
+	}
 }

@@ -160,6 +160,17 @@ func TestFailureReasons(t *testing.T) {
 			t.Errorf("case %d: reason %q detail %q, want %q with %q", i, got[0].Reason, got[0].Detail, c.reason, c.detail)
 		}
 	}
+	// A block carrying the duty's message: the DV did it, even though this
+	// node's own combination never happened.
+	tr.start(P, 3, 98, now)
+	tr.stage(P, 3, 98, stageSigned)
+	tr.onChain(P, 3, 98, now.Add(time.Millisecond))
+	now = now.Add(2 * time.Second)
+	tr.expire()
+	if len(got) != 2 || !got[1].OK || got[1].Slot != 98 {
+		t.Fatalf("a duty shown on chain: %+v", got)
+	}
+	got = got[:1]
 	// Accepted: success, not a failure.
 	tr.start(A, 2, 99, now)
 	tr.accepted(A, 2, 99, now.Add(time.Millisecond))

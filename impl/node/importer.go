@@ -170,7 +170,15 @@ func (im *importer) importBlock(ctx context.Context, id string, known phase0.Roo
 	im.remember(root)
 	im.slots[slot] = true
 	proposer, _ := block.ProposerIndex()
+	attested := attestersOf(block, committees)
+	at := n.now()
 	n.post(func() {
+		n.tracker.onChain(consensus.DutyProposer, proposer, slot, at)
+		for vi, slots := range attested {
+			for _, s := range slots {
+				n.tracker.onChain(consensus.DutyAttester, vi, s, at)
+			}
+		}
 		for _, v := range n.list {
 			// A block concerns the DVC of its proposer and of every
 			// member of the committees its attestations name; to any
@@ -258,6 +266,51 @@ func (im *importer) epochCommittees(ctx context.Context, epoch phase0.Epoch, at 
 	}
 	im.committees[epoch] = m
 	return m, nil
+}
+
+// attestersOf are the validators whose attestations a block carries, with
+// the slots attested: for the duty tracker, which counts a duty whose
+// attestation is on chain as done. (The DVC reads the block itself; this
+// only observes.)
+func attestersOf(b *eth2spec.VersionedBeaconBlock, committees []*dvc.BeaconCommittee) map[phase0.ValidatorIndex][]phase0.Slot {
+	out := map[phase0.ValidatorIndex][]phase0.Slot{}
+	atts, err := b.Attestations()
+	if err != nil {
+		return out
+	}
+	byKey := map[committeeKey][]phase0.ValidatorIndex{}
+	for _, c := range committees {
+		byKey[committeeKey{c.Slot, c.Index}] = c.Validators
+	}
+	for _, a := range atts {
+		data, err := a.Data()
+		if err != nil || data == nil {
+			continue
+		}
+		bits, err := a.AggregationBits()
+		if err != nil {
+			continue
+		}
+		var indices []phase0.CommitteeIndex
+		if a.Version < eth2spec.DataVersionElectra {
+			indices = []phase0.CommitteeIndex{data.Index}
+		} else if cb, err := a.CommitteeBits(); err == nil {
+			for _, c := range cb.BitIndices() {
+				indices = append(indices, phase0.CommitteeIndex(c))
+			}
+		}
+		offset := uint64(0)
+		for _, ci := range indices {
+			members := byKey[committeeKey{data.Slot, ci}]
+			for pos, v := range members {
+				if p := offset + uint64(pos); p < bits.Len() && bits.BitAt(p) {
+					out[v] = append(out[v], data.Slot)
+				}
+			}
+			offset += uint64(len(members))
+		}
+	}
+	return out
 }
 
 func sortCommittees(cs []*dvc.BeaconCommittee) {

@@ -9,12 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/OffchainLabs/go-bitfield"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	"github.com/dvspec/go-dvspec/impl/scheduler"
+	"github.com/dvspec/go-dvspec/spec/dvc"
 )
 
 // fakeBlocks is a beacon node whose event stream is down and which has
@@ -106,4 +109,28 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// attestersOf reads the attesters of an Electra aggregate spanning two
+// committees (members concatenated in committee order in the bits).
+func TestAttestersOf(t *testing.T) {
+	cb := bitfield.NewBitvector64()
+	cb.SetBitAt(0, true)
+	cb.SetBitAt(2, true)
+	bits := bitfield.NewBitlist(5)
+	bits.SetBitAt(1, true) // committee 0, position 1: validator 11
+	bits.SetBitAt(4, true) // committee 2, position 1: validator 21
+	data := &phase0.AttestationData{Slot: 9, Index: 0, Source: &phase0.Checkpoint{}, Target: &phase0.Checkpoint{}}
+	b := &eth2spec.VersionedBeaconBlock{Version: eth2spec.DataVersionElectra, Electra: &electra.BeaconBlock{Slot: 10, Body: &electra.BeaconBlockBody{
+		Attestations: []*electra.Attestation{{AggregationBits: bits, Data: data, CommitteeBits: cb}},
+	}}}
+	committees := []*dvc.BeaconCommittee{
+		{Slot: 9, Index: 0, Validators: []phase0.ValidatorIndex{10, 11, 12}},
+		{Slot: 9, Index: 1, Validators: []phase0.ValidatorIndex{30, 31}},
+		{Slot: 9, Index: 2, Validators: []phase0.ValidatorIndex{20, 21}},
+	}
+	got := attestersOf(b, committees)
+	if len(got) != 2 || len(got[11]) != 1 || got[11][0] != 9 || len(got[21]) != 1 || got[21][0] != 9 {
+		t.Errorf("attesters %v, want 11 and 21 at slot 9", got)
+	}
 }

@@ -88,6 +88,14 @@ func (t *tracker) accepted(typ consensus.DutyType, vi phase0.ValidatorIndex, slo
 	t.finish(k, d, true, "", "", at.Sub(d.origin))
 }
 
+// onChain records that a block the beacon node imported carries the
+// duty's message: the DV did its duty, whichever node's submission got it
+// there (this node may never combine once the block tells its DVC the
+// duty is decided).
+func (t *tracker) onChain(typ consensus.DutyType, vi phase0.ValidatorIndex, slot phase0.Slot, at time.Time) {
+	t.accepted(typ, vi, slot, at)
+}
+
 // submitFailed records a failed submission: a 4xx is the beacon node
 // refusing the message, anything else the beacon node failing.
 func (t *tracker) submitFailed(typ consensus.DutyType, vi phase0.ValidatorIndex, slot phase0.Slot, msg string, err error) {
