@@ -12,6 +12,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/consensus/qbft"
 	"github.com/dvspec/go-dvspec/impl/beaconclient"
 )
 
@@ -49,6 +50,11 @@ func (n *Node) fetchOwnValue(ic *instCtx, id consensus.InstanceID) {
 			return
 		}
 		if err := n.qbft.SetOwnValue(id, value); err != nil && !errors.Is(err, errStale) {
+			if errors.Is(err, qbft.ErrInvalidValue) {
+				n.tracker.ownValueInvalid(ic.typ, ic.v.index, id.Slot, err)
+				n.log.Warn("the beacon node's value fails the validity predicate", "instance", id, "err", err)
+				return
+			}
 			n.log.Debug("own value not taken", "instance", id, "err", err)
 		}
 	}

@@ -127,6 +127,11 @@ func TestFailureReasons(t *testing.T) {
 			func(s phase0.Slot) { tr.ownValue(A, 1, s, bnErr(500)) },
 			func(s phase0.Slot) { tr.ownValue(A, 1, s, nil) },
 		}, ReasonNoDecision, ""},
+		{P, []step{
+			func(s phase0.Slot) { tr.stage(P, 1, s, stageConsensus) },
+			func(s phase0.Slot) { tr.ownValue(P, 1, s, nil) },
+			func(s phase0.Slot) { tr.ownValueInvalid(P, 1, s, errors.New("slashable against the DB")) },
+		}, ReasonOwnValueInvalid, "slashable"},
 		{S, []step{func(s phase0.Slot) { tr.stage(S, 1, s, stageDecided) }}, ReasonNotSigned, ""},
 		{S, []step{func(s phase0.Slot) { tr.stage(S, 1, s, stageSigned) }}, ReasonSharesNotCombined, ""},
 		{A, []step{

@@ -38,6 +38,9 @@ type dutyState struct {
 	// value; valueErr is the last failure to get it.
 	ownValue bool
 	valueErr error
+	// invalid is why this node's own value failed the instance's
+	// validity predicate (slashable against its history, for instance).
+	invalid error
 	// refused is the beacon node's refusal (4xx) of the submission;
 	// submitErr any other failure to submit (5xx, no answer).
 	refused   string
@@ -76,6 +79,14 @@ func (t *tracker) ownValue(typ consensus.DutyType, vi phase0.ValidatorIndex, slo
 		} else if !d.ownValue {
 			d.valueErr = err
 		}
+	}
+}
+
+// ownValueInvalid records that the beacon node's value failed the
+// validity predicate, so this node could not propose it.
+func (t *tracker) ownValueInvalid(typ consensus.DutyType, vi phase0.ValidatorIndex, slot phase0.Slot, err error) {
+	if d := t.duties[dutyKey{typ, vi, slot}]; d != nil {
+		d.invalid = err
 	}
 }
 
@@ -132,6 +143,7 @@ const (
 	ReasonRandaoNotCombined   = "randao_not_combined"
 	ReasonConsensusNotStarted = "consensus_not_started"
 	ReasonNoOwnValue          = "no_own_value"
+	ReasonOwnValueInvalid     = "own_value_invalid"
 	ReasonBeaconNodeError     = "beacon_node_error"
 	ReasonNoDecision          = "no_decision"
 	ReasonNotSigned           = "not_signed"
@@ -166,6 +178,9 @@ func (d *dutyState) reason(typ consensus.DutyType) (string, string) {
 				return ReasonBeaconNodeError, statusDetail(status, d.valueErr)
 			}
 			return ReasonNoOwnValue, d.valueErr.Error()
+		}
+		if d.invalid != nil {
+			return ReasonOwnValueInvalid, d.invalid.Error()
 		}
 		return ReasonNoDecision, ""
 	case stageDecided:
