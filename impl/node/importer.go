@@ -149,8 +149,15 @@ func (im *importer) importBlock(ctx context.Context, id string, known phase0.Roo
 		}
 		return
 	}
-	root, err := signed.Root()
-	if err != nil || im.imported[root] {
+	// The event's root is the beacon node's; a computed one is only as
+	// good as the client's container sizes for the chain's preset.
+	root := known
+	if root == (phase0.Root{}) {
+		if root, err = signed.Root(); err != nil {
+			return
+		}
+	}
+	if im.imported[root] {
 		return
 	}
 	block, err := unsignedBlock(signed)
