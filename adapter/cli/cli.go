@@ -38,7 +38,7 @@ Commands:
   dvnode run          run one node of a cluster (remote-signer mode)
   dvnode devnet       run a whole cluster against the embedded beacon node
   dvnode create cluster  make a cluster: split existing keys or make new ones
-  dvnode simbeacon      serve the simulated beacon node alone, for nodes started separately
+  dvnode simbeacon    serve the simulated beacon node alone, for nodes started separately
   dvnode slashing-db  import | export the slashing DB (EIP-3076)
   dvnode replay FILE  run a trace through the pure spec; report the first divergence
   dvnode diff A B     compare two traces duty by duty
