@@ -183,3 +183,25 @@ func TestFailureReasons(t *testing.T) {
 		t.Errorf("accepted duty: %+v", got)
 	}
 }
+
+// Resends go to the duties at least a slot old and not done.
+func TestStuckDuties(t *testing.T) {
+	now := time.Unix(1000, 0)
+	n := &Node{log: slog.New(slog.DiscardHandler), now: func() time.Time { return now }}
+	tr := newTracker(n)
+	tr.start(consensus.DutyAttester, 1, 5, now.Add(-1500*time.Millisecond))
+	tr.start(consensus.DutyProposer, 1, 6, now.Add(-500*time.Millisecond))
+	tr.start(consensus.DutySyncCommittee, 2, 5, now.Add(-time.Second))
+	tr.start(consensus.DutyAttester, 3, 5, now.Add(-2*time.Second))
+	tr.onChain(consensus.DutyAttester, 3, 5, now)
+	got := tr.stuck(now, time.Second)
+	want := map[stuckKey]bool{{1, consensus.DutyAttester}: true, {2, consensus.DutySyncCommittee}: true}
+	if len(got) != len(want) {
+		t.Fatalf("stuck %v, want %v", got, want)
+	}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("%v not stuck", k)
+		}
+	}
+}

@@ -375,30 +375,27 @@ func unsignedBlock(s *eth2spec.VersionedSignedBeaconBlock) (*eth2spec.VersionedB
 }
 
 // resendStuck steps the Resend* events (Dafny f_resend_*) for the
-// validators with a duty of the last two slots that this node has not seen
-// accepted: their own shares go out again, in case the first multicast
-// was lost. A share decided on chain is no longer resent (the DVC drops it
-// on block import). It runs in the loop at every slot start.
-func (n *Node) resendStuck(slot phase0.Slot) {
-	type vt struct {
-		v   phase0.ValidatorIndex
-		typ consensus.DutyType
-	}
-	due := map[vt]bool{}
-	for k := range n.tracker.duties {
-		if k.slot+2 >= slot && k.slot < slot {
-			due[vt{k.vi, k.typ}] = true
-		}
+// validators with a duty that started at least a slot ago and that this
+// node has not seen accepted: their own shares go out again, in case the
+// first multicast was lost. A duty gets about one resend before its
+// deadline (two slots), so a node that is merely slow is not loaded with
+// more messages. A share decided on chain is no longer resent (the DVC
+// drops it on block import). It runs in the loop at every slot start,
+// after expired duties are gone.
+func (n *Node) resendStuck() {
+	due := n.tracker.stuck(n.now(), n.cfg.SlotDuration)
+	if len(due) == 0 {
+		return
 	}
 	for _, v := range n.list {
-		if due[vt{v.index, consensus.DutyAttester}] {
+		if due[stuckKey{v.index, consensus.DutyAttester}] {
 			n.deliver(v, dvc.ResendAttestationShares{})
 		}
-		if due[vt{v.index, consensus.DutyProposer}] {
+		if due[stuckKey{v.index, consensus.DutyProposer}] {
 			n.deliver(v, dvc.ResendRandaoShares{})
 			n.deliver(v, dvc.ResendBlockShares{})
 		}
-		if due[vt{v.index, consensus.DutySyncCommittee}] {
+		if due[stuckKey{v.index, consensus.DutySyncCommittee}] {
 			n.deliver(v, dvc.ResendSyncCommitteeMessageShares{})
 		}
 	}

@@ -501,7 +501,7 @@ func (n *Node) slotStarted(slot phase0.Slot) {
 		n.deliver(v, dvc.NewSlot{Slot: slot})
 	}
 	n.tracker.expire()
-	n.resendStuck(slot)
+	n.resendStuck()
 	keep := phase0.Slot(2 * n.cfg.Chain.SlotsPerEpoch)
 	if slot > keep {
 		n.qbft.Prune(slot - keep)

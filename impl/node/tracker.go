@@ -125,6 +125,24 @@ func (t *tracker) submitFailed(typ consensus.DutyType, vi phase0.ValidatorIndex,
 	d.submitErr = err
 }
 
+// stuckKey is a validator's duty type.
+type stuckKey struct {
+	vi  phase0.ValidatorIndex
+	typ consensus.DutyType
+}
+
+// stuck returns the validators' duty types with a duty that started at
+// least age before now and is not done.
+func (t *tracker) stuck(now time.Time, age time.Duration) map[stuckKey]bool {
+	out := map[stuckKey]bool{}
+	for k, d := range t.duties {
+		if now.Sub(d.origin) >= age {
+			out[stuckKey{k.vi, k.typ}] = true
+		}
+	}
+	return out
+}
+
 // expire fails the duties whose deadline passed.
 func (t *tracker) expire() {
 	now := t.n.now()
