@@ -21,7 +21,7 @@ func cmdSimbeacon(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	preset := fs.String("preset", "mainnet", "mainnet or minimal")
 	spe := fs.Uint64("slots-per-epoch", 0, "SLOTS_PER_EPOCH (default: the preset's)")
 	ksOut := fs.String("keystores-out", "", "write the validators' EIP-2335 keystores and password.txt into this directory, for splitting")
-	delay := fs.Duration("genesis-delay", 0, "time from start to genesis, for splitting keys and starting nodes (default 60s)")
+	delay := fs.Duration("genesis-delay", 0, "time from start to genesis, for splitting keys and starting nodes (default 180s)")
 	noSync := fs.Bool("no-sync", false, "leave sync committee duties out of the table")
 	quiet := fs.Bool("quiet", false, "no per-slot progress lines")
 	if err := fs.Parse(args); err != nil {

@@ -56,7 +56,8 @@ type Config struct {
 	// interop keys are public anyway).
 	KDF keys.KDF
 	// GenesisDelay is how long after start genesis is: the time operators
-	// have to split the keys and start their nodes (default 60 s).
+	// have to split the keys and start their nodes (default 180 s: scrypt
+	// keystores cost about a second each to write and to read).
 	GenesisDelay time.Duration
 	// Grace is how many slots after the last one acceptances still count
 	// (default 2).
@@ -129,7 +130,7 @@ func (c *Config) check() error {
 		return fmt.Errorf("simbeacon: --genesis-delay %s is negative", c.GenesisDelay)
 	}
 	if c.GenesisDelay == 0 {
-		c.GenesisDelay = 60 * time.Second
+		c.GenesisDelay = 180 * time.Second
 	}
 	if c.Grace == 0 {
 		c.Grace = 2
