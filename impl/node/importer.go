@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -321,11 +322,12 @@ func attestersOf(b *eth2spec.VersionedBeaconBlock, committees []*dvc.BeaconCommi
 }
 
 func sortCommittees(cs []*dvc.BeaconCommittee) {
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && (cs[j].Slot < cs[j-1].Slot || cs[j].Slot == cs[j-1].Slot && cs[j].Index < cs[j-1].Index); j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].Slot != cs[j].Slot {
+			return cs[i].Slot < cs[j].Slot
 		}
-	}
+		return cs[i].Index < cs[j].Index
+	})
 }
 
 // unsignedBlock is the message of a signed block.
