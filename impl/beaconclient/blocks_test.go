@@ -23,7 +23,7 @@ func TestBlockEventsAndFetch(t *testing.T) {
 			continue
 		}
 		t.Run(tc.name, func(t *testing.T) {
-			n, clock, url := simtest.Start(t, simbeacon.Config{Preset: tc.preset, Validators: 64, Forks: schedule(t, tc.preset, tc.through)})
+			n, clock, url := simtest.Start(t, simbeacon.Config{Chain: builtin(t, tc.preset), Validators: 64, Forks: schedule(t, tc.preset, tc.through)})
 			c := newClient(t, tc.json, url)
 			ctx := ctxT(t)
 			events := make(chan *apiv1.BlockEvent, 4)
