@@ -112,7 +112,14 @@ func TestClusterAgainstStandaloneServer(t *testing.T) {
 	dir := t.TempDir()
 	// The cluster definition needs the chain's genesis validators root and
 	// fork schedule: a node built from the same configuration has them.
-	probe, err := simbeacon.New(simbeacon.Config{Validators: validators, SecondsPerSlot: 1})
+	// The minimal config: 8-slot epochs, so the run covers a whole epoch
+	// of attestations.
+	sel := &Config{Preset: "minimal"}
+	chain, forks, err := sel.chain()
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe, err := simbeacon.New(simbeacon.Config{Validators: validators, SecondsPerSlot: 1, Chain: chain, Forks: forks})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +141,7 @@ func TestClusterAgainstStandaloneServer(t *testing.T) {
 	}()
 	var out bytes.Buffer
 	res, err := Run(ctx, Config{
-		Validators: validators, Listen: "127.0.0.1:0", Slots: slots, SecondsPerSlot: 1,
+		Validators: validators, Listen: "127.0.0.1:0", Slots: slots, SecondsPerSlot: 1, Preset: "minimal",
 		KeystoresOut: filepath.Join(dir, "keystores"), GenesisDelay: 4 * time.Second, Out: &out,
 		OnListen: func(addr string) {
 			for i := uint64(1); i <= 4; i++ {
@@ -167,6 +174,10 @@ func TestClusterAgainstStandaloneServer(t *testing.T) {
 		if !strings.Contains(out.String(), line) {
 			t.Errorf("output lacks %q", line)
 		}
+	}
+	// Every validator attests once per epoch: one epoch of 8 slots.
+	if got := res.ByType[dutytable.TypeAttester].Count; got != validators {
+		t.Errorf("%d attester duties, want %d", got, validators)
 	}
 	if !strings.Contains(out.String(), fmt.Sprintf("SUMMARY duties=%d succeeded=%d failed=0 ", res.Total.Count, res.Total.Count)) {
 		t.Error("no SUMMARY line with every duty succeeded")
