@@ -29,6 +29,9 @@ func DefaultResponseLimits() map[string]int64 {
 		// hundred KB, blobs 256 KiB of hex each; a block at the 10 MiB
 		// gossip limit is 20 MiB of hex.
 		ethnode.PathProduceBlockV3: 32 << 20,
+		// An imported block (block import), without blobs: the same
+		// bound.
+		ethnode.PathSignedBlockV2: 32 << 20,
 		// Lists whose length follows the validators asked about (or the
 		// whole registry for committees).
 		ethnode.PathStateValidators:     32 << 20,
