@@ -1,0 +1,357 @@
+package vc
+
+import (
+	"context"
+	"fmt"
+
+	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/electra"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/spec/bls"
+)
+
+// Aggregate performs the aggregations of slot (aggregate attestations and
+// sync committee contributions) without waiting; Run calls it at two
+// thirds of the slot. It does nothing unless Config.Aggregation is set.
+// Only the keys selected as aggregators (and selections that failed) give
+// a Result.
+func (v *VC) Aggregate(ctx context.Context, slot phase0.Slot) []Result {
+	if !v.cfg.Aggregation {
+		return nil
+	}
+	var out []Result
+	out = append(out, v.aggregateAttestations(ctx, slot)...)
+	out = append(out, v.contributions(ctx, slot)...)
+	return v.report(out)
+}
+
+// selectionKey names one selection proof: validator and, for sync, the
+// subcommittee.
+type selectionKey struct {
+	index phase0.ValidatorIndex
+	sub   uint64
+}
+
+func (v *VC) aggregateAttestations(ctx context.Context, slot phase0.Slot) []Result {
+	d, err := v.dutiesOf(ctx, v.epochOf(slot))
+	if err != nil {
+		return nil
+	}
+	v.mu.Lock()
+	var data map[phase0.CommitteeIndex]*phase0.AttestationData
+	if sa := v.attested[slot]; sa != nil {
+		data = sa.data
+	}
+	v.mu.Unlock()
+	var duties []*apiv1.AttesterDuty
+	for _, a := range d.attester {
+		if a.Slot == slot && data[a.CommitteeIndex] != nil {
+			duties = append(duties, a)
+		}
+	}
+	if len(duties) == 0 {
+		return nil
+	}
+	fail := func(a *apiv1.AttesterDuty, err error) Result {
+		return Result{Type: DutyAggregate, Validator: a.ValidatorIndex, PubKey: a.PubKey, Slot: slot, Err: err}
+	}
+	var out []Result
+	in, err := v.chain.AggregationSlot(slot)
+	if err != nil {
+		return nil
+	}
+	proofs := map[phase0.ValidatorIndex]phase0.BLSSignature{}
+	var sels []*apiv1.BeaconCommitteeSelection
+	for _, a := range duties {
+		k := v.keyOf(a.ValidatorIndex)
+		if k == nil {
+			continue
+		}
+		sig, err := bls.Sign(k.sk, in.SigningRoot[:])
+		if err != nil {
+			out = append(out, fail(a, err))
+			continue
+		}
+		proofs[a.ValidatorIndex] = sig
+		sels = append(sels, &apiv1.BeaconCommitteeSelection{ValidatorIndex: a.ValidatorIndex, Slot: slot, SelectionProof: sig})
+	}
+	selErr := map[phase0.ValidatorIndex]error{}
+	if v.cfg.Distributed {
+		// Each proof above is partial; whether the validator aggregates
+		// depends on the combined proof, which only the DV node has.
+		combined := map[phase0.ValidatorIndex]phase0.BLSSignature{}
+		for _, b := range batches(len(sels), v.pattern.BeaconSelectionBatch) {
+			got, err := v.bn.BeaconCommitteeSelections(ctx, sels[b[0]:b[1]])
+			for _, s := range sels[b[0]:b[1]] {
+				if err != nil {
+					selErr[s.ValidatorIndex] = fmt.Errorf("beacon committee selections: %w", err)
+				}
+			}
+			for _, g := range got {
+				if g != nil && g.Slot == slot {
+					combined[g.ValidatorIndex] = g.SelectionProof
+				}
+			}
+		}
+		for vi := range proofs {
+			if c, ok := combined[vi]; ok {
+				proofs[vi] = c
+			} else {
+				if selErr[vi] == nil {
+					selErr[vi] = fmt.Errorf("beacon committee selections: no combined proof for validator %d", vi)
+				}
+				delete(proofs, vi)
+			}
+		}
+	}
+	var signed []*eth2spec.VersionedSignedAggregateAndProof
+	var owners []*apiv1.AttesterDuty
+	for _, a := range duties {
+		if err := selErr[a.ValidatorIndex]; err != nil {
+			out = append(out, fail(a, err))
+			continue
+		}
+		proof, ok := proofs[a.ValidatorIndex]
+		if !ok || !v.preset.IsAggregator(a.CommitteeLength, proof) {
+			continue
+		}
+		sap, err := v.aggregateAndProof(ctx, a, data[a.CommitteeIndex], proof)
+		if err != nil {
+			out = append(out, fail(a, err))
+			continue
+		}
+		signed = append(signed, sap)
+		owners = append(owners, a)
+	}
+	for _, b := range batches(len(signed), v.pattern.SubmitBatch) {
+		failed := itemFailures(v.bn.SubmitAggregateAndProofs(ctx, signed[b[0]:b[1]]), b[1]-b[0])
+		for i := b[0]; i < b[1]; i++ {
+			r := Result{Type: DutyAggregate, Validator: owners[i].ValidatorIndex, PubKey: owners[i].PubKey, Slot: slot, OK: true}
+			if e, bad := failed[i-b[0]]; bad {
+				r.OK, r.Err = false, e
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (v *VC) aggregateAndProof(ctx context.Context, a *apiv1.AttesterDuty, ad *phase0.AttestationData, proof phase0.BLSSignature) (*eth2spec.VersionedSignedAggregateAndProof, error) {
+	k := v.keyOf(a.ValidatorIndex)
+	if k == nil {
+		return nil, fmt.Errorf("no key for validator %d", a.ValidatorIndex)
+	}
+	dataRoot, err := ad.HashTreeRoot()
+	if err != nil {
+		return nil, err
+	}
+	agg, err := v.bn.AggregateAttestation(ctx, a.Slot, dataRoot, a.CommitteeIndex)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate attestation: %w", err)
+	}
+	if agg == nil || agg.IsEmpty() {
+		return nil, fmt.Errorf("aggregate attestation: empty answer")
+	}
+	got, err := agg.Data()
+	if err != nil {
+		return nil, fmt.Errorf("aggregate attestation: %w", err)
+	}
+	if r, err := got.HashTreeRoot(); err != nil || r != dataRoot {
+		return nil, fmt.Errorf("aggregate attestation: not of the data the client attested to")
+	}
+	ap := &eth2spec.VersionedAggregateAndProof{Version: agg.Version}
+	switch agg.Version {
+	case eth2spec.DataVersionElectra, eth2spec.DataVersionFulu:
+		att := agg.Electra
+		if agg.Version == eth2spec.DataVersionFulu {
+			att = agg.Fulu
+		}
+		m := &electra.AggregateAndProof{AggregatorIndex: a.ValidatorIndex, Aggregate: att, SelectionProof: proof}
+		if agg.Version == eth2spec.DataVersionFulu {
+			ap.Fulu = m
+		} else {
+			ap.Electra = m
+		}
+	default:
+		att := map[eth2spec.DataVersion]*phase0.Attestation{
+			eth2spec.DataVersionPhase0: agg.Phase0, eth2spec.DataVersionAltair: agg.Altair,
+			eth2spec.DataVersionBellatrix: agg.Bellatrix, eth2spec.DataVersionCapella: agg.Capella,
+			eth2spec.DataVersionDeneb: agg.Deneb,
+		}[agg.Version]
+		if att == nil {
+			return nil, fmt.Errorf("aggregate attestation: no %s attestation", agg.Version)
+		}
+		m := &phase0.AggregateAndProof{AggregatorIndex: a.ValidatorIndex, Aggregate: att, SelectionProof: proof}
+		switch agg.Version {
+		case eth2spec.DataVersionPhase0:
+			ap.Phase0 = m
+		case eth2spec.DataVersionAltair:
+			ap.Altair = m
+		case eth2spec.DataVersionBellatrix:
+			ap.Bellatrix = m
+		case eth2spec.DataVersionCapella:
+			ap.Capella = m
+		default:
+			ap.Deneb = m
+		}
+	}
+	in, err := v.chain.AggregateAndProof(ap)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := bls.Sign(k.sk, in.SigningRoot[:])
+	if err != nil {
+		return nil, err
+	}
+	out := &eth2spec.VersionedSignedAggregateAndProof{Version: ap.Version}
+	switch ap.Version {
+	case eth2spec.DataVersionPhase0:
+		out.Phase0 = &phase0.SignedAggregateAndProof{Message: ap.Phase0, Signature: sig}
+	case eth2spec.DataVersionAltair:
+		out.Altair = &phase0.SignedAggregateAndProof{Message: ap.Altair, Signature: sig}
+	case eth2spec.DataVersionBellatrix:
+		out.Bellatrix = &phase0.SignedAggregateAndProof{Message: ap.Bellatrix, Signature: sig}
+	case eth2spec.DataVersionCapella:
+		out.Capella = &phase0.SignedAggregateAndProof{Message: ap.Capella, Signature: sig}
+	case eth2spec.DataVersionDeneb:
+		out.Deneb = &phase0.SignedAggregateAndProof{Message: ap.Deneb, Signature: sig}
+	case eth2spec.DataVersionElectra:
+		out.Electra = &electra.SignedAggregateAndProof{Message: ap.Electra, Signature: sig}
+	default:
+		out.Fulu = &electra.SignedAggregateAndProof{Message: ap.Fulu, Signature: sig}
+	}
+	return out, nil
+}
+
+func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {
+	if v.cfg.NoSync || v.forkAt(slot) < eth2spec.DataVersionAltair {
+		return nil
+	}
+	d, err := v.dutiesOf(ctx, v.epochOf(slot+1))
+	if err != nil || len(d.sync) == 0 {
+		return nil
+	}
+	v.mu.Lock()
+	var root *phase0.Root
+	if sa := v.attested[slot]; sa != nil {
+		root = sa.syncRoot
+	}
+	v.mu.Unlock()
+	if root == nil {
+		return nil // no sync message signed in this slot: nothing to aggregate
+	}
+	type item struct {
+		duty *apiv1.SyncCommitteeDuty
+		sub  uint64
+	}
+	var items []item
+	proofs := map[selectionKey]phase0.BLSSignature{}
+	var sels []*ethnode.SyncCommitteeSelection
+	var out []Result
+	for _, s := range d.sync {
+		k := v.keyOf(s.ValidatorIndex)
+		if k == nil {
+			continue
+		}
+		seen := map[uint64]bool{}
+		for _, pos := range s.ValidatorSyncCommitteeIndices {
+			sub := v.preset.SyncSubcommitteeIndex(uint64(pos))
+			if seen[sub] {
+				continue
+			}
+			seen[sub] = true
+			in, err := v.chain.SyncCommitteeSelectionProof(&altair.SyncAggregatorSelectionData{Slot: slot, SubcommitteeIndex: sub})
+			var sig phase0.BLSSignature
+			if err == nil {
+				sig, err = bls.Sign(k.sk, in.SigningRoot[:])
+			}
+			if err != nil {
+				out = append(out, Result{Type: DutyContribution, Validator: s.ValidatorIndex, PubKey: s.PubKey, Slot: slot, Err: err})
+				continue
+			}
+			items = append(items, item{s, sub})
+			proofs[selectionKey{s.ValidatorIndex, sub}] = sig
+			sels = append(sels, &ethnode.SyncCommitteeSelection{ValidatorIndex: s.ValidatorIndex, Slot: slot, SubcommitteeIndex: sub, SelectionProof: sig})
+		}
+	}
+	selErr := map[selectionKey]error{}
+	if v.cfg.Distributed {
+		combined := map[selectionKey]phase0.BLSSignature{}
+		for _, b := range batches(len(sels), v.pattern.SyncSelectionBatch) {
+			got, err := v.bn.SyncCommitteeSelections(ctx, sels[b[0]:b[1]])
+			if err != nil {
+				for _, s := range sels[b[0]:b[1]] {
+					selErr[selectionKey{s.ValidatorIndex, s.SubcommitteeIndex}] = fmt.Errorf("sync committee selections: %w", err)
+				}
+			}
+			for _, g := range got {
+				if g != nil && g.Slot == slot {
+					combined[selectionKey{g.ValidatorIndex, g.SubcommitteeIndex}] = g.SelectionProof
+				}
+			}
+		}
+		for sk := range proofs {
+			if c, ok := combined[sk]; ok {
+				proofs[sk] = c
+			} else {
+				if selErr[sk] == nil {
+					selErr[sk] = fmt.Errorf("sync committee selections: no combined proof for validator %d subcommittee %d", sk.index, sk.sub)
+				}
+				delete(proofs, sk)
+			}
+		}
+	}
+	var signed []*altair.SignedContributionAndProof
+	var owners []*apiv1.SyncCommitteeDuty
+	for _, it := range items {
+		sk := selectionKey{it.duty.ValidatorIndex, it.sub}
+		fail := func(err error) Result {
+			return Result{Type: DutyContribution, Validator: it.duty.ValidatorIndex, PubKey: it.duty.PubKey, Slot: slot, Err: err}
+		}
+		if err := selErr[sk]; err != nil {
+			out = append(out, fail(err))
+			continue
+		}
+		proof, ok := proofs[sk]
+		if !ok || !v.preset.IsSyncCommitteeAggregator(proof) {
+			continue
+		}
+		k := v.keyOf(it.duty.ValidatorIndex)
+		c, err := v.bn.ProduceSyncCommitteeContribution(ctx, slot, it.sub, *root)
+		if err != nil {
+			out = append(out, fail(fmt.Errorf("sync committee contribution: %w", err)))
+			continue
+		}
+		if c == nil || c.Slot != slot || c.SubcommitteeIndex != it.sub || c.BeaconBlockRoot != *root {
+			out = append(out, fail(fmt.Errorf("sync committee contribution: not the one asked for")))
+			continue
+		}
+		cp := &altair.ContributionAndProof{AggregatorIndex: it.duty.ValidatorIndex, Contribution: c, SelectionProof: proof}
+		in, err := v.chain.ContributionAndProof(cp)
+		var sig phase0.BLSSignature
+		if err == nil {
+			sig, err = bls.Sign(k.sk, in.SigningRoot[:])
+		}
+		if err != nil {
+			out = append(out, fail(err))
+			continue
+		}
+		signed = append(signed, &altair.SignedContributionAndProof{Message: cp, Signature: sig})
+		owners = append(owners, it.duty)
+	}
+	for _, b := range batches(len(signed), v.pattern.SubmitBatch) {
+		failed := itemFailures(v.bn.SubmitSyncCommitteeContributions(ctx, signed[b[0]:b[1]]), b[1]-b[0])
+		for i := b[0]; i < b[1]; i++ {
+			r := Result{Type: DutyContribution, Validator: owners[i].ValidatorIndex, PubKey: owners[i].PubKey, Slot: slot, OK: true}
+			if e, bad := failed[i-b[0]]; bad {
+				r.OK, r.Err = false, e
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,93 @@
+package vc
+
+import (
+	"context"
+	"fmt"
+
+	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+)
+
+// epochDuties are the client's duties of one epoch, as the beacon node
+// gave them, restricted to the client's keys.
+type epochDuties struct {
+	attester []*apiv1.AttesterDuty
+	proposer []*apiv1.ProposerDuty
+	sync     []*apiv1.SyncCommitteeDuty
+}
+
+// dutiesOf returns the duties of epoch, fetching them once. A duty whose
+// public key is not one of the client's is dropped: the beacon API
+// answers with the keys it was asked about, so a mismatch is the beacon
+// node's error, and signing for it would be impossible.
+func (v *VC) dutiesOf(ctx context.Context, epoch phase0.Epoch) (*epochDuties, error) {
+	v.fetchMu.Lock()
+	defer v.fetchMu.Unlock()
+	v.mu.Lock()
+	d := v.duties[epoch]
+	v.mu.Unlock()
+	if d != nil {
+		return d, nil
+	}
+	if err := v.resolve(ctx, false); err != nil {
+		v.log.Warn("validator lookup failed", "err", err)
+	}
+	v.mu.Lock()
+	indices := make([]phase0.ValidatorIndex, 0, len(v.byIndex))
+	for i := range v.byIndex {
+		indices = append(indices, i)
+	}
+	altair := v.forkAt(phase0.Slot(uint64(epoch)*v.chain.SlotsPerEpoch)) >= eth2spec.DataVersionAltair
+	v.mu.Unlock()
+	d = &epochDuties{}
+	if len(indices) > 0 {
+		att, err := v.bn.AttesterDuties(ctx, epoch, indices)
+		if err != nil {
+			return nil, fmt.Errorf("attester duties of epoch %d: %w", epoch, err)
+		}
+		for _, a := range att.Duties {
+			if a != nil && v.owns(a.ValidatorIndex, a.PubKey) {
+				d.attester = append(d.attester, a)
+			}
+		}
+		if altair && !v.cfg.NoSync {
+			sd, err := v.bn.SyncCommitteeDuties(ctx, epoch, indices)
+			if err != nil {
+				return nil, fmt.Errorf("sync committee duties of epoch %d: %w", epoch, err)
+			}
+			for _, s := range sd {
+				if s != nil && v.owns(s.ValidatorIndex, s.PubKey) {
+					d.sync = append(d.sync, s)
+				}
+			}
+		}
+	}
+	prop, err := v.bn.ProposerDuties(ctx, epoch)
+	if err != nil {
+		return nil, fmt.Errorf("proposer duties of epoch %d: %w", epoch, err)
+	}
+	for _, p := range prop.Duties {
+		if p != nil && v.owns(p.ValidatorIndex, p.PubKey) {
+			d.proposer = append(d.proposer, p)
+		}
+	}
+	v.mu.Lock()
+	v.duties[epoch] = d
+	v.mu.Unlock()
+	return d, nil
+}
+
+// owns tells whether the duty of (index, pubkey) is the client's.
+func (v *VC) owns(index phase0.ValidatorIndex, pub phase0.BLSPubKey) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	k := v.byIndex[index]
+	return k != nil && k.pub == pub
+}
+
+func (v *VC) keyOf(index phase0.ValidatorIndex) *key {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.byIndex[index]
+}

@@ -1,0 +1,383 @@
+package vc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/impl/beaconclient"
+	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/signing"
+)
+
+// key is one signing key with the validator it belongs to.
+type key struct {
+	sk    bls.SecretKey
+	pub   phase0.BLSPubKey
+	index phase0.ValidatorIndex
+	known bool // index resolved
+}
+
+// VC is a validator client. Build it with New; Start (or Run) connects.
+type VC struct {
+	cfg     Config
+	log     *slog.Logger
+	clock   Clock
+	bn      *beaconclient.Client
+	pattern Pattern
+
+	mu       sync.Mutex
+	started  bool
+	keys     map[phase0.BLSPubKey]*key
+	byIndex  map[phase0.ValidatorIndex]*key
+	chain    signing.Chain
+	preset   spec.Preset
+	genesis  time.Time
+	slotDur  time.Duration
+	duties   map[phase0.Epoch]*epochDuties
+	attested map[phase0.Slot]*slotAttestations
+	prepared map[phase0.Epoch]bool
+	fetchMu  sync.Mutex // one duty fetch at a time
+}
+
+// New checks cfg and builds the client; it does no I/O. Errors name the
+// Config field at fault.
+func New(cfg Config) (*VC, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	v := &VC{cfg: cfg, log: cfg.Logger, clock: cfg.Clock, pattern: cfg.Pattern,
+		keys: map[phase0.BLSPubKey]*key{}, byIndex: map[phase0.ValidatorIndex]*key{},
+		duties: map[phase0.Epoch]*epochDuties{}, attested: map[phase0.Slot]*slotAttestations{},
+		prepared: map[phase0.Epoch]bool{}}
+	if v.log == nil {
+		v.log = slog.New(slog.DiscardHandler)
+	}
+	if v.clock == nil {
+		v.clock = wallClock{}
+	}
+	if v.pattern == (Pattern{}) {
+		v.pattern = DefaultPattern()
+	}
+	for i, sk := range cfg.Keys {
+		pub, err := sk.PublicKey()
+		if err != nil {
+			return nil, fmt.Errorf("vc: Config.Keys[%d]: %w", i, err)
+		}
+		if _, dup := v.keys[pub]; dup {
+			return nil, fmt.Errorf("vc: Config.Keys[%d]: public key %#x given twice", i, pub[:])
+		}
+		v.keys[pub] = &key{sk: sk, pub: pub}
+	}
+	timeout := cfg.Timeout
+	if timeout == 0 {
+		timeout = 12 * time.Second
+	}
+	bn, err := beaconclient.New(beaconclient.Config{URLs: []string{cfg.BeaconURL}, Timeout: timeout})
+	if err != nil {
+		return nil, fmt.Errorf("vc: Config.BeaconURL: %w", err)
+	}
+	v.bn = bn
+	return v, nil
+}
+
+// Close releases the HTTP client.
+func (v *VC) Close() { v.bn.Close() }
+
+// Start reads the chain from the beacon API and finds the validator index
+// of every key, retrying (every half second) until the beacon node answers
+// or ctx ends. Keys the beacon node does not know are looked up again
+// every epoch.
+func (v *VC) Start(ctx context.Context) error {
+	v.mu.Lock()
+	started := v.started
+	v.mu.Unlock()
+	if started {
+		return nil
+	}
+	var last error
+	for {
+		last = v.start(ctx)
+		if last == nil {
+			break
+		}
+		var cfgErr *configError
+		if errors.As(last, &cfgErr) {
+			return last
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("vc: beacon node not ready: %w", last)
+		case <-v.clock.After(500 * time.Millisecond):
+		}
+	}
+	v.mu.Lock()
+	v.started = true
+	v.mu.Unlock()
+	return nil
+}
+
+// configError is a start failure that waiting does not cure (the beacon
+// node serves another chain than Config.Chain).
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
+
+func (v *VC) start(ctx context.Context) error {
+	g, err := v.bn.Genesis(ctx)
+	if err != nil {
+		return fmt.Errorf("genesis: %w", err)
+	}
+	sp, err := v.bn.Spec(ctx)
+	if err != nil {
+		return fmt.Errorf("spec: %w", err)
+	}
+	chain, dur, err := chainFromSpec(g.GenesisValidatorsRoot, g.GenesisForkVersion, sp)
+	if err != nil {
+		return &configError{fmt.Errorf("vc: beacon node spec: %w", err)}
+	}
+	if c := v.cfg.Chain; c != nil {
+		if c.GenesisValidatorsRoot != g.GenesisValidatorsRoot {
+			return &configError{fmt.Errorf("vc: Config.Chain genesis validators root %#x is not the beacon node's %#x", c.GenesisValidatorsRoot[:], g.GenesisValidatorsRoot[:])}
+		}
+		if c.SlotsPerEpoch != chain.SlotsPerEpoch {
+			return &configError{fmt.Errorf("vc: Config.Chain has %d slots per epoch, the beacon node %d", c.SlotsPerEpoch, chain.SlotsPerEpoch)}
+		}
+		chain = *c
+	}
+	preset := chain.Preset
+	if preset.Name == "" {
+		preset = spec.MainnetPreset()
+	}
+	preset.SlotsPerEpoch = chain.SlotsPerEpoch
+	v.mu.Lock()
+	v.chain, v.preset, v.genesis, v.slotDur = chain, preset, g.GenesisTime, dur
+	v.mu.Unlock()
+	return v.resolve(ctx, true)
+}
+
+// resolve looks up the validator index of every key without one. With
+// needOne it fails when no key at all is known.
+func (v *VC) resolve(ctx context.Context, needOne bool) error {
+	v.mu.Lock()
+	var missing []phase0.BLSPubKey
+	for pub, k := range v.keys {
+		if !k.known {
+			missing = append(missing, pub)
+		}
+	}
+	v.mu.Unlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	vals, err := v.bn.Validators(ctx, "head", nil, missing)
+	if err != nil {
+		return fmt.Errorf("validators: %w", err)
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for idx, val := range vals {
+		if val == nil || val.Validator == nil {
+			continue
+		}
+		k := v.keys[val.Validator.PublicKey]
+		if k == nil || k.known {
+			continue
+		}
+		k.index, k.known = idx, true
+		v.byIndex[idx] = k
+	}
+	if needOne && len(v.byIndex) == 0 {
+		return fmt.Errorf("the beacon node knows none of the %d keys", len(v.keys))
+	}
+	if n := len(v.keys) - len(v.byIndex); n > 0 {
+		v.log.Warn("keys without a validator", "count", n)
+	}
+	return nil
+}
+
+// Chain is the signing chain in use (after Start).
+func (v *VC) Chain() signing.Chain {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.chain
+}
+
+// Indices returns the validator indices of the client's keys (after Start).
+func (v *VC) Indices() []phase0.ValidatorIndex {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := make([]phase0.ValidatorIndex, 0, len(v.byIndex))
+	for i := range v.byIndex {
+		out = append(out, i)
+	}
+	return out
+}
+
+func (v *VC) slotStart(s phase0.Slot) time.Time {
+	return v.genesis.Add(time.Duration(s) * v.slotDur)
+}
+
+func (v *VC) epochOf(s phase0.Slot) phase0.Epoch {
+	return phase0.Epoch(uint64(s) / v.chain.SlotsPerEpoch)
+}
+
+func (v *VC) forkAt(s phase0.Slot) eth2spec.DataVersion {
+	f, err := v.chain.ForkAtSlot(s)
+	if err != nil {
+		return eth2spec.DataVersionUnknown
+	}
+	return f.Name
+}
+
+// Run starts the client if needed, then performs every duty at its time
+// until ctx ends: the proposal at the slot start, attestations and sync
+// committee messages at a third of the slot, aggregates and contributions
+// at two thirds. It returns nil when ctx ends.
+func (v *VC) Run(ctx context.Context) error {
+	if err := v.Start(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	// Start at the current slot: its steps still ahead are done, the others
+	// skipped as too late.
+	var next phase0.Slot
+	if now := v.clock.Now(); !now.Before(v.genesis) {
+		next = phase0.Slot(now.Sub(v.genesis) / v.slotDur)
+	}
+	for ; ; next++ {
+		steps := []struct {
+			at time.Time
+			do func(context.Context, phase0.Slot)
+		}{
+			{v.slotStart(next), func(c context.Context, s phase0.Slot) { v.Propose(c, s) }},
+			{v.slotStart(next).Add(v.slotDur / 3), func(c context.Context, s phase0.Slot) { v.Attest(c, s) }},
+			{v.slotStart(next).Add(2 * v.slotDur / 3), func(c context.Context, s phase0.Slot) { v.Aggregate(c, s) }},
+		}
+		for _, st := range steps {
+			d := st.at.Sub(v.clock.Now())
+			if d < 0 {
+				if d < -v.slotDur/3 {
+					continue // too late for this step: a real VC skips it too
+				}
+				d = 0
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-v.clock.After(d):
+			}
+			wg.Add(1)
+			go func(do func(context.Context, phase0.Slot), s phase0.Slot) {
+				defer wg.Done()
+				c, cancel := context.WithTimeout(ctx, 2*v.slotDur)
+				defer cancel()
+				do(c, s)
+			}(st.do, next)
+		}
+		if next%phase0.Slot(v.chain.SlotsPerEpoch) == 0 {
+			v.prune(next)
+		}
+	}
+}
+
+// prune drops what belongs to slots long past.
+func (v *VC) prune(s phase0.Slot) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	e := v.epochOf(s)
+	for ep := range v.duties {
+		if ep+1 < e {
+			delete(v.duties, ep)
+		}
+	}
+	for sl := range v.attested {
+		if sl+phase0.Slot(2*v.chain.SlotsPerEpoch) < s {
+			delete(v.attested, sl)
+		}
+	}
+	for ep := range v.prepared {
+		if ep+1 < e {
+			delete(v.prepared, ep)
+		}
+	}
+}
+
+func (v *VC) report(results []Result) []Result {
+	for _, r := range results {
+		if r.OK {
+			v.log.Debug("duty done", "type", r.Type, "validator", r.Validator, "slot", r.Slot)
+		} else {
+			v.log.Warn("duty failed", "type", r.Type, "validator", r.Validator, "slot", r.Slot, "err", r.Err)
+		}
+		if v.cfg.OnDuty != nil {
+			v.cfg.OnDuty(r)
+		}
+	}
+	return results
+}
+
+// batches splits n items into batches of at most size (0: one batch).
+func batches(n, size int) [][2]int {
+	if n == 0 {
+		return nil
+	}
+	if size <= 0 || size >= n {
+		return [][2]int{{0, n}}
+	}
+	var out [][2]int
+	for i := 0; i < n; i += size {
+		out = append(out, [2]int{i, min(i+size, n)})
+	}
+	return out
+}
+
+// chainFromSpec builds the signing chain and the slot duration from the
+// beacon API's genesis and spec, as every validator client must.
+func chainFromSpec(gvr phase0.Root, genesisVersion phase0.Version, sp map[string]any) (signing.Chain, time.Duration, error) {
+	spe, ok := sp["SLOTS_PER_EPOCH"].(uint64)
+	if !ok || spe == 0 {
+		return signing.Chain{}, 0, errors.New("no valid SLOTS_PER_EPOCH")
+	}
+	dur, ok := sp["SECONDS_PER_SLOT"].(time.Duration)
+	if ms, ok2 := sp["SLOT_DURATION_MS"].(uint64); ok2 && ms > 0 {
+		dur, ok = time.Duration(ms)*time.Millisecond, true
+	}
+	if !ok || dur <= 0 {
+		return signing.Chain{}, 0, errors.New("no valid SECONDS_PER_SLOT")
+	}
+	name, _ := sp["PRESET_BASE"].(string)
+	preset, err := spec.PresetByName(strings.ToLower(name))
+	if err != nil {
+		return signing.Chain{}, 0, fmt.Errorf("PRESET_BASE: %w", err)
+	}
+	preset.SlotsPerEpoch = spe
+	forks := []signing.Fork{{Name: eth2spec.DataVersionPhase0, Version: genesisVersion, Epoch: 0}}
+	for i, k := range []string{"ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "FULU"} {
+		ver, vok := sp[k+"_FORK_VERSION"].(phase0.Version)
+		ep, eok := sp[k+"_FORK_EPOCH"].(uint64)
+		if !vok || !eok {
+			break // a beacon node that does not know a fork knows none after it
+		}
+		forks = append(forks, signing.Fork{Name: eth2spec.DataVersionPhase0 + eth2spec.DataVersion(i+1), Version: ver, Epoch: phase0.Epoch(ep)})
+	}
+	sched, err := signing.NewForkSchedule(forks...)
+	if err != nil {
+		return signing.Chain{}, 0, err
+	}
+	chain, err := signing.NewChain(sched, gvr, preset)
+	return chain, dur, err
+}
