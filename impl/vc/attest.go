@@ -319,5 +319,8 @@ func (v *VC) prepare(ctx context.Context, slot phase0.Slot) {
 	}
 	if err := v.bn.SubmitProposalPreparations(ctx, preps); err != nil {
 		v.log.Warn("prepare_beacon_proposer failed", "err", err)
+		v.mu.Lock()
+		delete(v.prepared, epoch) // try again at the next slot
+		v.mu.Unlock()
 	}
 }

@@ -265,7 +265,14 @@ func (v *VC) Run(ctx context.Context) error {
 		}{
 			{v.slotStart(next), func(c context.Context, s phase0.Slot) { v.Propose(c, s) }},
 			{v.slotStart(next).Add(v.slotDur / 3), func(c context.Context, s phase0.Slot) { v.Attest(c, s) }},
-			{v.slotStart(next).Add(2 * v.slotDur / 3), func(c context.Context, s phase0.Slot) { v.Aggregate(c, s) }},
+			{v.slotStart(next).Add(2 * v.slotDur / 3), func(c context.Context, s phase0.Slot) {
+				v.Aggregate(c, s)
+				// Next epoch's duties are fetched ahead, so that its first
+				// proposal does not wait for them.
+				if _, err := v.dutiesOf(c, v.epochOf(s)+1); err != nil {
+					v.log.Debug("prefetching duties", "err", err)
+				}
+			}},
 		}
 		for _, st := range steps {
 			d := st.at.Sub(v.clock.Now())

@@ -1,0 +1,126 @@
+package vc_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync"
+	"testing"
+
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/impl/simbeacon"
+	"github.com/dvspec/go-dvspec/impl/vc"
+	"github.com/dvspec/go-dvspec/spec/signing"
+)
+
+// recorder sits between the client and simbeacon and records, per path,
+// how many items each POST carried.
+type recorder struct {
+	mu    sync.Mutex
+	items map[string][]int
+}
+
+func (r *recorder) wrap(t *testing.T, target string) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	r.items = map[string][]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Method == http.MethodPost {
+			body, _ := io.ReadAll(req.Body)
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			var list []json.RawMessage
+			n := -1
+			if json.Unmarshal(body, &list) == nil {
+				n = len(list)
+			}
+			r.mu.Lock()
+			r.items[req.URL.Path] = append(r.items[req.URL.Path], n)
+			r.mu.Unlock()
+		}
+		proxy.ServeHTTP(w, req)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func (r *recorder) get(path string) []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int(nil), r.items[path]...)
+}
+
+// TestDistributedSelectionsFollowPattern runs the client in VC-middleware
+// mode (selection proofs through the DVT selection endpoints; simbeacon
+// verifies full proofs and echoes them, as a DV node echoes combined
+// ones) with two request patterns, and checks the shape of the selection
+// traffic: Prysm's one sync selection per validator per subcommittee per
+// request, the default one request per slot. Either way every aggregate
+// and contribution must be accepted.
+func TestDistributedSelectionsFollowPattern(t *testing.T) {
+	for _, tc := range []struct {
+		pattern vc.Pattern
+		// wantPerRequest is the exact item count of every sync selection
+		// request, 0 meaning "one request per slot".
+		wantPerRequest int
+	}{
+		{vc.PrysmPattern(), 1},
+		{vc.DefaultPattern(), 0},
+	} {
+		t.Run(tc.pattern.Name, func(t *testing.T) {
+			f := newFixture(t, signing.ForkSchedule{})
+			var rec recorder
+			f.url = rec.wrap(t, f.url)
+			var mu sync.Mutex
+			var failed []vc.Result
+			v := f.newVC(t, vc.Config{Keys: interopKeys(t, validators), Aggregation: true, Distributed: true, Pattern: tc.pattern,
+				OnDuty: func(r vc.Result) {
+					if !r.OK {
+						mu.Lock()
+						failed = append(failed, r)
+						mu.Unlock()
+					}
+				}})
+			ctx := context.Background()
+			slots := []phase0.Slot{9, 10, 11}
+			for _, s := range slots {
+				f.at(s, 1)
+				v.Attest(ctx, s)
+				f.at(s, 2)
+				v.Aggregate(ctx, s)
+			}
+			for _, r := range failed {
+				t.Errorf("%s of validator %d at slot %d failed: %v", r.Type, r.Validator, r.Slot, r.Err)
+			}
+			sync := rec.get("/eth/v1/validator/sync_committee_selections")
+			beacon := rec.get("/eth/v1/validator/beacon_committee_selections")
+			if len(sync) == 0 || len(beacon) != len(slots) {
+				t.Fatalf("selection requests: sync %v, beacon %v", sync, beacon)
+			}
+			for _, n := range sync {
+				if tc.wantPerRequest > 0 && n != tc.wantPerRequest {
+					t.Errorf("a sync selection request carried %d items, want %d: %v", n, tc.wantPerRequest, sync)
+				}
+			}
+			if tc.wantPerRequest == 0 && len(sync) != len(slots) {
+				t.Errorf("sync selection requests %v, want one per slot", sync)
+			}
+			for _, s := range slots {
+				for _, m := range f.node.SyncCommittee(s) {
+					if !acceptedAt(f.node, m, simbeacon.KindSyncCommitteeSelection, s) || !acceptedAt(f.node, m, simbeacon.KindContributionAndProof, s) {
+						t.Errorf("slot %d: selection or contribution of validator %d not accepted", s, m)
+					}
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,81 @@
+package vc_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/impl/simbeacon"
+	"github.com/dvspec/go-dvspec/impl/vc"
+	"github.com/dvspec/go-dvspec/spec/signing"
+)
+
+// TestRunDoesDutiesOnTime drives Run with simbeacon's manual clock through
+// one epoch and a slot, a third of a slot at a time: each step must bring
+// exactly the duties simbeacon assigns to that moment (the proposal at the
+// slot start, attestations and sync messages at a third), all successful.
+// The waits only guard against a hang; nothing depends on how long a step
+// takes.
+func TestRunDoesDutiesOnTime(t *testing.T) {
+	f := newFixture(t, signing.ForkSchedule{})
+	results := make(chan vc.Result, 4096)
+	v := f.newVC(t, vc.Config{Keys: interopKeys(t, validators), OnDuty: func(r vc.Result) { results <- r }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- v.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	spe := f.node.Preset().SlotsPerEpoch
+	collect := func(n int, what string) []vc.Result {
+		var out []vc.Result
+		for len(out) < n {
+			select {
+			case r := <-results:
+				out = append(out, r)
+			case <-time.After(60 * time.Second):
+				t.Fatalf("%s: %d of %d results arrived", what, len(out), n)
+			}
+		}
+		return out
+	}
+	for s := phase0.Slot(1); s <= phase0.Slot(spe+1); s++ {
+		f.at(s, 0)
+		for _, r := range collect(1, "proposal") {
+			if r.Type != vc.DutyProposal || r.Slot != s || r.Validator != f.node.Proposer(s) || !r.OK {
+				t.Errorf("slot %d start: got %+v, want proposer %d's proposal", s, r, f.node.Proposer(s))
+			}
+		}
+		attesters := map[phase0.ValidatorIndex]bool{}
+		for i := phase0.ValidatorIndex(0); i < validators; i++ {
+			if f.node.AttesterDuty(i, phase0.Epoch(uint64(s)/spe)).Slot == s {
+				attesters[i] = true
+			}
+		}
+		members := map[phase0.ValidatorIndex]bool{}
+		for _, m := range f.node.SyncCommittee(s) {
+			members[m] = true
+		}
+		f.at(s, 1)
+		for _, r := range collect(len(attesters)+len(members), "attestations and sync messages") {
+			ok := r.OK && r.Slot == s &&
+				(r.Type == vc.DutyAttestation && attesters[r.Validator] || r.Type == vc.DutySyncMessage && members[r.Validator])
+			if !ok {
+				t.Errorf("slot %d, a third in: unexpected %+v", s, r)
+			}
+		}
+		if !acceptedAt(f.node, f.node.Proposer(s), simbeacon.KindBlock, s) {
+			t.Errorf("slot %d: block not accepted", s)
+		}
+	}
+	select {
+	case r := <-results:
+		t.Errorf("result nobody expected: %+v", r)
+	default:
+	}
+}
