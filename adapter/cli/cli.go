@@ -1,4 +1,4 @@
-// Package cli is the dvnode command line: run, devnet, create cluster,
+// Package cli is the dvnode command line: run, devnet, create cluster, vc,
 // slashing-db, replay, diff and version. adapter/cmd/dvnode calls Main; tests call it
 // too (and re-execute the test binary as a node process).
 package cli
@@ -40,6 +40,7 @@ Commands:
   dvnode create cluster  make a cluster: split existing keys or make new ones
   dvnode simbeacon    serve the simulated beacon node alone, for nodes started separately
   dvnode slashing-db  import | export the slashing DB (EIP-3076)
+  dvnode vc           the repo's small validator client against any beacon API
   dvnode replay FILE  run a trace through the pure spec; report the first divergence
   dvnode diff A B     compare two traces duty by duty
   dvnode version
@@ -67,6 +68,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return cmdSimbeacon(ctx, args[1:], stdout, stderr)
 	case "slashing-db":
 		return cmdSlashing(args[1:], stdout, stderr)
+	case "vc":
+		return cmdVC(ctx, args[1:], stdout, stderr)
 	case "replay":
 		return cmdReplay(args[1:], stdout, stderr)
 	case "diff":

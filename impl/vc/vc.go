@@ -212,6 +212,14 @@ func (v *VC) Chain() signing.Chain {
 	return v.chain
 }
 
+// SlotClock returns the chain's genesis time and slot duration (after
+// Start).
+func (v *VC) SlotClock() (genesis time.Time, slot time.Duration) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.genesis, v.slotDur
+}
+
 // Indices returns the validator indices of the client's keys (after Start).
 func (v *VC) Indices() []phase0.ValidatorIndex {
 	v.mu.Lock()
@@ -242,7 +250,8 @@ func (v *VC) forkAt(s phase0.Slot) eth2spec.DataVersion {
 // Run starts the client if needed, then performs every duty at its time
 // until ctx ends: the proposal at the slot start, attestations and sync
 // committee messages at a third of the slot, aggregates and contributions
-// at two thirds. It returns nil when ctx ends.
+// at two thirds. It returns nil when ctx ends, once the duties already
+// started are done (each is bounded by a slot).
 func (v *VC) Run(ctx context.Context) error {
 	if err := v.Start(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -287,10 +296,15 @@ func (v *VC) Run(ctx context.Context) error {
 				return nil
 			case <-v.clock.After(d):
 			}
+			if ctx.Err() != nil {
+				return nil
+			}
 			wg.Add(1)
 			go func(do func(context.Context, phase0.Slot), s phase0.Slot) {
 				defer wg.Done()
-				c, cancel := context.WithTimeout(ctx, 2*v.slotDur)
+				// A duty started is finished even when ctx ends meanwhile
+				// (a cancelled publication helps nobody); a slot bounds it.
+				c, cancel := context.WithTimeout(context.WithoutCancel(ctx), v.slotDur)
 				defer cancel()
 				do(c, s)
 			}(st.do, next)
