@@ -3,6 +3,7 @@ package vc
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
@@ -84,8 +85,13 @@ func (v *VC) aggregateAttestations(ctx context.Context, slot phase0.Slot) []Resu
 		// Each proof above is partial; whether the validator aggregates
 		// depends on the combined proof, which only the DV node has.
 		combined := map[phase0.ValidatorIndex]phase0.BLSSignature{}
-		for _, b := range batches(len(sels), v.pattern.BeaconSelectionBatch) {
+		var mu sync.Mutex
+		bs := batches(len(sels), v.pattern.BeaconSelectionBatch)
+		parallel(len(bs), func(i int) {
+			b := bs[i]
 			got, err := v.bn.BeaconCommitteeSelections(ctx, sels[b[0]:b[1]])
+			mu.Lock()
+			defer mu.Unlock()
 			for _, s := range sels[b[0]:b[1]] {
 				if err != nil {
 					selErr[s.ValidatorIndex] = fmt.Errorf("beacon committee selections: %w", err)
@@ -96,7 +102,7 @@ func (v *VC) aggregateAttestations(ctx context.Context, slot phase0.Slot) []Resu
 					combined[g.ValidatorIndex] = g.SelectionProof
 				}
 			}
-		}
+		})
 		for vi := range proofs {
 			if c, ok := combined[vi]; ok {
 				proofs[vi] = c
@@ -281,8 +287,13 @@ func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {
 	selErr := map[selectionKey]error{}
 	if v.cfg.Distributed {
 		combined := map[selectionKey]phase0.BLSSignature{}
-		for _, b := range batches(len(sels), v.pattern.SyncSelectionBatch) {
+		var mu sync.Mutex
+		bs := batches(len(sels), v.pattern.SyncSelectionBatch)
+		parallel(len(bs), func(i int) {
+			b := bs[i]
 			got, err := v.bn.SyncCommitteeSelections(ctx, sels[b[0]:b[1]])
+			mu.Lock()
+			defer mu.Unlock()
 			if err != nil {
 				for _, s := range sels[b[0]:b[1]] {
 					selErr[selectionKey{s.ValidatorIndex, s.SubcommitteeIndex}] = fmt.Errorf("sync committee selections: %w", err)
@@ -293,7 +304,7 @@ func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {
 					combined[selectionKey{g.ValidatorIndex, g.SubcommitteeIndex}] = g.SelectionProof
 				}
 			}
-		}
+		})
 		for sk := range proofs {
 			if c, ok := combined[sk]; ok {
 				proofs[sk] = c

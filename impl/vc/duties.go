@@ -1,8 +1,10 @@
 package vc
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
@@ -38,6 +40,10 @@ func (v *VC) dutiesOf(ctx context.Context, epoch phase0.Epoch) (*epochDuties, er
 	for i := range v.byIndex {
 		indices = append(indices, i)
 	}
+	// Every client of a DV asks, and so acts, in the same order: a
+	// middleware that waits for the other operators' partial signatures
+	// of an item then sees them together.
+	slices.Sort(indices)
 	altair := v.forkAt(phase0.Slot(uint64(epoch)*v.chain.SlotsPerEpoch)) >= eth2spec.DataVersionAltair
 	v.mu.Unlock()
 	d = &epochDuties{}
@@ -72,6 +78,8 @@ func (v *VC) dutiesOf(ctx context.Context, epoch phase0.Epoch) (*epochDuties, er
 			d.proposer = append(d.proposer, p)
 		}
 	}
+	slices.SortFunc(d.attester, func(a, b *apiv1.AttesterDuty) int { return cmp.Compare(a.ValidatorIndex, b.ValidatorIndex) })
+	slices.SortFunc(d.sync, func(a, b *apiv1.SyncCommitteeDuty) int { return cmp.Compare(a.ValidatorIndex, b.ValidatorIndex) })
 	v.mu.Lock()
 	v.duties[epoch] = d
 	v.mu.Unlock()

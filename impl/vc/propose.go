@@ -61,7 +61,11 @@ func (v *VC) propose(ctx context.Context, slot phase0.Slot, index phase0.Validat
 	if err != nil {
 		return err
 	}
-	prop, err := v.bn.ProduceBlock(ctx, slot, reveal, v.cfg.Graffiti)
+	produce := v.bn.ProduceBlock
+	if v.cfg.Distributed {
+		produce = v.bn.ProduceBlockFromMiddleware
+	}
+	prop, err := produce(ctx, slot, reveal, v.cfg.Graffiti)
 	if err != nil {
 		return fmt.Errorf("produce block: %w", err)
 	}

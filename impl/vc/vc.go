@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -228,6 +229,7 @@ func (v *VC) Indices() []phase0.ValidatorIndex {
 	for i := range v.byIndex {
 		out = append(out, i)
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -349,6 +351,18 @@ func (v *VC) report(results []Result) []Result {
 		}
 	}
 	return results
+}
+
+// parallel runs do(i) for i in [0, n) at once and waits for all: batched
+// requests of one step go out together, as a middleware that answers an
+// item only once the other operators sent theirs may hold each one.
+func parallel(n int, do func(i int)) {
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); do(i) }()
+	}
+	wg.Wait()
 }
 
 // batches splits n items into batches of at most size (0: one batch).
