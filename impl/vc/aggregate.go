@@ -21,6 +21,9 @@ import (
 // Only the keys selected as aggregators (and selections that failed) give
 // a Result.
 func (v *VC) Aggregate(ctx context.Context, slot phase0.Slot) []Result {
+	if !v.ready() {
+		return nil
+	}
 	if !v.cfg.Aggregation {
 		return nil
 	}

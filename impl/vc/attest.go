@@ -29,6 +29,9 @@ type slotAttestations struct {
 // Attest performs the attestations and sync committee messages of slot
 // without waiting (Run calls it at a third of the slot).
 func (v *VC) Attest(ctx context.Context, slot phase0.Slot) []Result {
+	if !v.ready() {
+		return nil
+	}
 	var out []Result
 	out = append(out, v.attest(ctx, slot)...)
 	out = append(out, v.syncMessages(ctx, slot)...)

@@ -24,6 +24,9 @@ import (
 // Propose performs the block proposal of slot, if one of the client's keys
 // proposes, without waiting (Run calls it at the slot start).
 func (v *VC) Propose(ctx context.Context, slot phase0.Slot) []Result {
+	if !v.ready() {
+		return nil
+	}
 	if slot == 0 {
 		return nil
 	}

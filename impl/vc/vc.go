@@ -233,6 +233,17 @@ func (v *VC) Indices() []phase0.ValidatorIndex {
 	return out
 }
 
+// ready tells whether Start has succeeded; the duty steps do nothing
+// before (they need the chain).
+func (v *VC) ready() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.started {
+		v.log.Warn("duty step before Start: nothing done")
+	}
+	return v.started
+}
+
 func (v *VC) slotStart(s phase0.Slot) time.Time {
 	return v.genesis.Add(time.Duration(s) * v.slotDur)
 }
