@@ -14,6 +14,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
+	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
 )
 
@@ -44,7 +45,7 @@ func TestVCAgainstSimbeacon(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs on the wall clock for several slots")
 	}
-	n, err := simbeacon.New(simbeacon.Config{Preset: "minimal", Validators: 16, SecondsPerSlot: 2})
+	n, err := simbeacon.New(simbeacon.Config{Chain: spec.MinimalConfig(), Validators: 16, SecondsPerSlot: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -125,7 +125,7 @@ func (v *VC) aggregateAttestations(ctx context.Context, slot phase0.Slot) []Resu
 			continue
 		}
 		proof, ok := proofs[a.ValidatorIndex]
-		if !ok || !v.preset.IsAggregator(a.CommitteeLength, proof) {
+		if !ok || !v.config.IsAggregator(a.CommitteeLength, proof) {
 			continue
 		}
 		sap, err := v.aggregateAndProof(ctx, a, data[a.CommitteeIndex], proof)
@@ -268,7 +268,7 @@ func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {
 		}
 		seen := map[uint64]bool{}
 		for _, pos := range s.ValidatorSyncCommitteeIndices {
-			sub := v.preset.SyncSubcommitteeIndex(uint64(pos))
+			sub := v.config.SyncSubcommitteeIndex(uint64(pos))
 			if seen[sub] {
 				continue
 			}
@@ -331,7 +331,7 @@ func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {
 			continue
 		}
 		proof, ok := proofs[sk]
-		if !ok || !v.preset.IsSyncCommitteeAggregator(proof) {
+		if !ok || !v.config.IsSyncCommitteeAggregator(proof) {
 			continue
 		}
 		k := v.keyOf(it.duty.ValidatorIndex)

@@ -176,10 +176,10 @@ func (v *VC) signAttestation(a *apiv1.AttesterDuty, ad *phase0.AttestationData, 
 	bits.SetBitAt(a.ValidatorCommitteeIndex, true)
 	out := &eth2spec.VersionedAttestation{Version: version}
 	if version >= eth2spec.DataVersionElectra {
-		if uint64(a.CommitteeIndex) >= v.preset.MaxCommitteesPerSlot {
-			return nil, fmt.Errorf("duty: committee %d of at most %d", a.CommitteeIndex, v.preset.MaxCommitteesPerSlot)
+		if uint64(a.CommitteeIndex) >= v.config.MaxCommitteesPerSlot {
+			return nil, fmt.Errorf("duty: committee %d of at most %d", a.CommitteeIndex, v.config.MaxCommitteesPerSlot)
 		}
-		cb := make(bitfield.Bitvector64, (v.preset.MaxCommitteesPerSlot+7)/8)
+		cb := make(bitfield.Bitvector64, (v.config.MaxCommitteesPerSlot+7)/8)
 		cb[a.CommitteeIndex/8] |= 1 << (a.CommitteeIndex % 8)
 		vi := a.ValidatorIndex
 		out.ValidatorIndex = &vi

@@ -348,7 +348,7 @@ func (m *middleware) forward(op uint64, w http.ResponseWriter, r *http.Request, 
 func TestMiddlewareModeWithKeyShares(t *testing.T) {
 	const n, threshold = 4, 3
 	f := newFixture(t, signing.ForkSchedule{})
-	spe := f.node.Preset().SlotsPerEpoch
+	spe := f.node.ChainConfig().SlotsPerEpoch
 	first, last := phase0.Slot(spe), phase0.Slot(2*spe-1)
 	// The cluster's validators: the proposers of the slots run, then the
 	// lowest indices, eight in all.

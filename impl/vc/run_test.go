@@ -31,7 +31,7 @@ func TestRunDoesDutiesOnTime(t *testing.T) {
 			t.Errorf("Run: %v", err)
 		}
 	}()
-	spe := f.node.Preset().SlotsPerEpoch
+	spe := f.node.ChainConfig().SlotsPerEpoch
 	collect := func(n int, what string) []vc.Result {
 		var out []vc.Result
 		for len(out) < n {

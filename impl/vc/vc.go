@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -40,7 +39,7 @@ type VC struct {
 	keys     map[phase0.BLSPubKey]*key
 	byIndex  map[phase0.ValidatorIndex]*key
 	chain    signing.Chain
-	preset   spec.Preset
+	config   spec.ChainConfig
 	genesis  time.Time
 	slotDur  time.Duration
 	duties   map[phase0.Epoch]*epochDuties
@@ -142,9 +141,13 @@ func (v *VC) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("spec: %w", err)
 	}
-	chain, dur, err := chainFromSpec(g.GenesisValidatorsRoot, g.GenesisForkVersion, sp)
+	n, err := beaconclient.NetworkFromSpec(g, sp)
 	if err != nil {
-		return &configError{fmt.Errorf("vc: beacon node spec: %w", err)}
+		return &configError{fmt.Errorf("vc: %w", err)}
+	}
+	chain, err := signing.NewChain(n.Forks, n.GenesisValidatorsRoot, n.Config)
+	if err != nil {
+		return &configError{fmt.Errorf("vc: the beacon node's chain: %w", err)}
 	}
 	if c := v.cfg.Chain; c != nil {
 		if c.GenesisValidatorsRoot != g.GenesisValidatorsRoot {
@@ -155,13 +158,8 @@ func (v *VC) start(ctx context.Context) error {
 		}
 		chain = *c
 	}
-	preset := chain.Preset
-	if preset.Name == "" {
-		preset = spec.MainnetPreset()
-	}
-	preset.SlotsPerEpoch = chain.SlotsPerEpoch
 	v.mu.Lock()
-	v.chain, v.preset, v.genesis, v.slotDur = chain, preset, g.GenesisTime, dur
+	v.chain, v.config, v.genesis, v.slotDur = chain, chain.ChainConfig(), n.GenesisTime, n.SlotDuration
 	v.mu.Unlock()
 	return v.resolve(ctx, true)
 }
@@ -389,41 +387,4 @@ func batches(n, size int) [][2]int {
 		out = append(out, [2]int{i, min(i+size, n)})
 	}
 	return out
-}
-
-// chainFromSpec builds the signing chain and the slot duration from the
-// beacon API's genesis and spec, as every validator client must.
-func chainFromSpec(gvr phase0.Root, genesisVersion phase0.Version, sp map[string]any) (signing.Chain, time.Duration, error) {
-	spe, ok := sp["SLOTS_PER_EPOCH"].(uint64)
-	if !ok || spe == 0 {
-		return signing.Chain{}, 0, errors.New("no valid SLOTS_PER_EPOCH")
-	}
-	dur, ok := sp["SECONDS_PER_SLOT"].(time.Duration)
-	if ms, ok2 := sp["SLOT_DURATION_MS"].(uint64); ok2 && ms > 0 {
-		dur, ok = time.Duration(ms)*time.Millisecond, true
-	}
-	if !ok || dur <= 0 {
-		return signing.Chain{}, 0, errors.New("no valid SECONDS_PER_SLOT")
-	}
-	name, _ := sp["PRESET_BASE"].(string)
-	preset, err := spec.PresetByName(strings.ToLower(name))
-	if err != nil {
-		return signing.Chain{}, 0, fmt.Errorf("PRESET_BASE: %w", err)
-	}
-	preset.SlotsPerEpoch = spe
-	forks := []signing.Fork{{Name: eth2spec.DataVersionPhase0, Version: genesisVersion, Epoch: 0}}
-	for i, k := range []string{"ALTAIR", "BELLATRIX", "CAPELLA", "DENEB", "ELECTRA", "FULU"} {
-		ver, vok := sp[k+"_FORK_VERSION"].(phase0.Version)
-		ep, eok := sp[k+"_FORK_EPOCH"].(uint64)
-		if !vok || !eok {
-			break // a beacon node that does not know a fork knows none after it
-		}
-		forks = append(forks, signing.Fork{Name: eth2spec.DataVersionPhase0 + eth2spec.DataVersion(i+1), Version: ver, Epoch: phase0.Epoch(ep)})
-	}
-	sched, err := signing.NewForkSchedule(forks...)
-	if err != nil {
-		return signing.Chain{}, 0, err
-	}
-	chain, err := signing.NewChain(sched, gvr, preset)
-	return chain, dur, err
 }

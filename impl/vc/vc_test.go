@@ -15,6 +15,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/simbeacon/simtest"
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
 	"github.com/dvspec/go-dvspec/impl/vc"
+	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/slashing"
@@ -69,7 +70,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, forks signing.ForkSchedule) *fixture {
 	t.Helper()
-	n, clock, url := simtest.Start(t, simbeacon.Config{Preset: "minimal", Validators: validators, Forks: forks})
+	n, clock, url := simtest.Start(t, simbeacon.Config{Chain: spec.MinimalConfig(), Validators: validators, Forks: forks})
 	store, err := slashingstore.Open(filepath.Join(t.TempDir(), "slashing.db"), n.GenesisValidatorsRoot())
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +132,7 @@ func TestEveryDutyAccepted(t *testing.T) {
 		}
 	}})
 	ctx := context.Background()
-	spe := f.node.Preset().SlotsPerEpoch
+	spe := f.node.ChainConfig().SlotsPerEpoch
 	last := phase0.Slot(2*spe - 1)
 	counts := map[string]int{}
 	for s := phase0.Slot(1); s <= last; s++ {
@@ -192,7 +193,7 @@ func TestEveryDutyAccepted(t *testing.T) {
 // accepted nothing from that validator.
 func TestSlashableOfferRefused(t *testing.T) {
 	f := newFixture(t, signing.ForkSchedule{})
-	spe := f.node.Preset().SlotsPerEpoch
+	spe := f.node.ChainConfig().SlotsPerEpoch
 	// A slot in epoch 1 with a proposer, and an attester of that epoch.
 	slot := phase0.Slot(spe + 1)
 	proposer := f.node.Proposer(slot)
