@@ -64,58 +64,22 @@ func (v *VC) aggregateAttestations(ctx context.Context, slot phase0.Slot) []Resu
 		return Result{Type: DutyAggregate, Validator: a.ValidatorIndex, PubKey: a.PubKey, Slot: slot, Err: err}
 	}
 	var out []Result
-	in, err := v.chain.AggregationSlot(slot)
-	if err != nil {
-		return nil
-	}
+	// The proofs were made when the epoch's duties arrived (for the
+	// subscriptions); those that failed then are made again now.
 	proofs := map[phase0.ValidatorIndex]phase0.BLSSignature{}
-	var sels []*apiv1.BeaconCommitteeSelection
+	var missing []*apiv1.AttesterDuty
+	v.mu.Lock()
 	for _, a := range duties {
-		k := v.keyOf(a.ValidatorIndex)
-		if k == nil {
-			continue
+		if p, ok := d.selProof[a.ValidatorIndex]; ok {
+			proofs[a.ValidatorIndex] = p
+		} else {
+			missing = append(missing, a)
 		}
-		sig, err := bls.Sign(k.sk, in.SigningRoot[:])
-		if err != nil {
-			out = append(out, fail(a, err))
-			continue
-		}
-		proofs[a.ValidatorIndex] = sig
-		sels = append(sels, &apiv1.BeaconCommitteeSelection{ValidatorIndex: a.ValidatorIndex, Slot: slot, SelectionProof: sig})
 	}
-	selErr := map[phase0.ValidatorIndex]error{}
-	if v.cfg.Distributed {
-		// Each proof above is partial; whether the validator aggregates
-		// depends on the combined proof, which only the DV node has.
-		combined := map[phase0.ValidatorIndex]phase0.BLSSignature{}
-		var mu sync.Mutex
-		bs := batches(len(sels), v.pattern.BeaconSelectionBatch)
-		parallel(len(bs), func(i int) {
-			b := bs[i]
-			got, err := v.bn.BeaconCommitteeSelections(ctx, sels[b[0]:b[1]])
-			mu.Lock()
-			defer mu.Unlock()
-			for _, s := range sels[b[0]:b[1]] {
-				if err != nil {
-					selErr[s.ValidatorIndex] = fmt.Errorf("beacon committee selections: %w", err)
-				}
-			}
-			for _, g := range got {
-				if g != nil && g.Slot == slot {
-					combined[g.ValidatorIndex] = g.SelectionProof
-				}
-			}
-		})
-		for vi := range proofs {
-			if c, ok := combined[vi]; ok {
-				proofs[vi] = c
-			} else {
-				if selErr[vi] == nil {
-					selErr[vi] = fmt.Errorf("beacon committee selections: no combined proof for validator %d", vi)
-				}
-				delete(proofs, vi)
-			}
-		}
+	v.mu.Unlock()
+	got, selErr := v.beaconSelections(ctx, missing)
+	for vi, p := range got {
+		proofs[vi] = p
 	}
 	var signed []*eth2spec.VersionedSignedAggregateAndProof
 	var owners []*apiv1.AttesterDuty
@@ -147,6 +111,71 @@ func (v *VC) aggregateAttestations(ctx context.Context, slot phase0.Slot) []Resu
 		}
 	}
 	return out
+}
+
+// beaconSelections makes the aggregation selection proofs of duties (each
+// for its own slot). In VC-middleware mode each proof made here is
+// partial: whether the validator aggregates depends on the combined proof,
+// which the DV node answers with, matched by validator and slot.
+func (v *VC) beaconSelections(ctx context.Context, duties []*apiv1.AttesterDuty) (map[phase0.ValidatorIndex]phase0.BLSSignature, map[phase0.ValidatorIndex]error) {
+	proofs := map[phase0.ValidatorIndex]phase0.BLSSignature{}
+	errs := map[phase0.ValidatorIndex]error{}
+	var sels []*apiv1.BeaconCommitteeSelection
+	for _, a := range duties {
+		k := v.keyOf(a.ValidatorIndex)
+		if k == nil {
+			errs[a.ValidatorIndex] = fmt.Errorf("no key for validator %d", a.ValidatorIndex)
+			continue
+		}
+		in, err := v.chain.AggregationSlot(a.Slot)
+		var sig phase0.BLSSignature
+		if err == nil {
+			sig, err = bls.Sign(k.sk, in.SigningRoot[:])
+		}
+		if err != nil {
+			errs[a.ValidatorIndex] = err
+			continue
+		}
+		proofs[a.ValidatorIndex] = sig
+		sels = append(sels, &apiv1.BeaconCommitteeSelection{ValidatorIndex: a.ValidatorIndex, Slot: a.Slot, SelectionProof: sig})
+	}
+	if !v.cfg.Distributed || len(sels) == 0 {
+		return proofs, errs
+	}
+	type key struct {
+		vi   phase0.ValidatorIndex
+		slot phase0.Slot
+	}
+	combined := map[key]phase0.BLSSignature{}
+	var mu sync.Mutex
+	bs := batches(len(sels), v.pattern.BeaconSelectionBatch)
+	parallel(len(bs), func(i int) {
+		b := bs[i]
+		got, err := v.bn.BeaconCommitteeSelections(ctx, sels[b[0]:b[1]])
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			for _, s := range sels[b[0]:b[1]] {
+				errs[s.ValidatorIndex] = fmt.Errorf("beacon committee selections: %w", err)
+			}
+		}
+		for _, g := range got {
+			if g != nil {
+				combined[key{g.ValidatorIndex, g.Slot}] = g.SelectionProof
+			}
+		}
+	})
+	for _, s := range sels {
+		if c, ok := combined[key{s.ValidatorIndex, s.Slot}]; ok {
+			proofs[s.ValidatorIndex] = c
+			continue
+		}
+		delete(proofs, s.ValidatorIndex)
+		if errs[s.ValidatorIndex] == nil {
+			errs[s.ValidatorIndex] = fmt.Errorf("beacon committee selections: no combined proof for validator %d at slot %d", s.ValidatorIndex, s.Slot)
+		}
+	}
+	return proofs, errs
 }
 
 func (v *VC) aggregateAndProof(ctx context.Context, a *apiv1.AttesterDuty, ad *phase0.AttestationData, proof phase0.BLSSignature) (*eth2spec.VersionedSignedAggregateAndProof, error) {

@@ -17,6 +17,10 @@ type epochDuties struct {
 	attester []*apiv1.AttesterDuty
 	proposer []*apiv1.ProposerDuty
 	sync     []*apiv1.SyncCommitteeDuty
+	// selProof are the attesters' aggregation selection proofs (combined
+	// ones in VC-middleware mode), made with the duties so that the
+	// subscriptions can say who aggregates.
+	selProof map[phase0.ValidatorIndex]phase0.BLSSignature
 }
 
 // dutiesOf returns the duties of epoch, fetching them once. A duty whose
@@ -80,10 +84,55 @@ func (v *VC) dutiesOf(ctx context.Context, epoch phase0.Epoch) (*epochDuties, er
 	}
 	slices.SortFunc(d.attester, func(a, b *apiv1.AttesterDuty) int { return cmp.Compare(a.ValidatorIndex, b.ValidatorIndex) })
 	slices.SortFunc(d.sync, func(a, b *apiv1.SyncCommitteeDuty) int { return cmp.Compare(a.ValidatorIndex, b.ValidatorIndex) })
+	v.subscribe(ctx, epoch, d)
 	v.mu.Lock()
 	v.duties[epoch] = d
 	v.mu.Unlock()
 	return d, nil
+}
+
+// subscribe tells the beacon node which committees the client's
+// validators attest in (and which of them aggregate) and which sync
+// committee positions they hold, as validator clients do when duties
+// arrive, so that it joins the subnets. A failure is logged: the duties
+// themselves do not depend on it.
+func (v *VC) subscribe(ctx context.Context, epoch phase0.Epoch, d *epochDuties) {
+	d.selProof = map[phase0.ValidatorIndex]phase0.BLSSignature{}
+	if v.cfg.Aggregation && len(d.attester) > 0 {
+		proofs, errs := v.beaconSelections(ctx, d.attester)
+		d.selProof = proofs
+		for vi, err := range errs {
+			v.log.Warn("selection proof", "validator", vi, "epoch", epoch, "err", err)
+		}
+	}
+	if len(d.attester) > 0 {
+		subs := make([]*apiv1.BeaconCommitteeSubscription, 0, len(d.attester))
+		for _, a := range d.attester {
+			p, ok := d.selProof[a.ValidatorIndex]
+			subs = append(subs, &apiv1.BeaconCommitteeSubscription{
+				ValidatorIndex: a.ValidatorIndex, Slot: a.Slot, CommitteeIndex: a.CommitteeIndex,
+				CommitteesAtSlot: a.CommitteesAtSlot, IsAggregator: ok && v.config.IsAggregator(a.CommitteeLength, p),
+			})
+		}
+		if err := v.bn.SubmitBeaconCommitteeSubscriptions(ctx, subs); err != nil {
+			v.log.Warn("beacon committee subscriptions", "epoch", epoch, "err", err)
+		}
+	}
+	if len(d.sync) > 0 {
+		period := v.config.SyncCommitteePeriodAtEpoch(epoch)
+		until := phase0.Epoch((period + 1) * v.config.EpochsPerSyncCommitteePeriod)
+		subs := make([]*apiv1.SyncCommitteeSubscription, 0, len(d.sync))
+		for _, s := range d.sync {
+			idx := make([]phase0.CommitteeIndex, len(s.ValidatorSyncCommitteeIndices))
+			for i, x := range s.ValidatorSyncCommitteeIndices {
+				idx[i] = phase0.CommitteeIndex(x)
+			}
+			subs = append(subs, &apiv1.SyncCommitteeSubscription{ValidatorIndex: s.ValidatorIndex, SyncCommitteeIndices: idx, UntilEpoch: until})
+		}
+		if err := v.bn.SubmitSyncCommitteeSubscriptions(ctx, subs); err != nil {
+			v.log.Warn("sync committee subscriptions", "epoch", epoch, "err", err)
+		}
+	}
 }
 
 // owns tells whether the duty of (index, pubkey) is the client's.
