@@ -297,6 +297,11 @@ func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {
 		}
 		seen := map[uint64]bool{}
 		for _, pos := range s.ValidatorSyncCommitteeIndices {
+			if uint64(pos) >= v.config.SyncCommitteeSize {
+				out = append(out, Result{Type: DutyContribution, Validator: s.ValidatorIndex, PubKey: s.PubKey, Slot: slot,
+					Err: fmt.Errorf("duty: sync committee position %d of %d", pos, v.config.SyncCommitteeSize)})
+				continue
+			}
 			sub := v.config.SyncSubcommitteeIndex(uint64(pos))
 			if seen[sub] {
 				continue

@@ -157,8 +157,8 @@ func (v *VC) signAttestation(a *apiv1.AttesterDuty, ad *phase0.AttestationData, 
 	if k == nil {
 		return nil, fmt.Errorf("no key for validator %d", a.ValidatorIndex)
 	}
-	if a.ValidatorCommitteeIndex >= a.CommitteeLength {
-		return nil, fmt.Errorf("duty: position %d in a committee of %d", a.ValidatorCommitteeIndex, a.CommitteeLength)
+	if a.ValidatorCommitteeIndex >= a.CommitteeLength || a.CommitteeLength > v.config.MaxValidatorsPerCommittee {
+		return nil, fmt.Errorf("duty: position %d in a committee of %d (at most %d)", a.ValidatorCommitteeIndex, a.CommitteeLength, v.config.MaxValidatorsPerCommittee)
 	}
 	in, err := v.chain.AttestationData(ad)
 	if err != nil {

@@ -1,0 +1,95 @@
+package vc_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/impl/simbeacon"
+	"github.com/dvspec/go-dvspec/impl/vc"
+	"github.com/dvspec/go-dvspec/spec/signing"
+)
+
+// liar is a beacon node that answers attestation_data with target epoch
+// 99 (as JSON: the request is made JSON-only so the answer can be
+// rewritten).
+func liar(t *testing.T, target string) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.URL.Path != "/eth/v1/validator/attestation_data" || resp.StatusCode != 200 {
+			return nil
+		}
+		var body struct {
+			Data map[string]any `json:"data"`
+		}
+		raw, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(raw, &body); err != nil {
+			return err
+		}
+		tgt := body.Data["target"].(map[string]any)
+		tgt["epoch"] = "99"
+		out, _ := json.Marshal(body)
+		resp.Body = io.NopCloser(strings.NewReader(string(out)))
+		resp.ContentLength = int64(len(out))
+		resp.Header.Del("Content-Length")
+		return nil
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/eth/v1/validator/attestation_data" {
+			r.Header.Set("Accept", "application/json")
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestWrongAttestationDataChangesNothing: attestation data whose target is
+// not the slot's epoch is refused before anything is recorded or signed:
+// every attester of the slot reports the failure, simbeacon gets nothing,
+// and the slashing DB stays empty (so the bad offer cannot block a later
+// honest attestation either).
+func TestWrongAttestationDataChangesNothing(t *testing.T) {
+	f := newFixture(t, signing.ForkSchedule{})
+	f.url = liar(t, f.url)
+	v := f.newVC(t, vc.Config{Keys: interopKeys(t, validators), NoSync: true})
+	slot := phase0.Slot(9)
+	f.at(slot, 1)
+	rs := v.Attest(context.Background(), slot)
+	if len(rs) == 0 {
+		t.Fatal("no attester at the slot")
+	}
+	for _, r := range rs {
+		if r.OK || r.Err == nil || !strings.Contains(r.Err.Error(), "target epoch 99") {
+			t.Errorf("validator %d: OK=%v err=%v, want a refusal naming the target epoch", r.Validator, r.OK, r.Err)
+		}
+		if got := f.node.Accepted(r.Validator, simbeacon.KindAttestation); len(got) != 0 {
+			t.Errorf("validator %d: simbeacon accepted %v", r.Validator, got)
+		}
+	}
+	db, err := f.store.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range db.Data {
+		if len(d.SignedAttestations) != 0 {
+			t.Errorf("slashing DB records %d attestations of %#x", len(d.SignedAttestations), d.Pubkey[:8])
+		}
+	}
+}
