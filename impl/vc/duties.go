@@ -21,6 +21,11 @@ type epochDuties struct {
 	// ones in VC-middleware mode), made with the duties so that the
 	// subscriptions can say who aggregates.
 	selProof map[phase0.ValidatorIndex]phase0.BLSSignature
+	// attDep and propDep are the dependent roots the beacon node gave
+	// with the attester and proposer duties: a head event with others
+	// means a re-org changed the shuffling, and the duties are fetched
+	// again.
+	attDep, propDep phase0.Root
 }
 
 // dutiesOf returns the duties of epoch, fetching them once. A duty whose
@@ -56,6 +61,7 @@ func (v *VC) dutiesOf(ctx context.Context, epoch phase0.Epoch) (*epochDuties, er
 		if err != nil {
 			return nil, fmt.Errorf("attester duties of epoch %d: %w", epoch, err)
 		}
+		d.attDep = att.DependentRoot
 		for _, a := range att.Duties {
 			if a != nil && v.owns(a.ValidatorIndex, a.PubKey) {
 				d.attester = append(d.attester, a)
@@ -77,6 +83,7 @@ func (v *VC) dutiesOf(ctx context.Context, epoch phase0.Epoch) (*epochDuties, er
 	if err != nil {
 		return nil, fmt.Errorf("proposer duties of epoch %d: %w", epoch, err)
 	}
+	d.propDep = prop.DependentRoot
 	for _, p := range prop.Duties {
 		if p != nil && v.owns(p.ValidatorIndex, p.PubKey) {
 			d.proposer = append(d.proposer, p)
@@ -132,6 +139,33 @@ func (v *VC) subscribe(ctx context.Context, epoch phase0.Epoch, d *epochDuties) 
 		if err := v.bn.SubmitSyncCommitteeSubscriptions(ctx, subs); err != nil {
 			v.log.Warn("sync committee subscriptions", "epoch", epoch, "err", err)
 		}
+	}
+}
+
+// onHead drops the cached duties a head event shows stale: during epoch
+// e, previous_duty_dependent_root is what e's attester duties depend on,
+// current_duty_dependent_root what e's proposer duties and e+1's attester
+// duties depend on (beacon-APIs eventstream). Zero roots (a beacon node
+// that does not send them) are ignored.
+func (v *VC) onHead(_ context.Context, ev *apiv1.HeadEvent) {
+	if ev == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.chain.SlotsPerEpoch == 0 {
+		return
+	}
+	e := v.epochOf(ev.Slot)
+	var zero phase0.Root
+	stale := func(have, now phase0.Root) bool { return now != zero && have != now }
+	if d := v.duties[e]; d != nil && (stale(d.attDep, ev.PreviousDutyDependentRoot) || stale(d.propDep, ev.CurrentDutyDependentRoot)) {
+		v.log.Info("duties changed by a re-org: fetching them again", "epoch", e)
+		delete(v.duties, e)
+	}
+	if d := v.duties[e+1]; d != nil && stale(d.attDep, ev.CurrentDutyDependentRoot) {
+		v.log.Info("duties changed by a re-org: fetching them again", "epoch", e+1)
+		delete(v.duties, e+1)
 	}
 }
 

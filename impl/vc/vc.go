@@ -262,13 +262,17 @@ func (v *VC) forkAt(s phase0.Slot) eth2spec.DataVersion {
 // until ctx ends: the proposal at the slot start, attestations and sync
 // committee messages at a third of the slot, aggregates and contributions
 // at two thirds. It returns nil when ctx ends, once the duties already
-// started are done (each is bounded by a slot).
+// started are done (each is bounded by an epoch).
 func (v *VC) Run(ctx context.Context) error {
 	if err := v.Start(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
 		return err
+	}
+	// The clock drives the duties; head events only tell of re-orgs.
+	if err := v.bn.SubscribeHeadEvents(ctx, v.onHead); err != nil {
+		v.log.Warn("no head events: duties are not refreshed after a re-org", "err", err)
 	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -314,8 +318,9 @@ func (v *VC) Run(ctx context.Context) error {
 			go func(do func(context.Context, phase0.Slot), s phase0.Slot) {
 				defer wg.Done()
 				// A duty started is finished even when ctx ends meanwhile
-				// (a cancelled publication helps nobody); a slot bounds it.
-				c, cancel := context.WithTimeout(context.WithoutCancel(ctx), v.slotDur)
+				// (a cancelled publication helps nobody); an epoch, the
+				// longest an attestation stays useful, bounds it.
+				c, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Duration(v.chain.SlotsPerEpoch)*v.slotDur)
 				defer cancel()
 				do(c, s)
 			}(st.do, next)
