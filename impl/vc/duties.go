@@ -33,6 +33,14 @@ type epochDuties struct {
 // answers with the keys it was asked about, so a mismatch is the beacon
 // node's error, and signing for it would be impossible.
 func (v *VC) dutiesOf(ctx context.Context, epoch phase0.Epoch) (*epochDuties, error) {
+	// Cached duties never wait behind a fetch of another epoch (whose
+	// selection round may wait for the other operators).
+	v.mu.Lock()
+	cached := v.duties[epoch]
+	v.mu.Unlock()
+	if cached != nil {
+		return cached, nil
+	}
 	v.fetchMu.Lock()
 	defer v.fetchMu.Unlock()
 	v.mu.Lock()
