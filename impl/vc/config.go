@@ -93,6 +93,10 @@ type Pattern struct {
 	// per validator and, for sync, per subcommittee).
 	BeaconSelectionBatch int
 	SyncSelectionBatch   int
+	// AttestOnHead attests (and sends sync committee messages) as soon as
+	// the beacon node reports the slot's head, if that comes before a
+	// third of the slot, instead of always waiting for the third.
+	AttestOnHead bool
 }
 
 // DefaultPattern batches everything of a slot into one request per

@@ -150,7 +150,8 @@ func (v *VC) subscribe(ctx context.Context, epoch phase0.Epoch, d *epochDuties) 
 	}
 }
 
-// onHead drops the cached duties a head event shows stale: during epoch
+// onHead wakes the steps waiting for a head (Pattern.AttestOnHead) and
+// drops the cached duties a head event shows stale: during epoch
 // e, previous_duty_dependent_root is what e's attester duties depend on,
 // current_duty_dependent_root what e's proposer duties and e+1's attester
 // duties depend on (beacon-APIs eventstream). Zero roots (a beacon node
@@ -163,6 +164,17 @@ func (v *VC) onHead(_ context.Context, ev *apiv1.HeadEvent) {
 	defer v.mu.Unlock()
 	if v.chain.SlotsPerEpoch == 0 {
 		return
+	}
+	if !v.haveHead || ev.Slot > v.head {
+		v.head, v.haveHead = ev.Slot, true
+	}
+	for sl, ws := range v.headWaiters {
+		if sl <= ev.Slot {
+			for _, w := range ws {
+				close(w)
+			}
+			delete(v.headWaiters, sl)
+		}
 	}
 	e := v.epochOf(ev.Slot)
 	var zero phase0.Root

@@ -79,3 +79,64 @@ func TestRunDoesDutiesOnTime(t *testing.T) {
 	default:
 	}
 }
+
+// TestAttestOnHead: with Pattern.AttestOnHead the attestations and sync
+// messages of a slot go out when simbeacon's head event for the slot
+// arrives; the clock is never moved to a third of the slot, so nothing
+// else could start them.
+func TestAttestOnHead(t *testing.T) {
+	f := newFixture(t, signing.ForkSchedule{})
+	results := make(chan vc.Result, 4096)
+	v := f.newVC(t, vc.Config{Keys: interopKeys(t, validators), Pattern: vc.Pattern{Name: "on-head", AttestOnHead: true},
+		OnDuty: func(r vc.Result) { results <- r }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- v.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	for f.node.EventSubscribers() == 0 {
+		select {
+		case <-done:
+			t.Fatal("Run returned before subscribing")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	spe := f.node.ChainConfig().SlotsPerEpoch
+	for s := phase0.Slot(spe); s < phase0.Slot(spe+3); s++ {
+		f.at(s, 0)
+		want := map[string]int{vc.DutyProposal: 1}
+		for i := phase0.ValidatorIndex(0); i < validators; i++ {
+			if f.node.AttesterDuty(i, phase0.Epoch(uint64(s)/spe)).Slot == s {
+				want[vc.DutyAttestation]++
+			}
+		}
+		members := map[phase0.ValidatorIndex]bool{}
+		for _, m := range f.node.SyncCommittee(s) {
+			members[m] = true
+		}
+		want[vc.DutySyncMessage] = len(members)
+		got := map[string]int{}
+		n := 0
+		for _, c := range want {
+			n += c
+		}
+		for i := 0; i < n; i++ {
+			select {
+			case r := <-results:
+				if !r.OK || r.Slot != s {
+					t.Errorf("slot %d: %+v", s, r)
+				}
+				got[r.Type]++
+			case <-time.After(60 * time.Second):
+				t.Fatalf("slot %d: only %v of %v arrived without the clock reaching a third of the slot", s, got, want)
+			}
+		}
+		for k, c := range want {
+			if got[k] != c {
+				t.Errorf("slot %d: %d %s, want %d", s, got[k], k, c)
+			}
+		}
+	}
+}

@@ -46,6 +46,11 @@ type VC struct {
 	attested map[phase0.Slot]*slotAttestations
 	prepared map[phase0.Epoch]bool
 	fetchMu  sync.Mutex // one duty fetch at a time
+	// head is the highest slot a head event reported (haveHead: any);
+	// headWaiters are closed when a head reaches their slot.
+	head        phase0.Slot
+	haveHead    bool
+	headWaiters map[phase0.Slot][]chan struct{}
 }
 
 // New checks cfg and builds the client; it does no I/O. Errors name the
@@ -57,7 +62,7 @@ func New(cfg Config) (*VC, error) {
 	v := &VC{cfg: cfg, log: cfg.Logger, clock: cfg.Clock, pattern: cfg.Pattern,
 		keys: map[phase0.BLSPubKey]*key{}, byIndex: map[phase0.ValidatorIndex]*key{},
 		duties: map[phase0.Epoch]*epochDuties{}, attested: map[phase0.Slot]*slotAttestations{},
-		prepared: map[phase0.Epoch]bool{}}
+		prepared: map[phase0.Epoch]bool{}, headWaiters: map[phase0.Slot][]chan struct{}{}}
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
 	}
@@ -283,13 +288,18 @@ func (v *VC) Run(ctx context.Context) error {
 		next = phase0.Slot(now.Sub(v.genesis) / v.slotDur)
 	}
 	for ; ; next++ {
+		var head <-chan struct{}
+		if v.pattern.AttestOnHead {
+			head = v.headAt(next)
+		}
 		steps := []struct {
-			at time.Time
-			do func(context.Context, phase0.Slot)
+			at    time.Time
+			early <-chan struct{} // starts the step before at
+			do    func(context.Context, phase0.Slot)
 		}{
-			{v.slotStart(next), func(c context.Context, s phase0.Slot) { v.Propose(c, s) }},
-			{v.slotStart(next).Add(v.slotDur / 3), func(c context.Context, s phase0.Slot) { v.Attest(c, s) }},
-			{v.slotStart(next).Add(2 * v.slotDur / 3), func(c context.Context, s phase0.Slot) {
+			{v.slotStart(next), nil, func(c context.Context, s phase0.Slot) { v.Propose(c, s) }},
+			{v.slotStart(next).Add(v.slotDur / 3), head, func(c context.Context, s phase0.Slot) { v.Attest(c, s) }},
+			{v.slotStart(next).Add(2 * v.slotDur / 3), nil, func(c context.Context, s phase0.Slot) {
 				v.Aggregate(c, s)
 				// Next epoch's duties are fetched ahead, so that its first
 				// proposal does not wait for them.
@@ -310,9 +320,13 @@ func (v *VC) Run(ctx context.Context) error {
 			case <-ctx.Done():
 				return nil
 			case <-v.clock.After(d):
+			case <-st.early:
 			}
 			if ctx.Err() != nil {
 				return nil
+			}
+			if v.clock.Now().Sub(st.at) > v.slotDur/3 {
+				continue // woken too late (a head event long after its slot)
 			}
 			wg.Add(1)
 			go func(do func(context.Context, phase0.Slot), s phase0.Slot) {
@@ -351,6 +365,28 @@ func (v *VC) prune(s phase0.Slot) {
 			delete(v.prepared, ep)
 		}
 	}
+	for sl, ws := range v.headWaiters {
+		if sl+phase0.Slot(2*v.chain.SlotsPerEpoch) < s {
+			for _, w := range ws {
+				close(w)
+			}
+			delete(v.headWaiters, sl)
+		}
+	}
+}
+
+// headAt returns a channel closed once a head event for slot (or later)
+// has arrived.
+func (v *VC) headAt(slot phase0.Slot) <-chan struct{} {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	ch := make(chan struct{})
+	if v.haveHead && v.head >= slot {
+		close(ch)
+		return ch
+	}
+	v.headWaiters[slot] = append(v.headWaiters[slot], ch)
+	return ch
 }
 
 func (v *VC) report(results []Result) []Result {
