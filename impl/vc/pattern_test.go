@@ -136,10 +136,10 @@ func TestDistributedSelectionsFollowPattern(t *testing.T) {
 			sync := rec.get("/eth/v1/validator/sync_committee_selections")
 			beacon := rec.get("/eth/v1/validator/beacon_committee_selections")
 			// Beacon committee selections go out with the epoch's duties:
-			// one round for epoch 1 (the slots run), in batches of the
-			// pattern.
-			if len(sync) == 0 || len(beacon) == 0 {
-				t.Fatalf("selection requests: sync %v, beacon %v", sync, beacon)
+			// one request for epoch 1 (the slots run; both patterns batch
+			// them), carrying every validator's one duty of the epoch.
+			if len(sync) == 0 || len(beacon) != 1 || beacon[0] != validators {
+				t.Fatalf("selection requests: sync %v, beacon %v (want one of %d)", sync, beacon, validators)
 			}
 			for _, n := range sync {
 				if tc.wantPerRequest > 0 && n != tc.wantPerRequest {
