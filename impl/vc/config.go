@@ -65,7 +65,7 @@ type Config struct {
 	// FeeRecipient is sent with prepare_beacon_proposer every epoch (zero:
 	// not sent).
 	FeeRecipient bellatrix.ExecutionAddress
-	// Timeout bounds one request (default: one slot, at most 12 s).
+	// Timeout bounds one request (default 12 s).
 	Timeout time.Duration
 	// Logger (nil: discard).
 	Logger *slog.Logger
