@@ -317,7 +317,7 @@ func (m *middleware) selections(op uint64, w http.ResponseWriter, r *http.Reques
 func (m *middleware) forward(op uint64, w http.ResponseWriter, r *http.Request, body []byte) {
 	u, _ := url.Parse(m.target + r.URL.Path)
 	u.RawQuery = m.replace(r.URL.RawQuery, op, false)
-	req, _ := http.NewRequest(r.Method, u.String(), bytes.NewReader([]byte(m.replace(string(body), op, false))))
+	req, _ := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader([]byte(m.replace(string(body), op, false))))
 	req.Header = r.Header.Clone()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -325,6 +325,26 @@ func (m *middleware) forward(op uint64, w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	defer resp.Body.Close()
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		w.(http.Flusher).Flush()
+		buf := make([]byte, 4096)
+		for {
+			k, err := resp.Body.Read(buf)
+			if k > 0 {
+				if _, werr := w.Write(buf[:k]); werr != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
 	rb, _ := io.ReadAll(resp.Body)
 	if strings.Contains(resp.Header.Get("Content-Type"), "json") {
 		rb = []byte(m.replace(string(rb), op, true))
@@ -345,13 +365,19 @@ func (m *middleware) forward(op uint64, w http.ResponseWriter, r *http.Request, 
 // validators must be accepted: so every partial signature the clients
 // made was right, made with the share, and under the share public key the
 // client looked its validator up by.
-func TestMiddlewareModeWithKeyShares(t *testing.T) {
+// dvCluster is four clients holding key shares (threshold 3) of eight
+// validators behind the middleware double: the proposers of slots
+// first..first+3, then the lowest indices.
+type dvCluster struct {
+	vcs       []*vc.VC
+	mw        *middleware
+	members   []phase0.ValidatorIndex
+	inCluster map[phase0.ValidatorIndex]bool
+}
+
+func newDVCluster(t *testing.T, f *fixture, first phase0.Slot, onDuty func(vc.Result)) *dvCluster {
+	t.Helper()
 	const n, threshold = 4, 3
-	f := newFixture(t, signing.ForkSchedule{})
-	spe := f.node.ChainConfig().SlotsPerEpoch
-	first, last := phase0.Slot(spe), phase0.Slot(2*spe-1)
-	// The cluster's validators: the proposers of the slots run, then the
-	// lowest indices, eight in all.
 	inCluster := map[phase0.ValidatorIndex]bool{}
 	var cluster []phase0.ValidatorIndex
 	add := func(v phase0.ValidatorIndex) {
@@ -393,9 +419,7 @@ func TestMiddlewareModeWithKeyShares(t *testing.T) {
 			shares[s.Index] = append(shares[s.Index], s.SecretKey)
 		}
 	}
-	var mu sync.Mutex
-	var failed []vc.Result
-	vcs := make([]*vc.VC, 0, n)
+	c := &dvCluster{mw: mw, members: cluster, inCluster: inCluster}
 	for op := uint64(1); op <= n; op++ {
 		store, err := slashingstore.Open(filepath.Join(t.TempDir(), "slashing.db"), f.node.GenesisValidatorsRoot())
 		if err != nil {
@@ -404,15 +428,35 @@ func TestMiddlewareModeWithKeyShares(t *testing.T) {
 		t.Cleanup(func() { _ = store.Close() })
 		ff := *f
 		ff.url = mw.serve(t, op)
-		vcs = append(vcs, ff.newVC(t, vc.Config{Keys: shares[op], Slashing: store, Distributed: true, Aggregation: true, Pattern: vc.PrysmPattern(),
-			OnDuty: func(r vc.Result) {
-				if !r.OK {
-					mu.Lock()
-					failed = append(failed, r)
-					mu.Unlock()
-				}
-			}}))
+		c.vcs = append(c.vcs, ff.newVC(t, vc.Config{Keys: shares[op], Slashing: store, Distributed: true, Aggregation: true,
+			Pattern: vc.PrysmPattern(), OnDuty: onDuty}))
 	}
+	return c
+}
+
+func (c *dvCluster) checkMiddleware(t *testing.T) {
+	t.Helper()
+	c.mw.mu.Lock()
+	defer c.mw.mu.Unlock()
+	for _, e := range c.mw.errs {
+		t.Error("middleware:", e)
+	}
+}
+
+func TestMiddlewareModeWithKeyShares(t *testing.T) {
+	f := newFixture(t, signing.ForkSchedule{})
+	spe := f.node.ChainConfig().SlotsPerEpoch
+	first, last := phase0.Slot(spe), phase0.Slot(2*spe-1)
+	var mu sync.Mutex
+	var failed []vc.Result
+	dc := newDVCluster(t, f, first, func(r vc.Result) {
+		if !r.OK {
+			mu.Lock()
+			failed = append(failed, r)
+			mu.Unlock()
+		}
+	})
+	vcs, cluster, inCluster := dc.vcs, dc.members, dc.inCluster
 	all := func(step func(*vc.VC, context.Context, phase0.Slot) []vc.Result, s phase0.Slot) {
 		var wg sync.WaitGroup
 		for _, v := range vcs {
@@ -429,9 +473,7 @@ func TestMiddlewareModeWithKeyShares(t *testing.T) {
 		f.at(s, 2)
 		all((*vc.VC).Aggregate, s)
 	}
-	for _, e := range mw.errs {
-		t.Error("middleware:", e)
-	}
+	dc.checkMiddleware(t)
 	for _, r := range failed {
 		t.Errorf("%s of validator %d at slot %d failed: %v", r.Type, r.Validator, r.Slot, r.Err)
 	}
@@ -468,4 +510,79 @@ func TestMiddlewareModeWithKeyShares(t *testing.T) {
 		t.Errorf("the run exercised too little: %v", counts)
 	}
 	t.Logf("duties checked: %v", counts)
+}
+
+// TestMiddlewareModeRun is the same cluster driven by Run on a manual
+// clock, a third of a slot at a time, as the devnet runs it: each step
+// must bring, from every client, exactly the duties simbeacon assigns to
+// the cluster's validators at that moment, all successful (duties fetched
+// and selection rounds made ahead by Run included).
+func TestMiddlewareModeRun(t *testing.T) {
+	f := newFixture(t, signing.ForkSchedule{})
+	cfg := f.node.ChainConfig()
+	spe := cfg.SlotsPerEpoch
+	first := phase0.Slot(spe)
+	results := make(chan vc.Result, 1<<14)
+	dc := newDVCluster(t, f, first, func(r vc.Result) { results <- r })
+	f.at(first, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, v := range dc.vcs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := v.Run(ctx); err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		}()
+	}
+	defer func() { cancel(); wg.Wait() }()
+	n := len(dc.vcs)
+	expect := func(s phase0.Slot, want map[string]int, when string) {
+		t.Helper()
+		total := 0
+		for _, c := range want {
+			total += c * n
+		}
+		got := map[string]int{}
+		for i := 0; i < total; i++ {
+			select {
+			case r := <-results:
+				if !r.OK || r.Slot != s {
+					t.Errorf("slot %d %s: %s of validator %d at slot %d: OK=%v %v", s, when, r.Type, r.Validator, r.Slot, r.OK, r.Err)
+				}
+				got[r.Type]++
+			case <-time.After(60 * time.Second):
+				t.Fatalf("slot %d %s: got %v, want %v from each of %d clients", s, when, got, want, n)
+			}
+		}
+		for k, c := range want {
+			if got[k] != c*n {
+				t.Errorf("slot %d %s: %d %s, want %d", s, when, got[k], k, c*n)
+			}
+		}
+	}
+	for s := first; s <= first+3; s++ {
+		f.at(s, 0)
+		expect(s, map[string]int{vc.DutyProposal: 1}, "start")
+		attesters, members, subs := 0, map[phase0.ValidatorIndex]bool{}, map[[2]uint64]bool{}
+		for _, v := range dc.members {
+			if f.node.AttesterDuty(v, phase0.Epoch(uint64(s)/spe)).Slot == s {
+				attesters++
+			}
+		}
+		for pos, v := range f.node.SyncCommittee(s) {
+			if dc.inCluster[v] {
+				members[v] = true
+				subs[[2]uint64{uint64(v), cfg.SyncSubcommitteeIndex(uint64(pos))}] = true
+			}
+		}
+		f.at(s, 1)
+		expect(s, map[string]int{vc.DutyAttestation: attesters, vc.DutySyncMessage: len(members)}, "a third in")
+		// Committees of 4 and subcommittees of 8 are under the aggregator
+		// targets (16): every attester and member aggregates.
+		f.at(s, 2)
+		expect(s, map[string]int{vc.DutyAggregate: attesters, vc.DutyContribution: len(subs)}, "two thirds in")
+	}
+	dc.checkMiddleware(t)
 }

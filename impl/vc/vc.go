@@ -276,9 +276,13 @@ func (v *VC) Run(ctx context.Context) error {
 		return err
 	}
 	// The clock drives the duties; head events only tell of re-orgs.
-	if err := v.bn.SubscribeHeadEvents(ctx, v.onHead); err != nil {
-		v.log.Warn("no head events: duties are not refreshed after a re-org", "err", err)
-	}
+	// Subscribing waits for the stream's first answer, which a validator
+	// API may never give: the duties do not wait for it.
+	go func() {
+		if err := v.bn.SubscribeHeadEvents(ctx, v.onHead); err != nil && ctx.Err() == nil {
+			v.log.Warn("no head events: duties are not refreshed after a re-org", "err", err)
+		}
+	}()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	// Start at the current slot: its steps still ahead are done, the others
