@@ -215,4 +215,3 @@ func FuzzBeaconNodeAnswers(f *testing.F) {
 		}
 	})
 }
-
