@@ -1,19 +1,23 @@
 package dvc
 
 import (
+	"errors"
+	"fmt"
 	"sync"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
+	herumi "github.com/herumi/bls-eth-go-binary/bls"
 
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
 // blsMemo makes the simulation fast without making it less honest: every
-// signature is still a real BLS signature and every check a real bls.Verify,
-// but each distinct (key, message) is signed once and each distinct
-// (public key, message, signature) verified once per test process. The
+// signature is still a real BLS signature and every check answers what
+// bls.Verify answers, but each distinct (key, message) is signed once, each
+// root hashed to G2 once, and each distinct (public key, message,
+// signature) verified once per test process. The
 // simulation's keys are fixed (testKeys) and its attestation data and blocks
 // come from small finite sets (slots, epochs and tags), so across schedules
 // almost every signature and check repeats; profiling showed 93% of the
@@ -24,7 +28,13 @@ var blsMemo = struct {
 	sigs     map[signKey]phase0.BLSSignature
 	verified map[memoVerifyKey]bool
 	secret   map[phase0.BLSPubKey]bls.SecretKey
-}{sigs: map[signKey]phase0.BLSSignature{}, verified: map[memoVerifyKey]bool{}, secret: map[phase0.BLSPubKey]bls.SecretKey{}}
+	// hashes are H(root) in G2, herumiKeys the parsed secret keys,
+	// checked how many signatures of a key were compared with bls.Sign.
+	hashes     map[phase0.Root]*herumi.Sign
+	herumiKeys map[bls.SecretKey]*herumi.SecretKey
+	checked    map[bls.SecretKey]int
+}{sigs: map[signKey]phase0.BLSSignature{}, verified: map[memoVerifyKey]bool{}, secret: map[phase0.BLSPubKey]bls.SecretKey{},
+	hashes: map[phase0.Root]*herumi.Sign{}, herumiKeys: map[bls.SecretKey]*herumi.SecretKey{}, checked: map[bls.SecretKey]int{}}
 
 // registerKeys records the secret key behind each test public key (the
 // validator key and every share), for memoVerify's shortcut.
@@ -53,26 +63,67 @@ type memoVerifyKey struct {
 }
 
 // memoSign is bls.Sign of a 32-byte signing root, memoised.
+//
+// A BLS signature is sk·H(root): herumi spends nearly all of a signing in
+// hashing the root to G2, and the simulation signs each root with many keys
+// (every co-validator of the three cluster sizes, honest and byzantine).
+// So H(root) is kept per root and a new (key, root) costs one G2 scalar
+// multiplication. The first signatures of every key are checked against
+// bls.Sign byte for byte, so a slip here fails the test instead of
+// changing what it checks.
 func memoSign(sk bls.SecretKey, root phase0.Root) (phase0.BLSSignature, error) {
 	k := signKey{sk: sk, root: root}
 	blsMemo.Lock()
 	sig, ok := blsMemo.sigs[k]
+	h := blsMemo.hashes[root]
+	hsk := blsMemo.herumiKeys[sk]
+	checked := blsMemo.checked[sk]
 	blsMemo.Unlock()
 	if ok {
 		return sig, nil
 	}
-	sig, err := bls.Sign(sk, root[:])
-	if err != nil {
-		return sig, err
+	if hsk == nil {
+		hsk = new(herumi.SecretKey)
+		if err := hsk.Deserialize(sk[:]); err != nil {
+			return sig, err
+		}
+	}
+	if h == nil {
+		if h = herumi.HashAndMapToSignature(root[:]); h == nil {
+			return sig, errors.New("hashing a root to G2 failed")
+		}
+	}
+	var out herumi.G2
+	herumi.G2Mul(&out, herumi.CastFromSign(h), herumi.CastFromSecretKey(hsk))
+	copy(sig[:], herumi.CastToSign(&out).Serialize())
+	if checked < blsMemoCheck {
+		want, err := bls.Sign(sk, root[:])
+		if err != nil {
+			return sig, err
+		}
+		if want != sig {
+			return sig, fmt.Errorf("memoised signing of %#x gives %#x, bls.Sign %#x", root[:8], sig[:8], want[:8])
+		}
+		checked++
 	}
 	blsMemo.Lock()
 	if len(blsMemo.sigs) >= blsMemoLimit {
 		clear(blsMemo.sigs)
 	}
+	if len(blsMemo.hashes) >= blsMemoLimit/8 {
+		clear(blsMemo.hashes)
+	}
 	blsMemo.sigs[k] = sig
+	blsMemo.hashes[root] = h
+	blsMemo.herumiKeys[sk] = hsk
+	blsMemo.checked[sk] = checked
 	blsMemo.Unlock()
 	return sig, nil
 }
+
+// blsMemoCheck is how many signatures of each key memoSign checks against
+// bls.Sign.
+const blsMemoCheck = 4
 
 // memoVerify is bls.Verify, memoised; a networking.VerifyFunc.
 //
