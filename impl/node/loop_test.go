@@ -102,7 +102,7 @@ type loopFixture struct {
 // cluster with its real embedded signer behind signer faults, a beacon node
 // that is down (127.0.0.1:1) and an in-memory transport. The node's clock
 // reads fx.now.
-func newLoopFixture(t *testing.T, signer *scriptedSigner) *loopFixture {
+func newLoopFixture(t testing.TB, signer *scriptedSigner) *loopFixture {
 	t.Helper()
 	dir := t.TempDir()
 	forks, err := signing.MainnetVersionsFromGenesis(eth2spec.DataVersionElectra)
