@@ -21,6 +21,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
@@ -115,7 +116,7 @@ func newLoopFixture(t testing.TB, signer *scriptedSigner) *loopFixture {
 		t.Fatal(err)
 	}
 	def, err := keys.GenerateDevnet(dir, keys.DevnetConfig{Operators: 4, Validators: 1, Seed: []byte("loop"),
-		Network: keys.NetworkFromSchedule("devnet", gvr, 32, forks)})
+		Network: cluster.NetworkFromSchedule("devnet", gvr, 32, forks)})
 	if err != nil {
 		t.Fatal(err)
 	}
