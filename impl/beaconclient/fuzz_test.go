@@ -135,8 +135,8 @@ func FuzzBeaconNodeAnswers(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	n, clock, realURL := simtest.Start(f, simbeacon.Config{Preset: "minimal", Validators: 64, Forks: forks})
-	slot := phase0.Slot(2 * n.Preset().SlotsPerEpoch)
+	n, clock, realURL := simtest.Start(f, simbeacon.Config{Chain: builtin(f, "minimal"), Validators: 64, Forks: forks})
+	slot := phase0.Slot(2 * n.ChainConfig().SlotsPerEpoch)
 	simtest.ToSlot(n, clock, slot)
 	target, err := url.Parse(realURL)
 	if err != nil {

@@ -111,7 +111,7 @@ func newLoopFixture(t testing.TB, signer *scriptedSigner) *loopFixture {
 		t.Fatal(err)
 	}
 	gvr := phase0.Root{0x22}
-	chain, err := signing.NewChain(forks, gvr, spec.MainnetPreset())
+	chain, err := signing.NewChain(forks, gvr, spec.MainnetConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func newLoopFixture(t testing.TB, signer *scriptedSigner) *loopFixture {
 	fx := &loopFixture{chain: chain, signer: signer, log: &eventLog{}, met: metrics.New(self, nil, nil), now: &atomic.Int64{}}
 	genesis := time.Unix(1_700_000_000, 0)
 	fx.now.Store(genesis.UnixNano())
-	n, err := New(Config{Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain, Preset: spec.MainnetPreset(),
+	n, err := New(Config{Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain,
 		Genesis: genesis, SlotDuration: 12 * time.Second, BeaconNode: bn, Signer: signer, Slashing: store,
 		Transport: NewMemNetwork().Endpoint(self), Tracer: fx.log, Metrics: fx.met,
 		Now: func() time.Time { return time.Unix(0, fx.now.Load()) }})

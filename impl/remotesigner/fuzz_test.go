@@ -73,7 +73,7 @@ func FuzzServerSign(f *testing.F) {
 	}
 	srv, share := fuzzSigner(f)
 	h := srv.Handler()
-	forks, spe := srv.forks, srv.slotsPerEpoch
+	chain := srv.chain
 	f.Fuzz(func(t *testing.T, body []byte, which uint8, accept string) {
 		ident := fmt.Sprintf("%#x", share[:])
 		switch which % 4 {
@@ -108,7 +108,7 @@ func FuzzServerSign(f *testing.F) {
 		if err := sr.UnmarshalJSON(body); err != nil {
 			t.Fatalf("signed a request that does not decode: %v", err)
 		}
-		in, err := sr.SigningInput(forks, spe)
+		in, err := sr.SigningInput(chain)
 		if err != nil {
 			t.Fatalf("signed a request without a signing input: %v", err)
 		}
