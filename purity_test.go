@@ -82,6 +82,8 @@ var allowedThirdParty = map[string]string{
 	"github.com/pk910/dynamic-ssz":           "SSZ encoding and hash-tree-root of DV containers",
 	"github.com/OffchainLabs/go-bitfield":    "aggregation bits as go-eth2-client defines them",
 	"golang.org/x/crypto/hkdf":               "EIP-2333 key derivation (spec/bls keys.go), a pure function of its seed",
+	"github.com/holiman/uint256":             "256-bit integers of execution payloads (go-eth2-client's base fee type), pure arithmetic",
+	"github.com/google/go-cmp/":              "structural comparison, with which the conformance case packages (spec/dvc/dvccases) state expected outputs",
 }
 
 // forbiddenSelectors are names that draw randomness or touch the outside
