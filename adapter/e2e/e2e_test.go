@@ -95,8 +95,7 @@ func checkAllAccepted(t *testing.T, res *devnet.Result) {
 	}
 }
 
-// TestDevnetEveryDutyAccepted is the main job in small: 4 nodes, 1-second
-// slots, every duty accepted with a valid signature, the nodes' metrics
+// TestDevnetEveryDutyAccepted is the main job in small: 4 nodes, every duty accepted with a valid signature, the nodes' metrics
 // and health endpoints up, and the trace replays through the spec without
 // divergence, every node of the cluster agreeing on every duty.
 func TestDevnetEveryDutyAccepted(t *testing.T) {
@@ -104,7 +103,7 @@ func TestDevnetEveryDutyAccepted(t *testing.T) {
 	tracePath := filepath.Join(dir, "trace.jsonl")
 	scraped := false
 	res := runDevnet(t, devnet.Config{
-		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: 1, Trace: tracePath, Metrics: true,
+		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: slotSeconds(t), Trace: tracePath, Metrics: true,
 		OnSlot: func(slot uint64, addrs map[uint64]string) {
 			if slot != 5 || len(addrs) != 4 {
 				return
@@ -151,13 +150,13 @@ func TestDevnetEveryDutyAccepted(t *testing.T) {
 }
 
 // TestDevnetOneNodeDown stops one node for good (F = 1 of 4): every duty
-// must still be done. Two-second slots: with 1-second slots a duty whose
-// round-0 leader is down cannot finish in its slot, because QBFT's first
-// round lasts 1 s (SPEC.md section 8.7).
+// must still be done. Slots of at least 2 s: with 1-second slots a duty
+// whose round-0 leader is down cannot finish in its slot, because QBFT's
+// first round lasts 1 s (SPEC.md section 8.7).
 func TestDevnetOneNodeDown(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.jsonl")
 	res := runDevnet(t, devnet.Config{
-		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: 2,
+		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: max(2, slotSeconds(t)),
 		StopAt: map[uint64]uint64{4: 2}, Report: report,
 	})
 	checkAllAccepted(t, res)
@@ -185,7 +184,7 @@ func TestDevnetOneNodeDown(t *testing.T) {
 func TestDevnetByzantineNode(t *testing.T) {
 	tracePath := filepath.Join(t.TempDir(), "trace.jsonl")
 	res := runDevnet(t, devnet.Config{
-		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: 2,
+		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: max(2, slotSeconds(t)),
 		Byzantine: []uint64{3}, Trace: tracePath,
 	})
 	checkAllAccepted(t, res)
@@ -219,9 +218,10 @@ func TestCrashRestartNoSlashableShare(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "devnet")
 	tracePrefix := filepath.Join(dir, "trace")
-	slotDur := 2 * time.Second
+	sps := max(2, slotSeconds(t))
+	slotDur := time.Duration(sps) * time.Second
 	res := runDevnet(t, devnet.Config{
-		Nodes: 4, Validators: 8, Slots: slots(9, 16), SecondsPerSlot: 2, DataDir: data, Keep: true,
+		Nodes: 4, Validators: 8, Slots: slots(9, 16), SecondsPerSlot: sps, DataDir: data, Keep: true,
 		Processes: true, Exec: []string{os.Args[0]}, ChildEnv: []string{childEnv + "=1"},
 		StopAt: map[uint64]uint64{2: 3}, RestartAt: map[uint64]uint64{2: 5}, StopOffset: slotDur/3 + 80*time.Millisecond,
 		Trace: tracePrefix,

@@ -60,6 +60,7 @@ var (
 const (
 	maxPBKDF2Cost = 1 << 22
 	maxScryptN    = 1 << 20
+	maxScryptWork = 1 << 23 // n·r·p; 4 × EIP-2335's standard 2^18·8·1
 )
 
 // ErrWrongPassword is returned when a keystore's checksum does not match:
@@ -250,6 +251,13 @@ func checkCrypto(m map[string]any) error {
 	case "scrypt":
 		if p.N < 2 || p.N > maxScryptN || p.N&(p.N-1) != 0 || p.R < 1 || p.P < 1 || p.R*p.P > 64 {
 			return fmt.Errorf("keystore: scrypt parameters n=%d r=%d p=%d out of bounds", p.N, p.R, p.P)
+		}
+		// scrypt holds 128·n·r bytes and does work proportional to n·r·p:
+		// n and r·p each within bounds still allowed n=2^20, r=64, an 8 GiB
+		// allocation from one keystore file. The bound is 4 times EIP-2335's
+		// standard n=2^18, r=8, p=1 (256 MiB).
+		if p.N*p.R*p.P > maxScryptWork {
+			return fmt.Errorf("keystore: scrypt parameters n=%d r=%d p=%d: n·r·p above %d (memory 128·n·r bytes)", p.N, p.R, p.P, maxScryptWork)
 		}
 	default:
 		return fmt.Errorf("keystore: unsupported kdf %q", c.KDF.Function)

@@ -97,7 +97,9 @@ func (b blsMemo) verify(pk phase0.BLSPubKey, msg []byte, sig phase0.BLSSignature
 	if err := hsig.Deserialize(sig[:]); err != nil {
 		return false
 	}
-	return hsig.VerifyByte(hpk, msg)
+	// A copy: cgo panics on a pointer into an allocation holding Go
+	// pointers (see spec/bls cgoBytes).
+	return hsig.VerifyByte(hpk, append(make([]byte, 0, len(msg)), msg...))
 }
 
 func (b blsMemo) Verify(pk phase0.BLSPubKey, msg []byte, sig phase0.BLSSignature) bool {

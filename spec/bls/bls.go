@@ -120,6 +120,19 @@ func (sk SecretKey) PublicKey() (PublicKey, error) {
 	return publicKeyFromHerumi(h.GetPublicKey())
 }
 
+// cgoBytes returns msg in memory of its own for a herumi call. cgo refuses
+// (panics) a pointer into an allocation that holds Go pointers, so a caller
+// passing a slice of an array field of such a struct (root[:] of a request
+// holding *AttestationData, say) would crash the process; a copy never
+// does. Messages are signing roots and other short strings: the copy costs
+// nothing next to a pairing.
+func cgoBytes(msg []byte) []byte {
+	if len(msg) == 0 {
+		return msg
+	}
+	return append(make([]byte, 0, len(msg)), msg...)
+}
+
 // Sign returns the Ethereum BLS signature of msg under sk: IETF
 // CoreSign(SK, msg) with the proof-of-possession ciphersuite
 // BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_ (consensus-specs bls.Sign).
@@ -128,7 +141,7 @@ func Sign(sk SecretKey, msg []byte) (Signature, error) {
 	if err != nil {
 		return Signature{}, err
 	}
-	return signatureFromHerumi(h.SignByte(msg)), nil
+	return signatureFromHerumi(h.SignByte(cgoBytes(msg))), nil
 }
 
 // Verify is consensus-specs bls.Verify, i.e. IETF CoreVerify of the
@@ -145,7 +158,7 @@ func Verify(pk PublicKey, msg []byte, sig Signature) bool {
 	if err != nil {
 		return false
 	}
-	return hsig.VerifyByte(hpk, msg)
+	return hsig.VerifyByte(hpk, cgoBytes(msg))
 }
 
 // AggregateSignatures is IETF Aggregate (consensus-specs bls.Aggregate): the
@@ -215,7 +228,7 @@ func FastAggregateVerify(pks []PublicKey, msg []byte, sig Signature) bool {
 	if err != nil {
 		return false
 	}
-	return hsig.FastAggregateVerify(hpks, msg)
+	return hsig.FastAggregateVerify(hpks, cgoBytes(msg))
 }
 
 // KeyValidate is IETF KeyValidate: pk must be the canonical compressed

@@ -248,7 +248,7 @@ func VerifyPartial(pub PublicShare, msg []byte, part PartialSignature) bool {
 	if err != nil {
 		return false
 	}
-	return hsig.VerifyByte(hpk, msg)
+	return hsig.VerifyByte(hpk, cgoBytes(msg))
 }
 
 // RecoverSignature recombines partial signatures into the signature of the

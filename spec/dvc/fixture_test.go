@@ -74,6 +74,7 @@ func testKeys(t testing.TB, n, m int) *keySet {
 	}
 	k := &keySet{sk: sk, pk: pk, shares: shares, pubs: pubs}
 	keyCache[[2]int{n, m}] = k
+	registerKeys(k)
 	return k
 }
 
@@ -182,7 +183,7 @@ func (c *cluster) attInput(d *phase0.AttestationData) signing.SigningInput {
 }
 
 func (c *cluster) signShare(i int, root phase0.Root) phase0.BLSSignature {
-	sig, err := bls.Sign(c.keys.shares[i-1].SecretKey, root[:])
+	sig, err := memoSign(c.keys.shares[i-1].SecretKey, root)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func (c *cluster) signShare(i int, root phase0.Root) phase0.BLSSignature {
 }
 
 func (c *cluster) signValidator(root phase0.Root) phase0.BLSSignature {
-	sig, err := bls.Sign(c.keys.sk, root[:])
+	sig, err := memoSign(c.keys.sk, root)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
-	"github.com/dvspec/go-dvspec/spec/bls"
 )
 
 // The DV-level simulation: N co-validators (some byzantine) over a lossy,
@@ -40,13 +39,13 @@ type verifyCache map[verifyKey]bool
 func (v verifyCache) verify(pk phase0.BLSPubKey, msg []byte, sig phase0.BLSSignature) bool {
 	k := verifyKey{pk: pk, sig: sig}
 	if len(msg) != 32 {
-		return bls.Verify(pk, msg, sig)
+		return memoVerify(pk, msg, sig)
 	}
 	copy(k.root[:], msg)
 	if r, ok := v[k]; ok {
 		return r
 	}
-	r := bls.Verify(pk, msg, sig)
+	r := memoVerify(pk, msg, sig)
 	v[k] = r
 	return r
 }
@@ -146,7 +145,7 @@ func newWorld(t testing.TB, seed int64, o worldOpts) *world {
 			continue
 		}
 		cfg := c.cfg(i)
-		or := c.oracles(i)
+		or := memoOracles(c.oracles(i))
 		or.Verify = w.cache.verify
 		w.nodes[i] = &simNode{idx: i, cfg: cfg, o: or, st: c.fresh(i)}
 	}
