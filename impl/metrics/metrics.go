@@ -44,6 +44,7 @@ type Metrics struct {
 	dropped         *prometheus.CounterVec
 	queueDropped    *prometheus.CounterVec
 	slot            prometheus.Gauge
+	vcRequests      *prometheus.CounterVec
 }
 
 // New creates the metrics of a node. peers, when set, reports the number
@@ -75,9 +76,10 @@ func New(node uint64, peers func() int, queue func() int) *Metrics {
 		dropped:         prometheus.NewCounterVec(prometheus.CounterOpts(f("p2p_messages_dropped_total", "Messages dropped by this node (undecodable, failed checks, unknown validator, queue full).")), []string{"protocol", "reason"}),
 		queueDropped:    prometheus.NewCounterVec(prometheus.CounterOpts(f("queue_dropped_total", "Items a full internal queue dropped, by queue.")), []string{"queue"}),
 		slot:            prometheus.NewGauge(prometheus.GaugeOpts(f("slot", "Current slot."))),
+		vcRequests:      prometheus.NewCounterVec(prometheus.CounterOpts(f("vc_requests_total", "Requests of the validator client to the validator API (VC-middleware mode), by endpoint (\"proxy\": passed to the beacon node) and HTTP status.")), []string{"endpoint", "status"}),
 	}
 	reg.MustRegister(m.duties, m.dutyLatency, m.consensusTime, m.consensusRounds, m.timeouts, m.signLatency, m.signErrors,
-		m.bnErrors, m.steps, m.stepErrors, m.ignored, m.received, m.dropped, m.queueDropped, m.slot)
+		m.bnErrors, m.steps, m.stepErrors, m.ignored, m.received, m.dropped, m.queueDropped, m.slot, m.vcRequests)
 	if peers != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts(f("peers_connected", "Connected cluster peers.")), func() float64 { return float64(peers()) }))
 	}
@@ -180,6 +182,13 @@ func (m *Metrics) Dropped(protocol, reason string) {
 func (m *Metrics) Slot(s uint64) {
 	if m != nil {
 		m.slot.Set(float64(s))
+	}
+}
+
+// VCRequest counts a validator-client request answered with status.
+func (m *Metrics) VCRequest(endpoint string, status int) {
+	if m != nil {
+		m.vcRequests.WithLabelValues(endpoint, fmt.Sprint(status)).Inc()
 	}
 }
 

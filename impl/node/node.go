@@ -129,8 +129,12 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Cluster == nil {
 		return nil, errors.New("node: no cluster definition")
 	}
-	if cfg.BeaconNode == nil || cfg.Signer == nil || cfg.Slashing == nil || cfg.Transport == nil {
-		return nil, errors.New("node: beacon node, signer, slashing store and transport are required")
+	if cfg.BeaconNode == nil || cfg.Slashing == nil || cfg.Transport == nil {
+		return nil, errors.New("node: beacon node, slashing store and transport are required")
+	}
+	if (cfg.Signer == nil) == (cfg.VC == nil) {
+		// One or the other: the mode is the architecture of every DVC.
+		return nil, errors.New("node: exactly one of a remote signer (remote-signer mode) and a VC-facing API (VC-middleware mode) is required")
 	}
 	if cfg.SlotDuration <= 0 || cfg.Genesis.IsZero() {
 		return nil, errors.New("node: no slot clock (genesis time and slot duration)")
@@ -265,7 +269,7 @@ func (n *Node) loadValidators() error {
 			PublicShares: shares,
 			Threshold:    int(c.Cluster.Threshold),
 			Cluster:      n.cluster,
-			Mode:         dvc.ModeRemoteSigner,
+			Mode:         n.mode(),
 		}
 		own := slashing.New(c.Chain.GenesisValidatorsRoot)
 		if d := slashing.GetSlashingDBDataForPubkey(db, shares[c.Self]); d != nil {
@@ -291,6 +295,15 @@ func (n *Node) loadValidators() error {
 	}
 	sort.Slice(n.list, func(i, j int) bool { return n.list[i].index < n.list[j].index })
 	return nil
+}
+
+// mode is the DVC architecture: VC-middleware when the node serves a
+// validator client, remote-signer otherwise.
+func (n *Node) mode() dvc.Mode {
+	if n.cfg.VC != nil {
+		return dvc.ModeVCMiddleware
+	}
+	return dvc.ModeRemoteSigner
 }
 
 // Validators returns the indices of the node's validators.
@@ -381,16 +394,53 @@ func (n *Node) later(f func()) { n.local = append(n.local, f) }
 
 // Capture hands the state machine of validator pk an event from the
 // validator client (VC-middleware mode: dvc.CapturedAttestation,
-// CapturedRandaoReveal, CapturedBlock, CapturedSyncCommitteeMessage). It
-// is the seam a VC-facing beacon-API server calls; this node runs in
-// remote-signer mode, where the state machine rejects such events.
-func (n *Node) Capture(pk phase0.BLSPubKey, ev dvc.Event) error {
+// CapturedRandaoReveal, CapturedBlock, CapturedSyncCommitteeMessage) and
+// waits for its step: the error is the state machine's refusal (its state
+// unchanged), which the VC-facing API returns to the validator client. It
+// is the seam impl/validatorapi calls; the event loop stays the only owner
+// of the DVC states.
+func (n *Node) Capture(ctx context.Context, pk phase0.BLSPubKey, ev dvc.Event) error {
 	v := n.vals[pk]
 	if v == nil {
 		return fmt.Errorf("node: no validator %#x", pk[:8])
 	}
-	n.post(func() { n.deliver(v, ev) })
-	return nil
+	if n.ctx == nil {
+		return errors.New("node: not running")
+	}
+	done := make(chan error, 1)
+	select {
+	case n.inbox <- func() { n.deliverCaptured(v, ev, done) }:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-n.ctx.Done():
+		return n.ctx.Err()
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-n.ctx.Done():
+		return n.ctx.Err()
+	}
+}
+
+// ValidatorShares maps each validator's public key to this node's share
+// public key and its registry index: what the VC-facing API translates.
+func (n *Node) ValidatorShares() []ValidatorShare {
+	out := make([]ValidatorShare, 0, len(n.list))
+	for _, v := range n.list {
+		out = append(out, ValidatorShare{Pubkey: v.pubkey, SharePubkey: v.sharePub, Index: v.index})
+	}
+	return out
+}
+
+// ValidatorShare is one distributed validator as this node's validator
+// client knows it.
+type ValidatorShare struct {
+	Pubkey      phase0.BLSPubKey
+	SharePubkey phase0.BLSPubKey
+	Index       phase0.ValidatorIndex
 }
 
 // QueueLength is the number of inputs waiting for the loop.
@@ -433,7 +483,7 @@ func (n *Node) health(ctx context.Context) {
 		c, cancel := context.WithTimeout(ctx, 3*time.Second)
 		_, err := n.cfg.BeaconNode.NodeSyncing(c)
 		n.ready.bn.Store(err == nil)
-		n.ready.signer.Store(n.cfg.Signer.Upcheck(c) == nil)
+		n.ready.signer.Store(n.cfg.Signer == nil || n.cfg.Signer.Upcheck(c) == nil)
 		cancel()
 	}
 	check()

@@ -35,9 +35,9 @@ func (n *Node) execute(v *validator, outs []dvc.Output) {
 		case dvc.SubmitSyncCommitteeMessage:
 			n.submitSync(v, o.Message)
 		case dvc.CacheAttestationDataForVC:
-			n.toVC(func(ctx context.Context) error { return n.cfg.VC.CacheAttestationDataForVC(ctx, o.Data, o.Duty) })
+			n.cacheAttestationForVC(v, o)
 		case dvc.CacheBlockForVC:
-			n.log.Error("VC-middleware block caching is not served by this node", "slot", o.Duty.Slot)
+			n.cacheBlockForVC(v, o)
 		case dvc.CacheSyncCommitteeContributionForVC:
 			n.toVC(func(ctx context.Context) error {
 				return n.cfg.VC.CacheSyncCommitteeContributionForVC(ctx, o.Contribution, o.Duty)

@@ -86,6 +86,18 @@ func (n *Node) deliver(v *validator, ev dvc.Event) {
 	n.step(v, ev)
 }
 
+// deliverCaptured is deliver for an event of the validator client, whose
+// step's error goes back to it (done gets exactly one value). In
+// VC-middleware mode nothing blocks on a signer, so the event is stepped
+// at once unless earlier events wait.
+func (n *Node) deliverCaptured(v *validator, ev dvc.Event, done chan<- error) {
+	if v.blocked != nil {
+		done <- errors.New("node: the validator's state machine is busy, try again")
+		return
+	}
+	done <- n.step(v, ev)
+}
+
 // errSpecPanic: spec/dvc.Step panicked. Step does not recover (a panic is
 // a bug in the spec, never a refused input); the node does, so that one
 // event, perhaps from a peer, cannot stop every validator it runs. The
@@ -118,14 +130,16 @@ func (n *Node) deliverFromPeer(from uint64, v *validator, ev dvc.Event) {
 	n.deliver(v, ev)
 }
 
-// step runs one transition of v and carries out its outputs.
-func (n *Node) step(v *validator, ev dvc.Event) {
+// step runs one transition of v and carries out its outputs; it returns
+// the state machine's refusal (nil when the event was taken or is waiting
+// for a signature).
+func (n *Node) step(v *validator, ev dvc.Event) error {
 	signer := &loopSigner{v: v}
 	next, outs, err := stepSpec(v.cfg, v.st, ev, dvc.Oracles{Signer: signer, Verify: n.bls.Verify})
 	if err != nil && signer.missing != nil && errors.Is(err, errNeedSignature) {
 		v.blocked = ev
 		n.requestSignature(v, signer.missing)
-		return
+		return nil
 	}
 	if signer.missing == nil {
 		// Signatures used (or refused) by this step are not needed again.
@@ -163,11 +177,12 @@ func (n *Node) step(v *validator, ev dvc.Event) {
 				}
 			}
 		}
-		return
+		return err
 	}
 	n.cfg.Metrics.Step(ev.EventName(), "")
 	v.st = next
 	n.execute(v, outs)
+	return nil
 }
 
 // drain steps the events that waited for a signature.
@@ -176,7 +191,7 @@ func (n *Node) drain(v *validator) {
 		ev := v.backlog[0]
 		v.backlog[0] = nil
 		v.backlog = v.backlog[1:]
-		n.step(v, ev)
+		_ = n.step(v, ev)
 	}
 }
 

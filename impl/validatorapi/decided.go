@@ -1,0 +1,178 @@
+package validatorapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/attestantio/go-eth2-client/api"
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/spec/dvc"
+)
+
+// attestationData answers GET /eth/v1/validator/attestation_data with the
+// data the cluster decided for the slot (and, before Electra, the
+// committee), waiting for the decision within the timeout.
+func (s *Server) attestationData(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	slot, err := parseSlot(q.Get("slot"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	ci, err := strconv.ParseUint(q.Get("committee_index"), 10, 64)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("invalid committee_index %q", q.Get("committee_index")))
+		return
+	}
+	// From Electra the data carries index 0 and does not depend on the
+	// committee (the VC asks once per slot).
+	anyCommittee := false
+	if f, err := s.cfg.Chain.ForkAtSlot(slot); err == nil && f.Name >= eth2spec.DataVersionElectra {
+		anyCommittee = true
+	}
+	ctx, cancel := s.waitCtx(r)
+	defer cancel()
+	var data *phase0.AttestationData
+	found := s.cache.wait(ctx, func() bool {
+		for k, e := range s.cache.atts {
+			if k.slot == slot && (anyCommittee || uint64(e.duty.CommitteeIndex) == ci) {
+				data = e.data
+				return true
+			}
+		}
+		return false
+	})
+	if !found {
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no attestation data decided for slot %d committee %d within %s", slot, ci, s.cfg.Timeout))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": data})
+}
+
+// produceBlock answers GET /eth/v3/validator/blocks/{slot}: the VC's RANDAO
+// reveal, a partial signature with its key share, is captured (the DVC
+// verifies it, the shares are combined and consensus runs on a block
+// built with the combined reveal), and the decided block is the answer.
+// The VC's graffiti is not used: the block is the cluster's.
+func (s *Server) produceBlock(w http.ResponseWriter, r *http.Request) {
+	slot, err := parseSlot(r.PathValue("slot"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	rb, err := queryHex(r.URL.Query(), "randao_reveal", phase0.SignatureLength)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	var reveal phase0.BLSSignature
+	copy(reveal[:], rb)
+	ctx, cancel := s.waitCtx(r)
+	defer cancel()
+	pk, ok := s.proposerAt(ctx, slot)
+	if !ok {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("no validator of this DV node proposes at slot %d", slot))
+		return
+	}
+	// The VC may ask before the node's scheduler served the duty (both act
+	// at the slot start): "no current proposer duty" is retried.
+retry:
+	for {
+		err = s.cfg.Node.Capture(ctx, pk, dvc.CapturedRandaoReveal{Slot: slot, RandaoReveal: reveal})
+		if err == nil || !strings.Contains(err.Error(), "no current proposer duty") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			break retry
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		writeError(w, statusOf(err), "RANDAO reveal refused: "+err.Error())
+		return
+	}
+	var prop *api.VersionedProposal
+	if !s.cache.wait(ctx, func() bool {
+		prop = s.cache.blocks[key{pk, slot}]
+		return prop != nil
+	}) {
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no block decided for slot %d within %s", slot, s.cfg.Timeout))
+		return
+	}
+	data, err := proposalJSON(prop)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Eth-Consensus-Version", prop.Version.String())
+	w.Header().Set("Eth-Execution-Payload-Blinded", "false")
+	w.Header().Set("Eth-Execution-Payload-Value", "0")
+	w.Header().Set("Eth-Consensus-Block-Value", "0")
+	writeJSON(w, http.StatusOK, map[string]any{
+		"version": prop.Version.String(), "execution_payload_blinded": false,
+		"execution_payload_value": "0", "consensus_block_value": "0", "data": data,
+	})
+}
+
+// proposalJSON is the data of a v3 block production answer.
+func proposalJSON(p *api.VersionedProposal) (json.RawMessage, error) {
+	var v any
+	switch p.Version {
+	case eth2spec.DataVersionPhase0:
+		v = p.Phase0
+	case eth2spec.DataVersionAltair:
+		v = p.Altair
+	case eth2spec.DataVersionBellatrix:
+		v = p.Bellatrix
+	case eth2spec.DataVersionCapella:
+		v = p.Capella
+	case eth2spec.DataVersionDeneb:
+		v = p.Deneb
+	case eth2spec.DataVersionElectra:
+		v = p.Electra
+	case eth2spec.DataVersionFulu:
+		v = p.Fulu
+	default:
+		return nil, fmt.Errorf("unsupported block version %s", p.Version)
+	}
+	return json.Marshal(v)
+}
+
+// headRoot answers GET /eth/v1/beacon/blocks/head/root. A VC signs its
+// sync committee message over this root, so while a validator of the node
+// is in the sync committee it is the block root the cluster decided for
+// the current slot (waited for); otherwise the beacon node answers.
+func (s *Server) headRoot(w http.ResponseWriter, r *http.Request) {
+	slot := s.currentSlot()
+	var inSync bool
+	s.cache.read(func() { inSync = s.cache.syncEpoch[s.epochOf(slot)] })
+	if !inSync {
+		s.proxy.ServeHTTP(w, r)
+		return
+	}
+	ctx, cancel := s.waitCtx(r)
+	defer cancel()
+	var c *altair.SyncCommitteeContribution
+	if !s.cache.wait(ctx, func() bool {
+		for k, v := range s.cache.syncs {
+			if k.slot == slot {
+				c = v
+				return true
+			}
+		}
+		return false
+	}) {
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no sync committee block root decided for slot %d within %s", slot, s.cfg.Timeout))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"execution_optimistic": false, "finalized": false,
+		"data": map[string]string{"root": fmt.Sprintf("%#x", c.BeaconBlockRoot[:])}})
+}
