@@ -35,7 +35,7 @@ const (
 const usage = `dvnode: the go-dvspec reference distributed-validator node
 
 Commands:
-  dvnode run          run one node of a cluster (remote-signer mode)
+  dvnode run          run one node of a cluster (remote-signer or VC-middleware mode)
   dvnode devnet       run a whole cluster against the embedded beacon node
   dvnode create cluster  make a cluster: split existing keys or make new ones
   dvnode simbeacon    serve the simulated beacon node alone, for nodes started separately
@@ -145,6 +145,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	noSync := fs.Bool("no-sync", false, "do not perform sync committee duties")
 	initDB := fs.Bool("init-slashing-db", false, "accept a slashing DB file that is empty, foreign or of another chain (moved aside, a new one made) or of another cluster ID (history kept)")
 	byz := fs.Bool("byzantine", false, "fault injection for devnets: send equivocating proposals and invalid shares")
+	mode := fs.String("mode", run.ModeRemoteSigner, "architecture: remote-signer (the node signs through a Web3Signer-API signer) or vc-middleware (a validator client holding the key shares connects to --validator-api-addr)")
+	vapiAddr := fs.String("validator-api-addr", "", "vc-middleware mode: serve the validator API (beacon API for the validator client) on this address, e.g. 127.0.0.1:5052")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
@@ -170,6 +172,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ClusterFile: *cluster, NodeDir: *nodeDir, DataDir: *dataDir, BeaconURLs: urls, SignerURL: *signerURL,
 		SignerTokenFile: *signerToken, SignerCAFile: *signerCA, SignerClientCert: *signerCert, SignerClientKey: *signerKey,
 		SignerListen: *signerListen, InitSlashingDB: *initDB, P2PListen: *listen, MetricsAddr: *metricsAddr, Logger: log, NoSync: *noSync,
+		Mode: *mode, ValidatorAPIAddr: *vapiAddr,
 	}
 	if *byz {
 		ob, err := byzantineFor(*cluster, *nodeDir)

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,8 @@ import (
 	"github.com/dvspec/go-dvspec/impl/p2p"
 	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
+	"github.com/dvspec/go-dvspec/impl/validatorapi"
+	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
@@ -67,6 +70,13 @@ type Options struct {
 	// required) or unix:PATH (a socket only the node's user can open).
 	// Empty: the node calls its signer in process and serves nothing.
 	SignerListen string
+	// Mode is the architecture: ModeRemoteSigner (default) or
+	// ModeVCMiddleware.
+	Mode string
+	// ValidatorAPIAddr is where VC-middleware mode serves the validator
+	// API to the validator client (host:port; required in that mode,
+	// refused in the other).
+	ValidatorAPIAddr string
 	// P2PListen overrides the listen multiaddr of the cluster definition.
 	P2PListen string
 	// MetricsAddr serves /metrics, /livez, /readyz ("" : off).
@@ -96,11 +106,54 @@ type Service struct {
 	Operator uint64
 	// MetricsAddr is where /metrics, /livez and /readyz are served.
 	MetricsAddr string
+	// ValidatorAPIAddr is where the validator API is served (VC-middleware
+	// mode), as bound.
+	ValidatorAPIAddr string
 	cancel      context.CancelFunc
 	done        chan struct{}
 	closers     []func() error
 	once        sync.Once
 	log         *slog.Logger
+}
+
+// The architectures of dvnode run --mode.
+const (
+	ModeRemoteSigner = "remote-signer"
+	ModeVCMiddleware = "vc-middleware"
+)
+
+// checkMode refuses flags of the other architecture, naming them.
+func checkMode(o Options) error {
+	switch o.Mode {
+	case "", ModeRemoteSigner:
+		if o.ValidatorAPIAddr != "" {
+			return cfgErr("--validator-api-addr is for --mode %s", ModeVCMiddleware)
+		}
+	case ModeVCMiddleware:
+		if o.ValidatorAPIAddr == "" {
+			return cfgErr("--mode %s needs --validator-api-addr (where the validator client connects)", ModeVCMiddleware)
+		}
+		for flag, v := range map[string]string{"--signer-url": o.SignerURL, "--signer-token-file": o.SignerTokenFile, "--signer-ca-file": o.SignerCAFile,
+			"--signer-client-cert": o.SignerClientCert, "--signer-client-key": o.SignerClientKey, "--signer-listen": o.SignerListen} {
+			if v != "" {
+				return cfgErr("%s is for --mode %s (in --mode %s the validator client holds the key shares)", flag, ModeRemoteSigner, ModeVCMiddleware)
+			}
+		}
+	default:
+		return cfgErr("--mode %q: want %s or %s", o.Mode, ModeRemoteSigner, ModeVCMiddleware)
+	}
+	return nil
+}
+
+// capturer is the node seen by the validator API, which is built before
+// the node (the node is given the API).
+type capturer struct{ n *node.Node }
+
+func (c *capturer) Capture(ctx context.Context, pk phase0.BLSPubKey, ev dvc.Event) error {
+	if c.n == nil {
+		return errors.New("node not started")
+	}
+	return c.n.Capture(ctx, pk, ev)
 }
 
 // ConfigError is a startup failure caused by the configuration (files,
@@ -121,6 +174,9 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 	}
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = 30 * time.Second
+	}
+	if err := checkMode(o); err != nil {
+		return nil, err
 	}
 	s := &Service{done: make(chan struct{}), log: log}
 	defer func() {
@@ -206,8 +262,25 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 		return nil, cfgErr("slashing DB: %w", err)
 	}
 	s.closers = append(s.closers, store.Close)
-	signer, recordBeforeSign, err := s.signer(o, def, self, chain, store, log)
-	if err != nil {
+	var (
+		signer           ethnode.RemoteSigner
+		recordBeforeSign bool
+		vapi             *validatorapi.Server
+		capt             = &capturer{}
+	)
+	if o.Mode == ModeVCMiddleware {
+		var vals []validatorapi.Validator
+		for _, v := range def.Validators {
+			vals = append(vals, validatorapi.Validator{Pubkey: v.PublicKey, SharePubkey: v.PublicShares[self-1], Index: phase0.ValidatorIndex(v.ValidatorIndex[0])})
+		}
+		vapi, err = validatorapi.New(validatorapi.Config{
+			BeaconURL: o.BeaconURLs[0], Chain: chain, Genesis: genesis, SlotDuration: slotDur,
+			Validators: vals, Node: capt, Logger: log.With("component", "validatorapi"),
+		})
+		if err != nil {
+			return nil, cfgErr("%w", err)
+		}
+	} else if signer, recordBeforeSign, err = s.signer(o, def, self, chain, store, log); err != nil {
 		return nil, err
 	}
 	tctx, tcancel := context.WithCancel(context.Background())
@@ -233,17 +306,23 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 	if cs, ok := o.Outbound.(interface{ SetChain(signing.Chain) }); ok {
 		cs.SetChain(chain)
 	}
+	var vc ethnode.ValidatorClientAPI
+	if vapi != nil {
+		vc = vapi
+		vapi.SetMetrics(m)
+	}
 	nd, err = node.New(node.Config{
 		Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain,
 		Genesis: genesis, SlotDuration: slotDur,
 		BeaconNode: bn, Signer: signer, Slashing: store, RecordBeforeSign: recordBeforeSign,
 		Transport: node.P2P{T: tr}, Outbound: o.Outbound, Logger: log, Metrics: m, Tracer: o.Tracer,
-		NoSync: o.NoSync, OnDuty: o.OnDuty,
+		NoSync: o.NoSync, OnDuty: o.OnDuty, VC: vc,
 	})
 	if err != nil {
 		return nil, cfgErr("%w", err)
 	}
 	s.Node = nd
+	capt.n = nd
 	rctx, cancel := context.WithCancel(ctx)
 	s.cancel = cancel
 	if o.MetricsAddr != "" {
@@ -254,6 +333,20 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 		}
 		s.MetricsAddr = addr.String()
 		log.Info("metrics and health endpoints", "addr", addr.String())
+	}
+	if vapi != nil {
+		ln, err := net.Listen("tcp", o.ValidatorAPIAddr)
+		if err != nil {
+			cancel()
+			return nil, cfgErr("--validator-api-addr: %w", err)
+		}
+		s.ValidatorAPIAddr = ln.Addr().String()
+		go func() {
+			if err := vapi.ServeListener(rctx, ln); err != nil {
+				log.Error("validator API stopped", "err", err)
+			}
+		}()
+		log.Info("validator API for the validator client (VC-middleware mode)", "addr", s.ValidatorAPIAddr, "beacon_node", o.BeaconURLs[0])
 	}
 	if err := tr.Start(); err != nil {
 		cancel()

@@ -122,8 +122,14 @@ retry:
 	})
 }
 
-// proposalJSON is the data of a v3 block production answer.
-func proposalJSON(p *api.VersionedProposal) (json.RawMessage, error) {
+// proposalJSON is the data of a v3 block production answer. A block with
+// missing fields makes go-eth2-client's marshalling panic: an error here.
+func proposalJSON(p *api.VersionedProposal) (_ json.RawMessage, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("encoding the %s block: %v", p.Version, r)
+		}
+	}()
 	var v any
 	switch p.Version {
 	case eth2spec.DataVersionPhase0:

@@ -187,3 +187,7 @@ func (s *Server) currentSlot() phase0.Slot {
 func (s *Server) epochOf(slot phase0.Slot) phase0.Epoch {
 	return phase0.Epoch(uint64(slot) / s.cfg.Chain.SlotsPerEpoch)
 }
+
+// SetMetrics sets the metrics after New (the node's metrics are made after
+// the server the node is given).
+func (s *Server) SetMetrics(m *metrics.Metrics) { s.cfg.Metrics = m }
