@@ -273,6 +273,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	quiet := fs.Bool("quiet", false, "no per-slot progress lines")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	report := fs.String("report", "", "write one JSON line per duty to this file: type, validator, slot, outcome (succeeded|failed), reason (the nodes' stage, e.g. no_decision)")
+	mode := fs.String("mode", run.ModeRemoteSigner, "node architecture: remote-signer, or vc-middleware (each node serves the validator API to a validator client of its own holding its key shares)")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
@@ -297,7 +298,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		Nodes: *nodes, Validators: *vals, RegistrySize: *registry, Slots: *slots, SecondsPerSlot: *sps, DataDir: *dataDir, Keep: *keep,
 		Preset: *preset, SlotsPerEpoch: *spe,
 		StopAt: map[uint64]uint64{}, RestartAt: map[uint64]uint64{}, Processes: *procs, Trace: *tracePath,
-		NoSync: *noSync, Out: stdout, Logger: log, Report: *report,
+		NoSync: *noSync, Out: stdout, Logger: log, Report: *report, Mode: *mode, StartVC: devnetVC,
 	}
 	if *quiet {
 		cfg.Out = io.Discard

@@ -32,9 +32,11 @@ import (
 	"github.com/dvspec/go-dvspec/adapter/run"
 	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/impl/node"
+	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
 	"github.com/dvspec/go-dvspec/impl/trace"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
@@ -105,6 +107,15 @@ type Config struct {
 	// Report, when set, is written at the end: one JSON line per duty
 	// (ReportLine).
 	Report string
+	// Mode is the nodes' architecture: run.ModeRemoteSigner (default) or
+	// run.ModeVCMiddleware, where every node serves the validator API to a
+	// validator client of its own, started with StartVC.
+	Mode string
+	// StartVC starts node i's validator client (VC-middleware mode): it
+	// talks to beaconURL (the node's validator API), signs with the node's
+	// key shares and keeps its own slashing DB at slashingDB; stop ends
+	// it. The devnet stays independent of the client's package.
+	StartVC func(ctx context.Context, i uint64, beaconURL string, keys []bls.SecretKey, slashingDB string) (stop func(), err error)
 }
 
 // Result is the outcome of a run.
@@ -261,7 +272,7 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	for _, b := range cfg.Byzantine {
 		byz[b] = true
 	}
-	nodes := &fleet{cfg: cfg, dir: dir, bnURL: bnURL, log: log, tracer: tw, chain: sb.SigningChain(), byz: byz, procs: map[uint64]*nodeProcess{}, svcs: map[uint64]*run.Service{}, byzOut: map[uint64]*Byzantine{}, reasons: newNodeReasons()}
+	nodes := &fleet{cfg: cfg, dir: dir, bnURL: bnURL, log: log, tracer: tw, chain: sb.SigningChain(), byz: byz, procs: map[uint64]*nodeProcess{}, svcs: map[uint64]*run.Service{}, vcs: map[uint64]func(){}, byzOut: map[uint64]*Byzantine{}, reasons: newNodeReasons()}
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for i := uint64(1); i <= uint64(cfg.Nodes); i++ {
@@ -363,6 +374,18 @@ func (c *Config) defaults() error {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	switch c.Mode {
+	case "", run.ModeRemoteSigner:
+	case run.ModeVCMiddleware:
+		if c.StartVC == nil {
+			return fmt.Errorf("devnet: --mode %s needs a validator client per node, and none is built in", run.ModeVCMiddleware)
+		}
+		if c.Processes {
+			return fmt.Errorf("devnet: --mode %s runs in process only (not with --processes)", run.ModeVCMiddleware)
+		}
+	default:
+		return fmt.Errorf("devnet: --mode %q: want %s or %s", c.Mode, run.ModeRemoteSigner, run.ModeVCMiddleware)
+	}
 	for i, s := range c.StopAt {
 		if i < 1 || i > uint64(c.Nodes) {
 			return fmt.Errorf("devnet: --stop-node %d@%d: no such node", i, s)
@@ -433,6 +456,8 @@ type fleet struct {
 	procs   map[uint64]*nodeProcess
 	svcs    map[uint64]*run.Service
 	starts  map[uint64]int
+	// vcs stop the nodes' validator clients (VC-middleware mode).
+	vcs map[uint64]func()
 }
 
 func (f *fleet) start(ctx context.Context, i uint64) error {
@@ -471,12 +496,33 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 	if f.cfg.Metrics {
 		o.MetricsAddr = "127.0.0.1:0"
 	}
+	vcMode := f.cfg.Mode == run.ModeVCMiddleware
+	if vcMode {
+		o.Mode, o.ValidatorAPIAddr, o.SignerListen = run.ModeVCMiddleware, "127.0.0.1:0", ""
+	}
 	svc, err := run.Start(ctx, o)
 	if err != nil {
 		return err
 	}
+	var stopVC func()
+	if vcMode {
+		// The node's share keystores are the validator client's keys.
+		sks, err := remotesigner.LoadKeystores(remotesigner.KeystoreConfig{
+			Dir: filepath.Join(nodeDir, keys.KeystoresDir), PasswordFile: filepath.Join(nodeDir, keys.KeystorePasswordFile),
+		})
+		if err == nil {
+			stopVC, err = f.cfg.StartVC(ctx, i, "http://"+svc.ValidatorAPIAddr, sks, filepath.Join(nodeDir, "vc-slashing.db"))
+		}
+		if err != nil {
+			svc.Kill()
+			return fmt.Errorf("devnet: validator client of node %d: %w", i, err)
+		}
+	}
 	f.mu.Lock()
 	f.svcs[i] = svc
+	if stopVC != nil {
+		f.vcs[i] = stopVC
+	}
 	f.mu.Unlock()
 	return nil
 }
@@ -547,6 +593,10 @@ func (f *fleet) kill(i uint64) {
 		_ = p.cmd.Process.Kill()
 		delete(f.procs, i)
 	}
+	if stop := f.vcs[i]; stop != nil {
+		stop()
+		delete(f.vcs, i)
+	}
 	if s := f.svcs[i]; s != nil {
 		s.Kill()
 		delete(f.svcs, i)
@@ -557,8 +607,12 @@ func (f *fleet) stopAll() {
 	f.mu.Lock()
 	svcs := f.svcs
 	procs := f.procs
-	f.svcs, f.procs = map[uint64]*run.Service{}, map[uint64]*nodeProcess{}
+	vcs := f.vcs
+	f.svcs, f.procs, f.vcs = map[uint64]*run.Service{}, map[uint64]*nodeProcess{}, map[uint64]func(){}
 	f.mu.Unlock()
+	for _, stop := range vcs {
+		stop()
+	}
 	var wg sync.WaitGroup
 	for _, s := range svcs {
 		wg.Add(1)

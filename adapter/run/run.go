@@ -15,9 +15,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
-	"net"
 	"strings"
 	"sync"
 	"time"
@@ -33,8 +33,8 @@ import (
 	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
 	"github.com/dvspec/go-dvspec/impl/validatorapi"
-	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/cluster"
+	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -109,11 +109,11 @@ type Service struct {
 	// ValidatorAPIAddr is where the validator API is served (VC-middleware
 	// mode), as bound.
 	ValidatorAPIAddr string
-	cancel      context.CancelFunc
-	done        chan struct{}
-	closers     []func() error
-	once        sync.Once
-	log         *slog.Logger
+	cancel           context.CancelFunc
+	done             chan struct{}
+	closers          []func() error
+	once             sync.Once
+	log              *slog.Logger
 }
 
 // The architectures of dvnode run --mode.
