@@ -32,7 +32,11 @@ type cache struct {
 	blocks    map[key]*api.VersionedProposal
 	syncs     map[key]*altair.SyncCommitteeContribution
 	proposers map[phase0.Slot]phase0.BLSPubKey
-	syncEpoch map[phase0.Epoch]bool // epochs in which a validator of the node is in the sync committee
+	// What the duties answered to the VC say the VC will ask for: the
+	// node's validators attesting at a slot (with their committee), and
+	// those in the sync committee in an epoch.
+	attDuties map[phase0.Slot]map[phase0.BLSPubKey]phase0.CommitteeIndex
+	syncVals  map[phase0.Epoch]map[phase0.BLSPubKey]bool
 }
 
 func newCache() *cache {
@@ -42,7 +46,8 @@ func newCache() *cache {
 		blocks:    map[key]*api.VersionedProposal{},
 		syncs:     map[key]*altair.SyncCommitteeContribution{},
 		proposers: map[phase0.Slot]phase0.BLSPubKey{},
-		syncEpoch: map[phase0.Epoch]bool{},
+		attDuties: map[phase0.Slot]map[phase0.BLSPubKey]phase0.CommitteeIndex{},
+		syncVals:  map[phase0.Epoch]map[phase0.BLSPubKey]bool{},
 	}
 }
 
@@ -75,6 +80,11 @@ func (c *cache) update(slot phase0.Slot, f func()) {
 		for s := range c.proposers {
 			if s < old {
 				delete(c.proposers, s)
+			}
+		}
+		for s := range c.attDuties {
+			if s < old {
+				delete(c.attDuties, s)
 			}
 		}
 	}

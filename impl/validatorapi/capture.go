@@ -82,9 +82,17 @@ func (s *Server) submitAttestations(w http.ResponseWriter, r *http.Request) {
 			atts = append(atts, sa)
 		}
 	}
+	ctx, cancel := s.waitCtx(r)
+	defer cancel()
 	var failures []ethnode.IndexedFailure
 	for i, a := range atts {
+		// A VC may sign data decided for another validator of the node
+		// before this one's instance decided: wait for its decision, so
+		// that the DVC compares with it.
 		pk, err := s.attester(a)
+		if data := a.Data(); err == nil && data != nil {
+			s.cache.wait(ctx, func() bool { return s.cache.atts[key{pk, data.Slot}] != nil })
+		}
 		if err == nil {
 			err = s.cfg.Node.Capture(r.Context(), pk, dvc.CapturedAttestation{Attestation: a})
 		}
@@ -143,6 +151,8 @@ func (s *Server) submitSyncMessages(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid sync committee message list: "+err.Error())
 		return
 	}
+	ctx, cancel := s.waitCtx(r)
+	defer cancel()
 	var failures []ethnode.IndexedFailure
 	for i, m := range list {
 		var err error
@@ -151,6 +161,7 @@ func (s *Server) submitSyncMessages(w http.ResponseWriter, r *http.Request) {
 		} else if v := s.byIndex[m.ValidatorIndex]; v == nil {
 			err = fmt.Errorf("validator %d is not a validator of this DV node", m.ValidatorIndex)
 		} else {
+			s.cache.wait(ctx, func() bool { return s.cache.syncs[key{v.Pubkey, m.Slot}] != nil })
 			err = s.cfg.Node.Capture(r.Context(), v.Pubkey, dvc.CapturedSyncCommitteeMessage{Message: m})
 		}
 		if err != nil {

@@ -1,6 +1,8 @@
 package validatorapi
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,7 +12,6 @@ import (
 
 	"github.com/attestantio/go-eth2-client/api"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
-	"github.com/attestantio/go-eth2-client/spec/altair"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/spec/dvc"
@@ -37,19 +38,55 @@ func (s *Server) attestationData(w http.ResponseWriter, r *http.Request) {
 	if f, err := s.cfg.Chain.ForkAtSlot(slot); err == nil && f.Name >= eth2spec.DataVersionElectra {
 		anyCommittee = true
 	}
-	ctx, cancel := s.waitCtx(r)
-	defer cancel()
-	var data *phase0.AttestationData
-	found := s.cache.wait(ctx, func() bool {
+	// The VC asks once for all its validators of the slot (committee),
+	// but each validator's data is decided by its own instance: the answer
+	// waits for all of them and is the data most of them decided (those
+	// that decided other data cannot attest with the VC's request).
+	matches := func() map[phase0.Root]*phase0.AttestationData {
+		out := map[phase0.Root]*phase0.AttestationData{}
 		for k, e := range s.cache.atts {
 			if k.slot == slot && (anyCommittee || uint64(e.duty.CommitteeIndex) == ci) {
-				data = e.data
-				return true
+				if r, err := e.data.HashTreeRoot(); err == nil {
+					out[r] = e.data
+				}
 			}
 		}
-		return false
+		return out
+	}
+	counts := func() map[phase0.Root]int {
+		out := map[phase0.Root]int{}
+		for k, e := range s.cache.atts {
+			if k.slot == slot && (anyCommittee || uint64(e.duty.CommitteeIndex) == ci) {
+				if r, err := e.data.HashTreeRoot(); err == nil {
+					out[r]++
+				}
+			}
+		}
+		return out
+	}
+	expected := func() int {
+		n := 0
+		for _, c := range s.cache.attDuties[slot] {
+			if anyCommittee || uint64(c) == ci {
+				n++
+			}
+		}
+		return n
+	}
+	var data *phase0.AttestationData
+	s.gather(r, func() bool {
+		c := counts()
+		total := 0
+		for _, n := range c {
+			total += n
+		}
+		return total > 0 && total >= expected()
+	}, func() {
+		if r, ok := mostCommon(counts()); ok {
+			data = matches()[r]
+		}
 	})
-	if !found {
+	if data == nil {
 		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no attestation data decided for slot %d committee %d within %s", slot, ci, s.cfg.Timeout))
 		return
 	}
@@ -158,27 +195,62 @@ func proposalJSON(p *api.VersionedProposal) (_ json.RawMessage, err error) {
 // the current slot (waited for); otherwise the beacon node answers.
 func (s *Server) headRoot(w http.ResponseWriter, r *http.Request) {
 	slot := s.currentSlot()
+	epoch := s.epochOf(slot)
 	var inSync bool
-	s.cache.read(func() { inSync = s.cache.syncEpoch[s.epochOf(slot)] })
+	s.cache.read(func() { inSync = len(s.cache.syncVals[epoch]) > 0 })
 	if !inSync {
 		s.proxy.ServeHTTP(w, r)
 		return
 	}
-	ctx, cancel := s.waitCtx(r)
-	defer cancel()
-	var c *altair.SyncCommitteeContribution
-	if !s.cache.wait(ctx, func() bool {
-		for k, v := range s.cache.syncs {
+	counts := func() map[phase0.Root]int {
+		out := map[phase0.Root]int{}
+		for k, c := range s.cache.syncs {
 			if k.slot == slot {
-				c = v
-				return true
+				out[c.BeaconBlockRoot]++
 			}
 		}
-		return false
-	}) {
+		return out
+	}
+	var (
+		root  phase0.Root
+		found bool
+	)
+	s.gather(r, func() bool {
+		total := 0
+		for _, n := range counts() {
+			total += n
+		}
+		return total > 0 && total >= len(s.cache.syncVals[epoch])
+	}, func() { root, found = mostCommon(counts()) })
+	if !found {
 		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no sync committee block root decided for slot %d within %s", slot, s.cfg.Timeout))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"execution_optimistic": false, "finalized": false,
-		"data": map[string]string{"root": fmt.Sprintf("%#x", c.BeaconBlockRoot[:])}})
+		"data": map[string]string{"root": fmt.Sprintf("%#x", root[:])}})
+}
+
+// gather waits (under the cache lock) until all is true or three quarters
+// of the timeout passed, so that the VC still gets an answer in its slot,
+// then calls pick.
+func (s *Server) gather(r *http.Request, all func() bool, pick func()) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout*3/4)
+	defer cancel()
+	s.cache.wait(ctx, all)
+	s.cache.read(pick)
+}
+
+// mostCommon is the root with the highest count, the lowest root on a tie.
+func mostCommon(counts map[phase0.Root]int) (phase0.Root, bool) {
+	var (
+		best  phase0.Root
+		n     int
+		found bool
+	)
+	for r, c := range counts {
+		if c > n || (c == n && bytes.Compare(r[:], best[:]) < 0) {
+			best, n, found = r, c, true
+		}
+	}
+	return best, found
 }

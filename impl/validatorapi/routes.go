@@ -35,7 +35,7 @@ func (s *Server) routes() {
 	h("POST /eth/v1/beacon/states/{state}/validators", "validators", s.translated(nil))
 	h("GET /eth/v1/beacon/states/{state}/validators", "validators", s.translated(nil))
 	h("GET /eth/v1/beacon/states/{state}/validators/{id}", "validator", s.translated(nil))
-	h("POST /eth/v1/validator/duties/attester/{epoch}", "attester_duties", s.translated(nil))
+	h("POST /eth/v1/validator/duties/attester/{epoch}", "attester_duties", s.translated(s.learnAttesters))
 	h("GET /eth/v1/validator/duties/proposer/{epoch}", "proposer_duties", s.translated(s.learnProposers))
 	h("POST /eth/v1/validator/duties/sync/{epoch}", "sync_duties", s.translated(s.learnSync))
 	// Decided values.
@@ -69,6 +69,7 @@ func (s *Server) routes() {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	msg    string // of a refusal, for the log
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -100,16 +101,22 @@ func (s *Server) counted(name string, h http.Handler) http.Handler {
 		}
 		s.cfg.Metrics.VCRequest(name, sw.status)
 		if sw.status >= 400 && name != "proxy" {
-			s.log.Info("validator client request refused", "endpoint", name, "status", sw.status)
+			s.log.Info("validator client request refused", "endpoint", name, "status", sw.status, "message", sw.msg)
 		}
 	})
 }
 
 func writeError(w http.ResponseWriter, code int, msg string) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.msg = msg
+	}
 	writeJSON(w, code, &ethnode.ErrorMessage{Code: code, Message: msg})
 }
 
 func writeFailures(w http.ResponseWriter, msg string, failures []ethnode.IndexedFailure) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.msg = (&ethnode.ErrorMessage{Code: http.StatusBadRequest, Message: msg, Failures: failures}).Error()
+	}
 	writeJSON(w, http.StatusBadRequest, &ethnode.ErrorMessage{Code: http.StatusBadRequest, Message: msg, Failures: failures})
 }
 
@@ -220,20 +227,60 @@ func (s *Server) learnProposers(_ *http.Request, body []byte) {
 	}
 }
 
-// learnSync remembers the epochs in which the node's validators are in the
-// sync committee (their head root is the decided one).
+// learnSync remembers which of the node's validators are in the sync
+// committee in the epoch: the head root waits for their decisions.
 func (s *Server) learnSync(r *http.Request, body []byte) {
 	epoch, err := strconv.ParseUint(r.PathValue("epoch"), 10, 64)
 	if err != nil {
 		return
 	}
 	var resp struct {
-		Data []json.RawMessage `json:"data"`
+		Data []struct {
+			Pubkey phase0.BLSPubKey `json:"pubkey"`
+		} `json:"data"`
 	}
-	if json.Unmarshal(body, &resp) != nil || len(resp.Data) == 0 {
+	if json.Unmarshal(body, &resp) != nil {
 		return
 	}
-	s.cache.update(0, func() { s.cache.syncEpoch[phase0.Epoch(epoch)] = true })
+	s.cache.update(0, func() {
+		m := map[phase0.BLSPubKey]bool{}
+		for _, d := range resp.Data {
+			if s.byPub[d.Pubkey] != nil {
+				m[d.Pubkey] = true
+			}
+		}
+		s.cache.syncVals[phase0.Epoch(epoch)] = m
+	})
+}
+
+// learnAttesters remembers which of the node's validators attest when:
+// attestation data waits for their decisions.
+func (s *Server) learnAttesters(_ *http.Request, body []byte) {
+	var resp struct {
+		Data []struct {
+			Pubkey         phase0.BLSPubKey `json:"pubkey"`
+			Slot           string           `json:"slot"`
+			CommitteeIndex string           `json:"committee_index"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &resp) != nil {
+		return
+	}
+	for _, d := range resp.Data {
+		slot, err1 := strconv.ParseUint(d.Slot, 10, 64)
+		ci, err2 := strconv.ParseUint(d.CommitteeIndex, 10, 64)
+		if err1 != nil || err2 != nil || s.byPub[d.Pubkey] == nil {
+			continue
+		}
+		s.cache.update(phase0.Slot(slot), func() {
+			m := s.cache.attDuties[phase0.Slot(slot)]
+			if m == nil {
+				m = map[phase0.BLSPubKey]phase0.CommitteeIndex{}
+				s.cache.attDuties[phase0.Slot(slot)] = m
+			}
+			m[d.Pubkey] = phase0.CommitteeIndex(ci)
+		})
+	}
 }
 
 // proposerAt is the node's validator proposing at slot: from the duties
