@@ -111,11 +111,25 @@ type Config struct {
 	// run.ModeVCMiddleware, where every node serves the validator API to a
 	// validator client of its own, started with StartVC.
 	Mode string
-	// StartVC starts node i's validator client (VC-middleware mode): it
-	// talks to beaconURL (the node's validator API), signs with the node's
-	// key shares and keeps its own slashing DB at slashingDB; stop ends
-	// it. The devnet stays independent of the client's package.
-	StartVC func(ctx context.Context, i uint64, beaconURL string, keys []bls.SecretKey, slashingDB string) (stop func(), err error)
+	// StartVC starts a node's validator client (VC-middleware mode); stop
+	// ends it. The devnet stays independent of the client's package.
+	StartVC func(ctx context.Context, p VCParams) (stop func(), err error)
+}
+
+// VCParams is what a node's validator client is started with.
+type VCParams struct {
+	// Node is the operator index.
+	Node uint64
+	// BeaconURL is the node's validator API.
+	BeaconURL string
+	// Keys are the node's key shares.
+	Keys []bls.SecretKey
+	// SlashingDB is the client's own slashing DB file.
+	SlashingDB string
+	// NoSync leaves sync committee duties out.
+	NoSync bool
+	// Logger is the client's log.
+	Logger *slog.Logger
 }
 
 // Result is the outcome of a run.
@@ -511,7 +525,8 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 			Dir: filepath.Join(nodeDir, keys.KeystoresDir), PasswordFile: filepath.Join(nodeDir, keys.KeystorePasswordFile),
 		})
 		if err == nil {
-			stopVC, err = f.cfg.StartVC(ctx, i, "http://"+svc.ValidatorAPIAddr, sks, filepath.Join(nodeDir, "vc-slashing.db"))
+			stopVC, err = f.cfg.StartVC(ctx, VCParams{Node: i, BeaconURL: "http://" + svc.ValidatorAPIAddr, Keys: sks,
+				SlashingDB: filepath.Join(nodeDir, "vc-slashing.db"), NoSync: f.cfg.NoSync, Logger: f.log.With("node", i, "component", "vc")})
 		}
 		if err != nil {
 			svc.Kill()
