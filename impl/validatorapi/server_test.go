@@ -22,6 +22,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 	"github.com/holiman/uint256"
 
+	"github.com/dvspec/go-dvspec/impl/metrics"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
@@ -424,5 +425,37 @@ func TestNotServedIsNotASilentSuccess(t *testing.T) {
 	code, _ := f.do(http.MethodPost, "/eth/v1/validator/aggregate_and_proofs", nil, []byte("[]"))
 	if code != http.StatusNotImplemented {
 		t.Fatalf("aggregate_and_proofs: %d, want 501", code)
+	}
+}
+
+func TestRequestsCountedByEndpointAndStatus(t *testing.T) {
+	f := newFixture(t)
+	m := metrics.New(1, nil, nil)
+	f.srv.SetMetrics(m)
+	f.do(http.MethodPost, "/eth/v1/validator/aggregate_and_proofs", nil, []byte("[]"))
+	f.do(http.MethodGet, "/eth/v1/node/version", nil, nil) // the test beacon node answers 404
+	f.do(http.MethodGet, "/eth/v1/validator/attestation_data?slot=x&committee_index=0", nil, nil)
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, fam := range families {
+		if fam.GetName() != "dvnode_vc_requests_total" {
+			continue
+		}
+		for _, mt := range fam.GetMetric() {
+			l := map[string]string{}
+			for _, p := range mt.GetLabel() {
+				l[p.GetName()] = p.GetValue()
+			}
+			got[l["endpoint"]+" "+l["status"]] += mt.GetCounter().GetValue()
+		}
+	}
+	want := map[string]float64{"not_served 501": 1, "proxy 404": 1, "attestation_data 400": 1}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: counted %v, want %v (all: %v)", k, got[k], v, got)
+		}
 	}
 }
