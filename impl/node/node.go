@@ -79,6 +79,8 @@ type Node struct {
 	inbox chan func()
 	local []func()
 	ctx   context.Context
+	// running is closed once Run has set ctx (Capture waits for it).
+	running chan struct{}
 
 	sendq   chan outMsg
 	subm    *submitter
@@ -177,6 +179,7 @@ func New(cfg Config) (*Node, error) {
 		insts:     map[consensus.InstanceID]*instCtx{},
 		bls:       newBLSMemo(),
 		inbox:     make(chan func(), 1<<16),
+		running:   make(chan struct{}),
 		sendq:     make(chan outMsg, 1<<16),
 		signSem:   make(chan struct{}, 64),
 		attData:   map[attKey]*attFetch{},
@@ -321,6 +324,7 @@ func (n *Node) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n.ctx = ctx
+	close(n.running)
 	if n.cfg.Tracer != nil {
 		for _, v := range n.list {
 			n.cfg.Tracer.Init(n.cfg.Self, v.cfg, v.st)
@@ -404,8 +408,10 @@ func (n *Node) Capture(ctx context.Context, pk phase0.BLSPubKey, ev dvc.Event) e
 	if v == nil {
 		return fmt.Errorf("node: no validator %#x", pk[:8])
 	}
-	if n.ctx == nil {
-		return errors.New("node: not running")
+	select {
+	case <-n.running:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	done := make(chan error, 1)
 	select {
