@@ -79,6 +79,8 @@ func (l *loop) step(ev dvc.Event) error {
 				follow = dvc.ReceivedAttestationShare{Share: m}
 			case *networking.BlockShare:
 				follow = dvc.ReceivedBlockShare{Share: m}
+			case *networking.SyncCommitteeMessageShare:
+				follow = dvc.ReceivedSyncCommitteeMessageShare{Share: m}
 			}
 		case dvc.StartConsensus:
 			if l.decide != nil {
@@ -86,6 +88,10 @@ func (l *loop) step(ev dvc.Event) error {
 			}
 		case dvc.CacheAttestationDataForVC:
 			if err := l.srv.CacheAttestationDataForVC(context.Background(), o.Data, o.Duty); err != nil {
+				l.t.Error(err)
+			}
+		case dvc.CacheSyncCommitteeContributionForVC:
+			if err := l.srv.CacheSyncCommitteeContributionForVC(context.Background(), o.Contribution, o.Duty); err != nil {
 				l.t.Error(err)
 			}
 		case dvc.CacheBlockForVC:
@@ -457,5 +463,53 @@ func TestRequestsCountedByEndpointAndStatus(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("%s: counted %v, want %v (all: %v)", k, got[k], v, got)
 		}
+	}
+}
+
+func TestSyncCommitteeMessageRefusals(t *testing.T) {
+	f := newFixture(t)
+	const slot = phase0.Slot(20)
+	decidedRoot := phase0.Root{0xd1}
+	duty := &spec.SyncCommitteeDuty{Pubkey: f.pk, ValidatorIndex: valIndex, ValidatorSyncCommitteeIndices: []uint64{3}}
+	f.l.decide = func(o dvc.StartConsensus) dvc.Event {
+		if o.SyncCommittee == nil {
+			return nil
+		}
+		// The subcommittee's bits in the minimal config's size.
+		bits := make(bitfield.Bitvector128, f.chain.ChainConfig().SyncCommitteeSize/4/8)
+		return dvc.SyncCommitteeConsensusDecided{ID: o.ID, Contribution: &altair.SyncCommitteeContribution{
+			Slot: slot, BeaconBlockRoot: decidedRoot, SubcommitteeIndex: 0, AggregationBits: bits}}
+	}
+	f.l.mu.Lock()
+	err := f.l.step(dvc.ServeSyncCommitteeDuty{Duty: duty, Slot: slot, SubcommitteeIndex: 0})
+	f.l.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := func(root phase0.Root, share int) []byte {
+		in, err := f.chain.SyncCommitteeMessage(slot, root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mustJSON(t, []*altair.SyncCommitteeMessage{{Slot: slot, BeaconBlockRoot: root, ValidatorIndex: valIndex, Signature: f.sign(share, in.SigningRoot)}})
+	}
+	before, sent := f.l.snapshot(), f.broadcasts()
+	for name, body := range map[string][]byte{
+		"another block root than the decided one": msg(phase0.Root{0xd2}, 1),
+		"an invalid partial signature":            msg(decidedRoot, 2),
+	} {
+		code, resp := f.do(http.MethodPost, "/eth/v1/beacon/pool/sync_committees", nil, body)
+		if code != http.StatusBadRequest || !strings.Contains(string(resp), `"failures"`) {
+			t.Errorf("%s: %d %s, want 400 with failures", name, code, resp)
+		}
+		if !bytes.Equal(f.l.snapshot(), before) || f.broadcasts() != sent {
+			t.Fatalf("%s changed the DVC state or sent a share", name)
+		}
+	}
+	if code, resp := f.do(http.MethodPost, "/eth/v1/beacon/pool/sync_committees", nil, msg(decidedRoot, 1)); code != http.StatusOK {
+		t.Fatalf("the decided root signed with the node's share: %d %s", code, resp)
+	}
+	if f.broadcasts() != sent+1 {
+		t.Fatal("the VC's message did not become this node's share")
 	}
 }
