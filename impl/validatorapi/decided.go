@@ -1,13 +1,13 @@
 package validatorapi
 
 import (
+	"errors"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/attestantio/go-eth2-client/api"
@@ -119,11 +119,12 @@ func (s *Server) produceBlock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The VC may ask before the node's scheduler served the duty (both act
-	// at the slot start): "no current proposer duty" is retried.
+	// at the slot start): the DVC's "no current proposer duty" (its only
+	// ErrNotDecided for a RANDAO reveal) is retried.
 retry:
 	for {
 		err = s.cfg.Node.Capture(ctx, pk, dvc.CapturedRandaoReveal{Slot: slot, RandaoReveal: reveal})
-		if err == nil || !strings.Contains(err.Error(), "no current proposer duty") {
+		if err == nil || !errors.Is(err, dvc.ErrNotDecided) {
 			break
 		}
 		select {
