@@ -81,6 +81,8 @@ type Node struct {
 	ctx   context.Context
 	// running is closed once Run has set ctx (Capture waits for it).
 	running chan struct{}
+	// lastOuts are the outputs of the latest step (read by Capture).
+	lastOuts []dvc.Output
 
 	sendq   chan outMsg
 	subm    *submitter

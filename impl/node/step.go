@@ -86,6 +86,19 @@ func (n *Node) deliver(v *validator, ev dvc.Event) {
 	n.step(v, ev)
 }
 
+// CaptureRefused is a validator client's submission the DVC took without
+// effect because its duty is over (an Ignored output, not an error of the
+// step); the VC-facing API answers it with StatusCode.
+type CaptureRefused struct {
+	Reason string
+	Detail string
+}
+
+func (e *CaptureRefused) Error() string { return "node: " + e.Reason + ": " + e.Detail }
+
+// StatusCode is the beacon API's status of the refusal.
+func (e *CaptureRefused) StatusCode() int { return http.StatusBadRequest }
+
 // deliverCaptured is deliver for an event of the validator client, whose
 // step's error goes back to it (done gets exactly one value). In
 // VC-middleware mode nothing blocks on a signer, so the event is stepped
@@ -95,7 +108,20 @@ func (n *Node) deliverCaptured(v *validator, ev dvc.Event, done chan<- error) {
 		done <- errors.New("node: the validator's state machine is busy, try again")
 		return
 	}
-	done <- n.step(v, ev)
+	n.lastOuts = nil
+	err := n.step(v, ev)
+	if err == nil {
+		// A submission for a duty that is over changes nothing: the VC
+		// hears it, as a beacon node would refuse a late message, and does
+		// not take it for a success.
+		for _, o := range n.lastOuts {
+			if ig, ok := o.(dvc.Ignored); ok && ig.Reason == dvc.IgnoredSlotCompleted {
+				err = &CaptureRefused{Reason: string(ig.Reason), Detail: ig.Detail}
+			}
+		}
+	}
+	n.lastOuts = nil
+	done <- err
 }
 
 // errSpecPanic: spec/dvc.Step panicked. Step does not recover (a panic is
@@ -181,6 +207,7 @@ func (n *Node) step(v *validator, ev dvc.Event) error {
 	}
 	n.cfg.Metrics.Step(ev.EventName(), "")
 	v.st = next
+	n.lastOuts = outs
 	n.execute(v, outs)
 	return nil
 }

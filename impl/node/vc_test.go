@@ -106,6 +106,21 @@ func TestVCMiddlewareNodeReturnsTheRefusalOfACapture(t *testing.T) {
 	if <-got != before {
 		t.Fatal("a refused capture changed the DVC state")
 	}
+	// After a duty of slot 7, a submission for slot 5 is for a duty that
+	// is over: the DVC ignores it, and the VC hears a 400, not a success.
+	cv := def.Validators[0]
+	served := make(chan struct{})
+	n.post(func() {
+		n.deliver(v, dvc.ServeAttestationDuty{Duty: &spec.AttestationDuty{Pubkey: pk, ValidatorIndex: phase0.ValidatorIndex(cv.ValidatorIndex[0]),
+			CommitteeLength: 4, CommitteesAtSlot: 1, ValidatorCommitteeIndex: 1, Slot: 7}})
+		close(served)
+	})
+	<-served
+	err = n.Capture(context.Background(), pk, dvc.CapturedAttestation{Attestation: att})
+	var refused *CaptureRefused
+	if !errors.As(err, &refused) || refused.StatusCode() != 400 || refused.Reason != string(dvc.IgnoredSlotCompleted) {
+		t.Fatalf("a submission for a duty that is over: %v, want a CaptureRefused (400, %s)", err, dvc.IgnoredSlotCompleted)
+	}
 	if err := n.Capture(context.Background(), phase0.BLSPubKey{1}, dvc.CapturedAttestation{Attestation: att}); err == nil {
 		t.Fatal("a capture for an unknown validator accepted")
 	}

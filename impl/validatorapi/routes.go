@@ -134,6 +134,10 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // status: what the VC sent is wrong (400), or the node could not take it
 // now (503).
 func statusOf(err error) int {
+	var sc interface{ StatusCode() int }
+	if errors.As(err, &sc) {
+		return sc.StatusCode()
+	}
 	switch {
 	case errors.Is(err, dvc.ErrInvalidShare), errors.Is(err, dvc.ErrNotDecided), errors.Is(err, dvc.ErrMalformedEvent),
 		errors.Is(err, dvc.ErrWrongValidator), errors.Is(err, dvc.ErrWrongMode), errors.Is(err, dvc.ErrDutyOutOfOrder):
