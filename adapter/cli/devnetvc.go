@@ -13,13 +13,13 @@ import (
 
 // devnetVC starts a node's validator client in a VC-middleware devnet. It
 // is a variable so that tests can put a misbehaving client in its place.
-var devnetVC = startDevnetVC
+var devnetVC = StartDevnetVC
 
-// startDevnetVC runs the repository's validator client (impl/vc) in
+// StartDevnetVC is devnet.Config.StartVC for VC-middleware devnets: it runs the repository's validator client (impl/vc) in
 // VC-middleware mode against one node's validator API: it holds that node's
 // key shares and keeps its own EIP-3076 record over them, as an operator's
 // own validator client would.
-func startDevnetVC(ctx context.Context, p devnet.VCParams) (func(), error) {
+func StartDevnetVC(ctx context.Context, p devnet.VCParams) (func(), error) {
 	bn, err := beaconclient.New(beaconclient.Config{URLs: []string{p.BeaconURL}})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,36 @@
+package e2e
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/dvspec/go-dvspec/adapter/cli"
+	"github.com/dvspec/go-dvspec/adapter/devnet"
+	"github.com/dvspec/go-dvspec/adapter/replay"
+	"github.com/dvspec/go-dvspec/adapter/run"
+)
+
+// TestDevnetVCMiddleware runs the other architecture: every node serves the
+// validator API to a validator client of its own (impl/vc, over HTTP, with
+// the node's key shares and its own slashing DB), combines the partial
+// signatures the clients send, and every duty must be accepted by the beacon
+// node; the trace, validator-client events included, replays without
+// divergence.
+func TestDevnetVCMiddleware(t *testing.T) {
+	tracePath := filepath.Join(t.TempDir(), "trace.jsonl")
+	res := runDevnet(t, devnet.Config{
+		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: slotSeconds(t), Trace: tracePath,
+		Mode: run.ModeVCMiddleware, StartVC: cli.StartDevnetVC,
+	})
+	checkAllAccepted(t, res)
+	rep, err := replay.Replay(tracePath, replay.Options{})
+	if err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	if rep.Divergence != nil || rep.Steps == 0 {
+		var b bytes.Buffer
+		rep.Print(&b)
+		t.Fatalf("replay: %s", b.String())
+	}
+}
