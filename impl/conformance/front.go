@@ -1,0 +1,194 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/attestantio/go-eth2-client/spec/electra"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/impl/simbeacon"
+)
+
+// maxBody bounds what the front reads of a submission (the simulated node
+// has the same bound).
+const maxBody = 16 << 20
+
+// Front is one node's beacon endpoint: the shared simulated chain seen
+// through that node's scripted faults, recording offers and submissions.
+type Front struct {
+	Node   uint64
+	sb     *simbeacon.Node
+	next   http.Handler
+	faults []Fault
+	rec    *Record
+
+	mu    sync.Mutex
+	count map[int]uint64 // requests per fault, for "every"
+}
+
+// NewFront returns node's endpoint in front of sb.
+func NewFront(node uint64, sb *simbeacon.Node, faults []Fault, rec *Record) *Front {
+	var mine []Fault
+	for _, f := range faults {
+		if f.Node == node {
+			mine = append(mine, f)
+		}
+	}
+	return &Front{Node: node, sb: sb, next: sb.Handler(), faults: mine, rec: rec, count: map[int]uint64{}}
+}
+
+// ServeHTTP implements http.Handler.
+func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.rec.request(f.Node)
+	slot := uint64(f.sb.CurrentSlot())
+	var delay time.Duration
+	var divergent, surround *Fault
+	for i := range f.faults {
+		ft := f.faults[i]
+		if !ft.active(slot) {
+			continue
+		}
+		switch ft.Kind {
+		case FaultDown:
+			// Drop the connection without an answer, as a dead beacon
+			// node's would be.
+			panic(http.ErrAbortHandler)
+		case FaultErrors:
+			f.mu.Lock()
+			f.count[i]++
+			n := f.count[i]
+			f.mu.Unlock()
+			every := ft.Every
+			if every == 0 {
+				every = 1
+			}
+			if n%every == 0 {
+				status := ft.Status
+				if status == 0 {
+					status = http.StatusServiceUnavailable
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(status)
+				fmt.Fprintf(w, `{"code":%d,"message":"conformance kit: scripted error"}`, status)
+				return
+			}
+		case FaultSlow:
+			delay += time.Duration(ft.DelayMillis) * time.Millisecond
+		case FaultDivergentHead:
+			divergent = &f.faults[i]
+		case FaultSurroundOffer:
+			surround = &f.faults[i]
+		}
+	}
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	path := r.URL.Path
+	switch {
+	case r.Method == http.MethodGet && strings.HasSuffix(path, "/validator/attestation_data"):
+		f.serveAttestationData(w, r, divergent, surround)
+		return
+	case r.Method == http.MethodPost && strings.HasSuffix(path, "/beacon/pool/attestations"):
+		body, ok := f.readBody(w, r)
+		if !ok {
+			return
+		}
+		f.recordAttestations(body)
+	case r.Method == http.MethodPost && (strings.HasSuffix(path, "/beacon/blocks") || strings.HasSuffix(path, "/beacon/blinded_blocks")):
+		body, ok := f.readBody(w, r)
+		if !ok {
+			return
+		}
+		f.rec.AddSubmission(Submission{Node: f.Node, Kind: KindBlock, Slot: phase0.Slot(slot), Body: bodyHash(body), At: time.Now()})
+	}
+	f.next.ServeHTTP(w, r)
+}
+
+// readBody reads the body and puts it back for the chain.
+func (f *Front) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		http.Error(w, `{"code":400,"message":"body: `+err.Error()+`"}`, http.StatusBadRequest)
+		return nil, false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, true
+}
+
+// recordAttestations records the attestations of a pool submission it can
+// decode (Electra single attestations; undecodable bodies are left to the
+// chain, which answers them with an error).
+func (f *Front) recordAttestations(body []byte) {
+	var items []*electra.SingleAttestation
+	if err := json.Unmarshal(body, &items); err != nil {
+		return
+	}
+	now := time.Now()
+	for _, a := range items {
+		if a == nil || a.Data == nil || a.Data.Source == nil || a.Data.Target == nil {
+			continue
+		}
+		f.rec.AddSubmission(Submission{Node: f.Node, Kind: KindAttestation, Validator: a.AttesterIndex, Slot: a.Data.Slot, Data: a.Data, At: now})
+	}
+}
+
+type capture struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (c *capture) Header() http.Header         { return c.header }
+func (c *capture) WriteHeader(s int)           { c.status = s }
+func (c *capture) Write(b []byte) (int, error) { return c.body.Write(b) }
+
+// serveAttestationData asks the chain, rewrites the data as the node's
+// faults say, records the offer and answers it.
+func (f *Front) serveAttestationData(w http.ResponseWriter, r *http.Request, divergent, surround *Fault) {
+	c := &capture{header: http.Header{}, status: http.StatusOK}
+	f.next.ServeHTTP(c, r)
+	out := c.body.Bytes()
+	if c.status == http.StatusOK {
+		var resp map[string]json.RawMessage
+		var data phase0.AttestationData
+		if json.Unmarshal(out, &resp) == nil && json.Unmarshal(resp["data"], &data) == nil && data.Source != nil && data.Target != nil {
+			if divergent != nil {
+				lag := phase0.Slot(divergent.Lag)
+				head := phase0.Slot(0)
+				if data.Slot > lag {
+					head = data.Slot - lag
+				}
+				data.BeaconBlockRoot = simbeacon.BlockRoot(head)
+			}
+			if surround != nil && data.Target.Epoch >= 3 {
+				data.Source = &phase0.Checkpoint{Epoch: 0, Root: simbeacon.BlockRoot(0)}
+			}
+			if divergent != nil || surround != nil {
+				if raw, err := json.Marshal(&data); err == nil {
+					resp["data"] = raw
+					if b, err := json.Marshal(resp); err == nil {
+						out = b
+					}
+				}
+			}
+			f.rec.AddOffer(Offer{Node: f.Node, Data: &data, At: time.Now()})
+		}
+	}
+	for k, v := range c.header {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(c.status)
+	_, _ = w.Write(out)
+}
