@@ -110,7 +110,13 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			return
 		}
-		f.rec.AddSubmission(Submission{Node: f.Node, Kind: KindBlock, Slot: phase0.Slot(slot), Body: bodyHash(body), At: time.Now()})
+		sub := Submission{Node: f.Node, Kind: KindBlock, Slot: phase0.Slot(slot), Body: bodyHash(body), At: time.Now()}
+		if s, sig, ok := parseBlock(body, r.Header.Get("Content-Type")); ok {
+			// The block's slot and its (deterministic, BLS) signature
+			// identify it whatever the encoding and the arrival time.
+			sub.Slot, sub.Body = s, sig
+		}
+		f.rec.AddSubmission(sub)
 	}
 	f.next.ServeHTTP(w, r)
 }

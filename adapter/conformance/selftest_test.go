@@ -1,0 +1,45 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/dvspec/go-dvspec/impl/conformance"
+)
+
+// TestSelfTestShort is the short form of `dvnode conformance self-test`:
+// a dvnode cluster through the baseline and one node's beacon node down,
+// judged by the kit.
+func TestSelfTestShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs dvnode clusters for a few seconds")
+	}
+	all, err := conformance.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scs []conformance.Scenario
+	for _, s := range all {
+		// Shortened so that go test stays quick on a busy machine; the
+		// full scenarios run in `dvnode conformance self-test`.
+		switch s.Name {
+		case "baseline":
+			s.Slots = 6
+			scs = append(scs, s)
+		case "bn_down":
+			s.Slots = 7
+			s.Faults[0].ToSlot = 4
+			scs = append(scs, s)
+		}
+	}
+	var out bytes.Buffer
+	sum, err := SelfTest(context.Background(), SelfTestConfig{Nodes: 4, Validators: 4, Scenarios: scs, Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(out.String())
+	if sum.Scenarios != 2 || sum.Failed != 0 {
+		t.Fatalf("%s", sum.Line())
+	}
+}
