@@ -111,6 +111,14 @@ func runDouble(t *testing.T, b behaviour, sc Scenario) *Report {
 			}
 		}
 	}
+	// A fault that changed no answer would make the case prove nothing.
+	for _, f := range k.fronts {
+		for _, a := range f.Applied() {
+			if a.Applied == 0 {
+				t.Errorf("node %d fault %s never applied", a.Node, a.Kind)
+			}
+		}
+	}
 	in := k.Input()
 	var att []Duty
 	for _, d := range in.Duties {

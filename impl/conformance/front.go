@@ -29,8 +29,27 @@ type Front struct {
 	faults []Fault
 	rec    *Record
 
-	mu    sync.Mutex
-	count map[int]uint64 // requests per fault, for "every"
+	mu      sync.Mutex
+	count   map[int]uint64 // requests per fault, for "every"
+	applied map[int]uint64 // times each fault changed an answer
+}
+
+func (f *Front) apply(i int) {
+	f.mu.Lock()
+	f.applied[i]++
+	f.mu.Unlock()
+}
+
+// Applied returns, per fault of this node (in scenario order), how many
+// answers it changed: a fault that never applied tested nothing.
+func (f *Front) Applied() []FaultLine {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]FaultLine, len(f.faults))
+	for i, ft := range f.faults {
+		out[i] = FaultLine{Node: f.Node, Kind: ft.Kind, Applied: f.applied[i]}
+	}
+	return out
 }
 
 // NewFront returns node's endpoint in front of sb.
@@ -41,7 +60,7 @@ func NewFront(node uint64, sb *simbeacon.Node, faults []Fault, rec *Record) *Fro
 			mine = append(mine, f)
 		}
 	}
-	return &Front{Node: node, sb: sb, next: sb.Handler(), faults: mine, rec: rec, count: map[int]uint64{}}
+	return &Front{Node: node, sb: sb, next: sb.Handler(), faults: mine, rec: rec, count: map[int]uint64{}, applied: map[int]uint64{}}
 }
 
 // ServeHTTP implements http.Handler.
@@ -50,6 +69,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	slot := uint64(f.sb.CurrentSlot())
 	var delay time.Duration
 	var divergent, surround *Fault
+	var divergentAt, surroundAt int
 	for i := range f.faults {
 		ft := f.faults[i]
 		if !ft.active(slot) {
@@ -57,6 +77,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		switch ft.Kind {
 		case FaultDown:
+			f.apply(i)
 			// Drop the connection without an answer, as a dead beacon
 			// node's would be.
 			panic(http.ErrAbortHandler)
@@ -70,6 +91,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				every = 1
 			}
 			if n%every == 0 {
+				f.apply(i)
 				status := ft.Status
 				if status == 0 {
 					status = http.StatusServiceUnavailable
@@ -80,11 +102,12 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case FaultSlow:
+			f.apply(i)
 			delay += time.Duration(ft.DelayMillis) * time.Millisecond
 		case FaultDivergentHead:
-			divergent = &f.faults[i]
+			divergent, divergentAt = &f.faults[i], i
 		case FaultSurroundOffer:
-			surround = &f.faults[i]
+			surround, surroundAt = &f.faults[i], i
 		}
 	}
 	if delay > 0 {
@@ -97,7 +120,13 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
 	case r.Method == http.MethodGet && strings.HasSuffix(path, "/validator/attestation_data"):
-		f.serveAttestationData(w, r, divergent, surround)
+		div, sur := f.serveAttestationData(w, r, divergent, surround)
+		if div {
+			f.apply(divergentAt)
+		}
+		if sur {
+			f.apply(surroundAt)
+		}
 		return
 	case r.Method == http.MethodPost && strings.HasSuffix(path, "/beacon/pool/attestations"):
 		body, ok := f.readBody(w, r)
@@ -161,7 +190,8 @@ func (c *capture) Write(b []byte) (int, error) { return c.body.Write(b) }
 
 // serveAttestationData asks the chain, rewrites the data as the node's
 // faults say, records the offer and answers it.
-func (f *Front) serveAttestationData(w http.ResponseWriter, r *http.Request, divergent, surround *Fault) {
+// It reports whether the divergent and the surround rewrites applied.
+func (f *Front) serveAttestationData(w http.ResponseWriter, r *http.Request, divergent, surround *Fault) (div, sur bool) {
 	c := &capture{header: http.Header{}, status: http.StatusOK}
 	f.next.ServeHTTP(c, r)
 	out := c.body.Bytes()
@@ -176,11 +206,13 @@ func (f *Front) serveAttestationData(w http.ResponseWriter, r *http.Request, div
 					head = data.Slot - lag
 				}
 				data.BeaconBlockRoot = simbeacon.BlockRoot(head)
+				div = true
 			}
 			if surround != nil && data.Target.Epoch >= 3 {
 				data.Source = &phase0.Checkpoint{Epoch: 0, Root: simbeacon.BlockRoot(0)}
+				sur = true
 			}
-			if divergent != nil || surround != nil {
+			if div || sur {
 				if raw, err := json.Marshal(&data); err == nil {
 					resp["data"] = raw
 					if b, err := json.Marshal(resp); err == nil {
@@ -197,4 +229,5 @@ func (f *Front) serveAttestationData(w http.ResponseWriter, r *http.Request, div
 	w.Header().Del("Content-Length")
 	w.WriteHeader(c.status)
 	_, _ = w.Write(out)
+	return div, sur
 }

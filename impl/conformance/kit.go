@@ -241,7 +241,13 @@ func (k *Kit) Run(ctx context.Context, progress io.Writer) (*Report, error) {
 }
 
 // Judge judges what the kit saw so far.
-func (k *Kit) Judge() *Report { return NewReport(k.cfg.Scenario, k.Input()) }
+func (k *Kit) Judge() *Report {
+	r := NewReport(k.cfg.Scenario, k.Input())
+	for _, f := range k.fronts {
+		r.Faults = append(r.Faults, f.Applied()...)
+	}
+	return r
+}
 
 // Input is what the checks judge, from what the kit saw so far.
 func (k *Kit) Input() Input {
@@ -253,6 +259,17 @@ func (k *Kit) Input() Input {
 		Blocks:      map[phase0.Slot][]phase0.Root{},
 		MinLiveness: k.cfg.Scenario.minLiveness(),
 	}
+	skip := map[string]bool{}
+	for _, d := range k.cfg.Scenario.LivenessSkip {
+		skip[d] = true
+	}
+	var kept []Duty
+	for _, d := range in.Duties {
+		if !skip[d.Type] {
+			kept = append(kept, d)
+		}
+	}
+	in.Duties = kept
 	for _, a := range k.sb.AllAccepted() {
 		if a.Kind == simbeacon.KindBlock {
 			in.Blocks[a.Slot] = append(in.Blocks[a.Slot], a.SigningRoot)

@@ -16,9 +16,18 @@ type Report struct {
 	Scenario string   `json:"scenario"`
 	Pass     bool     `json:"pass"`
 	Checks   []Result `json:"checks"`
+	// Faults says how often each scripted fault changed an answer.
+	Faults []FaultLine `json:"faults,omitempty"`
 	// Submissions are what the nodes submitted, in arrival order, for
 	// comparing two implementations' runs.
 	Submissions []SubmissionLine `json:"submissions"`
+}
+
+// FaultLine is one scripted fault and how many answers it changed.
+type FaultLine struct {
+	Node    uint64 `json:"node"`
+	Kind    string `json:"kind"`
+	Applied uint64 `json:"applied"`
 }
 
 // SubmissionLine is a submission as the report writes it.
@@ -96,6 +105,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 			res = "FAIL"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Check, res, c.Detail)
+	}
+	for _, f := range r.Faults {
+		fmt.Fprintf(tw, "fault\tnode %d %s\tapplied %d times\n", f.Node, f.Kind, f.Applied)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -31,6 +31,11 @@ type Scenario struct {
 	// MinLiveness is the share of expected duties that must be done
 	// (0: 1, every duty; faults are meant to stay within F).
 	MinLiveness float64 `json:"min_liveness,omitempty"`
+	// LivenessSkip names duty types (attester, proposer, sync_committee)
+	// the liveness check leaves out, for a scenario whose adversity the
+	// simulated chain itself cannot judge fairly; the description must say
+	// why.
+	LivenessSkip []string `json:"liveness_skip,omitempty"`
 	// Faults are applied to the named node's beacon endpoint.
 	Faults []Fault `json:"faults,omitempty"`
 }
@@ -145,6 +150,11 @@ func (s Scenario) Validate(nodes int) error {
 	}
 	if s.MinLiveness < 0 || s.MinLiveness > 1 {
 		errs = append(errs, fmt.Errorf("min_liveness %v: want 0..1", s.MinLiveness))
+	}
+	for i, d := range s.LivenessSkip {
+		if d != DutyAttester && d != DutyProposer && d != DutySync {
+			errs = append(errs, fmt.Errorf("liveness_skip[%d] %q: want attester, proposer or sync_committee", i, d))
+		}
 	}
 	for i, f := range s.Faults {
 		if !faultKinds[f.Kind] {
