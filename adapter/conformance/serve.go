@@ -12,6 +12,11 @@ import (
 	"github.com/dvspec/go-dvspec/impl/keys"
 )
 
+// feeRecipient is the fee recipient the printed instructions give every
+// validator ("KIT" in ASCII, then zeros): any address works on the
+// simulated chain.
+const feeRecipient = "0x4b49540000000000000000000000000000000000"
+
 // ServeConfig describes a kit run for an implementation started by hand
 // (or by a script) from the printed instructions.
 type ServeConfig struct {
@@ -75,8 +80,8 @@ func Serve(ctx context.Context, cfg ServeConfig) (*conformance.Report, error) {
 	clusterDir := filepath.Join(cfg.Dir, "cluster")
 	fmt.Fprintf(out, "Validator keystores (interop keys 0..%d): %s (password in password.txt)\n", cfg.Validators-1, ksDir)
 	fmt.Fprintf(out, "Split them with your implementation's tool, or with dvnode:\n")
-	fmt.Fprintf(out, "  dvnode create cluster --split-existing-keys %s --password-file %s --beacon-node-url %s --nodes %d --base-port %d --kdf insecure-fast --out %s\n",
-		ksDir, filepath.Join(ksDir, "password.txt"), kit.URL(1), cfg.Nodes, p2p, clusterDir)
+	fmt.Fprintf(out, "  dvnode create cluster --split-existing-keys %s --password-file %s --beacon-node-url %s --nodes %d --base-port %d --fee-recipient %s --kdf insecure-fast --out %s\n",
+		ksDir, filepath.Join(ksDir, "password.txt"), kit.URL(1), cfg.Nodes, p2p, feeRecipient, clusterDir)
 	fmt.Fprintf(out, "Then start node i against beacon_url i before genesis, for dvnode:\n")
 	for i := uint64(1); i <= uint64(cfg.Nodes); i++ {
 		fmt.Fprintf(out, "  dvnode run --cluster %s --node-dir %s --beacon-node-url %s --signer-listen 127.0.0.1:0\n",

@@ -145,7 +145,13 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// identify it whatever the encoding and the arrival time.
 			sub.Slot, sub.Body = s, sig
 		}
+		tw := &teeWriter{ResponseWriter: w, status: http.StatusOK}
+		f.next.ServeHTTP(tw, r)
+		if tw.status >= 300 {
+			sub.Refused = fmt.Sprintf("%d %s", tw.status, strings.TrimSpace(tw.body.String()))
+		}
 		f.rec.AddSubmission(sub)
+		return
 	}
 	f.next.ServeHTTP(w, r)
 }
@@ -230,4 +236,24 @@ func (f *Front) serveAttestationData(w http.ResponseWriter, r *http.Request, div
 	w.WriteHeader(c.status)
 	_, _ = w.Write(out)
 	return div, sur
+}
+
+// teeWriter passes an answer through and keeps its status and the start of
+// its body, so that the report can say why the chain refused a block.
+type teeWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (t *teeWriter) WriteHeader(s int) {
+	t.status = s
+	t.ResponseWriter.WriteHeader(s)
+}
+
+func (t *teeWriter) Write(b []byte) (int, error) {
+	if room := 300 - t.body.Len(); room > 0 {
+		t.body.Write(b[:min(room, len(b))])
+	}
+	return t.ResponseWriter.Write(b)
 }

@@ -29,7 +29,10 @@ type Submission struct {
 	Data *phase0.AttestationData
 	// Body is the SHA-256 of a block submission's body (blocks only).
 	Body [32]byte
-	At   time.Time
+	// Refused is the chain's answer when it refused a block ("" when
+	// accepted).
+	Refused string
+	At      time.Time
 }
 
 // Submission kinds.

@@ -36,8 +36,11 @@ type SubmissionLine struct {
 	Kind      string `json:"kind"`
 	Validator uint64 `json:"validator,omitempty"`
 	Slot      uint64 `json:"slot"`
-	// Root is the attestation data root, or the SHA-256 of a block body.
+	// Root is the attestation data root, or for a block the SHA-256 of
+	// its signature.
 	Root string `json:"root"`
+	// Refused is the chain's answer to a refused block.
+	Refused string `json:"refused,omitempty"`
 }
 
 // NewReport judges in for scenario s.
@@ -58,6 +61,7 @@ func NewReport(s Scenario, in Input) *Report {
 			}
 		case KindBlock:
 			line.Root = "0x" + hex.EncodeToString(x.Body[:])
+			line.Refused = x.Refused
 		}
 		r.Submissions = append(r.Submissions, line)
 	}
@@ -111,6 +115,18 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	refused := 0
+	for _, s := range r.Submissions {
+		if s.Refused != "" {
+			if refused == 0 {
+				fmt.Fprintf(w, "  block of slot %d from node %d refused by the chain: %s\n", s.Slot, s.Node, s.Refused)
+			}
+			refused++
+		}
+	}
+	if refused > 1 {
+		fmt.Fprintf(w, "  (%d block submissions refused in all)\n", refused)
 	}
 	for _, c := range r.Checks {
 		for _, e := range c.Errors {
