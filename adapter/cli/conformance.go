@@ -92,6 +92,8 @@ func cmdConformanceSelfTest(ctx context.Context, args []string, stdout, stderr i
 	var names multi
 	fs.Var(&names, "scenario", "built-in scenario name or scenario JSON file (repeatable; default: every built-in scenario)")
 	reportDir := fs.String("report-dir", "", "write <scenario>.json reports here")
+	sps := fs.Uint64("seconds-per-slot", 0, "override every scenario's slot time (longer slots for a loaded machine)")
+	minLive := fs.Float64("min-liveness", 0, "override every scenario's share of duties that must be done (0..1)")
 	level := fs.String("log-level", "error", "node log level: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
@@ -99,6 +101,10 @@ func cmdConformanceSelfTest(ctx context.Context, args []string, stdout, stderr i
 	scs, err := scenarios(names)
 	if err != nil {
 		fmt.Fprintln(stderr, "dvnode conformance self-test:", err)
+		return ExitUsage
+	}
+	if *sps > 60 || *minLive < 0 || *minLive > 1 {
+		fmt.Fprintln(stderr, "dvnode conformance self-test: --seconds-per-slot must be at most 60 and --min-liveness within 0..1")
 		return ExitUsage
 	}
 	for _, s := range scs {
@@ -113,7 +119,7 @@ func cmdConformanceSelfTest(ctx context.Context, args []string, stdout, stderr i
 		return ExitUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
-	sum, err := adconf.SelfTest(ctx, adconf.SelfTestConfig{Nodes: *nodes, Validators: *vals, Scenarios: scs, ReportDir: *reportDir, Out: stdout, Logger: log})
+	sum, err := adconf.SelfTest(ctx, adconf.SelfTestConfig{Nodes: *nodes, Validators: *vals, Scenarios: scs, ReportDir: *reportDir, SecondsPerSlot: *sps, MinLiveness: *minLive, Out: stdout, Logger: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "dvnode conformance self-test:", err)
 		return ExitFailure

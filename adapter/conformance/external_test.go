@@ -47,6 +47,8 @@ func TestExternalProcesses(t *testing.T) {
 	}
 	sc.Slots = 7
 	sc.Faults[0].ToSlot = 4
+	// As TestSelfTestShort: a loaded machine makes some duties late.
+	sc.SecondsPerSlot, sc.MinLiveness = 3, 0.8
 	dir := t.TempDir()
 	var out bytes.Buffer
 	var procs []*exec.Cmd
