@@ -94,6 +94,7 @@ func cmdConformanceSelfTest(ctx context.Context, args []string, stdout, stderr i
 	reportDir := fs.String("report-dir", "", "write <scenario>.json reports here")
 	sps := fs.Uint64("seconds-per-slot", 0, "override every scenario's slot time (longer slots for a loaded machine)")
 	minLive := fs.Float64("min-liveness", 0, "override every scenario's share of duties that must be done (0..1)")
+	recSigner := fs.Bool("recording-signer", true, "nodes sign through the kit's recording Web3Signer endpoints (safety judged under the share keys too); false: each node's embedded signer")
 	level := fs.String("log-level", "error", "node log level: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
@@ -119,7 +120,7 @@ func cmdConformanceSelfTest(ctx context.Context, args []string, stdout, stderr i
 		return ExitUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
-	sum, err := adconf.SelfTest(ctx, adconf.SelfTestConfig{Nodes: *nodes, Validators: *vals, Scenarios: scs, ReportDir: *reportDir, SecondsPerSlot: *sps, MinLiveness: *minLive, Out: stdout, Logger: log})
+	sum, err := adconf.SelfTest(ctx, adconf.SelfTestConfig{Nodes: *nodes, Validators: *vals, Scenarios: scs, ReportDir: *reportDir, SecondsPerSlot: *sps, MinLiveness: *minLive, RecordingSigner: *recSigner, Out: stdout, Logger: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "dvnode conformance self-test:", err)
 		return ExitFailure

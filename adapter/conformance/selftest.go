@@ -7,6 +7,7 @@ package conformance
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"github.com/dvspec/go-dvspec/adapter/run"
 	"github.com/dvspec/go-dvspec/impl/conformance"
 	"github.com/dvspec/go-dvspec/impl/keys"
+	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/spec/cluster"
 )
 
@@ -32,6 +34,11 @@ type SelfTestConfig struct {
 	// the wall clock are refused by the chain.
 	SecondsPerSlot uint64
 	MinLiveness    float64
+	// RecordingSigner makes every node sign through the kit's recording
+	// Web3Signer endpoint holding its key shares (safety is then also
+	// judged under the share keys); otherwise each node uses its
+	// embedded signer.
+	RecordingSigner bool
 	// ReportDir, when set, receives <scenario>.json per scenario.
 	ReportDir string
 	// Out receives the tables and the SCENARIO and CONFORMANCE lines.
@@ -136,13 +143,21 @@ func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario)
 		}
 	}()
 	for i := uint64(1); i <= uint64(cfg.Nodes); i++ {
-		svc, err := run.Start(rctx, run.Options{
+		nodeDir := keys.NodeDir(dir, i)
+		o := run.Options{
 			ClusterFile:  filepath.Join(dir, "cluster.json"),
-			NodeDir:      keys.NodeDir(dir, i),
+			NodeDir:      nodeDir,
 			BeaconURLs:   []string{kit.URL(i)},
 			SignerListen: "127.0.0.1:0",
 			Logger:       cfg.Logger.With("node", i),
-		})
+		}
+		if cfg.RecordingSigner {
+			if o.SignerURL, o.SignerTokenFile, err = recordingSigner(kit, i, nodeDir); err != nil {
+				return nil, fmt.Errorf("node %d signer: %w", i, err)
+			}
+			o.SignerListen = ""
+		}
+		svc, err := run.Start(rctx, o)
 		if err != nil {
 			return nil, fmt.Errorf("node %d: %w", i, err)
 		}
@@ -179,4 +194,25 @@ func freePorts(n int) (int, error) {
 		}
 	}
 	return 0, errors.New("conformance: no free port range on 127.0.0.1")
+}
+
+// recordingSigner serves node i's key shares from the kit's recording
+// signer, with a fresh bearer token written into the node directory.
+func recordingSigner(kit *conformance.Kit, i uint64, nodeDir string) (url, tokenFile string, err error) {
+	sks, err := remotesigner.LoadKeystores(remotesigner.KeystoreConfig{
+		Dir:          filepath.Join(nodeDir, keys.KeystoresDir),
+		PasswordFile: filepath.Join(nodeDir, keys.KeystorePasswordFile),
+	})
+	if err != nil {
+		return "", "", err
+	}
+	raw := make([]byte, 24)
+	_, _ = rand.Read(raw)
+	token := hex.EncodeToString(raw)
+	tokenFile = filepath.Join(nodeDir, "kit-signer-token.txt")
+	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+		return "", "", err
+	}
+	url, err = kit.StartSigner(i, remotesigner.Config{Keys: sks, AuthToken: token})
+	return url, tokenFile, err
 }

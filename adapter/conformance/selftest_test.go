@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/dvspec/go-dvspec/impl/conformance"
@@ -38,6 +39,8 @@ func TestSelfTestShort(t *testing.T) {
 		// slots, and most (not all) duties done. Safety, validity and
 		// agreement stay absolute.
 		SecondsPerSlot: 3, MinLiveness: 0.8,
+		// Through the recording signers: safety under share keys too.
+		RecordingSigner: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -45,5 +48,9 @@ func TestSelfTestShort(t *testing.T) {
 	t.Log(out.String())
 	if sum.Scenarios != 1 || sum.Failed != 0 {
 		t.Fatalf("%s", sum.Line())
+	}
+	// The recording signers saw the nodes' signing requests.
+	if d := sum.Reports[0].Result(conformance.CheckSafety).Detail; !strings.Contains(d, "share keys") {
+		t.Errorf("safety judged no share-key signatures: %s", d)
 	}
 }

@@ -51,6 +51,9 @@ type Input struct {
 	// Blocks are the signing roots of the blocks the chain accepted, by
 	// slot (several roots in a slot is a double proposal).
 	Blocks map[phase0.Slot][]phase0.Root
+	// SigningRequests are what the recording signers saw (empty when the
+	// implementation uses its own signer).
+	SigningRequests []SigningRequest
 	// ChainOffences counts the slashable pairs the chain itself refused.
 	ChainOffences int
 	// MinLiveness is the share of duties that must be done (0: 1).
@@ -128,6 +131,7 @@ func Safety(in Input) Result {
 			r.fail("slashing DB: %v", err)
 		}
 	}
+	shares := shareSafety(in, &r)
 	slots := make([]phase0.Slot, 0, len(in.Blocks))
 	for s := range in.Blocks {
 		slots = append(slots, s)
@@ -142,7 +146,47 @@ func Safety(in Input) Result {
 		r.fail("the chain refused %d slashable messages", in.ChainOffences)
 	}
 	r.Detail = fmt.Sprintf("%d attestation submissions, %d block slots", n, len(slots))
+	if len(in.SigningRequests) > 0 {
+		r.Detail += fmt.Sprintf(", %d signatures under %d share keys", shares.signed, shares.keys)
+	}
 	return r
+}
+
+type shareCount struct{ signed, keys int }
+
+// shareSafety checks the signatures the recording signers gave, in
+// arrival order, under each share key: no slashable attestation pair and
+// no two different blocks in a slot (the pure layer's slashing DB rules).
+func shareSafety(in Input, r *Result) shareCount {
+	db := slashing.New(in.Chain.GenesisValidatorsRoot)
+	reqs := append([]SigningRequest(nil), in.SigningRequests...)
+	sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].At.Before(reqs[j].At) })
+	var c shareCount
+	keys := map[phase0.BLSPubKey]bool{}
+	for _, q := range reqs {
+		if !q.Signed {
+			continue
+		}
+		c.signed++
+		keys[q.Pubkey] = true
+		root := q.SigningRoot
+		switch q.Kind {
+		case KindAttestation:
+			if err := db.CheckAttestation(q.Pubkey, q.Data.Source.Epoch, q.Data.Target.Epoch, &root); err != nil {
+				r.fail("node %d's signer signed a slashable attestation under share %#x at slot %d: %v", q.Node, q.Pubkey[:6], q.Slot, err)
+				continue
+			}
+			_ = db.InsertAttestation(q.Pubkey, q.Data.Source.Epoch, q.Data.Target.Epoch, &root)
+		case KindBlock:
+			if err := db.CheckBlock(q.Pubkey, q.Slot, &root); err != nil {
+				r.fail("node %d's signer signed a slashable block under share %#x at slot %d: %v", q.Node, q.Pubkey[:6], q.Slot, err)
+				continue
+			}
+			_ = db.InsertBlock(q.Pubkey, q.Slot, &root)
+		}
+	}
+	c.keys = len(keys)
+	return c
 }
 
 func distinctRoots(roots []phase0.Root) int {

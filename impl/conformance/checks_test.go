@@ -109,3 +109,30 @@ func TestParseBlock(t *testing.T) {
 		}
 	}
 }
+
+// TestShareSafety: two signatures by one share key on one target with
+// different roots fail safety; a refused request and other keys do not.
+func TestShareSafety(t *testing.T) {
+	data := func(root byte) *phase0.AttestationData {
+		return &phase0.AttestationData{Slot: 9, BeaconBlockRoot: phase0.Root{root}, Source: &phase0.Checkpoint{Epoch: 1}, Target: &phase0.Checkpoint{Epoch: 2}}
+	}
+	at := time.Unix(1, 0)
+	in := Input{SigningRequests: []SigningRequest{
+		{Node: 1, Pubkey: phase0.BLSPubKey{1}, Kind: KindAttestation, Data: data(1), SigningRoot: phase0.Root{1}, Signed: true, At: at},
+		{Node: 2, Pubkey: phase0.BLSPubKey{2}, Kind: KindAttestation, Data: data(2), SigningRoot: phase0.Root{2}, Signed: true, At: at},
+		{Node: 1, Pubkey: phase0.BLSPubKey{1}, Kind: KindAttestation, Data: data(3), SigningRoot: phase0.Root{3}, Signed: false, At: at.Add(time.Second)},
+		{Node: 1, Pubkey: phase0.BLSPubKey{1}, Kind: KindBlock, Slot: 9, SigningRoot: phase0.Root{4}, Signed: true, At: at},
+	}}
+	if r := Safety(in); !r.Pass {
+		t.Fatalf("no slashable signature: %v", r.Errors)
+	}
+	in.SigningRequests[2].Signed = true
+	if r := Safety(in); r.Pass {
+		t.Fatal("a double vote under share 1 passed safety")
+	}
+	in.SigningRequests[2].Signed = false
+	in.SigningRequests = append(in.SigningRequests, SigningRequest{Node: 1, Pubkey: phase0.BLSPubKey{1}, Kind: KindBlock, Slot: 9, SigningRoot: phase0.Root{5}, Signed: true, At: at.Add(time.Second)})
+	if r := Safety(in); r.Pass {
+		t.Fatal("a double proposal under share 1 passed safety")
+	}
+}

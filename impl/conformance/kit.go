@@ -252,12 +252,13 @@ func (k *Kit) Judge() *Report {
 // Input is what the checks judge, from what the kit saw so far.
 func (k *Kit) Input() Input {
 	in := Input{
-		Chain:       k.sb.SigningChain(),
-		Offers:      k.rec.Offers(),
-		Submissions: k.rec.Submissions(),
-		Duties:      k.duties(),
-		Blocks:      map[phase0.Slot][]phase0.Root{},
-		MinLiveness: k.cfg.Scenario.minLiveness(),
+		Chain:           k.sb.SigningChain(),
+		Offers:          k.rec.Offers(),
+		Submissions:     k.rec.Submissions(),
+		SigningRequests: k.rec.SigningRequests(),
+		Duties:          k.duties(),
+		Blocks:          map[phase0.Slot][]phase0.Root{},
+		MinLiveness:     k.cfg.Scenario.minLiveness(),
 	}
 	skip := map[string]bool{}
 	for _, d := range k.cfg.Scenario.LivenessSkip {

@@ -47,6 +47,20 @@ type Record struct {
 	offers      []Offer
 	submissions []Submission
 	requests    map[uint64]int
+	signing     []SigningRequest
+}
+
+func (r *Record) addSigning(s SigningRequest) {
+	r.mu.Lock()
+	r.signing = append(r.signing, s)
+	r.mu.Unlock()
+}
+
+// SigningRequests returns a copy of the recording signers' requests.
+func (r *Record) SigningRequests() []SigningRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]SigningRequest(nil), r.signing...)
 }
 
 // NewRecord returns an empty record.
