@@ -163,7 +163,7 @@ func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario)
 		}
 		svcs = append(svcs, svc)
 	}
-	return kit.Run(rctx, cfg.Out)
+	return kit.Run(rctx)
 }
 
 // freePorts finds n consecutive free TCP ports on 127.0.0.1 for the

@@ -98,7 +98,7 @@ func Serve(ctx context.Context, cfg ServeConfig) (*conformance.Report, error) {
 	} else {
 		fmt.Fprintf(out, "KIT connected nodes=%d\n", cfg.Nodes)
 	}
-	rep, err := kit.Run(ctx, out)
+	rep, err := kit.Run(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -229,7 +228,7 @@ func (k *Kit) WaitConnected(ctx context.Context) []uint64 {
 
 // Run waits for the scenario's slots and the grace period to pass, then
 // judges the run.
-func (k *Kit) Run(ctx context.Context, progress io.Writer) (*Report, error) {
+func (k *Kit) Run(ctx context.Context) (*Report, error) {
 	slotDur := time.Duration(k.cfg.Scenario.secondsPerSlot()) * time.Second
 	end := k.genesis.Add(time.Duration(k.cfg.Scenario.Slots+k.cfg.Grace) * slotDur)
 	select {
