@@ -43,6 +43,7 @@ Commands:
   dvnode vc           the repo's small validator client against any beacon API
   dvnode replay FILE  run a trace through the pure spec; report the first divergence
   dvnode diff A B     compare two traces duty by duty
+  dvnode conformance  self-test | serve | scenarios: the black-box conformance kit
   dvnode version
 
 Run "dvnode <command> -h" for the flags of a command.
@@ -74,6 +75,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return cmdReplay(args[1:], stdout, stderr)
 	case "diff":
 		return cmdDiff(args[1:], stdout, stderr)
+	case "conformance":
+		return cmdConformance(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "dvnode (go-dvspec) trace format", trace.Version)
 		return ExitOK

@@ -1,0 +1,218 @@
+// Package conformance runs DV clusters through the conformance kit
+// (impl/conformance): self-test runs in-process dvnode clusters through
+// scenarios, and Serve runs the kit for any implementation started by
+// hand from the instructions it prints.
+package conformance
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/dvspec/go-dvspec/adapter/run"
+	"github.com/dvspec/go-dvspec/impl/conformance"
+	"github.com/dvspec/go-dvspec/impl/keys"
+	"github.com/dvspec/go-dvspec/impl/remotesigner"
+	"github.com/dvspec/go-dvspec/spec/cluster"
+)
+
+// SelfTestConfig describes a self-test.
+type SelfTestConfig struct {
+	Nodes, Validators int
+	Scenarios         []conformance.Scenario
+	// SecondsPerSlot and MinLiveness, when set, override every
+	// scenario's: longer slots for a loaded machine, where duties late by
+	// the wall clock are refused by the chain.
+	SecondsPerSlot uint64
+	MinLiveness    float64
+	// RecordingSigner makes every node sign through the kit's recording
+	// Web3Signer endpoint holding its key shares (safety is then also
+	// judged under the share keys); otherwise each node uses its
+	// embedded signer.
+	RecordingSigner bool
+	// ReportDir, when set, receives <scenario>.json per scenario.
+	ReportDir string
+	// Out receives the tables and the SCENARIO and CONFORMANCE lines.
+	Out    io.Writer
+	Logger *slog.Logger
+}
+
+// Summary counts scenario outcomes.
+type Summary struct {
+	Scenarios, Passed, Failed int
+	Reports                   []*conformance.Report
+}
+
+// Line is the final machine-readable line.
+func (s Summary) Line() string {
+	return fmt.Sprintf("CONFORMANCE scenarios=%d passed=%d failed=%d", s.Scenarios, s.Passed, s.Failed)
+}
+
+// SelfTest runs an in-process dvnode cluster (remote-signer mode, each node
+// with its embedded signer) through every scenario, one fresh cluster and
+// chain per scenario.
+func SelfTest(ctx context.Context, cfg SelfTestConfig) (Summary, error) {
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(cfg.Scenarios) == 0 {
+		return Summary{}, errors.New("conformance: no scenarios")
+	}
+	var sum Summary
+	for _, sc := range cfg.Scenarios {
+		if cfg.SecondsPerSlot != 0 {
+			sc.SecondsPerSlot = cfg.SecondsPerSlot
+		}
+		if cfg.MinLiveness != 0 {
+			sc.MinLiveness = cfg.MinLiveness
+		}
+		rep, err := runDvnode(ctx, cfg, sc)
+		if err != nil {
+			return sum, fmt.Errorf("scenario %s: %w", sc.Name, err)
+		}
+		sum.Scenarios++
+		if rep.Pass {
+			sum.Passed++
+		} else {
+			sum.Failed++
+		}
+		sum.Reports = append(sum.Reports, rep)
+		if err := rep.WriteTable(cfg.Out); err != nil {
+			return sum, err
+		}
+		if cfg.ReportDir != "" {
+			if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
+				return sum, err
+			}
+			if err := rep.WriteJSON(filepath.Join(cfg.ReportDir, sc.Name+".json")); err != nil {
+				return sum, err
+			}
+		}
+		fmt.Fprintln(cfg.Out, rep.Line())
+	}
+	fmt.Fprintln(cfg.Out, sum.Line())
+	return sum, nil
+}
+
+func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario) (*conformance.Report, error) {
+	kit, err := conformance.New(conformance.Config{
+		Nodes: cfg.Nodes, Validators: cfg.Validators, Scenario: sc,
+		GenesisDelay: 3*time.Second + time.Duration(cfg.Validators)*4*time.Millisecond,
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer kit.Close()
+	dir, err := os.MkdirTemp("", "dvnode-conformance-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	chain := kit.Chain()
+	p2p, err := freePorts(cfg.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	seed := make([]byte, 32)
+	_, _ = rand.Read(seed)
+	if _, err := keys.GenerateDevnet(dir, keys.DevnetConfig{
+		Name: "conformance", Operators: cfg.Nodes, Validators: cfg.Validators, Seed: seed,
+		Network:  cluster.NetworkFromSchedule("conformance", chain.GenesisValidatorsRoot, chain.SlotsPerEpoch, chain.Forks),
+		BasePort: p2p,
+	}); err != nil {
+		return nil, err
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var svcs []*run.Service
+	defer func() {
+		for _, s := range svcs {
+			s.Stop()
+		}
+	}()
+	for i := uint64(1); i <= uint64(cfg.Nodes); i++ {
+		nodeDir := keys.NodeDir(dir, i)
+		o := run.Options{
+			ClusterFile:  filepath.Join(dir, "cluster.json"),
+			NodeDir:      nodeDir,
+			BeaconURLs:   []string{kit.URL(i)},
+			SignerListen: "127.0.0.1:0",
+			Logger:       cfg.Logger.With("node", i),
+		}
+		if cfg.RecordingSigner {
+			if o.SignerURL, o.SignerTokenFile, err = recordingSigner(kit, i, nodeDir); err != nil {
+				return nil, fmt.Errorf("node %d signer: %w", i, err)
+			}
+			o.SignerListen = ""
+		}
+		svc, err := run.Start(rctx, o)
+		if err != nil {
+			return nil, fmt.Errorf("node %d: %w", i, err)
+		}
+		svcs = append(svcs, svc)
+	}
+	return kit.Run(rctx)
+}
+
+// freePorts finds n consecutive free TCP ports on 127.0.0.1 for the
+// nodes' peer-to-peer listeners.
+func freePorts(n int) (int, error) {
+	for attempt := 0; attempt < 100; attempt++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		base := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		ok := base+n-1 <= 65535
+		var ls []net.Listener
+		for i := 0; ok && i < n; i++ {
+			x, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i))
+			if err != nil {
+				ok = false
+				break
+			}
+			ls = append(ls, x)
+		}
+		for _, x := range ls {
+			x.Close()
+		}
+		if ok {
+			return base, nil
+		}
+	}
+	return 0, errors.New("conformance: no free port range on 127.0.0.1")
+}
+
+// recordingSigner serves node i's key shares from the kit's recording
+// signer, with a fresh bearer token written into the node directory.
+func recordingSigner(kit *conformance.Kit, i uint64, nodeDir string) (url, tokenFile string, err error) {
+	sks, err := remotesigner.LoadKeystores(remotesigner.KeystoreConfig{
+		Dir:          filepath.Join(nodeDir, keys.KeystoresDir),
+		PasswordFile: filepath.Join(nodeDir, keys.KeystorePasswordFile),
+	})
+	if err != nil {
+		return "", "", err
+	}
+	raw := make([]byte, 24)
+	_, _ = rand.Read(raw)
+	token := hex.EncodeToString(raw)
+	tokenFile = filepath.Join(nodeDir, "kit-signer-token.txt")
+	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+		return "", "", err
+	}
+	url, err = kit.StartSigner(i, remotesigner.Config{Keys: sks, AuthToken: token})
+	return url, tokenFile, err
+}

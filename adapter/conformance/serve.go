@@ -1,0 +1,115 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dvspec/go-dvspec/impl/conformance"
+	"github.com/dvspec/go-dvspec/impl/keys"
+)
+
+// feeRecipient is the fee recipient the printed instructions give every
+// validator ("KIT" in ASCII, then zeros): any address works on the
+// simulated chain.
+const feeRecipient = "0x4b49540000000000000000000000000000000000"
+
+// ServeConfig describes a kit run for an implementation started by hand
+// (or by a script) from the printed instructions.
+type ServeConfig struct {
+	Nodes, Validators int
+	Scenario          conformance.Scenario
+	// BasePort is node 1's beacon endpoint port (0: any free range).
+	BasePort int
+	// Dir receives validator_keys/ and report.json (must be empty or
+	// absent).
+	Dir string
+	// GenesisDelay is the time to split the keys and start the nodes
+	// (default 60 s).
+	GenesisDelay time.Duration
+	// KDF protects the written validator keystores (zero: insecure-fast,
+	// since these are interop keys of a throwaway chain).
+	KDF keys.KDF
+	// Ready, when set, is called once the instructions are printed, with
+	// the kit (tests start the nodes from it).
+	Ready func(k *conformance.Kit)
+	Out   io.Writer
+}
+
+// Serve runs the kit for an external implementation: it writes the
+// chain's validator keystores, prints the endpoints and what to start,
+// waits for every node to connect (until genesis), runs the scenario and
+// writes the report.
+func Serve(ctx context.Context, cfg ServeConfig) (*conformance.Report, error) {
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	if cfg.Dir == "" {
+		return nil, fmt.Errorf("conformance: --out is required")
+	}
+	if ents, err := os.ReadDir(cfg.Dir); err == nil && len(ents) > 0 {
+		return nil, fmt.Errorf("conformance: --out %s is not empty", cfg.Dir)
+	}
+	if cfg.GenesisDelay <= 0 {
+		cfg.GenesisDelay = 60 * time.Second
+	}
+	if cfg.KDF == (keys.KDF{}) {
+		cfg.KDF = keys.KDFInsecureFast
+	}
+	kit, err := conformance.New(conformance.Config{Nodes: cfg.Nodes, Validators: cfg.Validators, Scenario: cfg.Scenario, BasePort: cfg.BasePort, GenesisDelay: cfg.GenesisDelay})
+	if err != nil {
+		return nil, err
+	}
+	defer kit.Close()
+	ksDir := filepath.Join(cfg.Dir, "validator_keys")
+	if err := kit.WriteKeystores(ksDir, cfg.KDF); err != nil {
+		return nil, err
+	}
+	p2p, err := freePorts(cfg.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	out := cfg.Out
+	fmt.Fprintf(out, "KIT scenario=%s nodes=%d validators=%d genesis=%s (in %s)\n", cfg.Scenario.Name, cfg.Nodes, cfg.Validators, kit.Genesis().UTC().Format(time.RFC3339), time.Until(kit.Genesis()).Round(time.Second))
+	for i := uint64(1); i <= uint64(cfg.Nodes); i++ {
+		fmt.Fprintf(out, "KIT node=%d beacon_url=%s\n", i, kit.URL(i))
+	}
+	clusterDir := filepath.Join(cfg.Dir, "cluster")
+	fmt.Fprintf(out, "Validator keystores (interop keys 0..%d): %s (password in password.txt)\n", cfg.Validators-1, ksDir)
+	fmt.Fprintf(out, "Split them with your implementation's tool, or with dvnode:\n")
+	fmt.Fprintf(out, "  dvnode create cluster --split-existing-keys %s --password-file %s --beacon-node-url %s --nodes %d --base-port %d --fee-recipient %s --kdf insecure-fast --out %s\n",
+		ksDir, filepath.Join(ksDir, "password.txt"), kit.URL(1), cfg.Nodes, p2p, feeRecipient, clusterDir)
+	fmt.Fprintf(out, "Then start node i against beacon_url i before genesis, for dvnode:\n")
+	for i := uint64(1); i <= uint64(cfg.Nodes); i++ {
+		fmt.Fprintf(out, "  dvnode run --cluster %s --node-dir %s --beacon-node-url %s --signer-listen 127.0.0.1:0\n",
+			filepath.Join(clusterDir, "cluster.json"), keys.NodeDir(clusterDir, i), kit.URL(i))
+	}
+	if cfg.Ready != nil {
+		cfg.Ready(kit)
+	}
+	wctx, cancel := context.WithDeadline(ctx, kit.Genesis())
+	missing := kit.WaitConnected(wctx)
+	cancel()
+	if len(missing) > 0 {
+		fmt.Fprintf(out, "KIT warning: nodes %v made no request before genesis; running anyway\n", missing)
+	} else {
+		fmt.Fprintf(out, "KIT connected nodes=%d\n", cfg.Nodes)
+	}
+	rep, err := kit.Run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := rep.WriteTable(out); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(cfg.Dir, "report.json")
+	if err := rep.WriteJSON(path); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "report: %s\n", path)
+	fmt.Fprintln(out, rep.Line())
+	return rep, nil
+}

@@ -1,0 +1,138 @@
+package conformance
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+)
+
+// TestBlockChecks: two different blocks accepted in a slot fail safety;
+// nodes publishing different blocks for a slot fail agreement.
+func TestBlockChecks(t *testing.T) {
+	in := Input{Blocks: map[phase0.Slot][]phase0.Root{3: {{1}, {1}}, 4: {{2}}}}
+	if r := Safety(in); !r.Pass {
+		t.Fatalf("one block per slot: %v", r.Errors)
+	}
+	in.Blocks[4] = append(in.Blocks[4], phase0.Root{3})
+	if r := Safety(in); r.Pass {
+		t.Fatal("two blocks accepted at slot 4 passed safety")
+	}
+	in.Submissions = []Submission{{Node: 1, Kind: KindBlock, Slot: 5, Body: [32]byte{7}}, {Node: 2, Kind: KindBlock, Slot: 5, Body: [32]byte{7}}}
+	if r := Agreement(in); !r.Pass {
+		t.Fatalf("same block: %v", r.Errors)
+	}
+	in.Submissions = append(in.Submissions, Submission{Node: 3, Kind: KindBlock, Slot: 5, Body: [32]byte{8}})
+	if r := Agreement(in); r.Pass {
+		t.Fatal("two different blocks at slot 5 passed agreement")
+	}
+}
+
+func TestLivenessAndLatency(t *testing.T) {
+	if r := Liveness(Input{}); r.Pass {
+		t.Error("no duties passed liveness: a run that judged nothing must fail")
+	}
+	if r := Latency(Input{}); r.Pass {
+		t.Error("no samples passed latency")
+	}
+	start := time.Unix(100, 0)
+	var ds []Duty
+	for i := 0; i < 10; i++ {
+		d := Duty{Type: DutyAttester, Slot: phase0.Slot(i), Start: start}
+		if i < 8 {
+			d.Done = start.Add(time.Duration(i+1) * 100 * time.Millisecond)
+		}
+		ds = append(ds, d)
+	}
+	if r := Liveness(Input{Duties: ds}); r.Pass {
+		t.Error("8 of 10 passed with every duty required")
+	}
+	if r := Liveness(Input{Duties: ds, MinLiveness: 0.8}); !r.Pass {
+		t.Errorf("8 of 10 failed a 0.8 minimum: %v", r.Errors)
+	}
+	if r := Liveness(Input{Duties: ds, MinLiveness: 0.9}); r.Pass {
+		t.Error("8 of 10 passed a 0.9 minimum")
+	}
+	// Samples 100..800 ms: nearest-rank p50 is the 4th, p99 the 8th.
+	if r := Latency(Input{Duties: ds}); r.Detail != "p50=400ms p99=800ms samples=8" {
+		t.Errorf("latency %q", r.Detail)
+	}
+}
+
+// TestParseBlock reads slot and signature from both encodings the beacon
+// API publishes a block in, with and without Deneb's block contents.
+func TestParseBlock(t *testing.T) {
+	var sig [96]byte
+	for i := range sig {
+		sig[i] = byte(i)
+	}
+	signed := make([]byte, 0, 200)
+	signed = binary.LittleEndian.AppendUint32(signed, signedBlockMessageOffset)
+	signed = append(signed, sig[:]...)
+	signed = binary.LittleEndian.AppendUint64(signed, 42)
+	signed = append(signed, make([]byte, 40)...) // the rest of the message
+	contents := binary.LittleEndian.AppendUint32(nil, 12)
+	contents = binary.LittleEndian.AppendUint32(contents, uint32(12+len(signed)))
+	contents = binary.LittleEndian.AppendUint32(contents, uint32(12+len(signed)))
+	contents = append(contents, signed...)
+	sigHex := "0x" + hex.EncodeToString(sig[:])
+	cases := []struct {
+		name, ct string
+		body     []byte
+	}{
+		{"ssz signed block", "application/octet-stream", signed},
+		{"ssz block contents", "application/octet-stream", contents},
+		{"json signed block", "application/json", []byte(fmt.Sprintf(`{"message":{"slot":"42","body":{}},"signature":"%s"}`, sigHex))},
+		{"json block contents", "application/json", []byte(fmt.Sprintf(`{"signed_block":{"message":{"slot":"42"},"signature":"%s"},"kzg_proofs":[],"blobs":[]}`, sigHex))},
+	}
+	var ids [][32]byte
+	for _, c := range cases {
+		slot, id, ok := parseBlock(c.body, c.ct)
+		if !ok || slot != 42 {
+			t.Errorf("%s: slot %d ok %v", c.name, slot, ok)
+		}
+		ids = append(ids, id)
+	}
+	for i := range ids {
+		if ids[i] != ids[0] {
+			t.Errorf("%s: identity differs from the SSZ signed block's", cases[i].name)
+		}
+	}
+	for _, bad := range [][]byte{nil, {1, 2, 3}, signed[:50], []byte(`{"message":{"slot":"x"}}`), []byte(`[`)} {
+		for _, ct := range []string{"application/octet-stream", "application/json"} {
+			if _, _, ok := parseBlock(bad, ct); ok {
+				t.Errorf("%q (%s) parsed", bad, ct)
+			}
+		}
+	}
+}
+
+// TestShareSafety: two signatures by one share key on one target with
+// different roots fail safety; a refused request and other keys do not.
+func TestShareSafety(t *testing.T) {
+	data := func(root byte) *phase0.AttestationData {
+		return &phase0.AttestationData{Slot: 9, BeaconBlockRoot: phase0.Root{root}, Source: &phase0.Checkpoint{Epoch: 1}, Target: &phase0.Checkpoint{Epoch: 2}}
+	}
+	at := time.Unix(1, 0)
+	in := Input{SigningRequests: []SigningRequest{
+		{Node: 1, Pubkey: phase0.BLSPubKey{1}, Kind: KindAttestation, Data: data(1), SigningRoot: phase0.Root{1}, Signed: true, At: at},
+		{Node: 2, Pubkey: phase0.BLSPubKey{2}, Kind: KindAttestation, Data: data(2), SigningRoot: phase0.Root{2}, Signed: true, At: at},
+		{Node: 1, Pubkey: phase0.BLSPubKey{1}, Kind: KindAttestation, Data: data(3), SigningRoot: phase0.Root{3}, Signed: false, At: at.Add(time.Second)},
+		{Node: 1, Pubkey: phase0.BLSPubKey{1}, Kind: KindBlock, Slot: 9, SigningRoot: phase0.Root{4}, Signed: true, At: at},
+	}}
+	if r := Safety(in); !r.Pass {
+		t.Fatalf("no slashable signature: %v", r.Errors)
+	}
+	in.SigningRequests[2].Signed = true
+	if r := Safety(in); r.Pass {
+		t.Fatal("a double vote under share 1 passed safety")
+	}
+	in.SigningRequests[2].Signed = false
+	in.SigningRequests = append(in.SigningRequests, SigningRequest{Node: 1, Pubkey: phase0.BLSPubKey{1}, Kind: KindBlock, Slot: 9, SigningRoot: phase0.Root{5}, Signed: true, At: at.Add(time.Second)})
+	if r := Safety(in); r.Pass {
+		t.Fatal("a double proposal under share 1 passed safety")
+	}
+}

@@ -1,0 +1,259 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/attestantio/go-eth2-client/spec/electra"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/impl/simbeacon"
+)
+
+// maxBody bounds what the front reads of a submission (the simulated node
+// has the same bound).
+const maxBody = 16 << 20
+
+// Front is one node's beacon endpoint: the shared simulated chain seen
+// through that node's scripted faults, recording offers and submissions.
+type Front struct {
+	Node   uint64
+	sb     *simbeacon.Node
+	next   http.Handler
+	faults []Fault
+	rec    *Record
+
+	mu      sync.Mutex
+	count   map[int]uint64 // requests per fault, for "every"
+	applied map[int]uint64 // times each fault changed an answer
+}
+
+func (f *Front) apply(i int) {
+	f.mu.Lock()
+	f.applied[i]++
+	f.mu.Unlock()
+}
+
+// Applied returns, per fault of this node (in scenario order), how many
+// answers it changed: a fault that never applied tested nothing.
+func (f *Front) Applied() []FaultLine {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]FaultLine, len(f.faults))
+	for i, ft := range f.faults {
+		out[i] = FaultLine{Node: f.Node, Kind: ft.Kind, Applied: f.applied[i]}
+	}
+	return out
+}
+
+// NewFront returns node's endpoint in front of sb.
+func NewFront(node uint64, sb *simbeacon.Node, faults []Fault, rec *Record) *Front {
+	var mine []Fault
+	for _, f := range faults {
+		if f.Node == node {
+			mine = append(mine, f)
+		}
+	}
+	return &Front{Node: node, sb: sb, next: sb.Handler(), faults: mine, rec: rec, count: map[int]uint64{}, applied: map[int]uint64{}}
+}
+
+// ServeHTTP implements http.Handler.
+func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.rec.request(f.Node)
+	slot := uint64(f.sb.CurrentSlot())
+	var delay time.Duration
+	var divergent, surround *Fault
+	var divergentAt, surroundAt int
+	for i := range f.faults {
+		ft := f.faults[i]
+		if !ft.active(slot) {
+			continue
+		}
+		switch ft.Kind {
+		case FaultDown:
+			f.apply(i)
+			// Drop the connection without an answer, as a dead beacon
+			// node's would be.
+			panic(http.ErrAbortHandler)
+		case FaultErrors:
+			f.mu.Lock()
+			f.count[i]++
+			n := f.count[i]
+			f.mu.Unlock()
+			every := ft.Every
+			if every == 0 {
+				every = 1
+			}
+			if n%every == 0 {
+				f.apply(i)
+				status := ft.Status
+				if status == 0 {
+					status = http.StatusServiceUnavailable
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(status)
+				fmt.Fprintf(w, `{"code":%d,"message":"conformance kit: scripted error"}`, status)
+				return
+			}
+		case FaultSlow:
+			f.apply(i)
+			delay += time.Duration(ft.DelayMillis) * time.Millisecond
+		case FaultDivergentHead:
+			divergent, divergentAt = &f.faults[i], i
+		case FaultSurroundOffer:
+			surround, surroundAt = &f.faults[i], i
+		}
+	}
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	path := r.URL.Path
+	switch {
+	case r.Method == http.MethodGet && strings.HasSuffix(path, "/validator/attestation_data"):
+		div, sur := f.serveAttestationData(w, r, divergent, surround)
+		if div {
+			f.apply(divergentAt)
+		}
+		if sur {
+			f.apply(surroundAt)
+		}
+		return
+	case r.Method == http.MethodPost && strings.HasSuffix(path, "/beacon/pool/attestations"):
+		body, ok := f.readBody(w, r)
+		if !ok {
+			return
+		}
+		f.recordAttestations(body)
+	case r.Method == http.MethodPost && (strings.HasSuffix(path, "/beacon/blocks") || strings.HasSuffix(path, "/beacon/blinded_blocks")):
+		body, ok := f.readBody(w, r)
+		if !ok {
+			return
+		}
+		sub := Submission{Node: f.Node, Kind: KindBlock, Slot: phase0.Slot(slot), Body: bodyHash(body), At: time.Now()}
+		if s, sig, ok := parseBlock(body, r.Header.Get("Content-Type")); ok {
+			// The block's slot and its (deterministic, BLS) signature
+			// identify it whatever the encoding and the arrival time.
+			sub.Slot, sub.Body = s, sig
+		}
+		tw := &teeWriter{ResponseWriter: w, status: http.StatusOK}
+		f.next.ServeHTTP(tw, r)
+		if tw.status >= 300 {
+			sub.Refused = fmt.Sprintf("%d %s", tw.status, strings.TrimSpace(tw.body.String()))
+		}
+		f.rec.AddSubmission(sub)
+		return
+	}
+	f.next.ServeHTTP(w, r)
+}
+
+// readBody reads the body and puts it back for the chain.
+func (f *Front) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		http.Error(w, `{"code":400,"message":"body: `+err.Error()+`"}`, http.StatusBadRequest)
+		return nil, false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, true
+}
+
+// recordAttestations records the attestations of a pool submission it can
+// decode (Electra single attestations; undecodable bodies are left to the
+// chain, which answers them with an error).
+func (f *Front) recordAttestations(body []byte) {
+	var items []*electra.SingleAttestation
+	if err := json.Unmarshal(body, &items); err != nil {
+		return
+	}
+	now := time.Now()
+	for _, a := range items {
+		if a == nil || a.Data == nil || a.Data.Source == nil || a.Data.Target == nil {
+			continue
+		}
+		f.rec.AddSubmission(Submission{Node: f.Node, Kind: KindAttestation, Validator: a.AttesterIndex, Slot: a.Data.Slot, Data: a.Data, At: now})
+	}
+}
+
+type capture struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (c *capture) Header() http.Header         { return c.header }
+func (c *capture) WriteHeader(s int)           { c.status = s }
+func (c *capture) Write(b []byte) (int, error) { return c.body.Write(b) }
+
+// serveAttestationData asks the chain, rewrites the data as the node's
+// faults say, records the offer and answers it.
+// It reports whether the divergent and the surround rewrites applied.
+func (f *Front) serveAttestationData(w http.ResponseWriter, r *http.Request, divergent, surround *Fault) (div, sur bool) {
+	c := &capture{header: http.Header{}, status: http.StatusOK}
+	f.next.ServeHTTP(c, r)
+	out := c.body.Bytes()
+	if c.status == http.StatusOK {
+		var resp map[string]json.RawMessage
+		var data phase0.AttestationData
+		if json.Unmarshal(out, &resp) == nil && json.Unmarshal(resp["data"], &data) == nil && data.Source != nil && data.Target != nil {
+			if divergent != nil {
+				lag := phase0.Slot(divergent.Lag)
+				head := phase0.Slot(0)
+				if data.Slot > lag {
+					head = data.Slot - lag
+				}
+				data.BeaconBlockRoot = simbeacon.BlockRoot(head)
+				div = true
+			}
+			if surround != nil && data.Target.Epoch >= 3 {
+				data.Source = &phase0.Checkpoint{Epoch: 0, Root: simbeacon.BlockRoot(0)}
+				sur = true
+			}
+			if div || sur {
+				if raw, err := json.Marshal(&data); err == nil {
+					resp["data"] = raw
+					if b, err := json.Marshal(resp); err == nil {
+						out = b
+					}
+				}
+			}
+			f.rec.AddOffer(Offer{Node: f.Node, Data: &data, At: time.Now()})
+		}
+	}
+	for k, v := range c.header {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(c.status)
+	_, _ = w.Write(out)
+	return div, sur
+}
+
+// teeWriter passes an answer through and keeps its status and the start of
+// its body, so that the report can say why the chain refused a block.
+type teeWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (t *teeWriter) WriteHeader(s int) {
+	t.status = s
+	t.ResponseWriter.WriteHeader(s)
+}
+
+func (t *teeWriter) Write(b []byte) (int, error) {
+	if room := 300 - t.body.Len(); room > 0 {
+		t.body.Write(b[:min(room, len(b))])
+	}
+	return t.ResponseWriter.Write(b)
+}

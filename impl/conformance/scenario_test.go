@@ -1,0 +1,50 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestBuiltinScenariosParse(t *testing.T) {
+	all, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"baseline": true, "bn_down": true, "slashable_offers": true, "divergent_views": true, "errors_slow": true}
+	for _, s := range all {
+		delete(want, s.Name)
+		if err := s.Validate(4); err != nil {
+			t.Errorf("%s: %v", s.Name, err)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("missing built-in scenarios: %v", want)
+	}
+}
+
+// TestBadScenarioNamesTheField checks that a bad scenario file is refused
+// with the offending field named.
+func TestBadScenarioNamesTheField(t *testing.T) {
+	cases := map[string]string{
+		`{"name":"x","slots":0}`:                                                               "slots",
+		`{"name":"a b","slots":4}`:                                                             "name",
+		`{"name":"x","slots":4,"sloots":3}`:                                                    "sloots",
+		`{"name":"x","slots":4,"faults":[{"node":1,"kind":"explode"}]}`:                        "faults[0].kind",
+		`{"name":"x","slots":4,"faults":[{"node":0,"kind":"down"}]}`:                           "faults[0].node",
+		`{"name":"x","slots":4,"faults":[{"node":1,"kind":"slow"}]}`:                           "faults[0].delay_ms",
+		`{"name":"x","slots":4,"faults":[{"node":1,"kind":"errors","status":404}]}`:            "faults[0].status",
+		`{"name":"x","slots":4,"faults":[{"node":1,"kind":"down","from_slot":5,"to_slot":2}]}`: "faults[0].to_slot",
+		`{"name":"x","slots":4,"min_liveness":2}`:                                              "min_liveness",
+		`not json`: "scenario",
+	}
+	for raw, field := range cases {
+		_, err := Parse([]byte(raw))
+		if err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: error %v, want one naming %s", raw, err, field)
+		}
+	}
+	s := Scenario{Name: "x", Slots: 4, Faults: []Fault{{Node: 5, Kind: FaultDown}}}
+	if err := s.Validate(4); err == nil || !strings.Contains(err.Error(), "faults[0].node 5") {
+		t.Errorf("node 5 of 4: %v", err)
+	}
+}
