@@ -1,35 +1,10 @@
 package e2e
 
 import (
-	"os"
-	"strconv"
 	"testing"
+
+	"github.com/dvspec/go-dvspec/internal/testslots"
 )
 
-// defaultSlotSeconds is the slot length of the end-to-end devnets. The
-// devnets run on the wall clock (the nodes' schedulers, QBFT round timers
-// and the simulated beacon node's acceptance windows all read it), so a
-// slot must leave room for a busy machine: on 2 cores with a load average
-// of 8, duties took up to 2.3 s from slot start to acceptance, and QBFT's
-// first round alone lasts 1 s (SPEC.md 8.7). With 1- and 2-second slots 4
-// devnet tests failed under such load; 4-second slots leave a round change
-// plus that latency inside a sync committee message's 2-slot window. The
-// tests assert outcomes (every duty accepted, nothing slashable), never
-// latencies.
-const defaultSlotSeconds = 4
-
-// slotSeconds is the slot length for a test: DVSPEC_E2E_SLOT_SECONDS
-// overrides the default (1 reproduces the main job's pace on an idle
-// machine).
-func slotSeconds(t *testing.T) uint64 {
-	t.Helper()
-	v := os.Getenv("DVSPEC_E2E_SLOT_SECONDS")
-	if v == "" {
-		return defaultSlotSeconds
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || n < 1 {
-		t.Fatalf("DVSPEC_E2E_SLOT_SECONDS=%q: want a whole number of seconds, at least 1", v)
-	}
-	return n
-}
+// slotSeconds is the slot length of the end-to-end devnets (testslots.Seconds).
+func slotSeconds(t *testing.T) uint64 { return testslots.Seconds(t) }

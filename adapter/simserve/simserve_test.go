@@ -15,6 +15,7 @@ import (
 	"github.com/dvspec/go-dvspec/adapter/run"
 	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
+	"github.com/dvspec/go-dvspec/internal/testslots"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/cluster"
 )
@@ -119,7 +120,8 @@ func TestClusterAgainstStandaloneServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	probe, err := simbeacon.New(simbeacon.Config{Validators: validators, SecondsPerSlot: 1, Chain: chain, Forks: forks})
+	sps := testslots.Seconds(t)
+	probe, err := simbeacon.New(simbeacon.Config{Validators: validators, SecondsPerSlot: sps, Chain: chain, Forks: forks})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +143,7 @@ func TestClusterAgainstStandaloneServer(t *testing.T) {
 	}()
 	var out bytes.Buffer
 	res, err := Run(ctx, Config{
-		Validators: validators, Listen: "127.0.0.1:0", Slots: slots, SecondsPerSlot: 1, Preset: "minimal",
+		Validators: validators, Listen: "127.0.0.1:0", Slots: slots, SecondsPerSlot: sps, Preset: "minimal",
 		KeystoresOut: filepath.Join(dir, "keystores"), GenesisDelay: 4 * time.Second, Out: &out,
 		OnListen: func(addr string) {
 			for i := uint64(1); i <= 4; i++ {
