@@ -13,7 +13,7 @@ import (
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
-// Reasons an aggregate or a contribution is invalid (SPEC.md section 14).
+// Reasons an aggregate or a contribution is invalid (SPEC.md section 12).
 var (
 	ErrDataMismatch         = errors.New("data differs from the distributed validator's decided data")
 	ErrBlockRootMismatch    = errors.New("beacon block root differs from the one the distributed validator signed")
@@ -36,7 +36,7 @@ type AggregateValidity struct {
 }
 
 // IsValidAggregate is the validity predicate of an aggregator instance
-// (this spec: the sources have no aggregation, SPEC.md deviation 16; the
+// (this spec: the sources have no aggregation, SPEC.md deviation 18; the
 // rule is ssv-spec's and charon's, stated here). It returns nil when agg
 // may be decided, and otherwise an error wrapping the rule that failed:
 //   - agg has the shape of the fork in force at the data's slot (phase0
@@ -143,7 +143,7 @@ type ContributionValidity struct {
 }
 
 // IsValidContribution is the validity predicate of a sync contribution
-// instance (this spec, SPEC.md deviation 16). It returns nil when c may be
+// instance (this spec, SPEC.md deviation 18). It returns nil when c may be
 // decided, and otherwise an error wrapping the rule that failed:
 //   - the slot is the instance's and in Altair or later;
 //   - the subcommittee is the instance's;
@@ -200,7 +200,7 @@ func IsValidContribution(chain signing.Chain, c *altair.SyncCommitteeContributio
 // validator aggregates for at a slot in one value (ssv-spec's design; the
 // InstanceID has no subcommittee): one contribution per validity, in the
 // validities' (ascending subcommittee) order, each passing
-// IsValidContribution against its own (this spec, deviation 16).
+// IsValidContribution against its own (this spec, deviation 18).
 func IsValidContributions(chain signing.Chain, cs []*altair.SyncCommitteeContribution, vs []ContributionValidity) error {
 	if len(cs) != len(vs) || len(vs) == 0 {
 		return reject(ErrMissingValue, "%d contributions for %d subcommittees", len(cs), len(vs))

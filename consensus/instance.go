@@ -21,10 +21,10 @@ const (
 	// consensus_on_sync_committee_contribution).
 	DutySyncCommittee DutyType = 3
 	// DutyAggregator decides the aggregate attestation an aggregating
-	// distributed validator publishes (this spec, SPEC.md section 14).
+	// distributed validator publishes (this spec, SPEC.md section 12).
 	DutyAggregator DutyType = 4
 	// DutySyncContribution decides the sync committee contribution a sync
-	// subcommittee aggregator publishes (this spec, SPEC.md section 14).
+	// subcommittee aggregator publishes (this spec, SPEC.md section 12).
 	DutySyncContribution DutyType = 5
 )
 

@@ -45,7 +45,7 @@ func (t AggregationShareType) String() string {
 
 // AggregationShare is one co-validator's partial signature of an
 // aggregation-duty object (this spec; the Python and Dafny sources have no
-// aggregation, SPEC.md deviation 16). It follows ssv-spec's
+// aggregation, SPEC.md deviation 18). It follows ssv-spec's
 // PartialSignatureMessage: the share carries the signing root, not the
 // object, because every co-validator can rebuild the object itself (the
 // selection data from Slot and SubcommitteeIndex; the AggregateAndProof and
@@ -141,7 +141,7 @@ func aggregationSigningInput(chain signing.Chain, s *AggregationShare) (signing.
 // ConstructAggregationSignature combines aggregation shares of one message
 // into the validator's signature of their signing root, with the checks of
 // ConstructSignedAttestation (this spec: the counterpart of the
-// construct_signed_* functions for the aggregation duties, deviation 16).
+// construct_signed_* functions for the aggregation duties, deviation 18).
 // The caller puts the signature into the object it rebuilt.
 func ConstructAggregationSignature(v Verifier, shares []*AggregationShare) (phase0.BLSSignature, error) {
 	_, sig, err := combine(v, shares)

@@ -1,10 +1,10 @@
 // Package aggduty is the co-validator state machine of the aggregation
 // duties of one distributed validator: attestation aggregation and sync
-// committee contributions (SPEC.md section 14). The Python and Dafny
+// committee contributions (SPEC.md section 12). The Python and Dafny
 // sources are silent on both; the flow follows ssv-spec (partial signatures
 // of the selection proof, consensus on the aggregate, partial signatures of
 // the AggregateAndProof) and charon (the DVT selection endpoints of the
-// beacon API in VC-middleware mode); SPEC.md deviation 16 states it.
+// beacon API in VC-middleware mode); SPEC.md deviation 18 states it.
 //
 // It is a machine of its own, next to spec/dvc's, because its state is per
 // slot, never slashable and never persisted, and because an aggregate must

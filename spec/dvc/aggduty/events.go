@@ -17,7 +17,7 @@ type Event interface {
 	EventName() string
 }
 
-// ServeAggregatorDuty is this spec's (deviation 16) start of the
+// ServeAggregatorDuty is this spec's (deviation 18) start of the
 // aggregation flow of an attester duty: every attester may be an
 // aggregator, which only the combined slot selection proof tells
 // (consensus-specs validator.md "Aggregation selection"). Committee is the
@@ -31,7 +31,7 @@ type ServeAggregatorDuty struct {
 }
 
 // ServeSyncContributionDuty starts the contribution flow of a sync
-// committee member at Slot (this spec, deviation 16): one selection proof
+// committee member at Slot (this spec, deviation 18): one selection proof
 // per subcommittee the validator sits in (altair validator.md
 // get_sync_committee_selection_proof). Subcommittees maps each of those
 // subcommittees to the public keys of its positions in order (the sync

@@ -82,7 +82,7 @@ const (
 )
 
 // Step is the aggregation state machine's transition (this spec, SPEC.md
-// section 14, deviation 16): it applies ev to st and returns the new state
+// section 12, deviation 18): it applies ev to st and returns the new state
 // and the outputs. On error the state is st, unchanged, and there are no
 // outputs. It uses cfg's chain, validator, share index, peers, public
 // shares, threshold, cluster and mode (dvc.Config, which the caller has
