@@ -69,6 +69,7 @@ var dvContainers = map[string]func() sszCodec{
 	"RandaoShare":               func() sszCodec { return new(networking.RandaoShare) },
 	"BlockShare":                func() sszCodec { return new(networking.BlockShare) },
 	"SyncCommitteeMessageShare": func() sszCodec { return new(networking.SyncCommitteeMessageShare) },
+	"AggregationShare":          func() sszCodec { return new(networking.AggregationShare) },
 
 	"InstanceID":    func() sszCodec { return new(consensus.InstanceID) },
 	"Message":       func() sszCodec { return new(qbft.Message) },
