@@ -7,6 +7,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 )
@@ -56,7 +57,7 @@ type CapturedBeaconCommitteeSelection struct {
 // selection proof share: POST /eth/v1/validator/sync_committee_selections.
 // The answer is the SyncCommitteeSelectionCombined output.
 type CapturedSyncCommitteeSelection struct {
-	Selection *SyncCommitteeSelection
+	Selection *ethnode.SyncCommitteeSelection
 }
 
 // AttestationSubmitted tells that the distributed validator's attestation
@@ -148,14 +149,3 @@ func (CapturedContributionAndProof) EventName() string { return "captured_contri
 
 // EventName implements Event.
 func (ReceivedAggregationShare) EventName() string { return "received_aggregation_share" }
-
-// SyncCommitteeSelection is an element of the beacon-APIs
-// sync_committee_selections request and response (go-eth2-client v0.29.0
-// has no type for it): a validator's selection proof, partial in the
-// request and combined in the response, of one subcommittee at a slot.
-type SyncCommitteeSelection struct {
-	ValidatorIndex    phase0.ValidatorIndex
-	Slot              phase0.Slot
-	SubcommitteeIndex uint64
-	SelectionProof    phase0.BLSSignature
-}

@@ -12,6 +12,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
@@ -507,7 +508,7 @@ func TestSyncContributionFlow(t *testing.T) {
 					for _, s := range []uint64{0, 2} {
 						in, _ := c.chain.SyncCommitteeSelectionProof(&altair.SyncAggregatorSelectionData{Slot: slot, SubcommitteeIndex: s})
 						c.all(func(i int) aggduty.Event {
-							return aggduty.CapturedSyncCommitteeSelection{Selection: &aggduty.SyncCommitteeSelection{ValidatorIndex: vi, Slot: slot, SubcommitteeIndex: s, SelectionProof: c.partial(i, in.SigningRoot)}}
+							return aggduty.CapturedSyncCommitteeSelection{Selection: &ethnode.SyncCommitteeSelection{ValidatorIndex: vi, Slot: slot, SubcommitteeIndex: s, SelectionProof: c.partial(i, in.SigningRoot)}}
 						})
 					}
 				}

@@ -6,6 +6,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/altair"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 )
 
@@ -28,7 +29,7 @@ type BeaconCommitteeSelectionCombined struct {
 // of it. In VC-middleware mode Selection is the answer of
 // POST /eth/v1/validator/sync_committee_selections.
 type SyncCommitteeSelectionCombined struct {
-	Selection    *SyncCommitteeSelection
+	Selection    *ethnode.SyncCommitteeSelection
 	IsAggregator bool
 }
 

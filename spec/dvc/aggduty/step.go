@@ -9,6 +9,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/dvc"
@@ -532,7 +533,7 @@ func (t *transition) emitSelection(k flowKey, sub uint64, p *part) {
 		}})
 		return
 	}
-	t.emit(SyncCommitteeSelectionCombined{IsAggregator: p.aggregator, Selection: &SyncCommitteeSelection{
+	t.emit(SyncCommitteeSelectionCombined{IsAggregator: p.aggregator, Selection: &ethnode.SyncCommitteeSelection{
 		ValidatorIndex: t.cfg.Validator.Index, Slot: k.slot, SubcommitteeIndex: sub, SelectionProof: *p.proof,
 	}})
 }
