@@ -28,7 +28,7 @@ import (
 const vi = phase0.ValidatorIndex(42)
 
 type tcluster struct {
-	t      *testing.T
+	t      testing.TB
 	chain  signing.Chain
 	mode   dvc.Mode
 	sk     bls.SecretKey
@@ -44,7 +44,7 @@ type tcluster struct {
 	mute map[uint64]bool
 }
 
-func newTCluster(t *testing.T, fork eth2spec.DataVersion, mode dvc.Mode) *tcluster {
+func newTCluster(t testing.TB, fork eth2spec.DataVersion, mode dvc.Mode) *tcluster {
 	t.Helper()
 	forks, err := signing.MinimalForkSchedule(fork)
 	if err != nil {
