@@ -501,6 +501,16 @@ func TestSyncContributionFlow(t *testing.T) {
 				sub0, sub2 := keys(), keys()
 				sub0[1], sub2[3] = c.pk, c.pk
 				subs := map[uint64][]phase0.BLSPubKey{0: sub0, 2: sub2}
+				// A share for a subcommittee the validator is not in, received
+				// before the duty, must not hold the flow back.
+				strayIn, _ := c.chain.SyncCommitteeSelectionProof(&altair.SyncAggregatorSelectionData{Slot: slot, SubcommitteeIndex: 3})
+				for i := range c.states {
+					stray := &networking.AggregationShare{Type: uint64(networking.ShareSyncSelectionProof), Slot: slot, SubcommitteeIndex: 3, ValidatorIndex: vi,
+						SigningRoot: strayIn.SigningRoot, Signature: c.partial(1, strayIn.SigningRoot), ShareIndex: 2}
+					if err := c.step(i, aggduty.ReceivedAggregationShare{Share: stray}); err != nil {
+						t.Fatal(err)
+					}
+				}
 				c.all(func(i int) aggduty.Event {
 					return aggduty.ServeSyncContributionDuty{Duty: duty, Slot: slot, Subcommittees: subs}
 				})

@@ -313,6 +313,13 @@ func (t *transition) serveSyncContributionDuty(e ServeSyncContributionDuty) erro
 	t.served(e.Slot)
 	f := t.s.own(k)
 	f.syncDuty = d
+	// Shares stored before the duty for subcommittees the validator is
+	// not in are dropped: they would hold the flow back forever.
+	for s := range f.parts {
+		if !slices.Contains(subs, s) {
+			delete(f.parts, s)
+		}
+	}
 	for _, s := range subs {
 		f.ownPart(s).keys = slices.Clone(e.Subcommittees[s])
 	}
