@@ -20,6 +20,12 @@ const (
 	// block root a sync committee member signs (c00dc1e
 	// consensus_on_sync_committee_contribution).
 	DutySyncCommittee DutyType = 3
+	// DutyAggregator decides the aggregate attestation an aggregating
+	// distributed validator publishes (this spec, SPEC.md section 12).
+	DutyAggregator DutyType = 4
+	// DutySyncContribution decides the sync committee contribution a sync
+	// subcommittee aggregator publishes (this spec, SPEC.md section 12).
+	DutySyncContribution DutyType = 5
 )
 
 // String returns the lower-case name used in vectors and logs.
@@ -31,13 +37,17 @@ func (d DutyType) String() string {
 		return "proposer"
 	case DutySyncCommittee:
 		return "sync_committee"
+	case DutyAggregator:
+		return "aggregator"
+	case DutySyncContribution:
+		return "sync_contribution"
 	}
 	return fmt.Sprintf("duty_type_%d", uint64(d))
 }
 
 // Valid reports whether d is a known duty type.
 func (d DutyType) Valid() bool {
-	return d >= DutyAttester && d <= DutySyncCommittee
+	return d >= DutyAttester && d <= DutySyncContribution
 }
 
 // InstanceID identifies one consensus instance: one duty of one distributed

@@ -222,12 +222,12 @@ func TestIsValidSyncCommitteeContribution(t *testing.T) {
 }
 
 func TestDutyTypeNames(t *testing.T) {
-	for d, want := range map[DutyType]string{DutyAttester: "attester", DutyProposer: "proposer", DutySyncCommittee: "sync_committee", 9: "duty_type_9"} {
+	for d, want := range map[DutyType]string{DutyAttester: "attester", DutyProposer: "proposer", DutySyncCommittee: "sync_committee", DutyAggregator: "aggregator", DutySyncContribution: "sync_contribution", 9: "duty_type_9"} {
 		if d.String() != want {
 			t.Errorf("%d: %q, want %q", uint64(d), d.String(), want)
 		}
 	}
-	if DutyType(0).Valid() || DutyType(4).Valid() || !DutySyncCommittee.Valid() {
+	if DutyType(0).Valid() || DutyType(6).Valid() || !DutySyncCommittee.Valid() || !DutySyncContribution.Valid() {
 		t.Error("Valid")
 	}
 }

@@ -121,6 +121,11 @@ func (v Verifier) SigningInput(m Message) (signing.SigningInput, error) {
 			return signing.SigningInput{}, fmt.Errorf("%w: %w", ErrMalformedShare, err)
 		}
 		return in, nil
+	case *AggregationShare:
+		if s == nil {
+			break
+		}
+		return aggregationSigningInput(v.Chain, s)
 	}
 	return signing.SigningInput{}, fmt.Errorf("%w: missing or unknown message", ErrMalformedShare)
 }
@@ -247,6 +252,8 @@ func isNil[M Message](m M) bool {
 	case *BlockShare:
 		return x == nil
 	case *SyncCommitteeMessageShare:
+		return x == nil
+	case *AggregationShare:
 		return x == nil
 	}
 	return true

@@ -16,5 +16,5 @@
 // goroutines, clock or randomness.
 package networking
 
-//go:generate go tool dynssz-gen -legacy -package . -types VersionedBlock,SignedVersionedBlock,AttestationShare,RandaoShare,BlockShare,SyncCommitteeMessageShare -output messages_ssz.go
+//go:generate go tool dynssz-gen -legacy -package . -types VersionedBlock,SignedVersionedBlock,AttestationShare,RandaoShare,BlockShare,SyncCommitteeMessageShare,AggregationShare -output messages_ssz.go
 //go:generate gofmt -w messages_ssz.go

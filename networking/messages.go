@@ -115,6 +115,7 @@ const (
 	KindRandaoShare               MessageKind = 2
 	KindBlockShare                MessageKind = 3
 	KindSyncCommitteeMessageShare MessageKind = 4
+	KindAggregationShare          MessageKind = 5
 )
 
 // String returns the lower-case name used in vectors and logs.
@@ -128,12 +129,14 @@ func (k MessageKind) String() string {
 		return "block_share"
 	case KindSyncCommitteeMessageShare:
 		return "sync_committee_message_share"
+	case KindAggregationShare:
+		return "aggregation_share"
 	}
 	return fmt.Sprintf("message_kind_%d", uint8(k))
 }
 
 // Message is a signature-share message: one of *AttestationShare,
-// *RandaoShare, *BlockShare, *SyncCommitteeMessageShare.
+// *RandaoShare, *BlockShare, *SyncCommitteeMessageShare, *AggregationShare.
 type Message interface {
 	sszutil.Codec
 	HashTreeRoot() ([32]byte, error)
@@ -395,6 +398,8 @@ func UnmarshalMessage(b []byte) (Message, error) {
 		m = new(BlockShare)
 	case KindSyncCommitteeMessageShare:
 		m = new(SyncCommitteeMessageShare)
+	case KindAggregationShare:
+		m = new(AggregationShare)
 	default:
 		return nil, fmt.Errorf("%w: unknown message kind %d", ErrMalformedShare, b[0])
 	}

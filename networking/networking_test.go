@@ -345,6 +345,7 @@ func TestMessageWireRoundTrip(t *testing.T) {
 		&RandaoShare{Slot: 20, ValidatorIndex: 9, Signature: phase0.BLSSignature{1}, ShareIndex: 2},
 		&BlockShare{Block: vb, Signature: phase0.BLSSignature{2}, ShareIndex: 3},
 		&SyncCommitteeMessageShare{Slot: 20, BeaconBlockRoot: phase0.Root{4}, ValidatorIndex: 9, Signature: phase0.BLSSignature{3}, ShareIndex: 4},
+		&AggregationShare{Type: uint64(ShareSyncSelectionProof), Slot: 20, SubcommitteeIndex: 2, ValidatorIndex: 9, SigningRoot: phase0.Root{5}, Signature: phase0.BLSSignature{4}, ShareIndex: 1},
 	}
 	for _, m := range msgs {
 		raw, err := MarshalMessage(m)
@@ -370,6 +371,8 @@ func TestMessageWireRoundTrip(t *testing.T) {
 		case *BlockShare:
 			x.Signature, x.ShareIndex = phase0.BLSSignature{9}, 9
 		case *SyncCommitteeMessageShare:
+			x.Signature, x.ShareIndex = phase0.BLSSignature{9}, 9
+		case *AggregationShare:
 			x.Signature, x.ShareIndex = phase0.BLSSignature{9}, 9
 		}
 		mr2, err2 := c.MessageRoot()
@@ -427,7 +430,7 @@ func TestVerifyShare(t *testing.T) {
 // re-encodes to the same bytes.
 func FuzzUnmarshalMessage(f *testing.F) {
 	fx := newFixture(f, eth2spec.DataVersionElectra)
-	for _, m := range []Message{fx.attShare(1, fx.data(17, 1)), &RandaoShare{Slot: 1}, &SyncCommitteeMessageShare{}} {
+	for _, m := range []Message{fx.attShare(1, fx.data(17, 1)), &RandaoShare{Slot: 1}, &SyncCommitteeMessageShare{}, &AggregationShare{Type: 3, Slot: 2}} {
 		raw, _ := MarshalMessage(m)
 		f.Add(raw)
 	}
@@ -467,3 +470,45 @@ func FuzzDecodeBlockValue(f *testing.F) {
 }
 
 var _ sszutil.Codec = (*AttestationShare)(nil)
+
+// TestAggregationShareStructure: a selection proof share must carry the
+// signing root its slot (and subcommittee) give; the subcommittee must be
+// zero for attestation aggregation and a real subnet for sync; unknown
+// types are malformed. All shares of a message combine into the validator
+// key's signature of it.
+func TestAggregationShareStructure(t *testing.T) {
+	f := newFixture(t, eth2spec.DataVersionDeneb)
+	in, err := f.chain.AggregationSlot(17)
+	if err != nil {
+		t.Fatal(err)
+	}
+	share := func(i int) *AggregationShare {
+		return &AggregationShare{Type: uint64(ShareSelectionProof), Slot: 17, ValidatorIndex: 9, SigningRoot: in.SigningRoot,
+			Signature: f.sign(f.shares[i-1].SecretKey, in.SigningRoot), ShareIndex: uint64(i)}
+	}
+	sig, err := ConstructAggregationSignature(f.v, []*AggregationShare{share(3), share(1), share(2)})
+	if err != nil || sig != f.sign(f.sk, in.SigningRoot) {
+		t.Fatalf("combined %v", err)
+	}
+	bad := map[string]func(*AggregationShare){
+		"other_root":             func(s *AggregationShare) { s.SigningRoot = phase0.Root{1} },
+		"selection_subcommittee": func(s *AggregationShare) { s.SubcommitteeIndex = 1 },
+		"sync_subcommittee_4":    func(s *AggregationShare) { s.Type, s.SubcommitteeIndex = uint64(ShareContributionAndProof), 4 },
+		"unknown_type":           func(s *AggregationShare) { s.Type = 0 },
+	}
+	for name, mut := range bad {
+		s := share(1)
+		mut(s)
+		if err := f.v.VerifyShare(s); !errors.Is(err, ErrMalformedShare) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// The root of an AggregateAndProof share is the receiver's to check:
+	// structurally any root is a valid share of that root.
+	ap := share(1)
+	ap.Type, ap.SigningRoot = uint64(ShareAggregateAndProof), phase0.Root{7}
+	ap.Signature = f.sign(f.shares[0].SecretKey, ap.SigningRoot)
+	if err := f.v.VerifyShare(ap); err != nil {
+		t.Fatalf("aggregate and proof share: %v", err)
+	}
+}

@@ -56,7 +56,7 @@ var caseFiles = map[string]struct {
 	"bls":                {[]string{"meta.yaml", "data.yaml"}, nil},
 	"signing":            {[]string{"meta.yaml", "chain.yaml", "inputs.yaml", "message.yaml", "message.ssz_snappy", "output.yaml", "roots.yaml"}, nil},
 	"slashing":           {[]string{"meta.yaml", "pre.yaml", "pre.ssz_snappy", "steps.yaml", "post.yaml", "post.ssz_snappy", "roots.yaml"}, []string{`interchange_\d+\.json`, `export_\d+\.json`}},
-	"consensus_validity": {[]string{"meta.yaml", "chain.yaml", "duty.yaml", "duty.ssz_snappy", "value.yaml", "value.ssz_snappy", "inputs.yaml", "output.yaml", "roots.yaml"}, []string{"slashing_db.yaml", "slashing_db.ssz_snappy"}},
+	"consensus_validity": {[]string{"meta.yaml", "chain.yaml", "duty.yaml", "duty.ssz_snappy", "value.yaml", "value.ssz_snappy", "inputs.yaml", "output.yaml", "roots.yaml"}, []string{"slashing_db.yaml", "slashing_db.ssz_snappy", "decided_data.yaml", "decided_data.ssz_snappy"}},
 	// qbft: params cases have data.yaml only; every other case config.yaml,
 	// steps.yaml, post and roots.yaml, and restore cases pre (checked by
 	// checkQBFTShape).
@@ -329,10 +329,14 @@ func (c Case) partTypes(t *testing.T) map[string]partType {
 		if err := c.ReadYAML("inputs.yaml", &in); err != nil {
 			t.Fatal(err)
 		}
-		duty := map[string]string{"attestation_data": "AttestationDuty", "block": "ProposerDuty", "sync_committee_contribution": "SyncCommitteeDuty"}[c.Handler]
+		duty := map[string]string{"attestation_data": "AttestationDuty", "block": "ProposerDuty", "sync_committee_contribution": "SyncCommitteeDuty",
+			"aggregate": "AttestationDuty", "sync_contribution": "SyncCommitteeDuty"}[c.Handler]
 		out := map[string]partType{"duty": {name: duty}, "value": {name: in.ValueSSZType, fork: in.ValueFork, preset: preset}}
 		if c.Has("slashing_db.ssz_snappy") {
 			out["slashing_db"] = partType{name: "SlashingDB"}
+		}
+		if c.Has("decided_data.ssz_snappy") {
+			out["decided_data"] = partType{name: "AttestationData", fork: in.ValueFork}
 		}
 		return out
 	}
@@ -362,6 +366,11 @@ func beaconObject(name, fork string) (any, error) {
 		return new(altair.ContributionAndProof), nil
 	case "SyncCommitteeContribution":
 		return new(altair.SyncCommitteeContribution), nil
+	case "Attestation":
+		if v >= eth2spec.DataVersionElectra {
+			return new(electra.Attestation), nil
+		}
+		return new(phase0.Attestation), nil
 	case "AggregateAndProof":
 		if v >= eth2spec.DataVersionElectra {
 			return new(electra.AggregateAndProof), nil

@@ -69,6 +69,7 @@ var dvContainers = map[string]func() sszCodec{
 	"RandaoShare":               func() sszCodec { return new(networking.RandaoShare) },
 	"BlockShare":                func() sszCodec { return new(networking.BlockShare) },
 	"SyncCommitteeMessageShare": func() sszCodec { return new(networking.SyncCommitteeMessageShare) },
+	"AggregationShare":          func() sszCodec { return new(networking.AggregationShare) },
 
 	"InstanceID":    func() sszCodec { return new(consensus.InstanceID) },
 	"Message":       func() sszCodec { return new(qbft.Message) },
@@ -620,4 +621,88 @@ func specValidityInputs(chain Chain, slashingDB []byte) (signing.Chain, *slashin
 		return signing.Chain{}, nil, err
 	}
 	return c, db, nil
+}
+
+// IsValidAggregate implements AggregationValidityImplementation.
+func (GoSpec) IsValidAggregate(preset string, chain Chain, duty, decidedData []byte, valueFork string, value []byte, committee []phase0.BLSPubKey) error {
+	c, err := SpecChainPreset(preset, chain)
+	if err != nil {
+		return err
+	}
+	d := new(spec.AttestationDuty)
+	if err := decode(duty, d); err != nil {
+		return err
+	}
+	data := new(phase0.AttestationData)
+	if err := decode(decidedData, data); err != nil {
+		return err
+	}
+	agg, err := DecodeAttestation(c.Config, valueFork, value)
+	if err != nil {
+		return err
+	}
+	return consensus.IsValidAggregate(c, agg, consensus.AggregateValidity{Data: data, CommitteeIndex: d.CommitteeIndex, Committee: committee})
+}
+
+// IsValidContribution implements AggregationValidityImplementation.
+func (GoSpec) IsValidContribution(preset string, chain Chain, value []byte, slot, subcommitteeIndex uint64, beaconBlockRoot phase0.Root, subcommittee []phase0.BLSPubKey) error {
+	c, err := SpecChainPreset(preset, chain)
+	if err != nil {
+		return err
+	}
+	contrib, err := DecodeSyncCommitteeContribution(c.Config, value)
+	if err != nil {
+		return err
+	}
+	return consensus.IsValidContribution(c, contrib, consensus.ContributionValidity{
+		Slot: phase0.Slot(slot), SubcommitteeIndex: subcommitteeIndex, BeaconBlockRoot: beaconBlockRoot, Subcommittee: subcommittee,
+	})
+}
+
+// DecodeAttestation decodes an aggregate Attestation of the named fork
+// (phase0's container before Electra, Electra's from Electra on, in the
+// preset's sizes; canonical encodings only).
+func DecodeAttestation(p spec.ChainConfig, fork string, b []byte) (*eth2spec.VersionedAttestation, error) {
+	var v eth2spec.DataVersion
+	if err := v.UnmarshalJSON([]byte(`"` + fork + `"`)); err != nil {
+		return nil, fmt.Errorf("ssz: unknown fork %q", fork)
+	}
+	ds := PresetSSZ(p)
+	out := &eth2spec.VersionedAttestation{Version: v}
+	var obj any
+	if v >= eth2spec.DataVersionElectra {
+		a := new(electra.Attestation)
+		obj = a
+		if v == eth2spec.DataVersionElectra {
+			out.Electra = a
+		} else {
+			out.Fulu = a
+		}
+	} else {
+		a := new(phase0.Attestation)
+		obj = a
+		switch v {
+		case eth2spec.DataVersionPhase0:
+			out.Phase0 = a
+		case eth2spec.DataVersionAltair:
+			out.Altair = a
+		case eth2spec.DataVersionBellatrix:
+			out.Bellatrix = a
+		case eth2spec.DataVersionCapella:
+			out.Capella = a
+		default:
+			out.Deneb = a
+		}
+	}
+	if err := ds.UnmarshalSSZ(obj, b); err != nil {
+		return nil, fmt.Errorf("ssz: %w", err)
+	}
+	again, err := ds.MarshalSSZ(obj)
+	if err != nil {
+		return nil, err
+	}
+	if string(again) != string(b) {
+		return nil, sszutil.ErrNonCanonical
+	}
+	return out, nil
 }

@@ -15,7 +15,7 @@ var _ NetworkingImplementation = GoSpec{}
 
 // DecodeShare decodes the SSZ encoding of a share message of the named
 // kind (networking.MessageKind names: attestation_share, randao_share,
-// block_share, sync_committee_message_share), canonical encodings only. A
+// block_share, sync_committee_message_share, aggregation_share), canonical encodings only. A
 // failure wraps networking.ErrMalformedShare.
 func DecodeShare(kind string, b []byte) (networking.Message, error) {
 	var m networking.Message
@@ -28,6 +28,8 @@ func DecodeShare(kind string, b []byte) (networking.Message, error) {
 		m = new(networking.BlockShare)
 	case networking.KindSyncCommitteeMessageShare.String():
 		m = new(networking.SyncCommitteeMessageShare)
+	case networking.KindAggregationShare.String():
+		m = new(networking.AggregationShare)
 	default:
 		return nil, fmt.Errorf("%w: unknown share kind %q", networking.ErrMalformedShare, kind)
 	}
@@ -127,6 +129,16 @@ func CombineWith(v networking.Verifier, kind string, msgs []networking.Message) 
 		}
 		enc, err := m.MarshalSSZ()
 		return CombineResult{Type: "SyncCommitteeMessage", Combined: enc}, err
+	case networking.KindAggregationShare.String():
+		shares := make([]*networking.AggregationShare, len(msgs))
+		for i, m := range msgs {
+			shares[i] = m.(*networking.AggregationShare)
+		}
+		sig, err := networking.ConstructAggregationSignature(v, shares)
+		if err != nil {
+			return CombineResult{}, err
+		}
+		return CombineResult{Type: "BLSSignature", Combined: sig[:]}, nil
 	}
 	return CombineResult{}, fmt.Errorf("%w: unknown share kind %q", networking.ErrMalformedShare, kind)
 }

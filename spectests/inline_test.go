@@ -109,6 +109,7 @@ func scalar(n *yaml.Node, key string) string {
 var shareType = map[string]string{
 	"attestation_share": "AttestationShare", "randao_share": "RandaoShare",
 	"block_share": "BlockShare", "sync_committee_message_share": "SyncCommitteeMessageShare",
+	"aggregation_share": "AggregationShare",
 }
 
 // dvcFieldType is the type of field key in the body of the dvc event or

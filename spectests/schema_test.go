@@ -89,6 +89,8 @@ var (
 	sRandaoShare = container(f("slot", sUint64), f("validator_index", sUint64), f("signature", sSignature), f("share_index", sUint64))
 	sBlockShare  = container(f("block", sVersionedBlock), f("signature", sSignature), f("share_index", sUint64))
 	sSyncShare   = container(f("slot", sUint64), f("beacon_block_root", sRoot), f("validator_index", sUint64), f("signature", sSignature), f("share_index", sUint64))
+	// SPEC.md section 12.
+	sAggregationShare = container(f("type", sUint64), f("slot", sUint64), f("subcommittee_index", sUint64), f("validator_index", sUint64), f("signing_root", sRoot), f("signature", sSignature), f("share_index", sUint64))
 
 	// SPEC.md section 8.4 and 8.14: QBFT containers.
 	sInstanceID    = container(f("cluster", sRoot), f("validator", sPubkey), f("duty_type", sUint64), f("slot", sUint64))
@@ -155,6 +157,7 @@ var specSchemas = map[string]*schema{
 	"RandaoShare":               sRandaoShare,
 	"BlockShare":                sBlockShare,
 	"SyncCommitteeMessageShare": sSyncShare,
+	"AggregationShare":          sAggregationShare,
 
 	"InstanceID":    sInstanceID,
 	"Message":       sMessage,

@@ -160,8 +160,9 @@ var FileShapes = map[string]map[string]*Shape{
 			}}),
 	},
 	"consensus_validity": {
-		"chain.yaml":  chainShape,
-		"inputs.yaml": mapOf(req("value_ssz_type", nil), req("value_fork", nil), opt("randao_reveal", nil), opt("fee_recipient", nil), opt("slot", nil)),
+		"chain.yaml": chainShape,
+		"inputs.yaml": mapOf(req("value_ssz_type", nil), req("value_fork", nil), opt("randao_reveal", nil), opt("fee_recipient", nil), opt("slot", nil),
+			opt("subcommittee_index", nil), opt("beacon_block_root", nil), opt("committee", nil)),
 		"output.yaml": mapOf(req("valid", nil), opt("reason", nil), opt("slashing_reason", nil)),
 	},
 	"qbft": {

@@ -14,7 +14,7 @@ import (
 // other than the container parts and meta.yaml is documented.
 func TestVectorShapes(t *testing.T) {
 	containerParts := map[string]bool{"meta.yaml": true, "roots.yaml": true, "pre.yaml": true, "post.yaml": true, "value.yaml": true,
-		"message.yaml": true, "duty.yaml": true, "slashing_db.yaml": true}
+		"message.yaml": true, "duty.yaml": true, "slashing_db.yaml": true, "decided_data.yaml": true}
 	checked := map[string]int{}
 	for _, c := range allCases(t) {
 		entries, err := os.ReadDir(c.Dir())

@@ -27,6 +27,22 @@ type ValidityImplementation interface {
 	IsValidSyncCommitteeContribution(preset string, chain Chain, duty, contribution []byte, slot uint64) error
 }
 
+// AggregationValidityImplementation runs the consensus_validity handlers
+// aggregate and sync_contribution (SPEC.md section 12). It is separate from
+// ValidityImplementation so that an implementation without aggregation
+// keeps running the other handlers; these cases fail for it, naming this
+// interface.
+type AggregationValidityImplementation interface {
+	// IsValidAggregate is the aggregator instance's predicate: value is the
+	// aggregate (an Attestation of valueFork), decidedData the SSZ
+	// AttestationData the validator decided, duty its AttestationDuty, and
+	// committee the committee's public keys in order.
+	IsValidAggregate(preset string, chain Chain, duty, decidedData []byte, valueFork string, value []byte, committee []phase0.BLSPubKey) error
+	// IsValidContribution is the sync contribution predicate for one
+	// subcommittee: value is a SyncCommitteeContribution of the preset.
+	IsValidContribution(preset string, chain Chain, value []byte, slot, subcommitteeIndex uint64, beaconBlockRoot phase0.Root, subcommittee []phase0.BLSPubKey) error
+}
+
 func init() {
 	register(Runner{
 		Name:       "consensus_validity",
@@ -48,6 +64,10 @@ type validityInputs struct {
 	RandaoReveal Hex     `yaml:"randao_reveal"`
 	FeeRecipient Hex     `yaml:"fee_recipient"`
 	Slot         *uint64 `yaml:"slot"`
+	// Aggregation handlers (SPEC.md section 12).
+	Committee         []Hex   `yaml:"committee"`
+	SubcommitteeIndex *uint64 `yaml:"subcommittee_index"`
+	BeaconBlockRoot   Hex     `yaml:"beacon_block_root"`
 }
 
 type validityOutput struct {
@@ -84,12 +104,15 @@ func CheckValidityCase(c Case, impl ValidityImplementation) error {
 		return err
 	}
 	var db []byte
-	if c.Handler != "sync_committee_contribution" {
+	if c.Handler == "aggregate" || c.Handler == "sync_contribution" {
+		err = checkAggregationValidity(c, chain, impl, in, duty, value)
+	} else if c.Handler != "sync_committee_contribution" {
 		if db, err = c.ReadSSZ("slashing_db"); err != nil {
 			return err
 		}
 	}
 	switch c.Handler {
+	case "aggregate", "sync_contribution":
 	case "attestation_data":
 		err = impl.IsValidAttestationData(c.Preset, chain, db, duty, value)
 	case "block":
@@ -130,4 +153,30 @@ func CheckValidityCase(c Case, impl ValidityImplementation) error {
 		}
 	}
 	return nil
+}
+
+func checkAggregationValidity(c Case, chain Chain, impl ValidityImplementation, in validityInputs, duty, value []byte) error {
+	agg, ok := impl.(AggregationValidityImplementation)
+	if !ok {
+		return fmt.Errorf("the implementation is not a spectests.AggregationValidityImplementation")
+	}
+	keys := make([]phase0.BLSPubKey, len(in.Committee))
+	for i, h := range in.Committee {
+		pk, err := h.PublicKey()
+		if err != nil {
+			return caseError("inputs.yaml", "committee[%d]: %v", i, err)
+		}
+		keys[i] = pk
+	}
+	if c.Handler == "aggregate" {
+		data, err := c.ReadSSZ("decided_data")
+		if err != nil {
+			return err
+		}
+		return agg.IsValidAggregate(c.Preset, chain, duty, data, in.ValueFork, value, keys)
+	}
+	if in.Slot == nil || in.SubcommitteeIndex == nil || len(in.BeaconBlockRoot) != 32 {
+		return caseError("inputs.yaml", "slot, subcommittee_index and a 32-byte beacon_block_root are required")
+	}
+	return agg.IsValidContribution(c.Preset, chain, value, *in.Slot, *in.SubcommitteeIndex, phase0.Root(in.BeaconBlockRoot), keys)
 }

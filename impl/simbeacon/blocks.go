@@ -15,6 +15,8 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 	"github.com/holiman/uint256"
+
+	"github.com/dvspec/go-dvspec/spec/bls"
 )
 
 // gasLimit and baseFee are the fixed execution values of simulated blocks.
@@ -42,11 +44,38 @@ func (n *Node) eth1Data() *phase0.ETH1Data {
 	return &phase0.ETH1Data{DepositRoot: phase0.Root{}, DepositCount: n.cfg.Validators, BlockHash: h[:]}
 }
 
-func (n *Node) syncAggregate() *altair.SyncAggregate {
-	return &altair.SyncAggregate{
+// syncAggregate is the sync aggregate of a block at slot: the accepted
+// contributions of the previous slot (which sign its head, the block's
+// parent), one per subcommittee, their bits placed at the subcommittee's
+// positions and their signatures aggregated; the empty aggregate when
+// there are none.
+func (n *Node) syncAggregate(slot phase0.Slot) *altair.SyncAggregate {
+	out := &altair.SyncAggregate{
 		SyncCommitteeBits:      make([]byte, (n.chain.syncSize+7)/8),
 		SyncCommitteeSignature: infinitySignature,
 	}
+	if slot == 0 {
+		return out
+	}
+	size := n.chain.subcommitteeSize()
+	var sigs []phase0.BLSSignature
+	for sub, c := range n.pools.contributions(slot - 1) {
+		for i := range size {
+			if c.AggregationBits[i/8]&(1<<(i%8)) != 0 {
+				pos := sub*size + i
+				out.SyncCommitteeBits[pos/8] |= 1 << (pos % 8)
+			}
+		}
+		sigs = append(sigs, c.Signature)
+	}
+	if len(sigs) > 0 {
+		if agg, err := bls.AggregateSignatures(sigs); err == nil {
+			out.SyncCommitteeSignature = agg
+		} else {
+			out.SyncCommitteeBits = make([]byte, (n.chain.syncSize+7)/8)
+		}
+	}
+	return out
 }
 
 func (n *Node) timestamp(slot phase0.Slot) uint64 {
@@ -107,21 +136,21 @@ func (n *Node) buildBlock(p blockParts) (eth2spec.DataVersion, any) {
 			RANDAOReveal: p.randao, ETH1Data: n.eth1Data(), Graffiti: p.graffiti,
 			ProposerSlashings: []*phase0.ProposerSlashing{}, AttesterSlashings: []*phase0.AttesterSlashing{},
 			Attestations: atts, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
-			SyncAggregate: n.syncAggregate(),
+			SyncAggregate: n.syncAggregate(p.slot),
 		}}
 	case eth2spec.DataVersionBellatrix:
 		return version, &bellatrix.BeaconBlock{Slot: p.slot, ProposerIndex: p.proposer, ParentRoot: parent, StateRoot: state, Body: &bellatrix.BeaconBlockBody{
 			RANDAOReveal: p.randao, ETH1Data: n.eth1Data(), Graffiti: p.graffiti,
 			ProposerSlashings: []*phase0.ProposerSlashing{}, AttesterSlashings: []*phase0.AttesterSlashing{},
 			Attestations: atts, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
-			SyncAggregate: n.syncAggregate(), ExecutionPayload: n.bellatrixPayload(p),
+			SyncAggregate: n.syncAggregate(p.slot), ExecutionPayload: n.bellatrixPayload(p),
 		}}
 	case eth2spec.DataVersionCapella:
 		return version, &capella.BeaconBlock{Slot: p.slot, ProposerIndex: p.proposer, ParentRoot: parent, StateRoot: state, Body: &capella.BeaconBlockBody{
 			RANDAOReveal: p.randao, ETH1Data: n.eth1Data(), Graffiti: p.graffiti,
 			ProposerSlashings: []*phase0.ProposerSlashing{}, AttesterSlashings: []*phase0.AttesterSlashing{},
 			Attestations: atts, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
-			SyncAggregate: n.syncAggregate(), ExecutionPayload: n.capellaPayload(p),
+			SyncAggregate: n.syncAggregate(p.slot), ExecutionPayload: n.capellaPayload(p),
 			BLSToExecutionChanges: []*capella.SignedBLSToExecutionChange{},
 		}}
 	case eth2spec.DataVersionDeneb:
@@ -130,7 +159,7 @@ func (n *Node) buildBlock(p blockParts) (eth2spec.DataVersion, any) {
 				RANDAOReveal: p.randao, ETH1Data: n.eth1Data(), Graffiti: p.graffiti,
 				ProposerSlashings: []*phase0.ProposerSlashing{}, AttesterSlashings: []*phase0.AttesterSlashing{},
 				Attestations: atts, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
-				SyncAggregate: n.syncAggregate(), ExecutionPayload: n.denebPayload(p),
+				SyncAggregate: n.syncAggregate(p.slot), ExecutionPayload: n.denebPayload(p),
 				BLSToExecutionChanges: []*capella.SignedBLSToExecutionChange{}, BlobKZGCommitments: []deneb.KZGCommitment{},
 			}},
 			KZGProofs: []deneb.KZGProof{}, Blobs: []deneb.Blob{},
@@ -140,7 +169,7 @@ func (n *Node) buildBlock(p blockParts) (eth2spec.DataVersion, any) {
 			RANDAOReveal: p.randao, ETH1Data: n.eth1Data(), Graffiti: p.graffiti,
 			ProposerSlashings: []*phase0.ProposerSlashing{}, AttesterSlashings: []*electra.AttesterSlashing{},
 			Attestations: attsElectra, Deposits: []*phase0.Deposit{}, VoluntaryExits: []*phase0.SignedVoluntaryExit{},
-			SyncAggregate: n.syncAggregate(), ExecutionPayload: n.denebPayload(p),
+			SyncAggregate: n.syncAggregate(p.slot), ExecutionPayload: n.denebPayload(p),
 			BLSToExecutionChanges: []*capella.SignedBLSToExecutionChange{}, BlobKZGCommitments: []deneb.KZGCommitment{},
 			ExecutionRequests: &electra.ExecutionRequests{
 				Deposits: []*electra.DepositRequest{}, Withdrawals: []*electra.WithdrawalRequest{},

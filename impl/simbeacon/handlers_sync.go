@@ -197,6 +197,7 @@ func (n *Node) acceptContribution(s *altair.SignedContributionAndProof) error {
 		return fmt.Errorf("contribution: %w", err)
 	}
 	n.rec.add(Acceptance{Validator: agg, Kind: KindContributionAndProof, Slot: c.Slot, At: n.cfg.Clock.Now(), SigningRoot: root}, n.chain.epochOf(c.Slot))
+	n.pools.addContribution(c)
 	return nil
 }
 

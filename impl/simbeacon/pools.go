@@ -1,7 +1,10 @@
 package simbeacon
 
 import (
+	"math/bits"
 	"sync"
+
+	"github.com/attestantio/go-eth2-client/spec/altair"
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 )
@@ -13,6 +16,10 @@ type pools struct {
 	mu   sync.Mutex
 	att  map[attKey]*attEntry
 	sync map[syncKey]map[phase0.ValidatorIndex]phase0.BLSSignature
+	// contrib holds, per slot and subcommittee, the accepted contribution
+	// with the most participants: the blocks of the next slot build their
+	// sync aggregate from them, as a beacon node's block producer does.
+	contrib map[contribKey]*altair.SyncCommitteeContribution
 	// prunedAt is the newest slot a pruning pass ran for; pruning again
 	// before a newer slot arrives would find nothing.
 	prunedAt phase0.Slot
@@ -32,13 +39,19 @@ type attEntry struct {
 	sigs   map[uint64]phase0.BLSSignature // by position in the committee
 }
 
+type contribKey struct {
+	slot phase0.Slot
+	sub  uint64
+}
+
 type syncKey struct {
 	slot phase0.Slot
 	root phase0.Root
 }
 
 func newPools() *pools {
-	return &pools{att: map[attKey]*attEntry{}, sync: map[syncKey]map[phase0.ValidatorIndex]phase0.BLSSignature{}}
+	return &pools{att: map[attKey]*attEntry{}, sync: map[syncKey]map[phase0.ValidatorIndex]phase0.BLSSignature{},
+		contrib: map[contribKey]*altair.SyncCommitteeContribution{}}
 }
 
 func (p *pools) addAttestation(k attKey, data *phase0.AttestationData, length, position uint64, sig phase0.BLSSignature) {
@@ -107,4 +120,43 @@ func (p *pools) prune(slot phase0.Slot) {
 			delete(p.sync, old)
 		}
 	}
+	for old := range p.contrib {
+		if old.slot+poolSlots < slot {
+			delete(p.contrib, old)
+		}
+	}
+}
+
+// addContribution keeps c if it has more participants than the kept
+// contribution of its slot and subcommittee (contributions with
+// overlapping bits cannot be merged).
+func (p *pools) addContribution(c *altair.SyncCommitteeContribution) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.prune(c.Slot)
+	k := contribKey{c.Slot, c.SubcommitteeIndex}
+	if old := p.contrib[k]; old == nil || bitCount(c.AggregationBits) > bitCount(old.AggregationBits) {
+		p.contrib[k] = c
+	}
+}
+
+// contributions returns the kept contributions of slot by subcommittee.
+func (p *pools) contributions(slot phase0.Slot) map[uint64]*altair.SyncCommitteeContribution {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[uint64]*altair.SyncCommitteeContribution{}
+	for k, c := range p.contrib {
+		if k.slot == slot {
+			out[k.sub] = c
+		}
+	}
+	return out
+}
+
+func bitCount(b []byte) int {
+	n := 0
+	for _, x := range b {
+		n += bits.OnesCount8(x)
+	}
+	return n
 }

@@ -282,6 +282,19 @@ func TestSyncCommitteeVerification(t *testing.T) {
 		st, body := h.post(ethnode.PathSyncCommitteeSel, nil, []*ethnode.SyncCommitteeSelection{tc.sel})
 		h.refused(tc.name, st, body, tc.reason, before)
 	}
+	// The next slot's block carries the accepted contribution in its sync
+	// aggregate: subcommittee 1's positions, its signature.
+	toSlot(h, slot+1)
+	agg1 := h.electraBlock(slot + 1).Block.Body.SyncAggregate
+	for pos := uint64(0); pos < uint64(len(committee)); pos++ {
+		set := agg1.SyncCommitteeBits[pos/8]&(1<<(pos%8)) != 0
+		if set != (pos >= sub*size && pos < (sub+1)*size) {
+			t.Fatalf("sync aggregate bit %d is %v (subcommittee %d of size %d contributed)", pos, set, sub, size)
+		}
+	}
+	if agg1.SyncCommitteeSignature != aggregateOf(t, sigs...) {
+		t.Fatal("sync aggregate signature is not the contribution's")
+	}
 }
 
 // TestRegistrationAndExitVerification covers builder registrations (genesis

@@ -246,6 +246,13 @@ var Errors = []Error{
 	{"consensus_validity", "subcommittee_not_assigned", consensus.ErrSubcommitteeNotAssigned, "consensus.ErrSubcommitteeNotAssigned"},
 	{"consensus_validity", "zero_block_root", consensus.ErrZeroBlockRoot, "consensus.ErrZeroBlockRoot"},
 	{"consensus_validity", "fee_recipient_mismatch", consensus.ErrFeeRecipientMismatch, "consensus.ErrFeeRecipientMismatch"},
+	{"consensus_validity", "data_mismatch", consensus.ErrDataMismatch, "consensus.ErrDataMismatch"},
+	{"consensus_validity", "block_root_mismatch", consensus.ErrBlockRootMismatch, "consensus.ErrBlockRootMismatch"},
+	{"consensus_validity", "bits_shape", consensus.ErrBitsShape, "consensus.ErrBitsShape"},
+	{"consensus_validity", "no_participant", consensus.ErrNoParticipant, "consensus.ErrNoParticipant"},
+	{"consensus_validity", "committee_bits", consensus.ErrCommitteeBits, "consensus.ErrCommitteeBits"},
+	{"consensus_validity", "aggregate_signature", consensus.ErrAggregateSignature, "consensus.ErrAggregateSignature"},
+	{"consensus_validity", "subcommittee_mismatch", consensus.ErrSubcommitteeMismatch, "consensus.ErrSubcommitteeMismatch"},
 
 	{"slashing", "source_after_target", slashing.ErrSourceAfterTarget, "slashing.ErrSourceAfterTarget"},
 	{"slashing", "double_vote", slashing.ErrDoubleVote, "slashing.ErrDoubleVote"},

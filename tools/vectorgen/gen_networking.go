@@ -252,7 +252,22 @@ func kindsFor(nc *netCluster) []netMessages {
 	if nc.fork >= eth2spec.DataVersionAltair {
 		out = append(out, netMessages{networking.KindSyncCommitteeMessageShare, func(i int, tag string) networking.Message { return nc.syncShare(i, tag) }})
 	}
+	out = append(out, netMessages{networking.KindAggregationShare, func(i int, tag string) networking.Message {
+		slot := nc.slot
+		if tag != "a" {
+			slot++ // another slot: another selection proof
+		}
+		return nc.selectionShare(i, slot)
+	}})
 	return out
+}
+
+// selectionShare is node i's share of the validator's slot selection proof
+// (an aggregation share of type selection_proof, SPEC.md section 12).
+func (nc *netCluster) selectionShare(i int, slot phase0.Slot) *networking.AggregationShare {
+	in := mustIn(nc.chain.AggregationSlot(slot))
+	return &networking.AggregationShare{Type: uint64(networking.ShareSelectionProof), Slot: slot, ValidatorIndex: phase0.ValidatorIndex(nc.cl.Validator.Index),
+		SigningRoot: in.SigningRoot, Signature: sign(nc.share(i).SecretKey, in.SigningRoot[:]), ShareIndex: uint64(i)}
 }
 
 func genNetworking(w *Writer) {
@@ -348,7 +363,8 @@ func genNetworkingKind(w *Writer, nc *netCluster, k netMessages, full bool) {
 	other := &netCluster{cl: newCluster(44, 4), chain: nc.chain, fork: nc.fork, slot: nc.slot, label: nc.label}
 	var otherShares []networking.Message
 	for _, i := range []int{1, 2, 3} {
-		s := kindsFor(other)[kindIndex(k.kind)].msg(i, "a")
+		ks := kindsFor(other)
+		s := ks[kindIndex(ks, k.kind)].msg(i, "a")
 		setValidatorIndex(s, nc.cl.Validator.Index)
 		otherShares = append(otherShares, resignAs(other, s, i))
 	}
@@ -429,7 +445,14 @@ func forgeUnsigned(nc *netCluster, k networking.MessageKind) (func(networking.Me
 	return nil, ""
 }
 
-func kindIndex(k networking.MessageKind) int { return int(k) - 1 }
+func kindIndex(list []netMessages, k networking.MessageKind) int {
+	for i, m := range list {
+		if m.kind == k {
+			return i
+		}
+	}
+	panic(fmt.Sprintf("no messages of kind %s", k))
+}
 
 func setSignature(m networking.Message, sig phase0.BLSSignature) {
 	switch s := m.(type) {
@@ -440,6 +463,8 @@ func setSignature(m networking.Message, sig phase0.BLSSignature) {
 	case *networking.BlockShare:
 		s.Signature = sig
 	case *networking.SyncCommitteeMessageShare:
+		s.Signature = sig
+	case *networking.AggregationShare:
 		s.Signature = sig
 	}
 }
@@ -454,6 +479,8 @@ func setShareIndex(m networking.Message, i uint64) {
 		s.ShareIndex = i
 	case *networking.SyncCommitteeMessageShare:
 		s.ShareIndex = i
+	case *networking.AggregationShare:
+		s.ShareIndex = i
 	}
 }
 
@@ -466,6 +493,8 @@ func setValidatorIndex(m networking.Message, v uint64) {
 	case *networking.RandaoShare:
 		s.ValidatorIndex = phase0.ValidatorIndex(v)
 	case *networking.SyncCommitteeMessageShare:
+		s.ValidatorIndex = phase0.ValidatorIndex(v)
+	case *networking.AggregationShare:
 		s.ValidatorIndex = phase0.ValidatorIndex(v)
 	}
 }

@@ -21,7 +21,7 @@ import (
 func init() {
 	register(generator{
 		Runner:   "consensus_validity",
-		Summary:  "the validity predicates a co-validator applies to a proposed value (attestation data, block, sync committee contribution), every rule per fork, with the named rule that refuses",
+		Summary:  "the validity predicates a co-validator applies to a proposed value (attestation data, block, sync committee contribution; aggregate and sync contribution of the aggregation duties), every rule per fork, with the named rule that refuses",
 		Generate: genValidity,
 	})
 }
@@ -55,6 +55,12 @@ type validityCase struct {
 	description, proves          string
 	refs                         []string
 	keys                         *yaml.Node
+	extraSSZ                     []extraSSZ // more SSZ inputs (name, container)
+}
+
+type extraSSZ struct {
+	name string
+	obj  sszObject
 }
 
 func (w *Writer) addValidity(vc validityCase) {
@@ -87,6 +93,9 @@ func (w *Writer) addValidity(vc validityCase) {
 		c.SSZ("slashing_db", vc.db, containerNode(vc.db))
 	}
 	c.SSZ("value", vc.value, vc.valueNode)
+	for _, x := range vc.extraSSZ {
+		c.SSZ(x.name, x.obj, containerNode(x.obj))
+	}
 	inputs := mapNode("value_ssz_type", vc.valueType, "value_fork", vc.valueFork.String())
 	for i := 0; i+1 < len(vc.inputs); i += 2 {
 		inputs.Content = append(inputs.Content, strNode(vc.inputs[i].(string)), toNode(vc.inputs[i+1]))
@@ -145,6 +154,8 @@ func genValidity(w *Writer) {
 	genValidityAttestation(w)
 	genValidityBlock(w)
 	genValiditySync(w)
+	genValidityAggregate(w)
+	genValidityContribution(w)
 }
 
 var (
