@@ -199,7 +199,18 @@ func (i *Instance) SetOwnValue(value []byte) ([]Output, error) {
 // changes nothing. A valid DECIDED makes the instance decide (the Dafny
 // UponNewBlock). Once decided, the instance answers a ROUND_CHANGE from a
 // node with its DECIDED message, at most once per round of that node.
+//
+// Two kinds of message are ignored before any check, because checking
+// them cannot change the outcome (SPEC.md section 8.9): after the decision
+// every message but a ROUND_CHANGE, and before it a copy of a stored
+// message (equal Message and signature: the stored one was checked, its
+// justification too).
 func (i *Instance) Receive(msg *SignedMessage) ([]Output, error) {
+	if msg != nil {
+		if i.decided != nil && msg.Message.Type != MsgRoundChange || i.decided == nil && i.storedCopy(msg) {
+			return nil, nil
+		}
+	}
 	if err := i.check.ValidateMessage(msg); err != nil {
 		return nil, err
 	}
@@ -667,6 +678,28 @@ func (i *Instance) store(msg *SignedMessage) (dup bool, err error) {
 		i.values[m.PreparedDigest[0]] = msg.Value
 	}
 	return false, nil
+}
+
+// storedCopy reports whether msg has the Message and signature of a stored
+// message, looking without creating anything.
+func (i *Instance) storedCopy(msg *SignedMessage) bool {
+	m := &msg.Message
+	rm := i.rounds[m.Round]
+	if rm == nil || m.Sender < 1 || m.Sender > i.check.N {
+		return false
+	}
+	var old *SignedMessage
+	switch m.Type {
+	case MsgProposal:
+		old = rm.proposal
+	case MsgPrepare:
+		old = rm.prepares[m.Sender-1]
+	case MsgCommit:
+		old = rm.commits[m.Sender-1]
+	case MsgRoundChange:
+		old = rm.rcs[m.Sender-1]
+	}
+	return old != nil && old.Signature == msg.Signature && sameMessage(&old.Message, m)
 }
 
 // mustStore stores a message this node just made; it cannot conflict with

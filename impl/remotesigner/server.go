@@ -227,46 +227,55 @@ func recordError(err error) error {
 }
 
 // protect runs the slashing check for an ATTESTATION or BLOCK_V2 request
-// and, when it passes, records and persists it.
+// and, when it passes, records and persists it. The in-memory check runs
+// once: Insert* checks and records in one step (a separate Check* before it
+// doubled the cost of every signature). The record is in memory before it
+// is persisted; when persisting fails nothing is signed, and the in-memory
+// DB only stays stricter than the stored one. A RecordStore checks again in
+// its transaction, against its own records (another writer may have
+// recorded meanwhile).
 func (s *Server) protect(pubkey phase0.BLSPubKey, req *ethnode.SignRequest, root phase0.Root) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	rs, recordStore := s.store.(RecordStore)
 	if req.Type == ethnode.SignTypeAttestation {
 		src, tgt := req.Attestation.Source.Epoch, req.Attestation.Target.Epoch
-		if err := s.db.CheckAttestation(pubkey, src, tgt, &root); err != nil {
-			return ethnode.NewSignerError(http.StatusPreconditionFailed, "%v", err)
+		if err := s.db.InsertAttestation(pubkey, src, tgt, &root); err != nil {
+			return insertError(err)
 		}
-		if rs, ok := s.store.(RecordStore); ok {
+		if recordStore {
 			if err := rs.RecordAttestation(pubkey, &slashing.SlashingDBAttestation{SourceEpoch: src, TargetEpoch: tgt, SigningRoot: &root}); err != nil {
 				return recordError(err)
 			}
 		}
-		if err := s.db.InsertAttestation(pubkey, src, tgt, &root); err != nil {
-			return ethnode.NewSignerError(http.StatusInternalServerError, "recording the attestation: %v", err)
-		}
 	} else {
 		slot := blockSlot(req.BeaconBlock)
-		if err := s.db.CheckBlock(pubkey, slot, &root); err != nil {
-			return ethnode.NewSignerError(http.StatusPreconditionFailed, "%v", err)
+		if err := s.db.InsertBlock(pubkey, slot, &root); err != nil {
+			return insertError(err)
 		}
-		if rs, ok := s.store.(RecordStore); ok {
+		if recordStore {
 			if err := rs.RecordBlock(pubkey, &slashing.SlashingDBBlock{Slot: slot, SigningRoot: &root}); err != nil {
 				return recordError(err)
 			}
 		}
-		if err := s.db.InsertBlock(pubkey, slot, &root); err != nil {
-			return ethnode.NewSignerError(http.StatusInternalServerError, "recording the block: %v", err)
-		}
 	}
-	if _, ok := s.store.(RecordStore); !ok {
-		// The record is in memory now; if it cannot be persisted nothing is
-		// signed, and the in-memory DB only stays stricter than the stored
-		// one.
+	if !recordStore {
 		if err := s.store.Save(s.db); err != nil {
 			return ethnode.NewSignerError(http.StatusInternalServerError, "persisting the slashing DB: %v", err)
 		}
 	}
 	return nil
+}
+
+// insertError is the answer to an in-memory Insert* that refused: a
+// slashing conflict or a full history is a final refusal to sign (412, as
+// recordError answers for a RecordStore); anything else a server failure.
+func insertError(err error) error {
+	var conflict *slashing.ConflictError
+	if errors.As(err, &conflict) || errors.Is(err, slashing.ErrHistoryFull) {
+		return ethnode.NewSignerError(http.StatusPreconditionFailed, "%v", err)
+	}
+	return ethnode.NewSignerError(http.StatusInternalServerError, "recording: %v", err)
 }
 
 func blockSlot(b *ethnode.BeaconBlockRequest) phase0.Slot {
