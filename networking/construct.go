@@ -52,6 +52,13 @@ type Verifier struct {
 	Threshold       int
 	// Verify is bls.Verify when nil.
 	Verify VerifyFunc
+	// PublicSharesChecked says the caller has established that
+	// PublicShares are a threshold-M sharing of ValidatorPubkey
+	// (spec/cluster.CheckPublicShares). The combined signature of M
+	// verified shares then verifies under ValidatorPubkey by linearity,
+	// and combination does not check it again (this spec, SPEC.md
+	// amendment A24). False: checked, as construct_signed_* does.
+	PublicSharesChecked bool
 }
 
 func (v Verifier) verify(pk phase0.BLSPubKey, root phase0.Root, sig phase0.BLSSignature) bool {
@@ -190,7 +197,7 @@ func (v Verifier) VerifySignature(m Message, signingRoot phase0.Root) error {
 // shares must be non-empty, of one message, from distinct signers, at least
 // the threshold in number, each valid; the threshold shares with the
 // smallest indices are combined (spec/bls.RecoverSignature) and the result
-// must verify under the validator key. It returns the signing input and
+// must verify under the validator key (unless v.PublicSharesChecked, A24). It returns the signing input and
 // the combined signature.
 func combine[M Message](v Verifier, shares []M) (signing.SigningInput, phase0.BLSSignature, error) {
 	fail := func(err error) (signing.SigningInput, phase0.BLSSignature, error) {
@@ -237,7 +244,7 @@ func combine[M Message](v Verifier, shares []M) (signing.SigningInput, phase0.BL
 	if err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrInvalidCombination, err))
 	}
-	if !v.verify(v.ValidatorPubkey, in.SigningRoot, sig) {
+	if !v.PublicSharesChecked && !v.verify(v.ValidatorPubkey, in.SigningRoot, sig) {
 		return fail(fmt.Errorf("%w: over signing root %#x", ErrInvalidCombination, in.SigningRoot[:]))
 	}
 	return in, sig, nil

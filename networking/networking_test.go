@@ -512,3 +512,43 @@ func TestAggregationShareStructure(t *testing.T) {
 		t.Fatalf("aggregate and proof share: %v", err)
 	}
 }
+
+// With PublicSharesChecked (amendment A24) combination does not check the
+// combined signature, and what it returns still verifies under the
+// validator key; without it the check runs.
+func TestCombineSharesChecked(t *testing.T) {
+	f := newFixture(t, eth2spec.DataVersionElectra)
+	d := f.data(17, 1)
+	shares := []*AttestationShare{f.attShare(4, d), f.attShare(1, d), f.attShare(3, d)}
+	for _, checked := range []bool{false, true} {
+		v := f.v
+		v.PublicSharesChecked = checked
+		keyChecks := 0
+		v.Verify = func(pk phase0.BLSPubKey, msg []byte, sig phase0.BLSSignature) bool {
+			if pk == f.pk {
+				keyChecks++
+			}
+			return bls.Verify(pk, msg, sig)
+		}
+		att, err := ConstructSignedAttestation(v, shares)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := f.chain.AttestationData(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bls.Verify(f.pk, in.SigningRoot[:], att.Signature()) {
+			t.Fatalf("checked=%v: combined signature does not verify", checked)
+		}
+		if want := map[bool]int{false: 1, true: 0}[checked]; keyChecks != want {
+			t.Fatalf("checked=%v: %d checks under the validator key, want %d", checked, keyChecks, want)
+		}
+		// An invalid share is still refused.
+		bad := *shares[1]
+		bad.Signature = shares[0].Signature
+		if _, err := ConstructSignedAttestation(v, []*AttestationShare{shares[0], &bad, shares[2]}); !errors.Is(err, ErrInvalidShare) {
+			t.Fatalf("checked=%v: invalid share: %v", checked, err)
+		}
+	}
+}

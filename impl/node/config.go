@@ -67,7 +67,11 @@ type Outbound interface {
 // Config by the adapter (adapter/run).
 type Config struct {
 	// Cluster is the cluster definition (impl/keys) and Self this node's
-	// operator index in it (= its share index).
+	// operator index in it (= its share index). It must be valid
+	// (cluster.Parse or Definition.Validate): the node relies on its public
+	// shares being a threshold sharing of each validator key and does not
+	// check combined signatures again (amendment A24; with inconsistent
+	// shares duties would fail at the beacon node, nothing unsafe signed).
 	Cluster *cluster.Definition
 	Self    uint64
 	// NodeKey is this node's Ed25519 identity key, which signs its QBFT

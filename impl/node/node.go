@@ -275,6 +275,8 @@ func (n *Node) loadValidators() error {
 			Threshold:    int(c.Cluster.Threshold),
 			Cluster:      n.cluster,
 			Mode:         n.mode(),
+			// Config.Cluster is a validated definition (A24).
+			PublicSharesChecked: true,
 		}
 		own := slashing.New(c.Chain.GenesisValidatorsRoot)
 		if d := slashing.GetSlashingDBDataForPubkey(db, shares[c.Self]); d != nil {
@@ -290,7 +292,7 @@ func (n *Node) loadValidators() error {
 			cfg: dcfg, st: st, index: dcfg.Validator.Index, pubkey: cv.PublicKey, sharePub: shares[c.Self],
 			sigs: map[sigKey]sigResult{},
 		}
-		v.verifier = networking.Verifier{Chain: c.Chain, ValidatorPubkey: cv.PublicKey, PublicShares: shares, Threshold: dcfg.Threshold, Verify: n.bls.Verify}
+		v.verifier = networking.Verifier{Chain: c.Chain, ValidatorPubkey: cv.PublicKey, PublicShares: shares, Threshold: dcfg.Threshold, Verify: n.bls.Verify, PublicSharesChecked: true}
 		if _, dup := n.byIndex[v.index]; dup {
 			return fmt.Errorf("node: validator index %d given twice", v.index)
 		}

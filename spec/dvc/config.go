@@ -62,6 +62,12 @@ type Config struct {
 	PublicShares map[uint64]phase0.BLSPubKey
 	// Threshold is M, the number of shares that combine (spec.Threshold).
 	Threshold int
+	// PublicSharesChecked: the caller has checked that PublicShares are a
+	// threshold sharing of the validator key (spec/cluster.CheckPublicShares,
+	// run when a cluster definition is loaded); combination then skips the
+	// combined signature's check (networking.Verifier.PublicSharesChecked,
+	// amendment A24). Vectors leave it false.
+	PublicSharesChecked bool
 	// Cluster is the cluster root put into every consensus.InstanceID.
 	Cluster phase0.Root
 	// Mode is remote-signer or VC-middleware.
@@ -142,6 +148,8 @@ func (c *Config) verifier(o Oracles) networking.Verifier {
 		PublicShares:    c.PublicShares,
 		Threshold:       c.Threshold,
 		Verify:          o.Verify,
+
+		PublicSharesChecked: c.PublicSharesChecked,
 	}
 }
 
