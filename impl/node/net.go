@@ -6,6 +6,7 @@ import (
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
+	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
 	"github.com/dvspec/go-dvspec/impl/qbftrunner"
 	"github.com/dvspec/go-dvspec/networking"
@@ -116,8 +117,14 @@ func (n *Node) onQBFT(from uint64, payload []byte) {
 		n.cfg.Metrics.Dropped(MsgQBFT, "wrong_sender_or_cluster")
 		return
 	}
-	if _, ok := n.vals[id.Validator]; !ok {
+	v, ok := n.vals[id.Validator]
+	if !ok {
 		n.cfg.Metrics.Dropped(MsgQBFT, "unknown_validator")
+		return
+	}
+	dt := consensus.DutyType(id.DutyType)
+	if n.expired(v.cfg, dt, id.Slot) {
+		n.shedMessage(MsgQBFT) // overload.go: no CPU for the past
 		return
 	}
 	// The cheap bounds first: no signature is checked, and nothing is
@@ -142,8 +149,12 @@ func (n *Node) onQBFT(from uint64, payload []byte) {
 		n.qbftDropped(from, id, errInboundBudget)
 		return
 	}
-	n.post(func() {
+	n.postLane(dt, func() {
 		n.in.give(from, size)
+		if n.expired(v.cfg, dt, id.Slot) {
+			n.shedMessage(MsgQBFT)
+			return
+		}
 		_ = n.qbft.Receive(msg)
 	})
 }
@@ -183,6 +194,13 @@ func (n *Node) onShare(from uint64, payload []byte) {
 	if ev == nil {
 		return
 	}
+	dt, shed := shareDuty(m)
+	slot, err := m.SignedSlot()
+	shed = shed && err == nil
+	if shed && n.expired(v.cfg, dt, slot) {
+		n.shedMessage(MsgShare) // overload.go: no CPU for the past
+		return
+	}
 	size := len(payload)
 	if !n.in.take(from, size) {
 		n.cfg.Metrics.Dropped(MsgShare, errInboundBudget.Error())
@@ -190,8 +208,12 @@ func (n *Node) onShare(from uint64, payload []byte) {
 		return
 	}
 	deliver := func() {
-		n.post(func() {
+		n.postLane(dt, func() {
 			n.in.give(from, size)
+			if shed && n.expired(v.cfg, dt, slot) {
+				n.shedMessage(MsgShare)
+				return
+			}
 			n.deliverFromPeer(from, v, ev)
 		})
 	}

@@ -76,9 +76,11 @@ type Node struct {
 	bls    blsMemo
 	bv     *batchVerifier
 
-	inbox chan func()
-	local []func()
-	ctx   context.Context
+	inbox  chan func()
+	lowbox chan func() // sync committee work: after inbox (overload.go)
+	local  []func()
+	over   overloadStats
+	ctx    context.Context
 	// running is closed once Run has set ctx (Capture waits for it).
 	running chan struct{}
 	// lastOuts are the outputs of the latest step (read by Capture).
@@ -182,6 +184,7 @@ func New(cfg Config) (*Node, error) {
 		bls:       newBLSMemo(),
 		inbox:     make(chan func(), 1<<16),
 		running:   make(chan struct{}),
+		lowbox:    make(chan func(), 1<<16),
 		sendq:     make(chan outMsg, 1<<16),
 		signSem:   make(chan struct{}, 64),
 		attData:   map[attKey]*attFetch{},
@@ -375,10 +378,22 @@ func (n *Node) loop(ctx context.Context) {
 			f()
 		}
 		n.lastTurn.Store(n.now().UnixNano())
+		// The first lane first: sync committee work only runs when no
+		// proposal, attestation or slot start waits.
 		select {
 		case <-ctx.Done():
 			return
 		case f := <-n.inbox:
+			f()
+			continue
+		default:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case f := <-n.inbox:
+			f()
+		case f := <-n.lowbox:
 			f()
 		}
 	}
@@ -392,6 +407,21 @@ func (n *Node) post(f func()) {
 	}
 	select {
 	case n.inbox <- f:
+	case <-n.ctx.Done():
+	}
+}
+
+// postLane is post, into the lane of duty type d.
+func (n *Node) postLane(d consensus.DutyType, f func()) {
+	if !lowLane(d) {
+		n.post(f)
+		return
+	}
+	if n.ctx == nil {
+		return
+	}
+	select {
+	case n.lowbox <- f:
 	case <-n.ctx.Done():
 	}
 }
@@ -454,7 +484,7 @@ type ValidatorShare struct {
 }
 
 // QueueLength is the number of inputs waiting for the loop.
-func (n *Node) QueueLength() int { return len(n.inbox) }
+func (n *Node) QueueLength() int { return len(n.inbox) + len(n.lowbox) }
 
 // Live reports whether the event loop turned within the last ten seconds.
 func (n *Node) Live() error {
@@ -524,6 +554,10 @@ func (s sink) ServeProposerDuty(d *spec.ProposerDuty) {
 			return
 		}
 		s.n.tracker.start(consensus.DutyProposer, v.index, d.Slot, s.n.clock.SlotStart(d.Slot))
+		if s.n.expired(v.cfg, consensus.DutyProposer, d.Slot) {
+			s.n.shedDuty()
+			return
+		}
 		s.n.deliver(v, dvc.ServeProposerDuty{Duty: d})
 	})
 }
@@ -535,17 +569,25 @@ func (s sink) ServeAttestationDuty(d *spec.AttestationDuty) {
 			return
 		}
 		s.n.tracker.start(consensus.DutyAttester, v.index, d.Slot, s.n.clock.AttestationTime(d.Slot))
+		if s.n.expired(v.cfg, consensus.DutyAttester, d.Slot) {
+			s.n.shedDuty()
+			return
+		}
 		s.n.deliver(v, dvc.ServeAttestationDuty{Duty: d})
 	})
 }
 
 func (s sink) ServeSyncCommitteeDuty(d *spec.SyncCommitteeDuty, slot phase0.Slot, sub uint64) {
-	s.n.post(func() {
+	s.n.postLane(consensus.DutySyncCommittee, func() {
 		v := s.n.vals[d.Pubkey]
 		if v == nil {
 			return
 		}
 		s.n.tracker.start(consensus.DutySyncCommittee, v.index, slot, s.n.clock.AttestationTime(slot))
+		if s.n.expired(v.cfg, consensus.DutySyncCommittee, slot) {
+			s.n.shedDuty()
+			return
+		}
 		s.n.deliver(v, dvc.ServeSyncCommitteeDuty{Duty: d, Slot: slot, SubcommitteeIndex: sub})
 	})
 }
@@ -561,6 +603,7 @@ func (n *Node) slotStarted(slot phase0.Slot) {
 		n.deliver(v, dvc.NewSlot{Slot: slot})
 	}
 	n.tracker.expire()
+	n.reportOverload(slot)
 	n.resendStuck()
 	keep := phase0.Slot(2 * n.cfg.Chain.SlotsPerEpoch)
 	if slot > keep {
