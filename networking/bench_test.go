@@ -35,6 +35,20 @@ func BenchmarkConstructSignedAttestation(b *testing.B) {
 // the combined signature's check).
 func BenchmarkConstructSignedAttestationSharesKnown(b *testing.B) {
 	f := newFixture(b, eth2spec.DataVersionElectra)
+	benchConstruct(b, f, knownShares(f))
+}
+
+// BenchmarkConstructSignedAttestationPublicSharesChecked: the node's
+// combination with amendment A24 (no check of the combined signature).
+func BenchmarkConstructSignedAttestationPublicSharesChecked(b *testing.B) {
+	f := newFixture(b, eth2spec.DataVersionElectra)
+	v := knownShares(f)
+	v.PublicSharesChecked = true
+	benchConstruct(b, f, v)
+}
+
+// knownShares is f's verifier with the shares' checks memoised.
+func knownShares(f *fixture) Verifier {
 	known := map[phase0.BLSSignature]bool{}
 	v := f.v
 	v.Verify = func(pk phase0.BLSPubKey, msg []byte, sig phase0.BLSSignature) bool {
@@ -47,7 +61,7 @@ func BenchmarkConstructSignedAttestationSharesKnown(b *testing.B) {
 		}
 		return ok
 	}
-	benchConstruct(b, f, v)
+	return v
 }
 
 func benchConstruct(b *testing.B, f *fixture, v Verifier) {

@@ -128,3 +128,44 @@ func BenchmarkDecisionLatency(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReceiveLateDecided: a decided instance receiving a late COMMIT
+// (most messages of a large cluster's instances arrive after the local
+// decision).
+func BenchmarkReceiveLateDecided(b *testing.B) {
+	c := newCluster(4)
+	i := c.instance(b, 1)
+	if _, err := i.Start(); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := i.Receive(c.decided(2, 0, vA, c.commits(0, vA, 2, 3, 4))); err != nil {
+		b.Fatal(err)
+	}
+	late := c.commit(4, 0, Digest(vA))
+	b.ResetTimer()
+	for k := 0; k < b.N; k++ {
+		if _, err := i.Receive(late); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReceiveDuplicate: an undecided instance receiving a copy of a
+// PREPARE it stored.
+func BenchmarkReceiveDuplicate(b *testing.B) {
+	c := newCluster(4)
+	i := c.instance(b, 1)
+	if _, err := i.Start(); err != nil {
+		b.Fatal(err)
+	}
+	p := c.prepare(3, 0, Digest(vA))
+	if _, err := i.Receive(p); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for k := 0; k < b.N; k++ {
+		if _, err := i.Receive(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
