@@ -71,6 +71,18 @@ func TestBLSMemoIsVerify(t *testing.T) {
 			t.Errorf("batch job %d: %v (known %v), want %v", i, got, ok, want[i])
 		}
 	}
+	// Small batches (checked with one multi-pairing from minBatch on):
+	// valid ones, and ones holding the invalid job 5.
+	for _, r := range [][2]int{{0, 2}, {4, 6}, {5, 7}, {3, 6}} {
+		bv := &batchVerifier{b: newBLSMemo()}
+		bv.check(jobs[r[0]:r[1]])
+		for i := r[0]; i < r[1]; i++ {
+			got, ok := bv.b.m.get(jobs[i].key())
+			if !ok || got != want[i] {
+				t.Errorf("batch %v job %d: %v (known %v), want %v", r, i, got, ok, want[i])
+			}
+		}
+	}
 }
 
 // TestRestartStartsFromTheDiskSlashingDB: a node whose slashing DB on disk
