@@ -12,8 +12,8 @@ import (
 
 // Overload handling (issue 16 item 4). The loop has two lanes: proposals,
 // attestations, slot starts and everything else go first; sync committee
-// work (its duties, shares and QBFT messages) waits until the first lane
-// is empty. Work whose duty can no longer be included (the DVC's expiry
+// and aggregation work arriving from peers (shares, QBFT messages) and
+// sync committee duties wait until the first lane is empty. Work whose duty can no longer be included (the DVC's expiry
 // rule, SPEC.md amendment A23, applied to the node's clock) is shed: a
 // peer's message before its signature is checked, and anything queued
 // when its turn comes, so a node that falls behind spends no CPU on the
@@ -22,8 +22,15 @@ import (
 // and, once per epoch, a node that shed work or whose queues were long
 // says so in its log with the numbers.
 
-// lowLane reports whether work of duty type d waits behind the first lane.
-func lowLane(d consensus.DutyType) bool { return d == consensus.DutySyncCommittee }
+// lowLane reports whether work of duty type d waits behind the first lane:
+// sync committee messages and both kinds of aggregation.
+func lowLane(d consensus.DutyType) bool {
+	switch d {
+	case consensus.DutySyncCommittee, consensus.DutyAggregator, consensus.DutySyncContribution:
+		return true
+	}
+	return false
+}
 
 // shareDuty is the duty type a share message belongs to (ok false for a
 // kind this node does not shed or delay).
@@ -35,6 +42,9 @@ func shareDuty(m networking.Message) (consensus.DutyType, bool) {
 		return consensus.DutyProposer, true
 	case *networking.SyncCommitteeMessageShare:
 		return consensus.DutySyncCommittee, true
+	case *networking.AggregationShare:
+		// Low lane; never shed (expiredAt knows no aggregation rule).
+		return consensus.DutyAggregator, true
 	}
 	return 0, false
 }

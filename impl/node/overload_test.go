@@ -49,6 +49,7 @@ func TestExpiredAt(t *testing.T) {
 		{consensus.DutySyncCommittee, 40, false},
 		{consensus.DutySyncCommittee, 41, false},
 		{consensus.DutySyncCommittee, 42, true},
+		{consensus.DutyAggregator, 1000, false},
 		{consensus.DutyType(9), 1000, false},
 	} {
 		if got := expiredAt(cfg, c.d, 40, c.now); got != c.want {
@@ -66,12 +67,13 @@ func TestLoopFirstLaneFirst(t *testing.T) {
 	var order []string
 	n.postLane(consensus.DutySyncCommittee, func() { order = append(order, "sync1") })
 	n.postLane(consensus.DutyAttester, func() { order = append(order, "att") })
+	n.postLane(consensus.DutyAggregator, func() { order = append(order, "agg") })
 	n.postLane(consensus.DutySyncCommittee, func() { order = append(order, "sync2") })
 	n.postLane(consensus.DutyProposer, func() { order = append(order, "block") })
 	n.postLane(consensus.DutySyncCommittee, func() { cancel() })
 	n.loop(ctx)
-	if got := strings.Join(order, ","); got != "att,block,sync1,sync2" {
-		t.Fatalf("order %s, want att,block,sync1,sync2", got)
+	if got := strings.Join(order, ","); got != "att,block,sync1,agg,sync2" {
+		t.Fatalf("order %s, want att,block,sync1,agg,sync2", got)
 	}
 }
 
