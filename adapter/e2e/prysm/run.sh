@@ -224,9 +224,10 @@ set +e
 "$tool" check --beacon-node-url "$bn_url" --cluster "$work/cluster/cluster.json" --from-epoch "$from_epoch" --to-epoch "$epochs" | tee "$work/check.log"
 check=${PIPESTATUS[0]}
 set -e
-fails=$(grep -hc 'level=ERROR' "$work"/dvnode-*.log | paste -sd+ | bc 2>/dev/null || echo "?")
-log "dvnode error log lines: $fails; duty failures by reason:"
-grep -ho 'reason=[a-z_]*' "$work"/dvnode-*.log | sort | uniq -c >&2 || true
+if [ "${NO_DV:-}" != 1 ]; then
+	log "dvnode: $(cat "$work"/dvnode-*.log | grep -c 'level=ERROR' || true) error lines; failed duties by type and reason:"
+	cat "$work"/dvnode-*.log | grep 'duty failed' | grep -o 'type=[a-z_]* .*reason=[a-z_]*' | sed 's/ validator=[0-9]* slot=[0-9]*//' | sort | uniq -c >&2 || true
+fi
 untracked=$(grep -c 'could not find tracked proposer index' "$work/beacon.log" || true)
 log "beacon node 'could not find tracked proposer index': ${untracked:-0}"
 status=$check
