@@ -2,11 +2,14 @@ package prysm
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestPrysmDevnet runs run.sh: minutes of a real chain, and a build of Prysm
@@ -20,8 +23,18 @@ func TestPrysmDevnet(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Fatal("bash is required:", err)
 	}
+	// Before go test's own timeout kills this process, stop the script
+	// with SIGTERM: its exit trap stops the devnet and the nodes by PID.
+	ctx := context.Background()
+	if dl, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-time.Minute))
+		defer cancel()
+	}
 	var out bytes.Buffer
-	cmd := exec.Command("bash", "run.sh")
+	cmd := exec.CommandContext(ctx, "bash", "run.sh")
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 45 * time.Second
 	cmd.Stdout = io.MultiWriter(os.Stdout, &out)
 	cmd.Stderr = os.Stderr
 	err := cmd.Run()

@@ -16,10 +16,11 @@
 #   TOTAL [8], NV [4]        validators of the chain, of which Prysm's VC runs [0, NV)
 #   NODES [4]                dvnode processes
 #   SECONDS_PER_SLOT [4], SLOTS_PER_EPOCH [8]
-#   EPOCHS [5]              last epoch checked; checked epochs are FROM_EPOCH..EPOCHS
+#   EPOCHS [6]              last epoch checked; checked epochs are FROM_EPOCH..EPOCHS
 #   FROM_EPOCH [1]          first epoch checked (epoch 0 includes the nodes' start-up)
 #   GENESIS_DELAY [45]      seconds from genesis generation to genesis
 #   PORT_BASE [0]           added to every port, to run beside another devnet
+#   KILL_NODE [4], KILL_EPOCH [2]  SIGKILL that node at that epoch, restart it two epochs later (KILL_NODE=0: none)
 #   NO_DV=1                 start no dvnode (the check then fails: a baseline of the chain alone)
 set -euo pipefail
 
@@ -31,10 +32,12 @@ nv=${NV:-4}
 nodes=${NODES:-4}
 sps=${SECONDS_PER_SLOT:-4}
 spe=${SLOTS_PER_EPOCH:-8}
-epochs=${EPOCHS:-5}
+epochs=${EPOCHS:-6}
 from_epoch=${FROM_EPOCH:-1}
 delay=${GENESIS_DELAY:-45}
 pb=${PORT_BASE:-0}
+kill_node=${KILL_NODE:-4}
+kill_epoch=${KILL_EPOCH:-2}
 fee_recipient=${DV_FEE_RECIPIENT:-0xdf0000000000000000000000000000000000fee5}
 prysm_fee_recipient=0x00000000000000000000000000000000000bad00
 
@@ -43,6 +46,8 @@ die() { log "$*"; exit 2; }
 
 if [ "$nv" -ge "$total" ] || [ "$nv" -lt 1 ]; then die "NV=$nv must be in [1, TOTAL=$total)"; fi
 if [ "$from_epoch" -gt "$epochs" ]; then die "FROM_EPOCH=$from_epoch after EPOCHS=$epochs"; fi
+if [ "$kill_node" -gt "$nodes" ]; then die "KILL_NODE=$kill_node: there are $nodes nodes"; fi
+if [ "${NO_DV:-}" = 1 ]; then kill_node=0; fi
 
 if [ -n "${E2E_DIR:-}" ]; then
 	work=$E2E_DIR
@@ -198,10 +203,13 @@ grep -m1 -i "cluster id" "$work/create.log" >&2 || true
 
 # --- 4. the nodes -------------------------------------------------------------
 # NO_DV=1 leaves the nodes out: the check then shows what the chain does without them.
+run_node() { # run_node I NAME TRACE
+	start "$2" "$dvnode" run --cluster "$work/cluster/cluster.json" --node-dir "$work/cluster/node-$1" \
+		--beacon-node-url "$bn_url" --metrics-addr 127.0.0.1:$((9700 + pb + $1)) --trace "$3"
+}
 for i in $(seq 1 "$nodes"); do
 	[ "${NO_DV:-}" = 1 ] && break
-	start "dvnode-$i" "$dvnode" run --cluster "$work/cluster/cluster.json" --node-dir "$work/cluster/node-$i" \
-		--beacon-node-url "$bn_url" --metrics-addr 127.0.0.1:$((9700 + pb + i)) --trace "$work/trace-node-$i.jsonl"
+	run_node "$i" "dvnode-$i" "$work/trace-node-$i.jsonl"
 done
 
 # --- 5. run, then check on chain ------------------------------------------------
@@ -212,11 +220,35 @@ genesis_time=$(curl -sf "$bn_url/eth/v1/beacon/genesis" | sed -n 's/.*"genesis_t
 last=$(((epochs + 2) * spe - 1))
 end=$((genesis_time + (last + 1) * sps + sps))
 log "genesis $(date -u -d @"$genesis_time" +%T), running until slot $last ($(date -u -d @"$end" +%T))"
+# One node is SIGKILLed at the start of epoch KILL_EPOCH and started again
+# from its directories two epochs later: the other three are the threshold,
+# so no duty may be lost, and the restarted node must rejoin.
+killed=0
+restarted=0
+last_log=-1
 while [ "$(date +%s)" -lt "$end" ]; do
 	alive || { status=1; exit 1; }
-	head=$(curl -sf "$bn_url/eth/v1/beacon/headers/head" | sed -n 's/.*"slot":"\([0-9]*\)".*/\1/p' || true)
-	log "head slot ${head:-?}"
-	sleep $((spe * sps))
+	now_slot=$((($(date +%s) - genesis_time) / sps))
+	if [ "$kill_node" -gt 0 ] && [ "$killed" = 0 ] && [ "$now_slot" -ge $((kill_epoch * spe)) ]; then
+		p=$(cat "$work/dvnode-$kill_node.pid")
+		kill -KILL "$p"
+		wait "$p" 2>/dev/null || true
+		rm "$work/dvnode-$kill_node.pid"
+		killed=1
+		log "slot $now_slot: dvnode-$kill_node (pid $p) SIGKILLed"
+	fi
+	if [ "$killed" = 1 ] && [ "$restarted" = 0 ] && [ "$now_slot" -ge $(((kill_epoch + 2) * spe)) ]; then
+		# A new trace file: the pre-crash trace is evidence, whatever --trace does to an existing file.
+		run_node "$kill_node" "dvnode-$kill_node-restarted" "$work/trace-node-$kill_node.restarted.jsonl"
+		restarted=1
+		log "slot $now_slot: dvnode-$kill_node restarted"
+	fi
+	if [ $((now_slot / spe)) -ne "$last_log" ]; then
+		last_log=$((now_slot / spe))
+		head=$(curl -sf "$bn_url/eth/v1/beacon/headers/head" | sed -n 's/.*"slot":"\([0-9]*\)".*/\1/p' || true)
+		log "epoch $last_log: head slot ${head:-?}"
+	fi
+	sleep "$sps"
 done
 alive || { status=1; exit 1; }
 
@@ -230,5 +262,23 @@ if [ "${NO_DV:-}" != 1 ]; then
 fi
 untracked=$(grep -c 'could not find tracked proposer index' "$work/beacon.log" || true)
 log "beacon node 'could not find tracked proposer index': ${untracked:-0}"
+# The traces through the pure spec: every node did what the spec does.
+replayed=0
+for tr in "$work"/trace-node-*.jsonl; do
+	[ -e "$tr" ] || continue
+	if ! "$dvnode" replay "$tr" >"$tr.replay.log" 2>&1; then
+		log "replay of $(basename "$tr") diverges:"
+		tail -n 5 "$tr.replay.log" >&2
+		check=1
+	fi
+	replayed=$((replayed + 1))
+done
+if [ "$replayed" -gt 0 ]; then
+	log "replay: $replayed traces, $(grep -l 'no divergence' "$work"/*.replay.log | wc -l) without divergence"
+fi
+if [ -e "$work/trace-node-1.jsonl" ] && [ -e "$work/trace-node-2.jsonl" ]; then
+	"$dvnode" diff "$work/trace-node-1.jsonl" "$work/trace-node-2.jsonl" >"$work/diff.log" 2>&1 || { log "diff of nodes 1 and 2:"; tail -n 5 "$work/diff.log" >&2; check=1; }
+	log "diff nodes 1, 2: $(tail -n 1 "$work/diff.log")"
+fi
 status=$check
 exit "$status"
