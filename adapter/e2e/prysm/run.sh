@@ -251,6 +251,10 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	sleep "$sps"
 done
 alive || { status=1; exit 1; }
+# Node 1's own duty accounting, while it still runs (the chain is the judge).
+if [ "${NO_DV:-}" != 1 ]; then
+	curl -sf "127.0.0.1:$((9701 + pb))/metrics" | grep '^dvnode_duties_total' | sed 's/^/e2e-prysm: node 1 /' >&2 || true
+fi
 
 set +e
 "$tool" check --beacon-node-url "$bn_url" --cluster "$work/cluster/cluster.json" --from-epoch "$from_epoch" --to-epoch "$epochs" | tee "$work/check.log"
