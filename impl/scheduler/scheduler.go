@@ -347,12 +347,36 @@ func (s *Scheduler) refreshProposers(ctx context.Context, epoch phase0.Epoch, ed
 		}
 		proposers[d.Slot] = append(proposers[d.Slot], spec.ProposerDutyFromAPI(d))
 	}
-	s.log.Info("proposer duties changed with their dependent root", "epoch", epoch,
+	// Prysm answers for the next epoch under its head's root, so the root
+	// changes every epoch; only a change of the duties is news.
+	lvl := slog.LevelDebug
+	if !sameProposers(ed.proposers, proposers) {
+		lvl = slog.LevelInfo
+	}
+	s.log.Log(ctx, lvl, "proposer duties under a new dependent root", "epoch", epoch,
 		"old_root", fmt.Sprintf("%#x", ed.proposerRoot[:]), "new_root", fmt.Sprintf("%#x", prop.DependentRoot[:]),
 		"old", count(ed.proposers), "new", count(proposers))
 	s.mu.Lock()
 	ed.proposers, ed.proposerRoot = proposers, prop.DependentRoot
 	s.mu.Unlock()
+}
+
+func sameProposers(a, b map[phase0.Slot][]*spec.ProposerDuty) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for slot, da := range a {
+		db := b[slot]
+		if len(da) != len(db) {
+			return false
+		}
+		for i := range da {
+			if da[i].ValidatorIndex != db[i].ValidatorIndex || da[i].Pubkey != db[i].Pubkey {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (s *Scheduler) fetchOnce(ctx context.Context, epoch phase0.Epoch) (*epochDuties, error) {
