@@ -107,10 +107,12 @@ type Scheduler struct {
 
 type epochDuties struct {
 	proposers map[phase0.Slot][]*spec.ProposerDuty
-	attesters map[phase0.Slot][]*spec.AttestationDuty
-	sync      []*spec.SyncCommitteeDuty // duties of the epoch's sync committee period
-	syncOK    bool
-	ok        bool
+	// proposerRoot is the proposer duties' dependent root.
+	proposerRoot phase0.Root
+	attesters    map[phase0.Slot][]*spec.AttestationDuty
+	sync         []*spec.SyncCommitteeDuty // duties of the epoch's sync committee period
+	syncOK       bool
+	ok           bool
 }
 
 // New returns a scheduler.
@@ -169,7 +171,8 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		if s.cfg.Now().Before(c.SlotStart(slot + 1)) {
 			s.cfg.Sink.SlotStarted(slot)
 			ed := s.waitEpoch(ctx, c.EpochOf(slot), c.SlotStart(slot+1))
-			if ed != nil {
+			if ed != nil && ed.ok {
+				s.refreshProposers(ctx, c.EpochOf(slot), ed)
 				for _, d := range ed.proposers[slot] {
 					s.cfg.Sink.ServeProposerDuty(d)
 				}
@@ -315,6 +318,67 @@ func count[T any](m map[phase0.Slot][]T) int {
 	return n
 }
 
+// refreshProposers fetches the epoch's proposer duties again at every slot
+// start and keeps the answer when its dependent root differs. The duties of
+// an epoch are fetched one epoch ahead, and they are final only once the
+// beacon node has the last block of the previous epoch (beacon-APIs'
+// dependent_root): a beacon node that lags the clock answers from an older
+// head, and the DV would propose in another validator's slot and miss its
+// own. Lighthouse's validator client polls proposer duties every slot for
+// the same reason. A failed or slow fetch keeps what is known.
+func (s *Scheduler) refreshProposers(ctx context.Context, epoch phase0.Epoch, ed *epochDuties) {
+	if len(s.indices) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Clock.SlotDuration/6)
+	defer cancel()
+	prop, err := s.cfg.Duties.ProposerDuties(ctx, epoch)
+	if err != nil {
+		s.log.Debug("refreshing proposer duties failed; keeping the known ones", "epoch", epoch, "err", err)
+		return
+	}
+	if prop.DependentRoot == ed.proposerRoot {
+		return
+	}
+	proposers := map[phase0.Slot][]*spec.ProposerDuty{}
+	for _, d := range prop.Duties {
+		if pk, ok := s.cfg.Validators[d.ValidatorIndex]; !ok || pk != d.PubKey {
+			continue
+		}
+		proposers[d.Slot] = append(proposers[d.Slot], spec.ProposerDutyFromAPI(d))
+	}
+	// Prysm answers for the next epoch under its head's root, so the root
+	// changes every epoch; only a change of the duties is news.
+	lvl := slog.LevelDebug
+	if !sameProposers(ed.proposers, proposers) {
+		lvl = slog.LevelInfo
+	}
+	s.log.Log(ctx, lvl, "proposer duties under a new dependent root", "epoch", epoch,
+		"old_root", fmt.Sprintf("%#x", ed.proposerRoot[:]), "new_root", fmt.Sprintf("%#x", prop.DependentRoot[:]),
+		"old", count(ed.proposers), "new", count(proposers))
+	s.mu.Lock()
+	ed.proposers, ed.proposerRoot = proposers, prop.DependentRoot
+	s.mu.Unlock()
+}
+
+func sameProposers(a, b map[phase0.Slot][]*spec.ProposerDuty) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for slot, da := range a {
+		db := b[slot]
+		if len(da) != len(db) {
+			return false
+		}
+		for i := range da {
+			if da[i].ValidatorIndex != db[i].ValidatorIndex || da[i].Pubkey != db[i].Pubkey {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func (s *Scheduler) fetchOnce(ctx context.Context, epoch phase0.Epoch) (*epochDuties, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -343,6 +407,7 @@ func (s *Scheduler) fetchOnce(ctx context.Context, epoch phase0.Epoch) (*epochDu
 		}
 		ed.proposers[d.Slot] = append(ed.proposers[d.Slot], spec.ProposerDutyFromAPI(d))
 	}
+	ed.proposerRoot = prop.DependentRoot
 	ed.ok = true
 	if !s.cfg.NoSync && s.syncAt(s.cfg.Clock.EpochStart(epoch)) {
 		var sd []*apiv1.SyncCommitteeDuty

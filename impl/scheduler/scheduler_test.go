@@ -163,3 +163,57 @@ func TestStartMidEpochServesTheEpochsEarlierAttesterDuties(t *testing.T) {
 		t.Fatalf("attester duties served for slots %v, want [1 5] (slot 1 caught up at the start)", att)
 	}
 }
+
+// movingProposer answers an epoch's first proposer duties request with the
+// validator at the epoch's slot 2 and every later one with slot 3 under
+// another dependent root: a beacon node that lagged the clock when the
+// duties were fetched ahead, and imported the deciding block since.
+type movingProposer struct {
+	fakeDuties
+	mu    sync.Mutex
+	calls map[phase0.Epoch]int
+}
+
+func (f *movingProposer) ProposerDuties(_ context.Context, epoch phase0.Epoch) (*ethnode.ProposerDuties, error) {
+	f.mu.Lock()
+	f.calls[epoch]++
+	n := f.calls[epoch]
+	f.mu.Unlock()
+	slot, root := uint64(epoch)*4+2, phase0.Root{1}
+	if n > 1 {
+		slot, root = uint64(epoch)*4+3, phase0.Root{2}
+	}
+	return &ethnode.ProposerDuties{DependentRoot: root, Duties: []*apiv1.ProposerDuty{{PubKey: f.pk, ValidatorIndex: 5, Slot: phase0.Slot(slot)}}}, nil
+}
+
+func TestProposerDutiesFollowTheirDependentRoot(t *testing.T) {
+	forks, err := signing.MainnetVersionsFromGenesis(eth2spec.DataVersionElectra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk := phase0.BLSPubKey{5}
+	slot := 300 * time.Millisecond
+	genesis := time.Now().Add(100 * time.Millisecond)
+	rec := &recorder{genesis: genesis}
+	duties := &movingProposer{fakeDuties: fakeDuties{pk}, calls: map[phase0.Epoch]int{}}
+	s, err := New(Config{
+		Clock:  SlotClock{Genesis: genesis, SlotDuration: slot, SlotsPerEpoch: 4},
+		Duties: duties, Validators: map[phase0.ValidatorIndex]phase0.BLSPubKey{5: pk},
+		Chain: signing.Chain{Forks: forks, SlotsPerEpoch: 4}, Sink: rec, NoSync: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), genesis.Add(8*slot-slot/2).Sub(time.Now()))
+	defer cancel()
+	_ = s.Run(ctx)
+	var got []phase0.Slot
+	for _, e := range rec.events {
+		if e.kind == "proposer" {
+			got = append(got, e.slot)
+		}
+	}
+	if len(got) != 2 || got[0] != 3 || got[1] != 7 {
+		t.Fatalf("proposer duties served at slots %v, want [3 7] (the duties under the later dependent root)", got)
+	}
+}
