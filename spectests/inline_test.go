@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/spec/cluster"
 )
 
 // The steps of the qbft and dvc runners and the parts of the networking
@@ -458,9 +459,10 @@ func TestQBFTSignatures(t *testing.T) {
 	}
 }
 
-// TestDVCClusterRoots requires the cluster root of every dvc case to be the
-// hash tree root of the cluster definition its meta.yaml names (the
-// ssz_static ClusterDefinition case of its fork).
+// TestDVCClusterRoots requires the cluster of every dvc case to be the
+// cluster ID of the cluster definition its meta.yaml names (the ssz_static
+// ClusterDefinition case of its fork): its hash tree root with every
+// validator_index emptied (SPEC.md section 11.4).
 func TestDVCClusterRoots(t *testing.T) {
 	cases, err := Cases(vectorsRoot, "dvc")
 	if err != nil {
@@ -473,14 +475,20 @@ func TestDVCClusterRoots(t *testing.T) {
 		}
 		def := Case{Root: vectorsRoot, Preset: "general", Fork: "phase0", Runner: "ssz_static", Handler: "ClusterDefinition", Suite: "ssz_realistic",
 			Name: fmt.Sprintf("dvc_%d_of_%d_%s", cfg.Threshold, len(cfg.Peers), c.Fork)}
-		var roots struct {
-			Root Hex `yaml:"root"`
-		}
-		if err := def.ReadYAML("roots.yaml", &roots); err != nil {
+		raw, err := def.ReadSSZ("serialized")
+		if err != nil {
 			t.Fatalf("%s: %v", c.Path(), err)
 		}
-		if !bytes.Equal(roots.Root, cfg.Cluster[:]) {
-			t.Errorf("%s: cluster %#x is not the root of %s", c.Path(), cfg.Cluster, def.Path())
+		var d cluster.Definition
+		if err := d.UnmarshalSSZ(raw); err != nil {
+			t.Fatalf("%s: %v", def.Path(), err)
+		}
+		id, err := d.ID()
+		if err != nil {
+			t.Fatalf("%s: %v", def.Path(), err)
+		}
+		if id != cfg.Cluster {
+			t.Errorf("%s: cluster %#x is not the cluster ID of %s (%#x)", c.Path(), cfg.Cluster, def.Path(), id)
 		}
 	}
 }

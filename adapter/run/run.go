@@ -563,20 +563,17 @@ func beaconNetwork(ctx context.Context, bn *beaconclient.Client, wait time.Durat
 }
 
 // resolveIndices fills the validator indices the cluster definition leaves
-// open from the beacon node's registry.
+// open from the beacon node's registry, and checks the ones it gives
+// against it (the cluster ID does not cover them, SPEC.md section 11.4, so
+// a wrong one would otherwise go unnoticed until every duty failed).
 func resolveIndices(ctx context.Context, bn *beaconclient.Client, def *cluster.Definition) error {
-	var missing []phase0.BLSPubKey
+	keys := make([]phase0.BLSPubKey, 0, len(def.Validators))
 	for _, v := range def.Validators {
-		if len(v.ValidatorIndex) == 0 {
-			missing = append(missing, v.PublicKey)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
+		keys = append(keys, v.PublicKey)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	got, err := bn.Validators(ctx, "head", nil, missing)
+	got, err := bn.Validators(ctx, "head", nil, keys)
 	if err != nil {
 		return fmt.Errorf("resolving validator indices: %w", err)
 	}
@@ -586,13 +583,15 @@ func resolveIndices(ctx context.Context, bn *beaconclient.Client, def *cluster.D
 			byKey[v.Validator.PublicKey] = i
 		}
 	}
-	for _, v := range def.Validators {
+	for k, v := range def.Validators {
+		i, ok := byKey[v.PublicKey]
+		if !ok {
+			return cfgErr("validator %#x is not in the beacon node's registry", v.PublicKey[:])
+		}
 		if len(v.ValidatorIndex) == 0 {
-			i, ok := byKey[v.PublicKey]
-			if !ok {
-				return cfgErr("validator %#x is not in the beacon node's registry", v.PublicKey[:])
-			}
 			v.ValidatorIndex = []uint64{uint64(i)}
+		} else if v.ValidatorIndex[0] != uint64(i) {
+			return cfgErr("cluster definition distributed_validators[%d].validator_index: %d, but the beacon node's registry has validator %#x at index %d", k, v.ValidatorIndex[0], v.PublicKey[:], i)
 		}
 	}
 	return nil

@@ -418,7 +418,7 @@ func TestDevnetExampleClusterID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := hex.EncodeToString(id[:]); got != "9885538a436f36873cf7ebfa6a2ba54361c63c7b9bffca615ff7242b6bd7cd24" {
+	if got := hex.EncodeToString(id[:]); got != "19679ff261cdad0217243fd83f255b8ec851793bdda08a10c07c3ad6b680cd0a" {
 		t.Fatalf("cluster ID %s", got)
 	}
 	if def.Operators[0].NodePublicKey[0] != 0x69 || def.Validators[0].PublicShares[0][0] != 0xa0 {

@@ -127,11 +127,24 @@ type Validator struct {
 
 //go:generate go tool dynssz-gen -legacy -package . -types Fork,Network,Operator,Validator,Definition -output definition_ssz.go
 
-// ID is the cluster ID of this spec: hash_tree_root(ClusterDefinition),
-// the root that goes into consensus.InstanceID.Cluster. Validate the
-// definition first.
+// ID is the cluster ID of this spec: hash_tree_root(ClusterDefinition)
+// with every validator_index emptied, the root that goes into
+// consensus.InstanceID.Cluster (SPEC.md section 11.4). A registry index is
+// a fact of the chain, fixed by the validator key the ID already covers:
+// a node that learns it from its beacon node at start must keep the ID of
+// the file every operator holds. Validate the definition first.
 func (c *Definition) ID() (phase0.Root, error) {
-	r, err := c.HashTreeRoot()
+	unindexed := *c
+	unindexed.Validators = make([]*Validator, len(c.Validators))
+	for i, v := range c.Validators {
+		if v == nil {
+			return phase0.Root{}, fmt.Errorf("cluster definition: distributed_validators[%d] missing", i)
+		}
+		w := *v
+		w.ValidatorIndex = nil
+		unindexed.Validators[i] = &w
+	}
+	r, err := unindexed.HashTreeRoot()
 	if err != nil {
 		return phase0.Root{}, fmt.Errorf("cluster definition: %w", err)
 	}

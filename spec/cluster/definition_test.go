@@ -129,8 +129,9 @@ func TestDefinitionJSONRoundTrip(t *testing.T) {
 	}
 }
 
-// TestClusterRootCoversEveryField: changing any field changes the cluster
-// ID.
+// TestClusterRootCoversEveryField: changing any field but an operator's
+// address (TestAddressNotInClusterID) or a validator's index
+// (TestValidatorIndexNotInClusterID) changes the cluster ID.
 func TestClusterRootCoversEveryField(t *testing.T) {
 	base := testDefinition(t)
 	root, err := base.ID()
@@ -138,28 +139,26 @@ func TestClusterRootCoversEveryField(t *testing.T) {
 		t.Fatal(err)
 	}
 	mutations := map[string]func(c *Definition){
-		"version":                      func(c *Definition) { c.Version++ },
-		"name":                         func(c *Definition) { c.Name = append(c.Name, '!') },
-		"threshold":                    func(c *Definition) { c.Threshold++ },
-		"network name":                 func(c *Definition) { c.Network.Name = []byte("other") },
-		"genesis validators root":      func(c *Definition) { c.Network.GenesisValidatorsRoot[0] ^= 1 },
-		"slots per epoch":              func(c *Definition) { c.Network.SlotsPerEpoch = 8 },
-		"fork version":                 func(c *Definition) { c.Network.Forks[2].Version[3] ^= 1 },
-		"fork epoch":                   func(c *Definition) { c.Network.Forks[6].Epoch = 100 },
-		"fork removed":                 func(c *Definition) { c.Network.Forks = c.Network.Forks[:6] },
-		"operator index":               func(c *Definition) { c.Operators[1].Index = 7 },
-		"operator order":               func(c *Definition) { c.Operators[0], c.Operators[1] = c.Operators[1], c.Operators[0] },
-		"node public key":              func(c *Definition) { c.Operators[3].NodePublicKey[5] ^= 1 },
-		"fee recipient":                func(c *Definition) { c.Validators[1].FeeRecipient[19] ^= 1 },
-		"withdrawal address":           func(c *Definition) { c.Validators[0].WithdrawalAddress[0][3] ^= 1 },
-		"withdrawal address removed":   func(c *Definition) { c.Validators[0].WithdrawalAddress = nil },
-		"validator public key":         func(c *Definition) { c.Validators[1].PublicKey[7] ^= 1 },
-		"validator index":              func(c *Definition) { c.Validators[0].ValidatorIndex[0]++ },
-		"validator index 0 -> unknown": func(c *Definition) { c.Validators[0].ValidatorIndex = nil },
-		"public share":                 func(c *Definition) { c.Validators[1].PublicShares[2][9] ^= 1 },
-		"validator order":              func(c *Definition) { c.Validators[0], c.Validators[1] = c.Validators[1], c.Validators[0] },
-		"validator removed":            func(c *Definition) { c.Validators = c.Validators[:1] },
-		"operator removed":             func(c *Definition) { c.Operators = c.Operators[:3] },
+		"version":                    func(c *Definition) { c.Version++ },
+		"name":                       func(c *Definition) { c.Name = append(c.Name, '!') },
+		"threshold":                  func(c *Definition) { c.Threshold++ },
+		"network name":               func(c *Definition) { c.Network.Name = []byte("other") },
+		"genesis validators root":    func(c *Definition) { c.Network.GenesisValidatorsRoot[0] ^= 1 },
+		"slots per epoch":            func(c *Definition) { c.Network.SlotsPerEpoch = 8 },
+		"fork version":               func(c *Definition) { c.Network.Forks[2].Version[3] ^= 1 },
+		"fork epoch":                 func(c *Definition) { c.Network.Forks[6].Epoch = 100 },
+		"fork removed":               func(c *Definition) { c.Network.Forks = c.Network.Forks[:6] },
+		"operator index":             func(c *Definition) { c.Operators[1].Index = 7 },
+		"operator order":             func(c *Definition) { c.Operators[0], c.Operators[1] = c.Operators[1], c.Operators[0] },
+		"node public key":            func(c *Definition) { c.Operators[3].NodePublicKey[5] ^= 1 },
+		"fee recipient":              func(c *Definition) { c.Validators[1].FeeRecipient[19] ^= 1 },
+		"withdrawal address":         func(c *Definition) { c.Validators[0].WithdrawalAddress[0][3] ^= 1 },
+		"withdrawal address removed": func(c *Definition) { c.Validators[0].WithdrawalAddress = nil },
+		"validator public key":       func(c *Definition) { c.Validators[1].PublicKey[7] ^= 1 },
+		"public share":               func(c *Definition) { c.Validators[1].PublicShares[2][9] ^= 1 },
+		"validator order":            func(c *Definition) { c.Validators[0], c.Validators[1] = c.Validators[1], c.Validators[0] },
+		"validator removed":          func(c *Definition) { c.Validators = c.Validators[:1] },
+		"operator removed":           func(c *Definition) { c.Operators = c.Operators[:3] },
 	}
 	seen := map[phase0.Root]string{root: "original"}
 	for name, mutate := range mutations {
@@ -367,6 +366,40 @@ func TestClusterRootIndependent(t *testing.T) {
 		id, _ := c.ID()
 		if got := strings.TrimSpace(string(out)); got != fmt.Sprintf("%#x", id[:]) {
 			t.Fatalf("python %s, go %#x", got, id[:])
+		}
+	}
+}
+
+// TestValidatorIndexNotInClusterID: a node that learns its validators'
+// indices from its beacon node at start keeps the ID of the file every
+// operator holds (SPEC.md section 11.4), while the container's own root
+// (the ssz_static vectors) still covers the index.
+func TestValidatorIndexNotInClusterID(t *testing.T) {
+	base := testDefinition(t)
+	id, err := base.ID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, mutate := range map[string]func(c *Definition){
+		"index changed": func(c *Definition) { c.Validators[0].ValidatorIndex[0]++ },
+		"index unknown": func(c *Definition) { c.Validators[0].ValidatorIndex = nil },
+	} {
+		c := testDefinition(t)
+		mutate(c)
+		got, err := c.ID()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got != id {
+			t.Errorf("%s: cluster ID %#x, want %#x", name, got, id)
+		}
+		root, err := c.HashTreeRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		baseRoot, _ := base.HashTreeRoot()
+		if root == baseRoot {
+			t.Errorf("%s: the container root does not cover the index", name)
 		}
 	}
 }

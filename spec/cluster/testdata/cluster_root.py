@@ -2,8 +2,8 @@
 """Independent computation of the cluster ID of a cluster.json file.
 
 Standard library only. Reads the JSON form described in SPEC.md section 11,
-builds the SSZ ClusterDefinition container and prints its hash tree root
-(0x-prefixed hex). spec/cluster/definition_test.go compares it with the Go code.
+builds the SSZ ClusterDefinition container with every validator_index empty
+and prints its hash tree root (0x-prefixed hex), which is the cluster ID. spec/cluster/definition_test.go compares it with the Go code.
 
     python3 cluster_root.py path/to/cluster.json
 """
@@ -81,7 +81,9 @@ def cluster_root(c):
     ]) for o in c["operators"]]  # the address is not part of the cluster ID
     validators = []
     for v in c["distributed_validators"]:
-        idx = [] if v["validator_index"] is None else [int(v["validator_index"])]
+        # The cluster ID leaves validator_index out (SPEC.md 11.4): hash it
+        # as the empty list whatever the file says.
+        idx = []
         idx_root = mix_in_length(merkleize(pack(b"".join(i.to_bytes(8, "little") for i in idx)), 1), len(idx))
         shares = [byte_vector(h(s, 48)) for s in v["public_shares"]]
         wa = [] if v["withdrawal_address"] is None else [byte_vector(h(v["withdrawal_address"], 20))]
