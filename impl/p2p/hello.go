@@ -134,10 +134,11 @@ func newHellos() *hellos {
 // node's hello and reads the peer's answer. The peer's stream handler
 // reads it and answers with its own, so each side learns the other's.
 func (t *Transport) sayHello(p *peerState, c network.Conn) {
-	if !t.track() {
+	if !t.trackHost() {
 		return
 	}
 	defer t.wg.Done()
+	defer t.hostUsers.Done()
 	ctx, cancel := context.WithTimeout(t.ctx, helloTimeout)
 	defer cancel()
 	s, err := t.host.NewStream(network.WithNoDial(ctx, "hello"), p.id, HelloProtocol)

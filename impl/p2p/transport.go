@@ -150,6 +150,12 @@ type Transport struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// hostUsers counts the goroutines that open streams or dial (writers,
+	// dial loops, hello initiators): shutdown waits for them before it
+	// closes the libp2p host, whose NewStream and Connect read state that
+	// Close tears down (a writer opening a stream during Close made
+	// libp2p dereference nil).
+	hostUsers sync.WaitGroup
 
 	mu      sync.Mutex
 	closed  bool
@@ -333,6 +339,7 @@ func New(ctx context.Context, cfg Config) (*Transport, error) {
 			w := &writer{t: t, peer: p, proto: t.protos[name], queue: make(chan outMsg, t.protos[name].QueueLength)}
 			p.writers[name] = w
 			t.wg.Add(1)
+			t.hostUsers.Add(1)
 			go w.run()
 		}
 	}
@@ -481,6 +488,7 @@ func (t *Transport) Start() error {
 	t.started = true
 	for _, idx := range t.order {
 		t.wg.Add(1)
+		t.hostUsers.Add(1)
 		go t.dialLoop(t.peers[idx])
 	}
 	return nil
@@ -502,6 +510,10 @@ func (t *Transport) shutdown() {
 	t.mu.Lock()
 	t.closed = true
 	t.mu.Unlock()
+	// No goroutine starts using the host once closed is set (Start and
+	// trackHost check it); those running end with the context, a writer
+	// within its WriteTimeout.
+	t.hostUsers.Wait()
 	t.host.RemoveStreamHandler(HelloProtocol)
 	for _, ps := range t.protos {
 		t.host.RemoveStreamHandler(ps.id)
@@ -521,6 +533,19 @@ func (t *Transport) track() bool {
 		return false
 	}
 	t.wg.Add(1)
+	return true
+}
+
+// trackHost is track for a goroutine that opens streams: shutdown also
+// waits for it before closing the host.
+func (t *Transport) trackHost() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return false
+	}
+	t.wg.Add(1)
+	t.hostUsers.Add(1)
 	return true
 }
 
@@ -753,6 +778,7 @@ func kick(p *peerState) {
 // connected it sleeps until a disconnect (and re-checks every MaxBackoff).
 func (t *Transport) dialLoop(p *peerState) {
 	defer t.wg.Done()
+	defer t.hostUsers.Done()
 	backoff := t.cfg.MinBackoff
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -868,6 +894,7 @@ const smallFrame = 64 << 10
 
 func (w *writer) run() {
 	defer w.t.wg.Done()
+	defer w.t.hostUsers.Done()
 	defer func() {
 		if w.stream != nil {
 			w.stream.Reset()
