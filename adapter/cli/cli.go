@@ -272,6 +272,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	procs := fs.Bool("processes", false, "run every node as a separate dvnode process (a stopped node gets SIGKILL)")
 	tracePath := fs.String("trace", "", "record the nodes' DVC steps in this file (with --processes: FILE.node-<i>.<n>, one per start of node i)")
 	noSync := fs.Bool("no-sync", false, "leave out sync committee duties")
+	aggregation := fs.Bool("aggregation", false, "experimental: in-process remote-signer nodes run attestation aggregation duties (no sync contributions yet)")
 	level := fs.String("log-level", "warn", "node log level: debug, info, warn or error")
 	quiet := fs.Bool("quiet", false, "no per-slot progress lines")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
@@ -301,7 +302,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		Nodes: *nodes, Validators: *vals, RegistrySize: *registry, Slots: *slots, SecondsPerSlot: *sps, DataDir: *dataDir, Keep: *keep,
 		Preset: *preset, SlotsPerEpoch: *spe,
 		StopAt: map[uint64]uint64{}, RestartAt: map[uint64]uint64{}, Processes: *procs, Trace: *tracePath,
-		NoSync: *noSync, Out: stdout, Logger: log, Report: *report, Mode: *mode, StartVC: devnetVC,
+		NoSync: *noSync, Aggregation: *aggregation, Out: stdout, Logger: log, Report: *report, Mode: *mode, StartVC: devnetVC,
 	}
 	if *quiet {
 		cfg.Out = io.Discard

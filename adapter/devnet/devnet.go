@@ -92,6 +92,9 @@ type Config struct {
 	Trace string
 	// NoSync leaves sync committee duties out.
 	NoSync bool
+	// Aggregation makes the in-process nodes run attestation aggregation
+	// duties (remote-signer mode; experimental, off by default).
+	Aggregation bool
 	// Out receives progress and the summary (nil: discard); Logger the
 	// nodes' logs.
 	Out    io.Writer
@@ -485,6 +488,7 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		BeaconURLs:  []string{f.bnURL},
 		Logger:      f.log,
 		NoSync:      f.cfg.NoSync,
+		Aggregation: f.cfg.Aggregation,
 		// Served over HTTP with its bearer token, so that every devnet
 		// exercises the client a production signer is used through.
 		SignerListen: "127.0.0.1:0",

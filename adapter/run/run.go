@@ -89,6 +89,8 @@ type Options struct {
 	Outbound node.Outbound
 	// NoSync disables sync committee duties.
 	NoSync bool
+	// Aggregation runs attestation aggregation duties (node.Config.Aggregation).
+	Aggregation bool
 	// InitSlashingDB accepts a slashing DB file that is empty, not a
 	// slashing DB, or of another chain (moved aside, a new one created) or
 	// cluster (history kept, the new cluster ID recorded); without it such
@@ -316,7 +318,7 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 		Genesis: genesis, SlotDuration: slotDur,
 		BeaconNode: bn, Signer: signer, Slashing: store, RecordBeforeSign: recordBeforeSign,
 		Transport: node.P2P{T: tr}, Outbound: o.Outbound, Logger: log, Metrics: m, Tracer: o.Tracer,
-		NoSync: o.NoSync, OnDuty: o.OnDuty, VC: vc,
+		NoSync: o.NoSync, OnDuty: o.OnDuty, VC: vc, Aggregation: o.Aggregation,
 	})
 	if err != nil {
 		return nil, cfgErr("%w", err)

@@ -190,6 +190,10 @@ func (n *Node) onShare(from uint64, payload []byte) {
 		n.cfg.Metrics.Dropped(MsgShare, "unknown_validator")
 		return
 	}
+	if as, ok := m.(*networking.AggregationShare); ok {
+		n.onAggShare(from, v, as)
+		return
+	}
 	ev := receivedEvent(m)
 	if ev == nil {
 		return

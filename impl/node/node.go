@@ -95,6 +95,7 @@ type Node struct {
 
 	attData   map[attKey]*attFetch
 	proposals map[phase0.Slot][]*api.VersionedProposal
+	agg       *aggRunner // nil unless Config.Aggregation
 
 	lastTurn atomic.Int64
 	ready    readiness
@@ -194,6 +195,12 @@ func New(cfg Config) (*Node, error) {
 	nd.in = newInbound(MaxInboundBytesPerPeer)
 	nd.drops = newDropLog(cfg.Logger, nd.now)
 	nd.tracker = newTracker(nd)
+	if cfg.Aggregation {
+		if cfg.Signer == nil {
+			return nil, errors.New("node: Aggregation needs remote-signer mode (VC-middleware aggregation is not wired)")
+		}
+		nd.agg = newAggRunner()
+	}
 	if !cfg.NoBlockImport {
 		nd.imp = newImporter(nd)
 	}
@@ -574,6 +581,7 @@ func (s sink) ServeAttestationDuty(d *spec.AttestationDuty) {
 			return
 		}
 		s.n.deliver(v, dvc.ServeAttestationDuty{Duty: d})
+		s.n.aggServeAttester(v, d)
 	})
 }
 
@@ -604,6 +612,7 @@ func (n *Node) slotStarted(slot phase0.Slot) {
 	}
 	n.tracker.expire()
 	n.reportOverload(slot)
+	n.aggSlotStarted(slot)
 	n.resendStuck()
 	keep := phase0.Slot(2 * n.cfg.Chain.SlotsPerEpoch)
 	if slot > keep {

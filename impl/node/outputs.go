@@ -149,6 +149,9 @@ func dutyOfShare(m networking.Message) consensus.DutyType {
 
 // decided turns a QBFT decision into the DVC's decision event.
 func (n *Node) decided(d qbft.Decide, origin time.Time) {
+	if n.aggDecided(d) {
+		return
+	}
 	ic := n.insts[d.Instance]
 	if ic == nil {
 		return

@@ -175,6 +175,7 @@ func (n *Node) submitAttestation(v *validator, a *networking.SignedAttestation) 
 		return
 	}
 	n.tracker.stage(consensus.DutyAttester, v.index, data.Slot, stageSubmitted)
+	defer n.aggAttested(v, data)
 	select {
 	case n.subm.atts <- subItem[*eth2spec.VersionedAttestation]{item: out, typ: consensus.DutyAttester, vi: v.index, slot: data.Slot}:
 	default:

@@ -61,10 +61,27 @@ func DefaultMaxValue(cfg spec.ChainConfig) map[consensus.DutyType]int {
 	if cfg.SyncCommitteeSubnetCount > 0 {
 		syncBits = int((cfg.SyncCommitteeSize/cfg.SyncCommitteeSubnetCount + 7) / 8)
 	}
+	// An aggregate (consensus/aggregation_value.go): Electra's Attestation
+	// is the larger shape, an offset, data, signature, committee bits and
+	// a bitlist of up to MAX_VALIDATORS_PER_COMMITTEE *
+	// MAX_COMMITTEES_PER_SLOT bits; contributions: up to
+	// SYNC_COMMITTEE_SUBNET_COUNT fixed-size ones.
+	maxBits := cfg.MaxValidatorsPerCommittee * max(1, cfg.MaxCommitteesPerSlot)
+	if maxBits == 0 {
+		maxBits = 2048 * 64 // mainnet
+	}
+	aggregate := 4 + (&phase0.AttestationData{}).SizeSSZ() + 96 + int((max(1, cfg.MaxCommitteesPerSlot)+7)/8) + int(maxBits/8+1)
+	subnets := max(1, int(cfg.SyncCommitteeSubnetCount))
+	if cfg.SyncCommitteeSubnetCount == 0 {
+		subnets = 4 // mainnet
+	}
+	contributions := subnets * ((&altair.SyncCommitteeContribution{}).SizeSSZ() - 16 + syncBits)
 	return map[consensus.DutyType]int{
-		consensus.DutyAttester:      (&phase0.AttestationData{}).SizeSSZ(),
-		consensus.DutySyncCommittee: (&altair.SyncCommitteeContribution{}).SizeSSZ() - 16 + syncBits,
-		consensus.DutyProposer:      consensus.MaxBeaconBlockSize + 8,
+		consensus.DutyAggregator:       aggregate,
+		consensus.DutySyncContribution: contributions,
+		consensus.DutyAttester:         (&phase0.AttestationData{}).SizeSSZ(),
+		consensus.DutySyncCommittee:    (&altair.SyncCommitteeContribution{}).SizeSSZ() - 16 + syncBits,
+		consensus.DutyProposer:         consensus.MaxBeaconBlockSize + 8,
 	}
 }
 

@@ -1,0 +1,602 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/electra"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/consensus/qbft"
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/networking"
+	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
+	"github.com/dvspec/go-dvspec/spec/signing"
+)
+
+// The aggregation runtime drives spec/dvc/aggduty (SPEC.md section 12),
+// attestation aggregation only and remote-signer mode only, when
+// Config.Aggregation is set. Its state machine is separate from the
+// validator's DVC: it is served after the attester duty, gated by the
+// attestation's submission, and fetches the aggregate at 2/3 of the slot,
+// so it can neither delay nor change an attestation.
+
+// aggVal is one validator's aggregation state machine and its signatures.
+type aggVal struct {
+	st      *aggduty.State
+	sigs    map[phase0.Root]sigResult
+	blocked aggduty.Event
+	backlog []aggduty.Event
+}
+
+// aggRunner holds the aggregation state of every validator of the node.
+type aggRunner struct {
+	vals  map[phase0.ValidatorIndex]*aggVal
+	insts map[consensus.InstanceID]*aggInst
+	// committees caches, per epoch, the committees' public keys (the
+	// beacon state's get_beacon_committee), which the validity predicate
+	// needs; pending collects the duties that wait for them.
+	committees map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey
+	pending    map[phase0.Epoch][]*spec.AttestationDuty
+	duties     map[aggDutyKey]*spec.AttestationDuty
+}
+
+type aggInst struct {
+	v        *validator
+	validity consensus.AggregateValidity
+}
+
+func newAggRunner() *aggRunner {
+	return &aggRunner{
+		vals: map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},
+		committees: map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey{},
+		pending:    map[phase0.Epoch][]*spec.AttestationDuty{},
+		duties:     map[aggDutyKey]*spec.AttestationDuty{},
+	}
+}
+
+func (n *Node) aggOf(v *validator) *aggVal {
+	a := n.agg.vals[v.index]
+	if a == nil {
+		a = &aggVal{st: aggduty.NewState(), sigs: map[phase0.Root]sigResult{}}
+		n.agg.vals[v.index] = a
+	}
+	return a
+}
+
+// aggregationTime is 2/3 of the slot, when the aggregate is fetched
+// (consensus-specs validator.md).
+func (n *Node) aggregationTime(slot phase0.Slot) time.Time {
+	return n.clock.SlotStart(slot).Add(2 * n.cfg.SlotDuration / 3)
+}
+
+// aggServeAttester serves the aggregator duty of an attester duty once
+// the committee's keys are known.
+func (n *Node) aggServeAttester(v *validator, d *spec.AttestationDuty) {
+	if n.agg == nil {
+		return
+	}
+	epoch := n.clock.EpochOf(d.Slot)
+	if cs, ok := n.agg.committees[epoch]; ok {
+		n.aggServeWith(v, d, cs)
+		return
+	}
+	first := len(n.agg.pending[epoch]) == 0
+	n.agg.pending[epoch] = append(n.agg.pending[epoch], d)
+	if !first {
+		return
+	}
+	go func() {
+		cs, err := n.fetchCommitteeKeys(epoch, d.Slot)
+		n.post(func() {
+			waiting := n.agg.pending[epoch]
+			delete(n.agg.pending, epoch)
+			if err != nil {
+				n.log.Warn("aggregation: no committees, the epoch's aggregator duties are not served", "epoch", epoch, "err", err)
+				return
+			}
+			n.agg.committees[epoch] = cs
+			for e := range n.agg.committees {
+				if e+2 < epoch {
+					delete(n.agg.committees, e)
+				}
+			}
+			for _, d := range waiting {
+				if v := n.byIndex[d.ValidatorIndex]; v != nil {
+					n.aggServeWith(v, d, cs)
+				}
+			}
+		})
+	}()
+}
+
+func (n *Node) aggServeWith(v *validator, d *spec.AttestationDuty, cs map[committeeAt][]phase0.BLSPubKey) {
+	keys := cs[committeeAt{d.Slot, d.CommitteeIndex}]
+	if uint64(len(keys)) != d.CommitteeLength {
+		n.log.Warn("aggregation: the committee does not match the duty", "validator", v.index, "slot", d.Slot, "keys", len(keys), "length", d.CommitteeLength)
+		return
+	}
+	n.agg.duties[aggDutyKey{v.index, d.Slot}] = d
+	n.aggDeliver(v, aggduty.ServeAggregatorDuty{Duty: d, Committee: keys})
+}
+
+// fetchCommitteeKeys resolves an epoch's beacon committees to public keys:
+// from the committees endpoint, or, when its answer is refused (
+// go-eth2-client refuses an empty committee, as a small registry has),
+// from the attester duties of the whole registry, each of which names its
+// committee, its position and its key.
+func (n *Node) fetchCommitteeKeys(epoch phase0.Epoch, slot phase0.Slot) (map[committeeAt][]phase0.BLSPubKey, error) {
+	deadline := n.clock.SlotStart(slot).Add(n.cfg.SlotDuration)
+	var comms []*apiv1.BeaconCommittee
+	err := n.retryBeaconNode(deadline, "beacon_committees", func(ctx context.Context) (err error) {
+		comms, err = n.cfg.BeaconNode.BeaconCommittees(ctx, "head", &epoch)
+		return err
+	})
+	if err == nil {
+		return n.committeeKeys(deadline, epoch, comms)
+	}
+	n.log.Debug("aggregation: committees endpoint refused, using attester duties", "epoch", epoch, "err", err)
+	// The registry's size is unknown: ask for indices in doubling ranges
+	// until the answer has fewer validators than asked for.
+	vals := map[phase0.ValidatorIndex]*apiv1.Validator{}
+	for size := 1024; size <= 1<<20; size *= 2 {
+		ask := make([]phase0.ValidatorIndex, size)
+		for i := range ask {
+			ask[i] = phase0.ValidatorIndex(i)
+		}
+		err = n.retryBeaconNode(deadline, "validators", func(ctx context.Context) (err error) {
+			vals, err = n.cfg.BeaconNode.Validators(ctx, "head", ask, nil)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(vals) < size {
+			break
+		}
+	}
+	indices := make([]phase0.ValidatorIndex, 0, len(vals))
+	for vi := range vals {
+		indices = append(indices, vi)
+	}
+	var duties *ethnode.AttesterDuties
+	err = n.retryBeaconNode(deadline, "attester_duties", func(ctx context.Context) (err error) {
+		duties, err = n.cfg.BeaconNode.AttesterDuties(ctx, epoch, indices)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := map[committeeAt][]phase0.BLSPubKey{}
+	for _, d := range duties.Duties {
+		if d == nil || d.CommitteeLength == 0 || d.ValidatorCommitteeIndex >= d.CommitteeLength || d.CommitteeLength > networking.MaxValidatorsPerCommittee {
+			return nil, fmt.Errorf("malformed attester duty in epoch %d", epoch)
+		}
+		k := committeeAt{d.Slot, d.CommitteeIndex}
+		keys := out[k]
+		if keys == nil {
+			keys = make([]phase0.BLSPubKey, d.CommitteeLength)
+			out[k] = keys
+		}
+		if uint64(len(keys)) != d.CommitteeLength {
+			return nil, fmt.Errorf("committee %d at slot %d given two lengths", d.CommitteeIndex, d.Slot)
+		}
+		keys[d.ValidatorCommitteeIndex] = d.PubKey
+	}
+	for k, keys := range out {
+		for i, pk := range keys {
+			if pk == (phase0.BLSPubKey{}) {
+				return nil, fmt.Errorf("committee %d at slot %d: no duty for position %d", k.index, k.slot, i)
+			}
+		}
+	}
+	return out, nil
+}
+
+// committeeKeys resolves committees' indices to public keys.
+func (n *Node) committeeKeys(deadline time.Time, epoch phase0.Epoch, comms []*apiv1.BeaconCommittee) (map[committeeAt][]phase0.BLSPubKey, error) {
+	var ask []phase0.ValidatorIndex
+	for _, c := range comms {
+		if c != nil {
+			ask = append(ask, c.Validators...)
+		}
+	}
+	var vals map[phase0.ValidatorIndex]*apiv1.Validator
+	if len(ask) > 0 {
+		err := n.retryBeaconNode(deadline, "validators", func(ctx context.Context) (err error) {
+			vals, err = n.cfg.BeaconNode.Validators(ctx, "head", ask, nil)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := map[committeeAt][]phase0.BLSPubKey{}
+	for _, c := range comms {
+		if c == nil || n.clock.EpochOf(c.Slot) != epoch {
+			continue
+		}
+		keys := make([]phase0.BLSPubKey, 0, len(c.Validators))
+		for _, vi := range c.Validators {
+			val := vals[vi]
+			if val == nil || val.Validator == nil {
+				return nil, fmt.Errorf("validator %d of committee %d at slot %d unknown", vi, c.Index, c.Slot)
+			}
+			keys = append(keys, val.Validator.PublicKey)
+		}
+		out[committeeAt{c.Slot, c.Index}] = keys
+	}
+	return out, nil
+}
+
+// committeeAt names one beacon committee of an epoch.
+type committeeAt struct {
+	slot  phase0.Slot
+	index phase0.CommitteeIndex
+}
+
+// aggAttested is the gate: the DV's attestation for data.Slot was handed to
+// the submitter.
+func (n *Node) aggAttested(v *validator, data *phase0.AttestationData) {
+	if n.agg == nil {
+		return
+	}
+	n.aggDeliver(v, aggduty.AttestationSubmitted{Data: data})
+}
+
+// onAggShare is onShare for a kind-5 share (transport goroutine).
+func (n *Node) onAggShare(from uint64, v *validator, s *networking.AggregationShare) {
+	if n.agg == nil {
+		n.cfg.Metrics.Dropped(MsgShare, "aggregation_off")
+		return
+	}
+	n.post(func() { n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: s}) })
+}
+
+func (n *Node) aggDeliver(v *validator, ev aggduty.Event) {
+	a := n.aggOf(v)
+	if a.blocked != nil {
+		if len(a.backlog) >= MaxPeerBacklog {
+			n.cfg.Metrics.QueueDropped("aggregation_backlog")
+			return
+		}
+		a.backlog = append(a.backlog, ev)
+		return
+	}
+	n.aggStep(v, a, ev)
+}
+
+var errAggSpecPanic = errors.New("node: spec/dvc/aggduty.Step panicked (a bug in the spec)")
+
+func (n *Node) aggStep(v *validator, a *aggVal, ev aggduty.Event) {
+	signer := &aggSigner{a: a}
+	next, outs, err := func() (next *aggduty.State, outs []aggduty.Output, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				next, outs, err = a.st, nil, fmt.Errorf("%w: %v", errAggSpecPanic, r)
+			}
+		}()
+		return aggduty.Step(v.cfg, a.st, ev, aggduty.Oracles{Signer: signer, Verify: n.bls.Verify})
+	}()
+	if err != nil && signer.missing != nil && errors.Is(err, errNeedSignature) {
+		a.blocked = ev
+		n.aggRequestSignature(v, a, signer.missing)
+		return
+	}
+	if err != nil {
+		n.cfg.Metrics.Step(ev.EventName(), "rejected")
+		n.log.Debug("aggregation event rejected", "validator", v.index, "event", ev.EventName(), "err", err)
+		return
+	}
+	a.st = next
+	for _, o := range outs {
+		n.aggExecute(v, o)
+	}
+}
+
+func (n *Node) aggDrain(v *validator, a *aggVal) {
+	for a.blocked == nil && len(a.backlog) > 0 {
+		ev := a.backlog[0]
+		a.backlog[0] = nil
+		a.backlog = a.backlog[1:]
+		n.aggStep(v, a, ev)
+	}
+}
+
+func (n *Node) aggExecute(v *validator, o aggduty.Output) {
+	switch o := o.(type) {
+	case dvc.Broadcast:
+		payload, err := networking.MarshalMessage(o.Message)
+		if err != nil {
+			n.log.Error("encoding an aggregation share failed", "err", err)
+			return
+		}
+		var others []uint64
+		for _, to := range o.To {
+			if to == n.cfg.Self {
+				m, _ := o.Message.(*networking.AggregationShare)
+				if m != nil {
+					n.later(func() { n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: m}) })
+				}
+			} else {
+				others = append(others, to)
+			}
+		}
+		n.send(MsgShare, payload, others)
+	case aggduty.BeaconCommitteeSelectionCombined:
+		if o.Selection == nil {
+			return
+		}
+		slot := o.Selection.Slot
+		if o.IsAggregator {
+			n.tracker.start(consensus.DutyAggregator, v.index, slot, n.aggregationTime(slot))
+		}
+		n.aggSubscribe(v, slot, o.IsAggregator)
+	case aggduty.StartAggregateConsensus:
+		n.aggStartConsensus(v, o)
+	case aggduty.SubmitAggregateAndProof:
+		n.aggSubmit(v, o.Signed)
+	case dvc.Ignored:
+		n.cfg.Metrics.Ignored(string(o.Reason))
+	}
+}
+
+// aggSubscribe tells the beacon node whether the validator aggregates for
+// its committee at slot (beacon_committee_subscriptions, is_aggregator).
+func (n *Node) aggSubscribe(v *validator, slot phase0.Slot, isAggregator bool) {
+	d := n.aggDuty(v, slot)
+	if d == nil {
+		return
+	}
+	sub := &apiv1.BeaconCommitteeSubscription{ValidatorIndex: v.index, Slot: slot, CommitteeIndex: d.CommitteeIndex, CommitteesAtSlot: d.CommitteesAtSlot, IsAggregator: isAggregator}
+	go func() {
+		ctx, cancel := context.WithTimeout(n.ctx, n.fetchTimeout())
+		defer cancel()
+		if err := n.cfg.BeaconNode.SubmitBeaconCommitteeSubscriptions(ctx, []*apiv1.BeaconCommitteeSubscription{sub}); err != nil {
+			n.cfg.Metrics.BNError("beacon_committee_subscriptions")
+			n.log.Debug("beacon committee subscription failed", "validator", v.index, "slot", slot, "err", err)
+		}
+	}()
+}
+
+// aggDuty is the attester duty the aggregation flow of slot was served with.
+func (n *Node) aggDuty(v *validator, slot phase0.Slot) *spec.AttestationDuty {
+	return n.agg.duties[aggDutyKey{v.index, slot}]
+}
+
+type aggDutyKey struct {
+	vi   phase0.ValidatorIndex
+	slot phase0.Slot
+}
+
+func (n *Node) aggStartConsensus(v *validator, o aggduty.StartAggregateConsensus) {
+	id := o.ID
+	origin := n.aggregationTime(id.Slot)
+	val := o.Validity
+	chain := n.cfg.Chain
+	validity := func(value []byte) error {
+		agg, err := consensus.DecodeAggregate(chain, id.Slot, value)
+		if err != nil {
+			return err
+		}
+		return consensus.IsValidAggregate(chain, agg, val)
+	}
+	if err := n.qbft.Start(id, validity, origin); err != nil {
+		n.log.Warn("starting aggregate consensus failed", "instance", id, "err", err)
+		return
+	}
+	n.agg.insts[id] = &aggInst{v: v, validity: val}
+	n.tracker.stage(consensus.DutyAggregator, v.index, id.Slot, stageConsensus)
+	fetch := func() {
+		root, err := val.Data.HashTreeRoot()
+		if err != nil {
+			return
+		}
+		deadline := n.clock.SlotStart(id.Slot).Add(n.cfg.SlotDuration)
+		go func() {
+			var agg *eth2spec.VersionedAttestation
+			err := n.retryBeaconNode(deadline, "aggregate_attestation", func(ctx context.Context) (err error) {
+				agg, err = n.cfg.BeaconNode.AggregateAttestation(ctx, id.Slot, root, val.CommitteeIndex)
+				return err
+			})
+			var value []byte
+			if err == nil {
+				value, err = consensus.EncodeAggregate(chain, id.Slot, agg)
+			}
+			n.post(func() {
+				n.tracker.ownValue(consensus.DutyAggregator, v.index, id.Slot, err)
+				if err != nil {
+					n.cfg.Metrics.BNError("aggregator_value")
+					n.log.Warn("no aggregate for consensus", "instance", id, "err", err)
+					return
+				}
+				if err := n.qbft.SetOwnValue(id, value); err != nil && errors.Is(err, qbft.ErrInvalidValue) {
+					n.tracker.ownValueInvalid(consensus.DutyAggregator, v.index, id.Slot, err)
+				}
+			})
+		}()
+	}
+	if wait := origin.Sub(n.now()); wait > 0 {
+		time.AfterFunc(wait, func() { n.post(fetch) })
+	} else {
+		fetch()
+	}
+}
+
+// aggDecided turns a decided aggregator instance into the aggregation
+// machine's event; it reports whether the instance was one.
+func (n *Node) aggDecided(d qbft.Decide) bool {
+	if n.agg == nil {
+		return false
+	}
+	ai := n.agg.insts[d.Instance]
+	if ai == nil {
+		return false
+	}
+	delete(n.agg.insts, d.Instance)
+	id, value, v := d.Instance, d.Value, ai.v
+	n.tracker.stage(consensus.DutyAggregator, v.index, id.Slot, stageDecided)
+	n.later(func() {
+		agg, err := consensus.DecodeAggregate(n.cfg.Chain, id.Slot, value)
+		if err != nil {
+			n.log.Error("decided aggregate does not decode", "instance", id, "err", err)
+			return
+		}
+		n.aggDeliver(v, aggduty.AggregateConsensusDecided{ID: id, Aggregate: agg})
+	})
+	return true
+}
+
+func (n *Node) aggSubmit(v *validator, s *eth2spec.VersionedSignedAggregateAndProof) {
+	slot, err := s.Slot()
+	if err != nil {
+		n.log.Error("aggregate and proof without a slot", "validator", v.index, "err", err)
+		return
+	}
+	n.tracker.stage(consensus.DutyAggregator, v.index, slot, stageSubmitted)
+	go func() {
+		ctx, cancel := context.WithTimeout(n.ctx, n.fetchTimeout())
+		defer cancel()
+		err := n.cfg.BeaconNode.SubmitAggregateAndProofs(ctx, []*eth2spec.VersionedSignedAggregateAndProof{s})
+		report(n, []subItem[*eth2spec.VersionedSignedAggregateAndProof]{{item: s, typ: consensus.DutyAggregator, vi: v.index, slot: slot}}, err, "aggregate_and_proofs")
+	}()
+}
+
+// aggSigner is the aggduty.Signer of one step, as loopSigner is for the DVC.
+type aggSigner struct {
+	a       *aggVal
+	missing *aggSigRequest
+}
+
+type aggSigRequest struct {
+	in   signing.SigningInput
+	slot phase0.Slot
+	req  func(fi *ethnode.ForkInfo, root *phase0.Root) *ethnode.SignRequest
+	kind string
+}
+
+func (s *aggSigner) lookup(r *aggSigRequest) (phase0.BLSSignature, error) {
+	if res, ok := s.a.sigs[r.in.SigningRoot]; ok {
+		return res.sig, res.err
+	}
+	s.missing = r
+	return phase0.BLSSignature{}, errNeedSignature
+}
+
+func epochOf(chain signing.Chain, slot phase0.Slot) phase0.Epoch {
+	if chain.SlotsPerEpoch == 0 {
+		return 0
+	}
+	return phase0.Epoch(uint64(slot) / chain.SlotsPerEpoch)
+}
+
+func (s *aggSigner) SignSelectionProof(slot phase0.Slot, in signing.SigningInput) (phase0.BLSSignature, error) {
+	return s.lookup(&aggSigRequest{in: in, kind: "aggregation_slot", slot: slot, req: func(fi *ethnode.ForkInfo, root *phase0.Root) *ethnode.SignRequest {
+		return ethnode.NewAggregationSlotSignRequest(fi, slot, root)
+	}})
+}
+
+func (s *aggSigner) SignSyncSelectionProof(data *altair.SyncAggregatorSelectionData, in signing.SigningInput) (phase0.BLSSignature, error) {
+	return s.lookup(&aggSigRequest{in: in, kind: "sync_selection_proof", slot: data.Slot, req: func(fi *ethnode.ForkInfo, root *phase0.Root) *ethnode.SignRequest {
+		return ethnode.NewSyncCommitteeSelectionProofSignRequest(fi, data, root)
+	}})
+}
+
+func (s *aggSigner) SignAggregateAndProof(ap *eth2spec.VersionedAggregateAndProof, in signing.SigningInput) (phase0.BLSSignature, error) {
+	slot := aggregateAndProofSlot(ap)
+	return s.lookup(&aggSigRequest{in: in, kind: "aggregate_and_proof", slot: slot, req: func(fi *ethnode.ForkInfo, root *phase0.Root) *ethnode.SignRequest {
+		return ethnode.NewAggregateAndProofSignRequest(fi, ap, root)
+	}})
+}
+
+func (s *aggSigner) SignContributionAndProof(cp *altair.ContributionAndProof, in signing.SigningInput) (phase0.BLSSignature, error) {
+	var slot phase0.Slot
+	if cp.Contribution != nil {
+		slot = cp.Contribution.Slot
+	}
+	return s.lookup(&aggSigRequest{in: in, kind: "contribution_and_proof", slot: slot, req: func(fi *ethnode.ForkInfo, root *phase0.Root) *ethnode.SignRequest {
+		return ethnode.NewContributionAndProofSignRequest(fi, cp, root)
+	}})
+}
+
+func (n *Node) aggRequestSignature(v *validator, a *aggVal, r *aggSigRequest) {
+	go func() {
+		select {
+		case n.signSem <- struct{}{}:
+		case <-n.ctx.Done():
+			return
+		}
+		start := n.now()
+		sig, err := n.aggSign(v, r)
+		<-n.signSem
+		n.cfg.Metrics.Signed(r.kind, n.now().Sub(start), err)
+		if err != nil && n.ctx.Err() == nil {
+			n.log.Warn("aggregation signing failed", "validator", v.index, "kind", r.kind, "err", err)
+		}
+		n.post(func() {
+			a.sigs[r.in.SigningRoot] = sigResult{sig: sig, err: err}
+			ev := a.blocked
+			a.blocked = nil
+			if ev != nil {
+				n.aggStep(v, a, ev)
+			}
+			delete(a.sigs, r.in.SigningRoot)
+			n.aggDrain(v, a)
+		})
+	}()
+}
+
+func (n *Node) aggSign(v *validator, r *aggSigRequest) (phase0.BLSSignature, error) {
+	ctx, cancel := context.WithTimeout(n.ctx, n.cfg.SignTimeout)
+	defer cancel()
+	chain := n.cfg.Chain
+	fi, err := ethnode.ForkInfoAt(chain.Forks, chain.GenesisValidatorsRoot, epochOf(chain, r.slot))
+	if err != nil {
+		return phase0.BLSSignature{}, err
+	}
+	root := r.in.SigningRoot
+	return n.cfg.Signer.Sign(ctx, v.sharePub, r.req(fi, &root))
+}
+
+// aggSlotStarted forgets what old slots left behind.
+func (n *Node) aggSlotStarted(slot phase0.Slot) {
+	if n.agg == nil {
+		return
+	}
+	keep := phase0.Slot(2 * n.cfg.Chain.SlotsPerEpoch)
+	for k := range n.agg.duties {
+		if k.slot+keep < slot {
+			delete(n.agg.duties, k)
+		}
+	}
+	for id := range n.agg.insts {
+		if id.Slot+keep < slot {
+			delete(n.agg.insts, id)
+		}
+	}
+}
+
+// aggregateAndProofSlot is the slot of an unsigned AggregateAndProof (0
+// when it has none: the signing request then fails on its fork info, or
+// signs under genesis; the signing root is fixed by the spec either way).
+func aggregateAndProofSlot(ap *eth2spec.VersionedAggregateAndProof) phase0.Slot {
+	for _, p := range []*phase0.AggregateAndProof{ap.Phase0, ap.Altair, ap.Bellatrix, ap.Capella, ap.Deneb} {
+		if p != nil && p.Aggregate != nil && p.Aggregate.Data != nil {
+			return p.Aggregate.Data.Slot
+		}
+	}
+	for _, p := range []*electra.AggregateAndProof{ap.Electra, ap.Fulu} {
+		if p != nil && p.Aggregate != nil && p.Aggregate.Data != nil {
+			return p.Aggregate.Data.Slot
+		}
+	}
+	return 0
+}
