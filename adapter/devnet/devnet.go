@@ -27,6 +27,7 @@ import (
 	"time"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/adapter/dutytable"
 	"github.com/dvspec/go-dvspec/adapter/run"
@@ -172,6 +173,8 @@ const (
 	TypeAttester = dutytable.TypeAttester
 	TypeProposer = dutytable.TypeProposer
 	TypeSync     = dutytable.TypeSync
+	// TypeAggregator is an attestation aggregation duty (--aggregation).
+	TypeAggregator = dutytable.TypeAggregator
 )
 
 // chain returns the simulated chain's config and fork schedule (an empty
@@ -334,6 +337,11 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 		}
 	}
 	nodes.stopAll()
+	if cfg.Aggregation {
+		duties = append(duties, nodes.reasons.aggregatorDuties(cfg.Validators, cfg.Slots, func(s phase0.Slot) time.Time {
+			return genesis.Add(time.Duration(s)*slotDur + 2*slotDur/3)
+		})...)
+	}
 	res = &Result{Table: *dutytable.Summarize(sb.AllAccepted(), duties)}
 	res.Offences = sb.Offences()
 	res.Report = nodes.reasons.lines(res.Duties)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
@@ -48,18 +49,48 @@ type dutyID struct {
 type nodeReasons struct {
 	mu sync.Mutex
 	m  map[dutyID]map[uint64]string
+	// aggregators are the aggregator duties some node tracked (it found the
+	// validator selected), succeeded or not.
+	aggregators map[dutyID]bool
 }
 
-func newNodeReasons() *nodeReasons { return &nodeReasons{m: map[dutyID]map[uint64]string{}} }
+func newNodeReasons() *nodeReasons {
+	return &nodeReasons{m: map[dutyID]map[uint64]string{}, aggregators: map[dutyID]bool{}}
+}
+
+// aggregatorDuties are the tracked aggregator duties of the selection, in
+// the table's order. The selection proof, not the beacon node, makes an
+// aggregator, so the nodes' own accounting lists them: an aggregator duty
+// no node noticed is not counted.
+func (r *nodeReasons) aggregatorDuties(validators int, slots uint64, start func(phase0.Slot) time.Time) []Duty {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Duty
+	for k := range r.aggregators {
+		if int(k.v) < validators && uint64(k.slot) < slots {
+			out = append(out, Duty{Type: TypeAggregator, Validator: k.v, Slot: k.slot, Start: start(k.slot)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Slot != out[j].Slot {
+			return out[i].Slot < out[j].Slot
+		}
+		return out[i].Validator < out[j].Validator
+	})
+	return out
+}
 
 // record is node i's OnDuty.
 func (r *nodeReasons) record(i uint64) func(node.DutyResult) {
 	return func(d node.DutyResult) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if d.Type == TypeAggregator {
+			r.aggregators[dutyID{d.Type, d.Validator, d.Slot}] = true
+		}
 		if d.OK {
 			return
 		}
-		r.mu.Lock()
-		defer r.mu.Unlock()
 		k := dutyID{d.Type, d.Validator, d.Slot}
 		if r.m[k] == nil {
 			r.m[k] = map[uint64]string{}

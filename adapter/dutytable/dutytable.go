@@ -24,6 +24,9 @@ const (
 	TypeAttester = "attester"
 	TypeProposer = "proposer"
 	TypeSync     = "sync_committee"
+	// TypeAggregator duties are not assigned by the beacon node (the
+	// selection proof decides them): the caller lists them (Aggregators).
+	TypeAggregator = "aggregator"
 )
 
 // Duty is one duty the beacon node assigned to a counted validator.
@@ -113,9 +116,10 @@ func Assigned(sb *simbeacon.Node, sel Selection) []Duty {
 }
 
 var kindOf = map[string]simbeacon.Kind{
-	TypeAttester: simbeacon.KindAttestation,
-	TypeProposer: simbeacon.KindBlock,
-	TypeSync:     simbeacon.KindSyncCommitteeMessage,
+	TypeAttester:   simbeacon.KindAttestation,
+	TypeProposer:   simbeacon.KindBlock,
+	TypeSync:       simbeacon.KindSyncCommitteeMessage,
+	TypeAggregator: simbeacon.KindAggregateAndProof,
 }
 
 type acceptKey struct {
