@@ -65,12 +65,13 @@ func DefaultMaxValue(cfg spec.ChainConfig) map[consensus.DutyType]int {
 	// is the larger shape, an offset, data, signature, committee bits and
 	// a bitlist of up to MAX_VALIDATORS_PER_COMMITTEE *
 	// MAX_COMMITTEES_PER_SLOT bits; contributions: up to
-	// SYNC_COMMITTEE_SUBNET_COUNT fixed-size ones.
+	// SYNC_COMMITTEE_SUBNET_COUNT fixed-size ones. Committee bits count at
+	// least 8 bytes, go-eth2-client's Bitvector64, whatever the chain's size.
 	maxBits := cfg.MaxValidatorsPerCommittee * max(1, cfg.MaxCommitteesPerSlot)
 	if maxBits == 0 {
 		maxBits = 2048 * 64 // mainnet
 	}
-	aggregate := 4 + (&phase0.AttestationData{}).SizeSSZ() + 96 + int((max(1, cfg.MaxCommitteesPerSlot)+7)/8) + int(maxBits/8+1)
+	aggregate := 4 + (&phase0.AttestationData{}).SizeSSZ() + 96 + max(8, int((cfg.MaxCommitteesPerSlot+7)/8)) + int(maxBits/8+1)
 	subnets := max(1, int(cfg.SyncCommitteeSubnetCount))
 	if cfg.SyncCommitteeSubnetCount == 0 {
 		subnets = 4 // mainnet
