@@ -285,6 +285,9 @@ func (s *Scheduler) fetch(ctx context.Context, epoch phase0.Epoch) {
 	for attempt := 0; ; attempt++ {
 		ed, err := s.fetchOnce(ctx, epoch)
 		if err == nil {
+			// Counted before ed is published: from then on the run loop may
+			// replace its proposer duties (refreshProposers).
+			proposers, attesters, sync := count(ed.proposers), count(ed.attesters), len(ed.sync)
 			s.mu.Lock()
 			s.epochs[epoch] = ed
 			for e := range s.epochs {
@@ -293,7 +296,7 @@ func (s *Scheduler) fetch(ctx context.Context, epoch phase0.Epoch) {
 				}
 			}
 			s.mu.Unlock()
-			s.log.Debug("duties fetched", "epoch", epoch, "proposer", count(ed.proposers), "attester", count(ed.attesters), "sync", len(ed.sync))
+			s.log.Debug("duties fetched", "epoch", epoch, "proposer", proposers, "attester", attesters, "sync", sync)
 			return
 		}
 		s.log.Warn("fetching duties failed; retrying", "epoch", epoch, "attempt", attempt+1, "err", err)
