@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/consensus/validitycases"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/names"
 	"github.com/dvspec/go-dvspec/spec/signing"
@@ -165,17 +166,6 @@ var (
 func genValidityAttestation(w *Writer) {
 	const v = 42
 	k := interop(v)
-	type ac struct {
-		name, desc     string
-		slot           phase0.Slot // 0: the duty's slot
-		index          *phase0.CommitteeIndex
-		source, target *phase0.Epoch
-		prior          [][2]phase0.Epoch
-		priorSame      bool // the DB holds this very data's signing root
-		want, wantSl   string
-	}
-	ci := func(i phase0.CommitteeIndex) *phase0.CommitteeIndex { return &i }
-	ep := func(e phase0.Epoch) *phase0.Epoch { return &e }
 	for _, preset := range []string{"mainnet", "minimal"} {
 		forks := forkNames
 		if preset == "minimal" {
@@ -184,66 +174,13 @@ func genValidityAttestation(w *Writer) {
 		for _, fork := range forks {
 			chain := fromGenesisChain(preset, fork)
 			spe := chain.SlotsPerEpoch
-			const epoch = 10
-			slot := phase0.Slot(epoch*spe + 5)
-			electra := fork >= eth2spec.DataVersionElectra
-			dutyIndex := phase0.CommitteeIndex(3)
-			goodIndex := dutyIndex
-			if electra {
-				goodIndex = 0
-			}
-			cases := []ac{
-				{name: "valid", desc: "well-formed data for the duty, empty slashing DB"},
-				{name: "valid_after_history", desc: "well-formed data after earlier votes (8, 9)", prior: [][2]phase0.Epoch{{8, 9}}},
-				{name: "valid_repeat_of_signed_data", desc: "the DB already holds this very data's signing root: deciding it again is safe (a restarted node can help finish the duty)", priorSame: true},
-				{name: "slot_mismatch", desc: "data for the next slot", slot: slot + 1, want: "slot_mismatch"},
-				{name: "target_not_epoch_of_slot", desc: "target epoch one past the slot's epoch", target: ep(epoch + 1), want: "target_epoch_mismatch"},
-				{name: "far_future_target", desc: "target epoch 2**40: a byzantine leader's attempt to block every later attestation through the surround rule (SPEC.md deviation 4)", target: ep(1 << 40), want: "target_epoch_mismatch"},
-				{name: "source_equals_target", desc: "source = target = the slot's epoch (not genesis)", source: ep(epoch), want: "source_not_before_target"},
-				{name: "source_after_target", desc: "source after target", source: ep(epoch + 1), want: "source_not_before_target"},
-				{name: "double_vote", desc: "the DB holds another vote for the target epoch", prior: [][2]phase0.Epoch{{9, 10}}, want: "slashable", wantSl: "double_vote"},
-				{name: "surrounded_by_signed", desc: "the DB holds (5, 6) and (8, 11), which surrounds the data's (9, 10)", prior: [][2]phase0.Epoch{{5, 6}, {8, 11}}, want: "slashable", wantSl: "surrounded_by_existing"},
-				{name: "surrounds_signed", desc: "the data (7, 10) surrounds the DB's (8, 9)", source: ep(7), prior: [][2]phase0.Epoch{{5, 6}, {8, 9}}, want: "slashable", wantSl: "surrounds_existing"},
-				{name: "target_below_minimum", desc: "the DB holds (11, 12): the data's target 10 is below it", prior: [][2]phase0.Epoch{{11, 12}}, want: "slashable", wantSl: "target_below_minimum"},
-			}
-			if electra {
-				cases = append(cases, ac{name: "duty_committee_index_refused", desc: "the duty's committee index (3) in the data: from Electra on the index must be 0 (EIP-7549)", index: ci(dutyIndex), want: "committee_index_not_zero"})
-			} else {
-				cases = append(cases,
-					ac{name: "index_zero_refused", desc: "index 0 while the duty's committee is 3: before Electra the index is the committee", index: ci(0), want: "committee_index_mismatch"},
-					ac{name: "other_committee", desc: "another committee's index", index: ci(4), want: "committee_index_mismatch"})
-			}
-			if preset == "minimal" {
-				cases = append(cases, ac{name: "target_with_mainnet_arithmetic", desc: fmt.Sprintf("target epoch %d, the slot's epoch with 32 slots per epoch: the minimal preset has 8", uint64(slot)/32), target: ep(phase0.Epoch(uint64(slot) / 32)), want: "target_epoch_mismatch"})
-			}
-			if fork == eth2spec.DataVersionPhase0 {
-				cases = append(cases, ac{name: "genesis_attestation", desc: "the genesis attestation: slot 3, source = target = epoch 0 (SPEC.md deviation 5)", slot: 3, source: ep(0), target: ep(0)})
-			}
-			for _, tc := range cases {
-				s := slot
-				if tc.slot != 0 {
-					s = tc.slot
-				}
-				dutySlot := slot
-				if tc.name == "genesis_attestation" {
-					dutySlot = 3
-				}
-				duty := &spec.AttestationDuty{Pubkey: k.Public, ValidatorIndex: v, CommitteeIndex: dutyIndex, CommitteeLength: 128, CommitteesAtSlot: 64, ValidatorCommitteeIndex: 7, Slot: dutySlot}
-				label := fmt.Sprintf("validity/%s/%s/attestation/%s", preset, fork, tc.name)
-				idx := goodIndex
-				if tc.index != nil {
-					idx = *tc.index
-				}
-				data := attestationData(chain, s, idx, label)
-				data.Source.Epoch, data.Target.Epoch = epoch-1, epoch
-				if tc.source != nil {
-					data.Source.Epoch = *tc.source
-				}
-				if tc.target != nil {
-					data.Target.Epoch = *tc.target
-				}
-				db := dbWith(tc.prior, k.Public, label)
-				if tc.priorSame {
+			for _, tc := range validitycases.Attestations(fork, spe, preset == "minimal") {
+				duty := &spec.AttestationDuty{Pubkey: k.Public, ValidatorIndex: v, CommitteeIndex: validitycases.DutyIndex, CommitteeLength: 128, CommitteesAtSlot: 64, ValidatorCommitteeIndex: 7, Slot: tc.DutyAt(spe)}
+				label := fmt.Sprintf("validity/%s/%s/attestation/%s", preset, fork, tc.Name)
+				data := attestationData(chain, tc.DataSlot(spe), tc.DataIndex(fork), label)
+				data.Source.Epoch, data.Target.Epoch = tc.Vote()
+				db := dbWith(tc.Prior, k.Public, label)
+				if tc.PriorSame {
 					in, err := chain.AttestationData(data)
 					if err != nil {
 						panic(err)
@@ -252,10 +189,10 @@ func genValidityAttestation(w *Writer) {
 						panic(err)
 					}
 				}
-				w.addValidity(validityCase{preset: preset, handler: "attestation_data", suite: suiteOf(tc.want), name: tc.name, chain: chain, db: db,
+				w.addValidity(validityCase{preset: preset, handler: "attestation_data", suite: suiteOf(tc.Want), name: tc.Name, chain: chain, db: db,
 					duty: duty, value: data, valueNode: jsonNode(data), valueType: "AttestationData", valueFork: fork,
 					check: func() error { return consensus.IsValidAttestationData(db, chain, data, duty) },
-					want:  tc.want, wantSlashing: tc.wantSl, description: tc.desc + fmt.Sprintf(" (%s, %s preset, every fork up to %s active from genesis)", fork, preset, fork),
+					want:  tc.Want, wantSlashing: tc.WantSlashing, description: tc.Desc + fmt.Sprintf(" (%s, %s preset, every fork up to %s active from genesis)", fork, preset, fork),
 					refs: attRefs, keys: interopKeysNode(v)})
 			}
 		}
