@@ -1,11 +1,12 @@
-// Package validitycases holds the attestation data validity cases of the
-// conformance vectors, written once: the unit test here runs them against
-// consensus.IsValidAttestationData and tools/vectorgen renders them into
-// vectors/<preset>/<fork>/consensus_validity/attestation_data. A case
-// states how its data and slashing DB differ from a well-formed vote, and
-// the rule (spec/names) that refuses it; the data itself comes from the
-// caller's fixtures.
+// Package validitycases holds the attestation data and sync committee
+// contribution validity cases of the conformance vectors, written once:
+// the unit tests here run them against consensus.IsValidAttestationData and
+// IsValidSyncCommitteeContribution, and tools/vectorgen renders them into
+// vectors/<preset>/<fork>/consensus_validity. A case states how its value
+// (and slashing DB) differ from a well-formed one, and the rule
+// (spec/names) that refuses it; the value itself comes from the caller's
+// fixtures.
 //
-// The block, sync contribution and aggregation cases are still stated in
+// The block, aggregation and fork-boundary cases are still stated in
 // tools/vectorgen only. The package is pure: no I/O, clocks or randomness.
 package validitycases

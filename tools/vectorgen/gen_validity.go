@@ -397,62 +397,40 @@ func genValiditySync(w *Writer) {
 			panic(err)
 		}
 		subSize := p.SyncCommitteeSize / p.SyncCommitteeSubnetCount
-		positions := []uint64{3, subSize + 2} // subcommittees 0 and 1
-		if preset == "minimal" {
-			positions = []uint64{3, 2*subSize + 1} // subcommittees 0 and 2
-		}
+		positions := validitycases.SyncPositions(p, preset == "minimal")
 		duty := &spec.SyncCommitteeDuty{Pubkey: k.Public, ValidatorIndex: v, ValidatorSyncCommitteeIndices: positions}
 		for _, fork := range forkNames {
 			chain := fromGenesisChain(preset, fork)
-			slot := phase0.Slot(10*chain.SlotsPerEpoch + 1)
+			slot := validitycases.SyncSlot(chain.SlotsPerEpoch)
 			signChain := chain
 			if fork == eth2spec.DataVersionPhase0 {
 				signChain = fromGenesisChain(preset, eth2spec.DataVersionAltair)
 			}
-			type sc struct {
-				name, desc string
-				cslot      phase0.Slot
-				sub        uint64
-				zeroRoot   bool
-				want       string
-			}
-			var cases []sc
-			if fork == eth2spec.DataVersionPhase0 {
-				cases = []sc{{name: "before_altair", desc: "a contribution in phase0, before sync committees exist (its signature is made with altair's domain)", want: "wrong_fork"}}
-			} else {
-				second := p.SyncSubcommitteeIndex(positions[1])
-				cases = []sc{
-					{name: "valid_first_subcommittee", desc: fmt.Sprintf("a contribution for subcommittee 0 (position %d)", positions[0])},
-					{name: "valid_second_subcommittee", desc: fmt.Sprintf("a contribution for subcommittee %d (position %d; subcommittee size %d)", second, positions[1], subSize), sub: second},
-					{name: "subcommittee_not_assigned", desc: "a contribution for a subcommittee the validator is not in", sub: second + 1, want: "subcommittee_not_assigned"},
-					{name: "slot_mismatch", desc: "a contribution for the next slot", cslot: slot + 1, want: "slot_mismatch"},
-					{name: "zero_block_root", desc: "a contribution for the zero block root", zeroRoot: true, want: "zero_block_root"},
-				}
-			}
+			cases := validitycases.Syncs(fork, p, preset == "minimal", chain.SlotsPerEpoch)
 			for _, tc := range cases {
 				cs := slot
-				if tc.cslot != 0 {
-					cs = tc.cslot
+				if tc.Slot != 0 {
+					cs = tc.Slot
 				}
-				label := fmt.Sprintf("validity/%s/%s/sync/%s", preset, fork, tc.name)
+				label := fmt.Sprintf("validity/%s/%s/sync/%s", preset, fork, tc.Name)
 				root := deriveRoot(label + "/head")
-				if tc.zeroRoot {
+				if tc.ZeroRoot {
 					root = phase0.Root{}
 				}
 				msg, err := signChain.SyncCommitteeMessage(cs, root)
 				bits := make([]byte, subSize/8)
 				bits[0] = 0x01
-				contribution := &altair.SyncCommitteeContribution{Slot: cs, BeaconBlockRoot: root, SubcommitteeIndex: tc.sub,
+				contribution := &altair.SyncCommitteeContribution{Slot: cs, BeaconBlockRoot: root, SubcommitteeIndex: tc.Sub,
 					AggregationBits: bits, Signature: signRoot(k, msg, err)}
 				var value sszObject = contribution
 				if preset == "minimal" {
 					value = presetSSZ{contribution, minimalSSZ}
 				}
-				w.addValidity(validityCase{preset: preset, handler: "sync_committee_contribution", suite: suiteOf(tc.want), name: tc.name, chain: chain,
+				w.addValidity(validityCase{preset: preset, handler: "sync_committee_contribution", suite: suiteOf(tc.Want), name: tc.Name, chain: chain,
 					duty: duty, value: value, valueNode: jsonNode(contribution), valueType: "SyncCommitteeContribution", valueFork: fork,
 					inputs: []any{"slot", uint64(slot)},
 					check:  func() error { return consensus.IsValidSyncCommitteeContribution(chain, contribution, duty, slot) },
-					want:   tc.want, description: tc.desc + fmt.Sprintf(" (%s preset: SYNC_COMMITTEE_SIZE %d, %d subnets; every fork up to %s active from genesis). The contribution has one participant, the validator, whose real sync committee signature it carries.", preset, p.SyncCommitteeSize, p.SyncCommitteeSubnetCount, fork),
+					want:   tc.Want, description: tc.Desc + fmt.Sprintf(" (%s preset: SYNC_COMMITTEE_SIZE %d, %d subnets; every fork up to %s active from genesis). The contribution has one participant, the validator, whose real sync committee signature it carries.", preset, p.SyncCommitteeSize, p.SyncCommitteeSubnetCount, fork),
 					refs: syncRefs, keys: interopKeysNode(v)})
 			}
 		}
