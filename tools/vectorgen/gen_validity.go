@@ -232,18 +232,10 @@ func suiteOf(want string) string {
 
 var blockRefs = []string{"SPEC.md section 6", "consensus.py consensus_is_valid_block (HEAD)", "SPEC.md deviation 9 (proposer index)"}
 
-// feeRule says which fee recipient a block case configures.
-type feeRule int
-
-const (
-	feeNone  feeRule = iota // none configured: the rule does not apply
-	feeSame                 // the one the block's payload pays
-	feeOther                // another address
-)
-
-func (f feeRule) address(block *eth2spec.VersionedBeaconBlock, label string) *bellatrix.ExecutionAddress {
+// feeAddress is the fee recipient a block case configures.
+func feeAddress(f validitycases.Fee, block *eth2spec.VersionedBeaconBlock, label string) *bellatrix.ExecutionAddress {
 	switch f {
-	case feeSame:
+	case validitycases.FeeSame:
 		payload, err := block.ExecutionPayload()
 		if err != nil {
 			panic(err)
@@ -253,7 +245,7 @@ func (f feeRule) address(block *eth2spec.VersionedBeaconBlock, label string) *be
 			panic(err)
 		}
 		return &a
-	case feeOther:
+	case validitycases.FeeOther:
 		a := address(label + "/configured_fee_recipient")
 		return &a
 	}
@@ -266,71 +258,40 @@ func genValidityBlock(w *Writer) {
 	for _, fork := range forkNames {
 		chain := fromGenesisChain("mainnet", fork)
 		const epoch = 10
-		slot := phase0.Slot(epoch*32 + 9)
+		slot := validitycases.BlockSlot
 		duty := &spec.ProposerDuty{Pubkey: k.Public, ValidatorIndex: v, Slot: slot}
 		reveal, err := chain.RandaoReveal(epoch)
 		randao := signRoot(k, reveal, err)
-		type bc struct {
-			name, desc   string
-			blockSlot    phase0.Slot
-			proposer     uint64
-			shape        eth2spec.DataVersion
-			reveal       *phase0.BLSSignature
-			priorSlot    *phase0.Slot
-			priorSame    bool
-			fee          feeRule
-			want, wantSl string
-		}
-		sp := func(s phase0.Slot) *phase0.Slot { return &s }
 		otherReveal, err := chain.RandaoReveal(epoch + 1)
 		wrongReveal := signRoot(k, otherReveal, err)
-		cases := []bc{
-			{name: "valid", desc: "a block of the fork's shape for the duty, with the combined RANDAO reveal, empty slashing DB"},
-			{name: "valid_after_history", desc: "a valid block after an earlier proposal at the previous slot", priorSlot: sp(slot - 1)},
-			{name: "valid_repeat_of_signed_block", desc: "the DB already holds this very block's signing root", priorSame: true},
-			{name: "slot_mismatch", desc: "a block for the next slot", blockSlot: slot + 1, want: "slot_mismatch"},
-			{name: "proposer_index_mismatch", desc: "a block naming validator 78 as proposer (the Python TODO, SPEC.md deviation 9)", proposer: v + 1, want: "proposer_index_mismatch"},
-			{name: "randao_reveal_mismatch", desc: "the cluster combined a reveal other than the block's (inputs.yaml randao_reveal is the validator's reveal of the next epoch)", reveal: &wrongReveal, want: "randao_reveal_mismatch"},
-			{name: "double_proposal", desc: "the DB holds another block at the slot", priorSlot: sp(slot), want: "slashable", wantSl: "double_proposal"},
-			{name: "slot_below_minimum", desc: "the DB holds a block at a later slot", priorSlot: sp(slot + 5), want: "slashable", wantSl: "slot_below_minimum"},
-		}
-		if fork > eth2spec.DataVersionPhase0 {
-			cases = append(cases, bc{name: "previous_fork_shape", desc: fmt.Sprintf("a %s-shaped block in %s", fork-1, fork), shape: fork - 1, want: "wrong_fork"})
-		}
-		if fork >= eth2spec.DataVersionBellatrix {
-			cases = append(cases,
-				bc{name: "fee_recipient_configured", desc: "the validator's configured fee recipient (inputs.yaml fee_recipient) is the one the block's execution payload pays (SPEC.md deviation 15)", fee: feeSame},
-				bc{name: "fee_recipient_mismatch", desc: "a byzantine leader's block paying another fee recipient than the configured one (inputs.yaml fee_recipient; SPEC.md deviation 15)", fee: feeOther, want: "fee_recipient_mismatch"})
-		} else {
-			cases = append(cases, bc{name: "fee_recipient_pre_bellatrix", desc: "a fee recipient is configured but the block has no execution payload before Bellatrix: the rule does not apply (SPEC.md deviation 15)", fee: feeOther})
-		}
+		cases := validitycases.Blocks(fork)
 		for _, tc := range cases {
 			s := slot
-			if tc.blockSlot != 0 {
-				s = tc.blockSlot
+			if tc.Slot != 0 {
+				s = tc.Slot
 			}
 			prop := uint64(v)
-			if tc.proposer != 0 {
-				prop = tc.proposer
+			if tc.OtherProposer {
+				prop = v + 1
 			}
 			shape := fork
-			if tc.shape != eth2spec.DataVersionUnknown {
-				shape = tc.shape
+			if tc.PreviousShape {
+				shape = fork - 1
 			}
-			label := fmt.Sprintf("validity/mainnet/%s/block/%s", fork, tc.name)
+			label := fmt.Sprintf("validity/mainnet/%s/block/%s", fork, tc.Name)
 			block := buildBlock(chain, shape, s, prop, label)
 			in := randao
-			if tc.reveal != nil {
-				in = *tc.reveal
+			if tc.WrongReveal {
+				in = wrongReveal
 			}
 			db := slashing.New(testGenesisValidatorsRoot)
-			if tc.priorSlot != nil {
+			if tc.Prior != nil {
 				r := deriveRoot(label + "/prior")
-				if err := db.InsertBlock(k.Public, *tc.priorSlot, &r); err != nil {
+				if err := db.InsertBlock(k.Public, *tc.Prior, &r); err != nil {
 					panic(err)
 				}
 			}
-			if tc.priorSame {
+			if tc.PriorSame {
 				si, err := chain.BeaconBlock(block)
 				if err != nil {
 					panic(err)
@@ -341,17 +302,17 @@ func genValidityBlock(w *Writer) {
 			}
 			obj := blockObject(block)
 			inputs := []any{"randao_reveal", Hex(in[:])}
-			fee := tc.fee.address(block, label)
+			fee := feeAddress(tc.Fee, block, label)
 			refs := blockRefs
 			if fee != nil {
 				inputs = append(inputs, "fee_recipient", Hex(fee[:]))
 				refs = append(slices.Clone(blockRefs), "SPEC.md deviation 15 (fee recipient)")
 			}
-			w.addValidity(validityCase{preset: "mainnet", handler: "block", suite: suiteOf(tc.want), name: tc.name, chain: chain, db: db,
+			w.addValidity(validityCase{preset: "mainnet", handler: "block", suite: suiteOf(tc.Want), name: tc.Name, chain: chain, db: db,
 				duty: duty, value: obj, valueNode: jsonNode(obj), valueType: "BeaconBlock", valueFork: shape,
 				inputs: inputs,
 				check:  func() error { return consensus.IsValidBlock(db, chain, block, duty, in, fee) },
-				want:   tc.want, wantSlashing: tc.wantSl, description: tc.desc + fmt.Sprintf(" (%s, every fork up to %s active from genesis)", fork, fork),
+				want:   tc.Want, wantSlashing: tc.WantSlashing, description: tc.Desc + fmt.Sprintf(" (%s, every fork up to %s active from genesis)", fork, fork),
 				refs: refs, keys: interopKeysNode(v)})
 		}
 	}
