@@ -80,9 +80,10 @@ type Config struct {
 	// Byzantine nodes send equivocating proposals and invalid shares.
 	Byzantine []uint64
 	// ForgingRelay, if not 0, is a node that also relays forged copies of
-	// the other nodes' shares: every other in-process node receives, before
-	// each genuine share, copies with a field the signature does not cover
-	// altered (forger.go).
+	// the other nodes' shares: every node receives, before each genuine
+	// share of another node, copies with a field the signature does not
+	// cover altered, from the relay and on the signer's connection (the
+	// relay itself only the latter; forger.go).
 	ForgingRelay uint64
 	// Processes runs each node as a separate process (Exec with "run"
 	// arguments); a stopped node is killed with SIGKILL.
@@ -531,9 +532,9 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		f.mu.Unlock()
 		o.Outbound = b
 	}
-	if r := f.cfg.ForgingRelay; r != 0 && r != i {
+	if r := f.cfg.ForgingRelay; r != 0 {
 		o.WrapTransport = func(t node.Transport) node.Transport {
-			return &forgingRelay{Transport: t, relay: r, slotsPerEpoch: f.chain.SlotsPerEpoch, stats: &f.forged}
+			return &forgingRelay{Transport: t, relay: r, self: i, slotsPerEpoch: f.chain.SlotsPerEpoch, stats: &f.forged}
 		}
 	}
 	if f.cfg.Metrics {

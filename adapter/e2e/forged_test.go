@@ -14,22 +14,25 @@ import (
 
 // TestDevnetForgedCopiesDoNotBlockGenuineShares (issue 12, SPEC.md A22):
 // node 4 relays forged copies of the other nodes' attestation and sync
-// committee message shares, each delivered to nodes 1-3 before the genuine
-// share, with a field the signature does not cover altered (aggregation
+// committee message shares, each delivered to every node before the
+// genuine share, with a field the signature does not cover altered (aggregation
 // bits, committee index, a sync share's slot within its epoch;
 // adapter/devnet/forger.go). Every copy arrives twice:
-//   - from node 4's connection: impl/node's inbound check drops it because
-//     its signer is not the sending peer (metric reason wrong_sender);
+//   - from node 4's connection (to nodes 1-3): impl/node's inbound check
+//     drops it because its signer is not the sending peer (metric reason
+//     wrong_sender);
 //   - on the signer's own connection, as a gossip network without sender
 //     authentication would deliver it: the transport cannot tell it from
 //     the genuine share, so it reaches the DVC, which refuses it once the
 //     duty is known (rejected_share, cause share_fields_differ) and before
 //     that stores it in a bucket of its own (A22.2).
 //
-// Without A22 the first copy on the signer's connection took the signer's
-// place and the genuine share was ignored as equivocation, so no node
-// reached M shares: the beacon node's records then miss the attestations
-// and sync committee messages.
+// Without A22 the first copy on the signer's connection takes the signer's
+// place and the genuine share is ignored as equivocation. Checked by
+// reverting A22 in spec/dvc admitShare locally (one message per signer and
+// slot, no field check): every sync committee duty and some attester duties
+// were then missing from the beacon node's records, and no share was
+// refused as share_fields_differ; this test failed on both counts.
 func TestDevnetForgedCopiesDoNotBlockGenuineShares(t *testing.T) {
 	tracePath := filepath.Join(t.TempDir(), "trace.jsonl")
 	const relay = 4
@@ -61,9 +64,6 @@ func TestDevnetForgedCopiesDoNotBlockGenuineShares(t *testing.T) {
 	refused := 0
 	err := trace.ReadFile(tracePath, func(r *trace.Record) error {
 		if r.Record == trace.KindStep && r.Error == "rejected_share" && r.Cause == "share_fields_differ" {
-			if r.Node == relay {
-				t.Errorf("node %d, which received no forged copies, refused a share as share_fields_differ", r.Node)
-			}
 			refused++
 		}
 		return nil
