@@ -79,6 +79,12 @@ type Config struct {
 	StopOffset time.Duration
 	// Byzantine nodes send equivocating proposals and invalid shares.
 	Byzantine []uint64
+	// ForgingRelay, if not 0, is a node that also relays forged copies of
+	// the other nodes' shares: every node receives, before each genuine
+	// share of another node, copies with a field the signature does not
+	// cover altered, from the relay and on the signer's connection (the
+	// relay itself only the latter; forger.go).
+	ForgingRelay uint64
 	// Processes runs each node as a separate process (Exec with "run"
 	// arguments); a stopped node is killed with SIGKILL.
 	Processes bool
@@ -153,6 +159,8 @@ type Result struct {
 	DataDir string
 	// Byzantine counts what each in-process byzantine node sent.
 	Byzantine map[uint64]ByzantineStats
+	// Forged counts the forged share copies delivered (ForgingRelay).
+	Forged ForgeCounts
 	// Report is one line per duty, with the nodes' reasons for failures.
 	Report []ReportLine
 }
@@ -356,6 +364,7 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	res.RunCPU = cpu1.user + cpu1.sys - cpuGenesis.user - cpuGenesis.sys
 	res.RunWall = time.Since(genesis)
 	res.DataDir = dir
+	res.Forged = nodes.forged.snapshot()
 	res.Byzantine = map[uint64]ByzantineStats{}
 	for i, b := range nodes.byzOut {
 		b.mu.Lock()
@@ -429,6 +438,9 @@ func (c *Config) defaults() error {
 			return fmt.Errorf("devnet: --byzantine %d: no such node", b)
 		}
 	}
+	if r := c.ForgingRelay; r != 0 && (r > uint64(c.Nodes) || c.Processes) {
+		return fmt.Errorf("devnet: ForgingRelay %d: want a node of 1..%d, in process (not with --processes)", r, c.Nodes)
+	}
 	if c.Processes && len(c.Exec) == 0 {
 		exe, err := os.Executable()
 		if err != nil {
@@ -475,6 +487,7 @@ type fleet struct {
 	chain  signing.Chain
 	byz    map[uint64]bool
 	byzOut map[uint64]*Byzantine
+	forged ForgeStats
 	// reasons are the in-process nodes' duty failures, for the report.
 	reasons *nodeReasons
 	mu      sync.Mutex
@@ -518,6 +531,11 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		f.byzOut[i] = b
 		f.mu.Unlock()
 		o.Outbound = b
+	}
+	if r := f.cfg.ForgingRelay; r != 0 {
+		o.WrapTransport = func(t node.Transport) node.Transport {
+			return &forgingRelay{Transport: t, relay: r, self: i, slotsPerEpoch: f.chain.SlotsPerEpoch, stats: &f.forged}
+		}
 	}
 	if f.cfg.Metrics {
 		o.MetricsAddr = "127.0.0.1:0"

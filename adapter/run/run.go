@@ -87,6 +87,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Outbound rewrites outgoing messages (fault injection).
 	Outbound node.Outbound
+	// WrapTransport, if set, wraps the node's p2p transport (fault
+	// injection on the receiving side: the devnet's forging relay).
+	WrapTransport func(node.Transport) node.Transport
 	// NoSync disables sync committee duties.
 	NoSync bool
 	// Aggregation runs attestation aggregation duties (node.Config.Aggregation).
@@ -313,11 +316,15 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 		vc = vapi
 		vapi.SetMetrics(m)
 	}
+	var transport node.Transport = node.P2P{T: tr}
+	if o.WrapTransport != nil {
+		transport = o.WrapTransport(transport)
+	}
 	nd, err = node.New(node.Config{
 		Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain,
 		Genesis: genesis, SlotDuration: slotDur,
 		BeaconNode: bn, Signer: signer, Slashing: store, RecordBeforeSign: recordBeforeSign,
-		Transport: node.P2P{T: tr}, Outbound: o.Outbound, Logger: log, Metrics: m, Tracer: o.Tracer,
+		Transport: transport, Outbound: o.Outbound, Logger: log, Metrics: m, Tracer: o.Tracer,
 		NoSync: o.NoSync, OnDuty: o.OnDuty, VC: vc, Aggregation: o.Aggregation,
 	})
 	if err != nil {
