@@ -3,7 +3,6 @@ package node
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/attestantio/go-eth2-client/api"
@@ -93,7 +92,7 @@ func (n *Node) fetchOwnValue(ic *instCtx, id consensus.InstanceID) {
 			var value []byte
 			if err == nil {
 				var block *eth2spec.VersionedBeaconBlock
-				if block, err = proposalBlock(p); err == nil {
+				if block, err = beaconclient.ProposalBlock(p); err == nil {
 					value, err = consensus.EncodeBlock(n.cfg.Chain, block)
 				}
 			}
@@ -206,43 +205,4 @@ func (n *Node) syncValue(slot phase0.Slot, sub uint64, root phase0.Root) *altair
 		Slot: slot, BeaconBlockRoot: root, SubcommitteeIndex: sub,
 		AggregationBits: make([]byte, (size+7)/8), Signature: infinity,
 	}
-}
-
-// proposalBlock is the beacon block of a produced (unblinded) proposal.
-func proposalBlock(p *api.VersionedProposal) (*eth2spec.VersionedBeaconBlock, error) {
-	if p == nil {
-		return nil, errors.New("no proposal")
-	}
-	if p.Blinded {
-		return nil, errors.New("the beacon node produced a blinded block; the DV spec agrees on full blocks only")
-	}
-	b := &eth2spec.VersionedBeaconBlock{Version: p.Version}
-	switch p.Version {
-	case eth2spec.DataVersionPhase0:
-		b.Phase0 = p.Phase0
-	case eth2spec.DataVersionAltair:
-		b.Altair = p.Altair
-	case eth2spec.DataVersionBellatrix:
-		b.Bellatrix = p.Bellatrix
-	case eth2spec.DataVersionCapella:
-		b.Capella = p.Capella
-	case eth2spec.DataVersionDeneb:
-		if p.Deneb != nil {
-			b.Deneb = p.Deneb.Block
-		}
-	case eth2spec.DataVersionElectra:
-		if p.Electra != nil {
-			b.Electra = p.Electra.Block
-		}
-	case eth2spec.DataVersionFulu:
-		if p.Fulu != nil {
-			b.Fulu = p.Fulu.Block
-		}
-	default:
-		return nil, fmt.Errorf("unsupported proposal version %s", p.Version)
-	}
-	if b.IsEmpty() {
-		return nil, fmt.Errorf("empty %s proposal", p.Version)
-	}
-	return b, nil
 }

@@ -216,7 +216,7 @@ func (n *Node) submitBlock(v *validator, sb *networking.SignedVersionedBlock) {
 	}
 	var own *api.VersionedProposal
 	for _, p := range n.proposals[slot] {
-		if b, err := proposalBlock(p); err == nil {
+		if b, err := beaconclient.ProposalBlock(p); err == nil {
 			if r, err := n.cfg.Chain.BlockRoot(b); err == nil && r == root {
 				own = p
 			}

@@ -11,6 +11,7 @@ import (
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/deneb"
 
+	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/slashing"
 )
@@ -50,7 +51,7 @@ func (n *Node) cacheBlockForVC(v *validator, o dvc.CacheBlockForVC) {
 	var own *api.VersionedProposal
 	if br, err := n.cfg.Chain.BlockRoot(o.Block); err == nil {
 		for _, p := range n.proposals[slot] {
-			if b, err := proposalBlock(p); err == nil {
+			if b, err := beaconclient.ProposalBlock(p); err == nil {
 				if r, err := n.cfg.Chain.BlockRoot(b); err == nil && r == br {
 					own = p
 				}

@@ -2,7 +2,6 @@ package vc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/attestantio/go-eth2-client/api"
@@ -17,6 +16,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
+	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/slashing"
 )
@@ -72,7 +72,7 @@ func (v *VC) propose(ctx context.Context, slot phase0.Slot, index phase0.Validat
 	if err != nil {
 		return fmt.Errorf("produce block: %w", err)
 	}
-	block, err := blockOf(prop)
+	block, err := beaconclient.ProposalBlock(prop)
 	if err != nil {
 		return err
 	}
@@ -107,46 +107,6 @@ func (v *VC) propose(ctx context.Context, slot phase0.Slot, index phase0.Validat
 		return fmt.Errorf("publish block: %w", err)
 	}
 	return nil
-}
-
-// blockOf is the beacon block of an unblinded proposal. The client has no
-// builder flow, so a blinded proposal is refused.
-func blockOf(p *api.VersionedProposal) (*eth2spec.VersionedBeaconBlock, error) {
-	if p == nil {
-		return nil, errors.New("no proposal")
-	}
-	if p.Blinded {
-		return nil, errors.New("the beacon node produced a blinded block; this client signs full blocks only")
-	}
-	b := &eth2spec.VersionedBeaconBlock{Version: p.Version}
-	switch p.Version {
-	case eth2spec.DataVersionPhase0:
-		b.Phase0 = p.Phase0
-	case eth2spec.DataVersionAltair:
-		b.Altair = p.Altair
-	case eth2spec.DataVersionBellatrix:
-		b.Bellatrix = p.Bellatrix
-	case eth2spec.DataVersionCapella:
-		b.Capella = p.Capella
-	case eth2spec.DataVersionDeneb:
-		if p.Deneb != nil {
-			b.Deneb = p.Deneb.Block
-		}
-	case eth2spec.DataVersionElectra:
-		if p.Electra != nil {
-			b.Electra = p.Electra.Block
-		}
-	case eth2spec.DataVersionFulu:
-		if p.Fulu != nil {
-			b.Fulu = p.Fulu.Block
-		}
-	default:
-		return nil, fmt.Errorf("unsupported proposal version %s", p.Version)
-	}
-	if b.IsEmpty() {
-		return nil, fmt.Errorf("empty %s proposal", p.Version)
-	}
-	return b, nil
 }
 
 // signedProposal attaches sig to the produced proposal, with its blobs and
