@@ -26,7 +26,6 @@ import (
 	"syscall"
 	"time"
 
-	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/adapter/dutytable"
@@ -188,26 +187,7 @@ const (
 // chain returns the simulated chain's config and fork schedule (an empty
 // schedule: simbeacon's default).
 func (c Config) chain() (spec.ChainConfig, signing.ForkSchedule, error) {
-	name := c.Preset
-	if name == "" {
-		name = "mainnet"
-	}
-	cc, err := spec.BuiltinConfig(name)
-	if err != nil {
-		return spec.ChainConfig{}, signing.ForkSchedule{}, fmt.Errorf("--preset: %w", err)
-	}
-	if c.SlotsPerEpoch != 0 {
-		if cc, err = cc.WithSlotsPerEpoch(c.SlotsPerEpoch); err != nil {
-			return spec.ChainConfig{}, signing.ForkSchedule{}, fmt.Errorf("--slots-per-epoch: %w", err)
-		}
-	}
-	var forks signing.ForkSchedule
-	if name == "minimal" {
-		if forks, err = signing.MinimalForkSchedule(eth2spec.DataVersionElectra); err != nil {
-			return spec.ChainConfig{}, signing.ForkSchedule{}, err
-		}
-	}
-	return cc, forks, nil
+	return simbeacon.BuiltinChain(c.Preset, c.SlotsPerEpoch)
 }
 
 // Run runs the devnet until its slots are over (plus the grace period) or

@@ -17,8 +17,6 @@ import (
 	"path/filepath"
 	"time"
 
-	eth2spec "github.com/attestantio/go-eth2-client/spec"
-
 	"github.com/dvspec/go-dvspec/adapter/dutytable"
 	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
@@ -145,26 +143,7 @@ func (c *Config) check() error {
 // SlotsPerEpoch if set) and fork schedule (empty: simbeacon's default,
 // mainnet versions; the minimal ones for the minimal config).
 func (c *Config) chain() (spec.ChainConfig, signing.ForkSchedule, error) {
-	name := c.Preset
-	if name == "" {
-		name = "mainnet"
-	}
-	cc, err := spec.BuiltinConfig(name)
-	if err != nil {
-		return spec.ChainConfig{}, signing.ForkSchedule{}, fmt.Errorf("--preset: %w", err)
-	}
-	if c.SlotsPerEpoch != 0 {
-		if cc, err = cc.WithSlotsPerEpoch(c.SlotsPerEpoch); err != nil {
-			return spec.ChainConfig{}, signing.ForkSchedule{}, fmt.Errorf("--slots-per-epoch: %w", err)
-		}
-	}
-	var forks signing.ForkSchedule
-	if name == "minimal" {
-		if forks, err = signing.MinimalForkSchedule(eth2spec.DataVersionElectra); err != nil {
-			return spec.ChainConfig{}, signing.ForkSchedule{}, err
-		}
-	}
-	return cc, forks, nil
+	return simbeacon.BuiltinChain(c.Preset, c.SlotsPerEpoch)
 }
 
 // Run serves the simulated beacon node until its slots and the grace

@@ -3,7 +3,10 @@ package simbeacon
 import (
 	"fmt"
 
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
 // sharedConstants are the same in both presets: consensus-specs constants
@@ -66,4 +69,31 @@ func valueTable(c spec.ChainConfig) (map[string]uint64, error) {
 		}
 	}
 	return out, nil
+}
+
+// BuiltinChain is the chain of a simulated beacon node chosen by flags: the
+// built-in config named preset ("" is mainnet), with slotsPerEpoch in place
+// of its SLOTS_PER_EPOCH when not 0, and its fork schedule (empty:
+// simbeacon's default, the mainnet versions; the minimal versions for the
+// minimal config). Errors name the flag (--preset, --slots-per-epoch).
+func BuiltinChain(preset string, slotsPerEpoch uint64) (spec.ChainConfig, signing.ForkSchedule, error) {
+	if preset == "" {
+		preset = "mainnet"
+	}
+	cc, err := spec.BuiltinConfig(preset)
+	if err != nil {
+		return spec.ChainConfig{}, signing.ForkSchedule{}, fmt.Errorf("--preset: %w", err)
+	}
+	if slotsPerEpoch != 0 {
+		if cc, err = cc.WithSlotsPerEpoch(slotsPerEpoch); err != nil {
+			return spec.ChainConfig{}, signing.ForkSchedule{}, fmt.Errorf("--slots-per-epoch: %w", err)
+		}
+	}
+	var forks signing.ForkSchedule
+	if preset == "minimal" {
+		if forks, err = signing.MinimalForkSchedule(eth2spec.DataVersionElectra); err != nil {
+			return spec.ChainConfig{}, signing.ForkSchedule{}, err
+		}
+	}
+	return cc, forks, nil
 }
