@@ -257,7 +257,21 @@ func (t *Transport) heard(p *peerState, c network.Conn, h Hello) {
 	if twice {
 		// A restarted node's old connection may not have closed yet:
 		// report only what lasts.
-		time.AfterFunc(duplicateConfirm, func() { t.confirmDuplicate(p) })
+		// The wait is a tracked goroutine, not a time.AfterFunc, so that
+		// Close waits for it and it never reads a closed host.
+		if t.trackHost() {
+			go func() {
+				defer t.wg.Done()
+				defer t.hostUsers.Done()
+				timer := time.NewTimer(duplicateConfirm)
+				defer timer.Stop()
+				select {
+				case <-t.ctx.Done():
+				case <-timer.C:
+					t.confirmDuplicate(p)
+				}
+			}()
+		}
 	}
 }
 
