@@ -139,7 +139,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	signerCert := fs.String("signer-client-cert", "", "PEM client certificate presented to an https --signer-url (with --signer-client-key)")
 	signerKey := fs.String("signer-client-key", "", "PEM key of --signer-client-cert")
 	signerListen := fs.String("signer-listen", "", "serve the embedded signer over HTTP on host:port (bearer token required) or unix:PATH (socket mode 0600), and use it that way")
-	_ = fs.Bool("signer-in-process", true, "the embedded signer is called in process (the default; kept for old scripts)")
 	listen := fs.String("p2p-listen", "", "libp2p listen multiaddr (default: the operator's address in the cluster definition)")
 	metricsAddr := fs.String("metrics-addr", "", "serve /metrics, /livez and /readyz on this address (e.g. 127.0.0.1:9100)")
 	tracePath := fs.String("trace", "", "record every DVC event and its outputs in this file (JSON lines, adapter/TRACE.md)")
