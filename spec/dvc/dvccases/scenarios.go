@@ -857,6 +857,8 @@ func expiryScenarios() []dvcScenario {
 	serve := func(f *dvf, slot phase0.Slot) dvc.Event { return dvc.ServeAttestationDuty{Duty: f.AttDuty(slot)} }
 	tick := func(slot phase0.Slot) dvc.Event { return dvc.NewSlot{Slot: slot} }
 	refExpiry := []string{"SPEC.md section 7.7 (A23)", "spec/dvc/dvccases expiryScenarios"}
+	// none states that a step outputs nothing at all.
+	none := func(*dvf) []dvc.Output { return nil }
 	list := []dvcScenario{
 		{name: "new_slot_expires_undecided_attestation_duty",
 			desc:   "An attester duty at a slot of epoch 2 stays undecided; slots 127 (the last of epoch 3) and 128 begin; its decision arrives late; a later duty is served.",
@@ -864,8 +866,14 @@ func expiryScenarios() []dvcScenario {
 			refs:   refExpiry,
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(tick(127), ""), ev(tick(128), "stop_consensus ignored:duty_abandoned"),
-					ev(f.Decided(f.AttData(s17, 1)), "ignored:decision_not_for_current_duty"), ev(serve(f, s33), "start_consensus")}
+				return []dvcStep{ev(tick(127), "").outputs(none),
+					ev(tick(128), "stop_consensus ignored:duty_abandoned").outputs(func(f *dvf) []dvc.Output {
+						return []dvc.Output{f.stop(consensus.DutyAttester, s17), ignored(dvc.IgnoredDutyAbandoned, s17)}
+					}),
+					ev(f.Decided(f.AttData(s17, 1)), "ignored:decision_not_for_current_duty").outputs(func(f *dvf) []dvc.Output {
+						return []dvc.Output{ignored(dvc.IgnoredNotCurrent, s17)}
+					}),
+					ev(serve(f, s33), "start_consensus").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.startAtt(f.AttDuty(s33))} })}
 			}},
 		{name: "new_slot_expires_attestation_duty_pre_deneb", fork: eth2spec.DataVersionCapella,
 			desc:   "Capella: an attester duty at slot 68 stays undecided; slots 100 and 101 begin.",
@@ -873,7 +881,9 @@ func expiryScenarios() []dvcScenario {
 			refs:   refExpiry,
 			setup:  func(f *dvf) []dvc.Event { return f.evs(serve(f, s17)) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(tick(100), ""), ev(tick(101), "stop_consensus ignored:duty_abandoned")}
+				return []dvcStep{ev(tick(100), "").outputs(none), ev(tick(101), "stop_consensus ignored:duty_abandoned").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.stop(consensus.DutyAttester, s17), ignored(dvc.IgnoredDutyAbandoned, s17)}
+				})}
 			}},
 		{name: "new_slot_stops_decided_attestation_instance",
 			desc:   "An attester duty decided and a peer's share of it received; its attestation is never seen on chain; slot 128 begins; the resend event fires.",
@@ -884,7 +894,9 @@ func expiryScenarios() []dvcScenario {
 				return f.evs(serve(f, s17), f.Decided(d), dvc.ReceivedAttestationShare{Share: f.AttShare(2, d)})
 			},
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(tick(128), "stop_consensus"), ev(dvc.ResendAttestationShares{}, "")}
+				return []dvcStep{ev(tick(128), "stop_consensus").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.stop(consensus.DutyAttester, s17)}
+				}), ev(dvc.ResendAttestationShares{}, "").outputs(none)}
 			}},
 		{name: "new_slot_expires_proposer_duty",
 			desc:   "A proposer duty's block instance runs (RANDAO reveal combined); the next slot begins, then the one after; the block decision arrives late.",
@@ -892,8 +904,13 @@ func expiryScenarios() []dvcScenario {
 			refs:   refExpiry,
 			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(tick(s20+1), ""), ev(tick(s20+2), "ignored:duty_abandoned stop_consensus"),
-					ev(f.BlockDecided(f.DVBlock(s20, 1)), "ignored:decision_not_for_current_duty")}
+				return []dvcStep{ev(tick(s20+1), "").outputs(none),
+					ev(tick(s20+2), "ignored:duty_abandoned stop_consensus").outputs(func(f *dvf) []dvc.Output {
+						return []dvc.Output{ignored(dvc.IgnoredDutyAbandoned, s20), f.stop(consensus.DutyProposer, s20)}
+					}),
+					ev(f.BlockDecided(f.DVBlock(s20, 1)), "ignored:decision_not_for_current_duty").outputs(func(f *dvf) []dvc.Output {
+						return []dvc.Output{ignored(dvc.IgnoredNotCurrent, s20)}
+					})}
 			}},
 		{name: "later_proposer_duty_supersedes_undecided",
 			desc:   "A proposer duty's block instance runs undecided; a later proposer duty is served.",
@@ -901,7 +918,9 @@ func expiryScenarios() []dvcScenario {
 			refs:   refExpiry,
 			setup:  func(f *dvf) []dvc.Event { return f.ProposerReady(s20) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s28)}, "ignored:duty_abandoned stop_consensus signed broadcast")}
+				return []dvcStep{ev(dvc.ServeProposerDuty{Duty: f.PropDuty(s28)}, "ignored:duty_abandoned stop_consensus signed broadcast").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{ignored(dvc.IgnoredDutyAbandoned, s20), f.stop(consensus.DutyProposer, s20), f.signedRandao(1, s28), f.bcast(f.RandaoShare(1, s28))}
+				})}
 			}},
 		{name: "new_slot_expires_sync_instance",
 			desc:   "A sync committee instance decided and its share signed; the next slot begins, then the one after; a later slot's duty is served.",
@@ -909,7 +928,9 @@ func expiryScenarios() []dvcScenario {
 			refs:   refExpiry,
 			setup:  func(f *dvf) []dvc.Event { return f.evs(f.ServeSync(s20), f.SyncDecided(f.Contribution(s20, 1))) },
 			steps: func(f *dvf) []dvcStep {
-				return []dvcStep{ev(tick(s20+1), ""), ev(tick(s20+2), "stop_consensus"), ev(f.ServeSync(s21), "start_consensus")}
+				return []dvcStep{ev(tick(s20+1), "").outputs(none), ev(tick(s20+2), "stop_consensus").outputs(func(f *dvf) []dvc.Output {
+					return []dvc.Output{f.stop(consensus.DutySyncCommittee, s20)}
+				}), ev(f.ServeSync(s21), "start_consensus").outputs(func(f *dvf) []dvc.Output { return []dvc.Output{f.startSync(s21)} })}
 			}},
 	}
 	for i := range list {
