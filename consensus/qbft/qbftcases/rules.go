@@ -41,9 +41,9 @@ var References = map[string][]string{
 	"justification": {"SPEC.md section 8.10 (JustifyProposal)", "SPEC.md section 8.9"},
 	"rc_message":    {"SPEC.md section 8.10 (JustifyRoundChange)", "SPEC.md section 8.9"},
 	"header":        {"SPEC.md section 8.9 (checks of every message)", "SPEC.md section 8.4 (fields by type)"},
-	"duplicate":     {"SPEC.md section 8.9 (duplicates)"},
+	"duplicate":     {"SPEC.md section 8.9 (duplicates; amendment: a copy of a stored message is dropped unchecked)"},
 	"equivocation":  {"SPEC.md section 8.9 (equivocation)"},
-	"decided":       {"SPEC.md section 8.11 (Receive DECIDED, after the decision)", "SPEC.md section 8.10 (JustifyDecided)"},
+	"decided":       {"SPEC.md section 8.11 (Receive DECIDED, after the decision)", "SPEC.md section 8.10 (JustifyDecided)", "SPEC.md section 8.9 (amendment: after the decision, messages other than ROUND_CHANGE are dropped unchecked)"},
 }
 
 // otherNode is a fresh instance of node self, used to check that a node's
@@ -724,5 +724,98 @@ func Rules() []Rule {
 			Build: func(c *Cluster) (uint64, []Input, Input) {
 				return 4, []Input{start(), recv(c.Decided(2, 0, vA, c.Commits(0, vA, 1, 2, 3)))}, timeout(0)
 			}},
+
+		// --- SPEC.md section 8.9 amendment: after the decision every message
+		// but a ROUND_CHANGE is dropped unchecked; before it, a copy of a
+		// stored message (same Message and signature) is dropped unchecked.
+		{Name: "decided/late_commit_dropped", N: 4, Want: "",
+			Build: func(c *Cluster) (uint64, []Input, Input) {
+				return 4, decidedPre(c), recv(c.Commit(1, 0, qbft.Digest(vA)))
+			},
+			Check: unchangedBy(4, decidedPre)},
+		{Name: "decided/late_prepare_dropped", N: 4, Want: "",
+			Build: func(c *Cluster) (uint64, []Input, Input) {
+				return 4, decidedPre(c), recv(c.Prepare(3, 0, qbft.Digest(vA)))
+			},
+			Check: unchangedBy(4, decidedPre)},
+		{Name: "decided/late_proposal_dropped", N: 4, Want: "",
+			Build: func(c *Cluster) (uint64, []Input, Input) {
+				return 4, decidedPre(c), recv(c.JustifiedProposal(1, vB))
+			},
+			Check: unchangedBy(4, decidedPre)},
+		{Name: "decided/late_decided_of_other_round_dropped", N: 4, Want: "",
+			Build: func(c *Cluster) (uint64, []Input, Input) {
+				return 4, decidedPre(c), recv(c.Decided(1, 1, vB, c.Commits(1, vB, 1, 2, 3)))
+			},
+			Check: unchangedBy(4, decidedPre)},
+		{Name: "decided/late_invalid_commit_not_checked", N: 4, Want: "",
+			Build: func(c *Cluster) (uint64, []Input, Input) {
+				m := c.Commit(1, 0, qbft.Digest(vA))
+				m.Signature[5] ^= 0x40
+				return 4, decidedPre(c), recv(m)
+			},
+			Check:        unchangedBy(4, decidedPre),
+			BadSignature: "a bit of the late commit's signature is flipped: after the decision it is not checked",
+		},
+		{Name: "decided/late_foreign_commit_not_checked", N: 4, Want: "",
+			Build: func(c *Cluster) (uint64, []Input, Input) {
+				foreign := c.Sign(mutate(c.Commit(3, 0, qbft.Digest(vA)), func(m *qbft.SignedMessage) { m.Message.Instance = c.OtherID() }))
+				return 4, decidedPre(c), recv(foreign)
+			},
+			Check: unchangedBy(4, decidedPre)},
+		{Name: "decided/late_invalid_round_change_still_rejected", N: 4, Err: qbft.ErrBadSignature,
+			Build: func(c *Cluster) (uint64, []Input, Input) {
+				m := c.RoundChange(1, 1, 0, nil, nil)
+				m.Signature[5] ^= 0x40
+				return 4, decidedPre(c), recv(m)
+			},
+			BadSignature: "a bit of the round change's signature is flipped: a ROUND_CHANGE is still checked after the decision",
+		},
+		{Name: "duplicate/stored_copy_with_broken_justification_not_checked", N: 4, Want: "",
+			Build: func(c *Cluster) (uint64, []Input, Input) {
+				rc := c.PreparedRC(1, 1, 0, vA)
+				broken := *rc.Prepares[0]
+				broken.Signature[5] ^= 0x40
+				cp := mutate(rc, func(m *qbft.SignedMessage) {
+					m.Prepares = append([]*qbft.SignedPayload{&broken}, rc.Prepares[1:]...)
+				})
+				return selfNot(c, 0, 1), []Input{start(), recv(rc)}, recv(cp)
+			},
+			BadSignature: "a bit of the first prepare of the copy's justification is flipped: a copy of a stored message is not checked",
+		},
+	}
+}
+
+// decidedPre is the setup of the late-message cases: node 4 started and
+// decided value A in round 0 from a DECIDED of node 2.
+func decidedPre(c *Cluster) []Input {
+	return []Input{start(), recv(c.Decided(2, 0, vA, c.Commits(0, vA, 1, 2, 3)))}
+}
+
+// unchangedBy states that the instance's state is the one pre alone
+// leaves on node self: the last input changed nothing.
+func unchangedBy(self uint64, pre func(c *Cluster) []Input) func(c *Cluster, i *qbft.Instance, out []qbft.Output) error {
+	return func(c *Cluster, i *qbft.Instance, _ []qbft.Output) error {
+		ref, err := qbft.New(c.Config(self), c.ID, Validity(nil))
+		if err != nil {
+			return err
+		}
+		for k, x := range pre(c) {
+			if _, err := x.Apply(ref); err != nil {
+				return fmt.Errorf("reference input %d: %w", k, err)
+			}
+		}
+		want, err := ref.Snapshot().HashTreeRoot()
+		if err != nil {
+			return err
+		}
+		got, err := i.Snapshot().HashTreeRoot()
+		if err != nil {
+			return err
+		}
+		if got != want {
+			return errors.New("the dropped message changed the state")
+		}
+		return nil
 	}
 }
