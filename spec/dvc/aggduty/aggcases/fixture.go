@@ -224,7 +224,9 @@ func (f *F) Combined(slot phase0.Slot) aggduty.BeaconCommitteeSelectionCombined 
 }
 
 // ID is the instance of the aggregation duty d at slot.
-func (f *F) ID(d consensus.DutyType, slot phase0.Slot) consensus.InstanceID { return f.Fixture.ID(d, slot) }
+func (f *F) ID(d consensus.DutyType, slot phase0.Slot) consensus.InstanceID {
+	return f.Fixture.ID(d, slot)
+}
 
 // Start is the aggregator instance's start for the decided data.
 func (f *F) Start(data *phase0.AttestationData) aggduty.StartAggregateConsensus {
@@ -502,4 +504,6 @@ func (f *F) Bcast(s *networking.AggregationShare) dvc.Broadcast {
 }
 
 // Ignored is an Ignored output (its Detail is not compared).
-func Ignored(r dvc.IgnoreReason, slot phase0.Slot) dvc.Ignored { return dvc.Ignored{Reason: r, Slot: slot} }
+func Ignored(r dvc.IgnoreReason, slot phase0.Slot) dvc.Ignored {
+	return dvc.Ignored{Reason: r, Slot: slot}
+}

@@ -39,7 +39,7 @@ type Scenario struct {
 }
 
 func st(ev aggduty.Event, want ...aggduty.Output) Step { return Step{Ev: ev, Want: want} }
-func stErr(ev aggduty.Event, err error) Step       { return Step{Ev: ev, WantErr: err} }
+func stErr(ev aggduty.Event, err error) Step           { return Step{Ev: ev, WantErr: err} }
 func recv(s *networking.AggregationShare) aggduty.ReceivedAggregationShare {
 	return aggduty.ReceivedAggregationShare{Share: s}
 }
