@@ -63,6 +63,9 @@ var caseFiles = map[string]struct {
 	"qbft":       {[]string{"meta.yaml"}, []string{"data.yaml", "config.yaml", "steps.yaml", "post.yaml", "post.ssz_snappy", "pre.yaml", "pre.ssz_snappy", "roots.yaml"}},
 	"dvc":        {[]string{"meta.yaml", "chain.yaml", "config.yaml", "pre.yaml", "pre.ssz_snappy", "steps.yaml", "post.yaml", "post.ssz_snappy", "roots.yaml"}, nil},
 	"networking": {[]string{"meta.yaml", "chain.yaml", "inputs.yaml", "output.yaml"}, nil},
+	// dvc_aggregation: the aggregation state starts empty and has no
+	// snapshot (spec/dvc/aggduty).
+	"dvc_aggregation": {[]string{"meta.yaml", "chain.yaml", "config.yaml", "steps.yaml"}, nil},
 }
 
 // checkQBFTShape requires the file set of each qbft handler.
