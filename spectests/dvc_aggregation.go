@@ -138,13 +138,13 @@ func (k aggKeysYAML) keys() ([][48]byte, error) {
 // aggFieldsYAML holds every field an event or output of steps.yaml may
 // have; containers are read from their <field>_ssz encodings.
 type aggFieldsYAML struct {
-	Instance          *instanceYAML `yaml:"instance"`
-	InstanceSSZ       Hex           `yaml:"instance_ssz"`
-	Duty              yaml.Node     `yaml:"duty"`
-	DutySSZ           Hex           `yaml:"duty_ssz"`
-	Committee         aggKeysYAML   `yaml:"committee"`
-	Slot              *uint64       `yaml:"slot"`
-	Subcommittees     []struct {
+	Instance      *instanceYAML `yaml:"instance"`
+	InstanceSSZ   Hex           `yaml:"instance_ssz"`
+	Duty          yaml.Node     `yaml:"duty"`
+	DutySSZ       Hex           `yaml:"duty_ssz"`
+	Committee     aggKeysYAML   `yaml:"committee"`
+	Slot          *uint64       `yaml:"slot"`
+	Subcommittees []struct {
 		Index      uint64      `yaml:"index"`
 		PublicKeys aggKeysYAML `yaml:"public_keys"`
 	} `yaml:"subcommittees"`
