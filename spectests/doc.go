@@ -24,6 +24,7 @@
 //	qbft                QBFTImplementation          RunQBFT(t, root, impl)
 //	dvc                 DVCImplementation           RunDVC(t, root, impl)
 //	networking          NetworkingImplementation    RunNetworking(t, root, impl)
+//	dvc_aggregation     AggregationImplementation   RunDVCAggregation(t, root, impl)
 //
 // RunAll(t, root, impl) runs every runner whose interface impl implements.
 // Check(root, runner, impl) returns one Result per case instead of failing
