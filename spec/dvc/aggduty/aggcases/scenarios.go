@@ -236,6 +236,35 @@ func aggregatorCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 					st(aggduty.AggregateConsensusDecided{ID: f.ID(consensus.DutyAggregator, s), Aggregate: f.Aggregate(d, 0, CommitteePosition)}, Ignored(dvc.IgnoredDecidedInvalid, s))})
 			}))
 	}
+	if mode == dvc.ModeVCMiddleware {
+		list = append(list, sc("repeated_selection_request_answered_again", "After the proof is combined the validator client posts the same partial selection proof again (a retried beacon_committee_selections request).",
+			"the DVT endpoint answers a repeated request with the combined proof again; the partial proof is not multicast twice (already_captured)",
+			func(f *F) []Step {
+				s := f.AggSlot(base, true)
+				return append(f.selection(s), st(aggduty.CapturedBeaconCommitteeSelection{Selection: &apiSelection{ValidatorIndex: f.vi(), Slot: s, SelectionProof: f.SelShare(1, s).Signature}},
+					Ignored(dvc.IgnoredAlreadyCaptured, s), f.Combined(s)))
+			}),
+			sc("vc_submissions_refused", "The validator client posts a partial selection proof that is not its key share's, then, after the decision, a partially signed aggregate and proof of another aggregate than the decided one.",
+				"a VC's partial selection proof must verify under the node's public share (rejected_share) and its aggregate and proof must be the decided object (not_decided); both are refused with the state unchanged",
+				func(f *F) []Step {
+					s := f.AggSlot(base, true)
+					d := f.AttData(s, 1)
+					agg := f.Aggregate(d, CommitteeIndex, CommitteePosition, 3)
+					other := f.AP(f.Aggregate(d, CommitteeIndex, CommitteePosition), s)
+					steps := f.selection(s)
+					bad := stErr(aggduty.CapturedBeaconCommitteeSelection{Selection: &apiSelection{ValidatorIndex: f.vi(), Slot: s, SelectionProof: f.SelShare(2, s).Signature}}, dvc.ErrInvalidShare)
+					return cat(steps[:1], []Step{bad}, steps[1:], []Step{st(submitted(d), f.Start(d))}, f.decided(s, agg)[:1],
+						[]Step{stErr(aggduty.CapturedAggregateAndProof{Signed: SignedAP(other, f.APShare(1, other, s).Signature)}, dvc.ErrNotDecided)})
+				}))
+	}
+	list = append(list, sc("share_of_other_validator", "A selection proof share of another validator index arrives.",
+		"a share names the validator it is for: another validator's is refused (wrong_validator), state unchanged",
+		func(f *F) []Step {
+			s := f.AggSlot(base, true)
+			sh := *f.SelShare(2, s)
+			sh.ValidatorIndex = 43
+			return append(f.selection(s)[:1:1], stErr(recv(&sh), dvc.ErrWrongValidator))
+		}))
 	if mode == dvc.ModeRemoteSigner {
 		list = append(list, sc("vc_submission_in_remote_signer_mode", "A validator client's beacon committee selection reaches a node in remote-signer mode.",
 			"the DVT selection endpoints exist only in VC-middleware mode: wrong_mode, state unchanged",
@@ -313,7 +342,27 @@ func syncCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 	sc := func(name, desc, proves string, steps func(f *F) []Step) Scenario {
 		return Scenario{Handler: "sync_contribution", Name: name, Fork: fork, Mode: mode, Description: desc, Proves: proves, References: refSync, Steps: steps}
 	}
-	return []Scenario{
+	var extra []Scenario
+	if mode == dvc.ModeVCMiddleware {
+		extra = append(extra, sc("selections_before_duty", "The validator client posts its partial sync selection proofs, one request per subcommittee as Prysm does, and the peers' shares arrive, all before the node serves the contribution duty.",
+			"shares that precede the duty are kept: serving the duty combines every subcommittee's proof at once (ascending subcommittees)",
+			func(f *F) []Step {
+				subs := subsOf(SyncPositions)
+				slot := f.SyncSlot(base, subs, []bool{true, false, true})
+				var steps []Step
+				var combined outs
+				for _, s := range subs {
+					steps = append(steps, st(aggduty.CapturedSyncCommitteeSelection{Selection: &syncSelection{ValidatorIndex: f.vi(), Slot: slot, SubcommitteeIndex: s,
+						SelectionProof: f.SyncSelShare(1, slot, s).Signature}}, f.Bcast(f.SyncSelShare(1, slot, s))))
+					for i := 1; i <= 3; i++ {
+						steps = append(steps, st(recv(f.SyncSelShare(i, slot, s))))
+					}
+					combined = append(combined, f.SyncCombined(slot, s))
+				}
+				return append(steps, st(f.ServeSync(slot, SyncPositions...), combined...))
+			}))
+	}
+	return append(extra,
 		sc("not_aggregator", "The validator's sync selection proofs make it an aggregator in none of its subcommittees 0, 1, 2; its sync committee message is submitted.",
 			"is_sync_committee_aggregator false in every subcommittee: each combined proof is reported with is_aggregator false and no instance starts",
 			func(f *F) []Step {
@@ -333,6 +382,18 @@ func syncCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 					st(aggduty.ContributionConsensusDecided{ID: id, Contributions: []*altair.SyncCommitteeContribution{
 						f.Contribution(slot, 2, syncRoot(slot), SyncPositions, 44), f.Contribution(slot, 0, syncRoot(slot), SyncPositions, 5)}}, Ignored(dvc.IgnoredNoInstance, slot)))
 			}),
+		sc("gated_on_sync_committee_message_submission", "The validator's sync committee message is submitted before its sync selection proofs are combined.",
+			"the contribution instance starts as soon as every subcommittee's proof is combined and the message was submitted, whichever comes last: here with the last subcommittee's proof",
+			func(f *F) []Step {
+				subs := subsOf(SyncPositions)
+				slot := f.SyncSlot(base, subs, []bool{true, false, true})
+				root := syncRoot(slot)
+				steps := f.syncSelectionSteps(slot, SyncPositions)
+				n := len(steps)
+				last := steps[n-1]
+				last.Want = append(last.Want, f.StartSync(slot, root, SyncPositions, 0, 2))
+				return append(append([]Step{st(aggduty.SyncCommitteeMessageSubmitted{Slot: slot, BeaconBlockRoot: root})}, steps[:n-1]...), last)
+			}),
 		sc("share_of_foreign_subcommittee", "A sync selection proof share arrives for subcommittee 3, where the validator holds no position.",
 			"shares of subcommittees the validator is not in are ignored (share_slot_filtered): they could never complete",
 			func(f *F) []Step {
@@ -340,5 +401,5 @@ func syncCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 				slot := steps[0].Ev.(aggduty.ServeSyncContributionDuty).Slot
 				return append(steps[:1:1], st(recv(f.SyncSelShare(2, slot, 3)), Ignored(dvc.IgnoredShareFiltered, slot)))
 			}),
-	}
+	)
 }
