@@ -394,6 +394,26 @@ func syncCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 				last.Want = append(last.Want, f.StartSync(slot, root, SyncPositions, 0, 2))
 				return append(append([]Step{st(aggduty.SyncCommitteeMessageSubmitted{Slot: slot, BeaconBlockRoot: root})}, steps[:n-1]...), last)
 			}),
+		sc("expiry", "A contribution duty's selection proofs are combined; a contribution duty 40 slots later is served; a late share and a decision of the first slot arrive.",
+			"a contribution flow is forgotten once a duty more than an epoch later is served: its late shares are ignored (share_slot_completed) and its decision finds no instance",
+			func(f *F) []Step {
+				subs := subsOf(SyncPositions)
+				slot := f.SyncSlot(base, subs, []bool{true, false, true})
+				later := slot + 40
+				serve := st(f.ServeSync(later, SyncPositions...))
+				if f.Mode == dvc.ModeRemoteSigner {
+					var bc outs
+					for _, s := range subs {
+						bc = append(bc, f.Bcast(f.SyncSelShare(1, later, s)))
+					}
+					serve = st(f.ServeSync(later, SyncPositions...), bc...)
+				}
+				root := syncRoot(slot)
+				return cat(f.syncSelectionSteps(slot, SyncPositions), []Step{serve,
+					st(recv(f.SyncSelShare(4, slot, 0)), Ignored(dvc.IgnoredSlotCompleted, slot)),
+					st(aggduty.ContributionConsensusDecided{ID: f.ID(consensus.DutySyncContribution, slot), Contributions: []*altair.SyncCommitteeContribution{
+						f.Contribution(slot, 0, root, SyncPositions, 5), f.Contribution(slot, 2, root, SyncPositions, 44)}}, Ignored(dvc.IgnoredNoInstance, slot))})
+			}),
 		sc("share_of_foreign_subcommittee", "A sync selection proof share arrives for subcommittee 3, where the validator holds no position.",
 			"shares of subcommittees the validator is not in are ignored (share_slot_filtered): they could never complete",
 			func(f *F) []Step {
