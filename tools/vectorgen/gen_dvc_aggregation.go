@@ -22,8 +22,9 @@ func init() {
 }
 
 func genDVCAggregation(w *Writer) {
+	env := aggcases.NewEnv(dvcEnv)
 	for _, sc := range aggcases.Scenarios() {
-		f := aggcases.NewF(dvcEnv, sc.Fork, sc.Mode)
+		f := env.NewF(sc.Fork, sc.Mode)
 		steps, res, err := aggcases.Run(f, sc)
 		if err != nil {
 			panic(fmt.Sprintf("dvc_aggregation %s/%s (%s, %s): %v", sc.Handler, sc.Name, sc.Fork, sc.Mode, err))

@@ -13,10 +13,10 @@ import (
 // the dvc_aggregation vectors, on a genesis validators root of its own:
 // the statements (exact outputs built from the keys) hold for any root.
 func TestCases(t *testing.T) {
-	env := &dvccases.Env{GenesisValidatorsRoot: phase0.Root{0x61}}
+	env := aggcases.NewEnv(&dvccases.Env{GenesisValidatorsRoot: phase0.Root{0x61}})
 	for _, sc := range aggcases.Scenarios() {
 		t.Run(sc.Handler+"/"+sc.Name+"/"+sc.Fork.String()+"/"+sc.Mode.String(), func(t *testing.T) {
-			if _, _, err := aggcases.Run(aggcases.NewF(env, sc.Fork, sc.Mode), sc); err != nil {
+			if _, _, err := aggcases.Run(env.NewF(sc.Fork, sc.Mode), sc); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -38,18 +38,19 @@ const (
 // of subcommittees 0, 1 and 2 (mainnet: 128 positions a subcommittee).
 var SyncPositions = []uint64{5, 130, 300}
 
-// F is the fixture of a case: the dvc scenarios' fixture (validator 42
-// split 3-of-4, mainnet chain with every fork up to Fork from genesis, in
-// Mode) with the committees' keys. Node 1 is the node under test.
-type F struct {
-	*dvccases.Fixture
-	witness func(pk bls.PublicKey, msg []byte, sig bls.Signature)
+// Env is what the cases' fixtures are built from: the dvc scenarios'
+// environment (keys, roots and the witness of every signature) and a cache
+// of the committees' interop keys.
+type Env struct {
+	*dvccases.Env
+	keys map[uint64]dvccases.KeyPair
 }
 
-var keyCache = map[uint64]dvccases.KeyPair{}
+// NewEnv returns the environment of the cases built on e.
+func NewEnv(e *dvccases.Env) *Env { return &Env{Env: e, keys: map[uint64]dvccases.KeyPair{}} }
 
-func interop(i uint64) dvccases.KeyPair {
-	if k, ok := keyCache[i]; ok {
+func (e *Env) interop(i uint64) dvccases.KeyPair {
+	if k, ok := e.keys[i]; ok {
 		return k
 	}
 	sk, err := bls.InteropSecretKey(i)
@@ -61,13 +62,21 @@ func interop(i uint64) dvccases.KeyPair {
 		panic(err)
 	}
 	k := dvccases.KeyPair{Index: i, Secret: sk, Public: pk}
-	keyCache[i] = k
+	e.keys[i] = k
 	return k
 }
 
-// NewF returns the fixture of (fork, mode) built from env.
-func NewF(env *dvccases.Env, fork eth2spec.DataVersion, mode dvc.Mode) *F {
-	return &F{Fixture: env.NewFixture(4, fork, mode), witness: env.Witness}
+// F is the fixture of a case: the dvc scenarios' fixture (validator 42
+// split 3-of-4, mainnet chain with every fork up to Fork from genesis, in
+// Mode) with the committees' keys. Node 1 is the node under test.
+type F struct {
+	*dvccases.Fixture
+	env *Env
+}
+
+// NewF returns the fixture of (fork, mode).
+func (e *Env) NewF(fork eth2spec.DataVersion, mode dvc.Mode) *F {
+	return &F{Fixture: e.NewFixture(4, fork, mode), env: e}
 }
 
 // Node is the node under test.
@@ -106,8 +115,8 @@ func (f *F) witnessed(pk bls.PublicKey, root phase0.Root, sig phase0.BLSSignatur
 	if !bls.Verify(pk, root[:], sig) {
 		panic(fmt.Sprintf("aggcases: a fixture signature does not verify: pubkey %#x", pk[:8]))
 	}
-	if f.witness != nil {
-		f.witness(pk, root[:], sig)
+	if w := f.env.Witness; w != nil {
+		w(pk, root[:], sig)
 	}
 }
 
@@ -141,7 +150,7 @@ func (f *F) shareSig(i int, root phase0.Root) phase0.BLSSignature {
 // signatures combine into.
 func (f *F) full(root phase0.Root) phase0.BLSSignature { return f.sign(f.Keys.Validator.Secret, root) }
 
-func (f *F) member(key uint64) dvccases.KeyPair { return interop(key) }
+func (f *F) member(key uint64) dvccases.KeyPair { return f.env.interop(key) }
 
 // --- attestation aggregation -----------------------------------------------
 
