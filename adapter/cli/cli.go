@@ -271,7 +271,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	procs := fs.Bool("processes", false, "run every node as a separate dvnode process (a stopped node gets SIGKILL)")
 	tracePath := fs.String("trace", "", "record the nodes' DVC steps in this file (with --processes: FILE.node-<i>.<n>, one per start of node i)")
 	noSync := fs.Bool("no-sync", false, "leave out sync committee duties")
-	aggregation := fs.Bool("aggregation", false, "experimental: in-process remote-signer nodes run attestation aggregation duties (no sync contributions yet)")
+	aggregation := fs.Bool("aggregation", false, "experimental: in-process nodes (and in --mode vc-middleware their validator clients) run attestation aggregation duties (no sync contributions yet)")
 	level := fs.String("log-level", "warn", "node log level: debug, info, warn or error")
 	quiet := fs.Bool("quiet", false, "no per-slot progress lines")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")

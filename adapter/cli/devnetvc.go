@@ -35,7 +35,7 @@ func StartDevnetVC(ctx context.Context, p devnet.VCParams) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("validator client of node %d: %w", p.Node, err)
 	}
-	v, err := vc.New(vc.Config{BeaconURL: p.BeaconURL, Keys: p.Keys, Slashing: store, Distributed: true, NoSync: p.NoSync, Logger: p.Logger})
+	v, err := vc.New(vc.Config{BeaconURL: p.BeaconURL, Keys: p.Keys, Slashing: store, Distributed: true, NoSync: p.NoSync, Aggregation: p.Aggregation, Logger: p.Logger})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("validator client of node %d: %w", p.Node, err)

@@ -98,8 +98,9 @@ type Config struct {
 	Trace string
 	// NoSync leaves sync committee duties out.
 	NoSync bool
-	// Aggregation makes the in-process nodes run attestation aggregation
-	// duties (remote-signer mode; experimental, off by default).
+	// Aggregation makes the in-process nodes (and, in VC-middleware mode,
+	// their validator clients) run attestation aggregation duties
+	// (experimental, off by default).
 	Aggregation bool
 	// Out receives progress and the summary (nil: discard); Logger the
 	// nodes' logs.
@@ -137,6 +138,9 @@ type VCParams struct {
 	SlashingDB string
 	// NoSync leaves sync committee duties out.
 	NoSync bool
+	// Aggregation makes the client aggregate (through the node's DVT
+	// selection endpoints) as its node does.
+	Aggregation bool
 	// Logger is the client's log.
 	Logger *slog.Logger
 }
@@ -536,7 +540,7 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		})
 		if err == nil {
 			stopVC, err = f.cfg.StartVC(ctx, VCParams{Node: i, BeaconURL: "http://" + svc.ValidatorAPIAddr, Keys: sks,
-				SlashingDB: filepath.Join(nodeDir, "vc-slashing.db"), NoSync: f.cfg.NoSync, Logger: f.log.With("node", i, "component", "vc")})
+				SlashingDB: filepath.Join(nodeDir, "vc-slashing.db"), NoSync: f.cfg.NoSync, Aggregation: f.cfg.Aggregation, Logger: f.log.With("node", i, "component", "vc")})
 		}
 		if err != nil {
 			svc.Kill()

@@ -312,6 +312,9 @@ func (n *Node) aggDrain(v *validator, a *aggVal) {
 }
 
 func (n *Node) aggExecute(v *validator, o aggduty.Output) {
+	if n.aggForVC(v, o) {
+		return
+	}
 	switch o := o.(type) {
 	case dvc.Broadcast:
 		payload, err := networking.MarshalMessage(o.Message)

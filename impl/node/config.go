@@ -126,9 +126,9 @@ type Config struct {
 	// blocks (importer.go); a beacon node that is not a BlockSource has
 	// none anyway.
 	NoBlockImport bool
-	// Aggregation runs the attestation aggregation duties (spec/dvc/aggduty,
-	// remote-signer mode only; off by default while sync contributions are
-	// not wired).
+	// Aggregation runs the attestation aggregation duties (spec/dvc/aggduty;
+	// in VC-middleware mode VC must implement AggregationVC; off by default
+	// while sync contributions are not wired).
 	Aggregation bool
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time

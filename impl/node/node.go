@@ -196,8 +196,8 @@ func New(cfg Config) (*Node, error) {
 	nd.drops = newDropLog(cfg.Logger, nd.now)
 	nd.tracker = newTracker(nd)
 	if cfg.Aggregation {
-		if cfg.Signer == nil {
-			return nil, errors.New("node: Aggregation needs remote-signer mode (VC-middleware aggregation is not wired)")
+		if err := checkAggregationVC(cfg); err != nil {
+			return nil, err
 		}
 		nd.agg = newAggRunner()
 	}

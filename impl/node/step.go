@@ -104,6 +104,9 @@ func (e *CaptureRefused) StatusCode() int { return http.StatusBadRequest }
 // VC-middleware mode nothing blocks on a signer, so the event is stepped
 // at once unless earlier events wait.
 func (n *Node) deliverCaptured(v *validator, ev dvc.Event, done chan<- error) {
+	if n.captureAggregation(v, ev, done) {
+		return
+	}
 	if v.blocked != nil {
 		done <- errors.New("node: the validator's state machine is busy, try again")
 		return

@@ -48,13 +48,20 @@ func (s *Server) routes() {
 	h("POST /eth/v1/beacon/blocks", "submit_block_v1", s.submitBlock)
 	h("POST /eth/v2/beacon/blocks", "submit_block_v2", s.submitBlock)
 	h("POST /eth/v1/beacon/pool/sync_committees", "submit_sync_committee_messages", s.submitSyncMessages)
+	// Aggregation (selections.go, aggregates.go).
+	h("POST /eth/v1/validator/beacon_committee_selections", "beacon_committee_selections", s.beaconCommitteeSelections)
+	h("POST /eth/v1/validator/sync_committee_selections", "sync_committee_selections", s.syncCommitteeSelections)
+	h("GET /eth/v1/validator/aggregate_attestation", "aggregate_attestation_v1", s.aggregateAttestation)
+	h("GET /eth/v2/validator/aggregate_attestation", "aggregate_attestation_v2", s.aggregateAttestation)
+	h("POST /eth/v1/validator/aggregate_and_proofs", "submit_aggregate_and_proofs_v1", s.submitAggregateAndProofs)
+	h("POST /eth/v2/validator/aggregate_and_proofs", "submit_aggregate_and_proofs_v2", s.submitAggregateAndProofs)
+	h("GET /eth/v1/validator/sync_committee_contribution", "sync_committee_contribution", s.syncCommitteeContribution)
+	h("POST /eth/v1/validator/contribution_and_proofs", "submit_contribution_and_proofs", s.submitContributionAndProofs)
 	// Signed with a key share, these would reach the beacon node as invalid
-	// signatures: refused until their DV flow exists (aggregation issue).
+	// signatures: refused until their DV flow exists.
 	for _, p := range []string{
 		"POST /eth/v1/beacon/blinded_blocks", "POST /eth/v2/beacon/blinded_blocks",
-		"POST /eth/v1/validator/beacon_committee_selections", "POST /eth/v1/validator/sync_committee_selections",
-		"POST /eth/v1/validator/aggregate_and_proofs", "POST /eth/v2/validator/aggregate_and_proofs",
-		"POST /eth/v1/validator/contribution_and_proofs", "POST /eth/v1/validator/register_validator",
+		"POST /eth/v1/validator/register_validator",
 		"POST /eth/v1/beacon/pool/voluntary_exits",
 	} {
 		h(p, "not_served", func(w http.ResponseWriter, r *http.Request) {

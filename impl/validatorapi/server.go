@@ -85,6 +85,7 @@ type Server struct {
 	toVal   *strings.Replacer // share pubkey hex -> validator pubkey hex
 	toShare *strings.Replacer // validator pubkey hex -> share pubkey hex
 	cache   *cache
+	agg     *aggCache
 	mux     *http.ServeMux
 }
 
@@ -120,6 +121,7 @@ func New(cfg Config) (*Server, error) {
 		byShare: map[phase0.BLSPubKey]*Validator{},
 		byIndex: map[phase0.ValidatorIndex]*Validator{},
 		cache:   newCache(),
+		agg:     newAggCache(),
 	}
 	var toVal, toShare []string
 	for i := range cfg.Validators {

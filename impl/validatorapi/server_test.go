@@ -428,9 +428,9 @@ func TestDutiesAreTranslatedToShareKeys(t *testing.T) {
 
 func TestNotServedIsNotASilentSuccess(t *testing.T) {
 	f := newFixture(t)
-	code, _ := f.do(http.MethodPost, "/eth/v1/validator/aggregate_and_proofs", nil, []byte("[]"))
+	code, _ := f.do(http.MethodPost, "/eth/v1/beacon/pool/voluntary_exits", nil, []byte("[]"))
 	if code != http.StatusNotImplemented {
-		t.Fatalf("aggregate_and_proofs: %d, want 501", code)
+		t.Fatalf("voluntary_exits: %d, want 501", code)
 	}
 }
 
@@ -438,7 +438,7 @@ func TestRequestsCountedByEndpointAndStatus(t *testing.T) {
 	f := newFixture(t)
 	m := metrics.New(1, nil, nil)
 	f.srv.SetMetrics(m)
-	f.do(http.MethodPost, "/eth/v1/validator/aggregate_and_proofs", nil, []byte("[]"))
+	f.do(http.MethodPost, "/eth/v1/beacon/pool/voluntary_exits", nil, []byte("[]"))
 	f.do(http.MethodGet, "/eth/v1/node/version", nil, nil) // the test beacon node answers 404
 	f.do(http.MethodGet, "/eth/v1/validator/attestation_data?slot=x&committee_index=0", nil, nil)
 	families, err := m.Registry.Gather()

@@ -33,6 +33,40 @@ func (v *VC) Aggregate(ctx context.Context, slot phase0.Slot) []Result {
 	return v.report(out)
 }
 
+// Select makes, in VC-middleware mode (Config.Distributed), the
+// aggregation selection proofs of the slot's attesters at the start of the
+// slot, as Prysm's distributed mode does: the DV node answers them once
+// the co-validators' shares are combined, before the aggregation at two
+// thirds of the slot. Without Distributed (or Aggregation) it does
+// nothing: the proofs were made with the epoch's duties.
+func (v *VC) Select(ctx context.Context, slot phase0.Slot) {
+	if !v.ready() || !v.cfg.Aggregation || !v.cfg.Distributed {
+		return
+	}
+	d, err := v.dutiesOf(ctx, v.epochOf(slot))
+	if err != nil {
+		return
+	}
+	var duties []*apiv1.AttesterDuty
+	for _, a := range d.attester {
+		if a.Slot == slot {
+			duties = append(duties, a)
+		}
+	}
+	if len(duties) == 0 {
+		return
+	}
+	proofs, errs := v.beaconSelections(ctx, duties)
+	v.mu.Lock()
+	for vi, p := range proofs {
+		d.selProof[vi] = p
+	}
+	v.mu.Unlock()
+	for vi, err := range errs {
+		v.log.Debug("selection proof (made again when aggregating)", "validator", vi, "slot", slot, "err", err)
+	}
+}
+
 // selectionKey names one selection proof: validator and, for sync, the
 // subcommittee.
 type selectionKey struct {

@@ -113,7 +113,10 @@ func (v *VC) dutiesOf(ctx context.Context, epoch phase0.Epoch) (*epochDuties, er
 // themselves do not depend on it.
 func (v *VC) subscribe(ctx context.Context, epoch phase0.Epoch, d *epochDuties) {
 	d.selProof = map[phase0.ValidatorIndex]phase0.BLSSignature{}
-	if v.cfg.Aggregation && len(d.attester) > 0 {
+	// A DV node answers selections once its co-validators' shares are
+	// combined, at the duty's slot: in VC-middleware mode they are asked
+	// for then (Select), so that fetching duties never waits for them.
+	if v.cfg.Aggregation && !v.cfg.Distributed && len(d.attester) > 0 {
 		proofs, errs := v.beaconSelections(ctx, d.attester)
 		d.selProof = proofs
 		for vi, err := range errs {

@@ -302,6 +302,7 @@ func (v *VC) Run(ctx context.Context) error {
 			do    func(context.Context, phase0.Slot)
 		}{
 			{v.slotStart(next), nil, func(c context.Context, s phase0.Slot) { v.Propose(c, s) }},
+			{v.slotStart(next), nil, func(c context.Context, s phase0.Slot) { v.Select(c, s) }},
 			{v.slotStart(next).Add(v.slotDur / 3), head, func(c context.Context, s phase0.Slot) { v.Attest(c, s) }},
 			{v.slotStart(next).Add(2 * v.slotDur / 3), nil, func(c context.Context, s phase0.Slot) {
 				v.Aggregate(c, s)

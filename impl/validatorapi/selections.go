@@ -1,0 +1,231 @@
+package validatorapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
+)
+
+// selKey is one selection proof: a validator's slot signature
+// (sub = noSub) or sync selection proof of subcommittee sub.
+type selKey struct {
+	vi   phase0.ValidatorIndex
+	slot phase0.Slot
+	sub  uint64
+}
+
+// noSub marks a beacon committee selection in a selKey.
+const noSub = ^uint64(0)
+
+type selection struct {
+	proof      phase0.BLSSignature
+	aggregator bool
+}
+
+// aggCache holds what the aggregation flows of the node's validators
+// handed over for the VC (SPEC.md section 12): the combined selection
+// proofs and the decided aggregates and contributions. Its waiting and
+// pruning are a cache's (c); the maps below are guarded by c.mu.
+type aggCache struct {
+	c        *cache
+	sels     map[selKey]selection
+	aggs     map[key]*eth2spec.VersionedAggregateAndProof
+	contribs map[selKey]*altair.ContributionAndProof
+}
+
+func newAggCache() *aggCache {
+	return &aggCache{c: newCache(), sels: map[selKey]selection{}, aggs: map[key]*eth2spec.VersionedAggregateAndProof{}, contribs: map[selKey]*altair.ContributionAndProof{}}
+}
+
+// update is cache.update for the aggregation maps (pruned as its own).
+func (a *aggCache) update(slot phase0.Slot, f func()) {
+	a.c.update(slot, func() {
+		f()
+		if slot <= keepSlots {
+			return
+		}
+		old := slot - keepSlots
+		for k := range a.sels {
+			if k.slot < old {
+				delete(a.sels, k)
+			}
+		}
+		for k := range a.aggs {
+			if k.slot < old {
+				delete(a.aggs, k)
+			}
+		}
+		for k := range a.contribs {
+			if k.slot < old {
+				delete(a.contribs, k)
+			}
+		}
+	})
+}
+
+// CacheBeaconCommitteeSelection takes the node's
+// aggduty.BeaconCommitteeSelectionCombined: the combined slot signature,
+// the answer of beacon_committee_selections.
+func (s *Server) CacheBeaconCommitteeSelection(sel *apiv1.BeaconCommitteeSelection, isAggregator bool) error {
+	if sel == nil || s.byIndex[sel.ValidatorIndex] == nil {
+		return fmt.Errorf("validatorapi: selection without a validator of this node")
+	}
+	s.agg.update(sel.Slot, func() {
+		s.agg.sels[selKey{sel.ValidatorIndex, sel.Slot, noSub}] = selection{sel.SelectionProof, isAggregator}
+	})
+	return nil
+}
+
+// CacheSyncCommitteeSelection takes the node's
+// aggduty.SyncCommitteeSelectionCombined: the answer of
+// sync_committee_selections for one subcommittee.
+func (s *Server) CacheSyncCommitteeSelection(sel *ethnode.SyncCommitteeSelection, isAggregator bool) error {
+	if sel == nil || s.byIndex[sel.ValidatorIndex] == nil || sel.SubcommitteeIndex == noSub {
+		return fmt.Errorf("validatorapi: sync selection without a validator of this node")
+	}
+	s.agg.update(sel.Slot, func() {
+		s.agg.sels[selKey{sel.ValidatorIndex, sel.Slot, sel.SubcommitteeIndex}] = selection{sel.SelectionProof, isAggregator}
+	})
+	return nil
+}
+
+// beaconCommitteeSelections answers POST
+// /eth/v1/validator/beacon_committee_selections (beacon-APIs, the DVT
+// middleware endpoint): the VC's selection proofs are partial signatures
+// with its key shares; each is captured (verified against the share key
+// and sent to the co-validators) and the answer is the combined proofs,
+// waited for within the request's deadline. A refused item makes the
+// answer a 400 naming it; what was not combined in time is left out of the
+// answer (503 when nothing was).
+func (s *Server) beaconCommitteeSelections(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	var list []*apiv1.BeaconCommitteeSelection
+	if err := json.Unmarshal(body, &list); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid beacon committee selection list: "+err.Error())
+		return
+	}
+	keys := make([]selKey, len(list))
+	var failures []ethnode.IndexedFailure
+	for i, sel := range list {
+		var err error
+		switch v := s.validatorOf(sel); {
+		case sel == nil:
+			err = fmt.Errorf("empty selection")
+		case v == nil:
+			err = fmt.Errorf("validator %d is not a validator of this DV node", sel.ValidatorIndex)
+		default:
+			keys[i] = selKey{sel.ValidatorIndex, sel.Slot, noSub}
+			err = s.cfg.Node.Capture(r.Context(), v.Pubkey, aggduty.CapturedBeaconCommitteeSelection{Selection: sel})
+		}
+		if err != nil {
+			failures = append(failures, ethnode.IndexedFailure{Index: i, Message: err.Error()})
+		}
+	}
+	if len(failures) > 0 {
+		writeFailures(w, "some beacon committee selections were refused", failures)
+		return
+	}
+	out := make([]*apiv1.BeaconCommitteeSelection, 0, len(keys))
+	for _, k := range s.combined(r, keys) {
+		out = append(out, &apiv1.BeaconCommitteeSelection{ValidatorIndex: k.vi, Slot: k.slot, SelectionProof: s.selProof(k)})
+	}
+	s.answerSelections(w, len(keys), len(out), out)
+}
+
+// syncCommitteeSelections answers POST
+// /eth/v1/validator/sync_committee_selections as beaconCommitteeSelections
+// does, per (validator, slot, subcommittee).
+func (s *Server) syncCommitteeSelections(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	var list []*ethnode.SyncCommitteeSelection
+	if err := json.Unmarshal(body, &list); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid sync committee selection list: "+err.Error())
+		return
+	}
+	keys := make([]selKey, len(list))
+	var failures []ethnode.IndexedFailure
+	for i, sel := range list {
+		var err error
+		switch {
+		case sel == nil:
+			err = fmt.Errorf("empty selection")
+		case s.byIndex[sel.ValidatorIndex] == nil:
+			err = fmt.Errorf("validator %d is not a validator of this DV node", sel.ValidatorIndex)
+		default:
+			keys[i] = selKey{sel.ValidatorIndex, sel.Slot, sel.SubcommitteeIndex}
+			err = s.cfg.Node.Capture(r.Context(), s.byIndex[sel.ValidatorIndex].Pubkey, aggduty.CapturedSyncCommitteeSelection{Selection: sel})
+		}
+		if err != nil {
+			failures = append(failures, ethnode.IndexedFailure{Index: i, Message: err.Error()})
+		}
+	}
+	if len(failures) > 0 {
+		writeFailures(w, "some sync committee selections were refused", failures)
+		return
+	}
+	out := make([]*ethnode.SyncCommitteeSelection, 0, len(keys))
+	for _, k := range s.combined(r, keys) {
+		out = append(out, &ethnode.SyncCommitteeSelection{ValidatorIndex: k.vi, Slot: k.slot, SubcommitteeIndex: k.sub, SelectionProof: s.selProof(k)})
+	}
+	s.answerSelections(w, len(keys), len(out), out)
+}
+
+func (s *Server) validatorOf(sel *apiv1.BeaconCommitteeSelection) *Validator {
+	if sel == nil {
+		return nil
+	}
+	return s.byIndex[sel.ValidatorIndex]
+}
+
+// combined waits, within the request's deadline, until every key's proof
+// is combined and returns the keys that are, in request order.
+func (s *Server) combined(r *http.Request, keys []selKey) []selKey {
+	ctx, cancel := s.waitCtx(r)
+	defer cancel()
+	all := func() bool {
+		for _, k := range keys {
+			if _, ok := s.agg.sels[k]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+	s.agg.c.wait(ctx, all)
+	var out []selKey
+	s.agg.c.read(func() {
+		for _, k := range keys {
+			if _, ok := s.agg.sels[k]; ok {
+				out = append(out, k)
+			}
+		}
+	})
+	return out
+}
+
+func (s *Server) selProof(k selKey) phase0.BLSSignature {
+	var p phase0.BLSSignature
+	s.agg.c.read(func() { p = s.agg.sels[k].proof })
+	return p
+}
+
+func (s *Server) answerSelections(w http.ResponseWriter, asked, got int, data any) {
+	if asked > 0 && got == 0 {
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no selection proof was combined with the other nodes' shares within %s", s.cfg.Timeout))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": data})
+}
