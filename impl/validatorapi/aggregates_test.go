@@ -1,0 +1,442 @@
+package validatorapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	bitfield "github.com/OffchainLabs/go-bitfield"
+	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/networking"
+	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
+	"github.com/dvspec/go-dvspec/spec/signing"
+)
+
+// aggLoop stands in for impl/node's aggregation runtime in VC-middleware
+// mode: it owns the validator's aggregation state, steps the captured
+// events with aggduty.Step, loops this node's broadcasts back and hands
+// the VC-facing outputs to the server. Expected values in the tests are
+// computed from the secret keys, never from the state machine.
+type aggLoop struct {
+	mu        sync.Mutex
+	t         *testing.T
+	cfg       *dvc.Config
+	st        *aggduty.State
+	srv       *Server
+	starts    []aggduty.StartAggregateConsensus
+	cstarts   []aggduty.StartContributionConsensus
+	submitted []aggduty.SubmitAggregateAndProof
+	csubmit   []aggduty.SubmitContributionAndProof
+	bcasts    int
+}
+
+func (l *aggLoop) Capture(_ context.Context, pk phase0.BLSPubKey, ev dvc.Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if pk != l.cfg.Validator.Pubkey {
+		return fmt.Errorf("no validator %#x", pk[:4])
+	}
+	ae, ok := ev.(aggduty.Event)
+	if !ok {
+		return fmt.Errorf("not an aggregation event")
+	}
+	return l.step(ae)
+}
+
+func (l *aggLoop) inject(ev aggduty.Event) {
+	l.t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.step(ev); err != nil {
+		l.t.Fatalf("%s: %v", ev.EventName(), err)
+	}
+}
+
+func (l *aggLoop) step(ev aggduty.Event) error {
+	next, outs, err := aggduty.Step(l.cfg, l.st, ev, aggduty.Oracles{})
+	if err != nil {
+		return err
+	}
+	l.st = next
+	ctx := context.Background()
+	for _, o := range outs {
+		switch o := o.(type) {
+		case dvc.Broadcast:
+			l.bcasts++
+			if err := l.step(aggduty.ReceivedAggregationShare{Share: o.Message.(*networking.AggregationShare)}); err != nil {
+				l.t.Errorf("own share: %v", err)
+			}
+		case aggduty.BeaconCommitteeSelectionCombined:
+			if err := l.srv.CacheBeaconCommitteeSelection(o.Selection, o.IsAggregator); err != nil {
+				l.t.Error(err)
+			}
+		case aggduty.SyncCommitteeSelectionCombined:
+			if err := l.srv.CacheSyncCommitteeSelection(o.Selection, o.IsAggregator); err != nil {
+				l.t.Error(err)
+			}
+		case aggduty.CacheAggregateAndProofForVC:
+			if err := l.srv.CacheAggregateAndProofForVC(ctx, o.AggregateAndProof); err != nil {
+				l.t.Error(err)
+			}
+		case aggduty.CacheContributionAndProofForVC:
+			if err := l.srv.CacheContributionAndProofForVC(ctx, o.ContributionAndProof); err != nil {
+				l.t.Error(err)
+			}
+		case aggduty.StartAggregateConsensus:
+			l.starts = append(l.starts, o)
+		case aggduty.StartContributionConsensus:
+			l.cstarts = append(l.cstarts, o)
+		case aggduty.SubmitAggregateAndProof:
+			l.submitted = append(l.submitted, o)
+		case aggduty.SubmitContributionAndProof:
+			l.csubmit = append(l.csubmit, o)
+		}
+	}
+	return nil
+}
+
+func (l *aggLoop) counts() (bcasts, submitted, csubmit int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bcasts, len(l.submitted), len(l.csubmit)
+}
+
+// aggFixture: interop key 1 (validator 42) split 3-of-4, this node holds
+// share 1; its committee is interop keys 1..8, the validator first. The
+// chain is the minimal preset at Deneb from genesis.
+type aggFixture struct {
+	*fixture
+	sk     bls.SecretKey
+	member []phase0.BLSPubKey
+	al     *aggLoop
+}
+
+const aggSlot = phase0.Slot(9)
+
+func newAggFixture(t *testing.T) *aggFixture {
+	t.Helper()
+	forks, err := signing.MinimalForkSchedule(eth2spec.DataVersionDeneb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, err := signing.NewChain(forks, phase0.Root{1}, spec.MinimalConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &aggFixture{fixture: &fixture{t: t, chain: chain}}
+	for i := uint64(1); i <= 8; i++ {
+		sk, err := bls.InteropSecretKey(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pk, err := sk.PublicKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			f.sk, f.pk = sk, pk
+		}
+		f.member = append(f.member, pk)
+	}
+	f.shares, err = bls.Split(f.sk, 3, 4, []byte("validatorapi-agg-test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubs := map[uint64]phase0.BLSPubKey{}
+	for _, s := range f.shares {
+		ps, err := s.PublicShare()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pubs[s.Index] = ps.PublicKey
+	}
+	f.share1 = pubs[1]
+	cfg := &dvc.Config{Chain: chain, Validator: spec.ValidatorIdentity{Pubkey: f.pk, Index: valIndex}, ShareIndex: 1,
+		Peers: []uint64{1, 2, 3, 4}, PublicShares: pubs, Threshold: 3, Mode: dvc.ModeVCMiddleware}
+	f.al = &aggLoop{t: t, cfg: cfg, st: aggduty.NewState()}
+	// No request of these tests reaches the beacon node.
+	f.srv, err = New(Config{BeaconURL: "http://127.0.0.1:1", Chain: chain, Genesis: time.Now().Add(-time.Hour), SlotDuration: 6 * time.Second,
+		Validators: []Validator{{Pubkey: f.pk, SharePubkey: pubs[1], Index: valIndex}}, Node: f.al, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.al.srv = f.srv
+	f.http = httptest.NewServer(f.srv.Handler())
+	t.Cleanup(f.http.Close)
+	return f
+}
+
+func (f *aggFixture) full(root phase0.Root) phase0.BLSSignature {
+	sig, err := bls.Sign(f.sk, root[:])
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return sig
+}
+
+func (f *aggFixture) share(typ networking.AggregationShareType, slot phase0.Slot, sub uint64, root phase0.Root, signer int) *networking.AggregationShare {
+	return &networking.AggregationShare{Type: uint64(typ), Slot: slot, SubcommitteeIndex: sub, ValidatorIndex: valIndex, SigningRoot: root, Signature: f.sign(signer, root), ShareIndex: uint64(signer)}
+}
+
+// aggregate is an aggregate of the committee over data with the
+// validator's bit (and position 3's) set, signed by those members.
+func (f *aggFixture) aggregate(data *phase0.AttestationData, extra bool) *eth2spec.VersionedAttestation {
+	in, err := f.chain.AttestationData(data)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	bits := bitfield.NewBitlist(8)
+	bits.SetBitAt(0, true)
+	sigs := []bls.Signature{f.full(in.SigningRoot)}
+	if extra {
+		sk, err := bls.InteropSecretKey(4)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		s, err := bls.Sign(sk, in.SigningRoot[:])
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		bits.SetBitAt(3, true)
+		sigs = append(sigs, s)
+	}
+	sig, err := bls.AggregateSignatures(sigs)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return &eth2spec.VersionedAttestation{Version: eth2spec.DataVersionDeneb, Deneb: &phase0.Attestation{AggregationBits: bits, Data: data, Signature: sig}}
+}
+
+func TestAggregationThroughTheValidatorAPI(t *testing.T) {
+	f := newAggFixture(t)
+	duty := &spec.AttestationDuty{Pubkey: f.pk, ValidatorIndex: valIndex, CommitteeIndex: 1, CommitteeLength: 8, CommitteesAtSlot: 2, ValidatorCommitteeIndex: 0, Slot: aggSlot}
+	f.al.inject(aggduty.ServeAggregatorDuty{Duty: duty, Committee: f.member})
+	sel, err := f.chain.AggregationSlot(aggSlot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The co-validators' shares arrive first; the VC's completes the
+	// threshold.
+	for _, i := range []int{2, 3} {
+		f.al.inject(aggduty.ReceivedAggregationShare{Share: f.share(networking.ShareSelectionProof, aggSlot, 0, sel.SigningRoot, i)})
+	}
+	post := func(s phase0.BLSSignature) (int, []byte) {
+		return f.do(http.MethodPost, "/eth/v1/validator/beacon_committee_selections", nil,
+			mustJSON(t, []*apiv1.BeaconCommitteeSelection{{ValidatorIndex: valIndex, Slot: aggSlot, SelectionProof: s}}))
+	}
+	b0, _, _ := f.al.counts()
+	if code, body := post(f.sign(2, sel.SigningRoot)); code != http.StatusBadRequest {
+		t.Fatalf("selection signed with another share: %d %s, want 400", code, body)
+	}
+	if b, _, _ := f.al.counts(); b != b0 {
+		t.Fatal("a refused selection proof was sent to the co-validators")
+	}
+	code, body := post(f.sign(1, sel.SigningRoot))
+	if code != http.StatusOK {
+		t.Fatalf("selection: %d %s", code, body)
+	}
+	var sresp struct {
+		Data []*apiv1.BeaconCommitteeSelection `json:"data"`
+	}
+	if err := json.Unmarshal(body, &sresp); err != nil || len(sresp.Data) != 1 {
+		t.Fatalf("selection answer %s: %v", body, err)
+	}
+	if got := sresp.Data[0]; got.SelectionProof != f.full(sel.SigningRoot) || got.ValidatorIndex != valIndex || got.Slot != aggSlot {
+		t.Fatalf("answered %+v, want the validator key's slot signature", got)
+	}
+
+	// The attestation gate opens the consensus; the cluster decides.
+	data := attData(aggSlot, 1)
+	f.al.inject(aggduty.AttestationSubmitted{Data: data})
+	if len(f.al.starts) != 1 {
+		t.Fatalf("%d aggregate consensus starts, want 1", len(f.al.starts))
+	}
+	decided := f.aggregate(data, true)
+	f.al.inject(aggduty.AggregateConsensusDecided{ID: f.al.starts[0].ID, Aggregate: decided})
+
+	root, err := data.HashTreeRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body = f.do(http.MethodGet, fmt.Sprintf("/eth/v1/validator/aggregate_attestation?slot=%d&attestation_data_root=%#x", aggSlot, root[:]), nil, nil)
+	if code != http.StatusOK {
+		t.Fatalf("aggregate_attestation: %d %s", code, body)
+	}
+	var aresp struct {
+		Data *phase0.Attestation `json:"data"`
+	}
+	if err := json.Unmarshal(body, &aresp); err != nil || aresp.Data == nil {
+		t.Fatalf("aggregate answer %s: %v", body, err)
+	}
+	want, _ := decided.Deneb.HashTreeRoot()
+	if got, _ := aresp.Data.HashTreeRoot(); got != want {
+		t.Fatalf("aggregate_attestation answered another aggregate than the decided one: %s", body)
+	}
+	code, body = f.do(http.MethodGet, fmt.Sprintf("/eth/v2/validator/aggregate_attestation?slot=%d&attestation_data_root=%#x&committee_index=1", aggSlot, root[:]), nil, nil)
+	if code != http.StatusOK || !json.Valid(body) {
+		t.Fatalf("aggregate_attestation v2: %d %s", code, body)
+	}
+	other := attData(aggSlot, 2)
+	oroot, _ := other.HashTreeRoot()
+	if code, body := f.do(http.MethodGet, fmt.Sprintf("/eth/v1/validator/aggregate_attestation?slot=%d&attestation_data_root=%#x", aggSlot, oroot[:]), nil, nil); code != http.StatusNotFound {
+		t.Fatalf("aggregate of data nobody decided: %d %s, want 404", code, body)
+	}
+
+	// The VC signs the AggregateAndProof with its share.
+	signedAP := func(agg *eth2spec.VersionedAttestation, signer int) *phase0.SignedAggregateAndProof {
+		ap := &eth2spec.VersionedAggregateAndProof{Version: eth2spec.DataVersionDeneb, Deneb: &phase0.AggregateAndProof{AggregatorIndex: valIndex, Aggregate: agg.Deneb, SelectionProof: f.full(sel.SigningRoot)}}
+		in, err := f.chain.AggregateAndProof(ap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &phase0.SignedAggregateAndProof{Message: ap.Deneb, Signature: f.sign(signer, in.SigningRoot)}
+	}
+	submit := func(s *phase0.SignedAggregateAndProof) (int, []byte) {
+		return f.do(http.MethodPost, "/eth/v1/validator/aggregate_and_proofs", nil, mustJSON(t, []*phase0.SignedAggregateAndProof{s}))
+	}
+	b0, _, _ = f.al.counts()
+	for name, s := range map[string]*phase0.SignedAggregateAndProof{
+		"signed with another share": signedAP(decided, 2),
+		"not the decided aggregate": signedAP(f.aggregate(data, false), 1),
+	} {
+		if code, body := submit(s); code != http.StatusBadRequest {
+			t.Fatalf("%s: %d %s, want 400", name, code, body)
+		}
+	}
+	if b, n, _ := f.al.counts(); b != b0 || n != 0 {
+		t.Fatalf("refused aggregate and proofs changed something: %d broadcasts, %d submissions", b-b0, n)
+	}
+	good := signedAP(decided, 1)
+	if code, body := submit(good); code != http.StatusOK {
+		t.Fatalf("aggregate and proof: %d %s", code, body)
+	}
+	in, err := f.chain.AggregateAndProof(&eth2spec.VersionedAggregateAndProof{Version: eth2spec.DataVersionDeneb, Deneb: good.Message})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{2, 3} {
+		f.al.inject(aggduty.ReceivedAggregationShare{Share: f.share(networking.ShareAggregateAndProof, aggSlot, 0, in.SigningRoot, i)})
+	}
+	// Sent again, the VC's share changes nothing.
+	if code, body := submit(good); code != http.StatusOK {
+		t.Fatalf("aggregate and proof again: %d %s", code, body)
+	}
+	if _, n, _ := f.al.counts(); n != 1 {
+		t.Fatalf("%d submissions, want 1", n)
+	}
+	sig, err := f.al.submitted[0].Signed.Signature()
+	if err != nil || sig != f.full(in.SigningRoot) {
+		t.Fatalf("submitted signature is not the validator key's: %v", err)
+	}
+}
+
+func TestContributionThroughTheValidatorAPI(t *testing.T) {
+	f := newAggFixture(t)
+	cc := f.chain.ChainConfig()
+	size := cc.SyncSubcommitteeSize()
+	// The validator holds position 0 of subcommittee 0; the others are
+	// interop keys 2..8 repeated.
+	keys := make([]phase0.BLSPubKey, size)
+	for i := range keys {
+		keys[i] = f.member[i%len(f.member)]
+	}
+	keys[0] = f.pk
+	slot := aggSlot
+	duty := &spec.SyncCommitteeDuty{Pubkey: f.pk, ValidatorIndex: valIndex, ValidatorSyncCommitteeIndices: []uint64{0}}
+	f.al.inject(aggduty.ServeSyncContributionDuty{Duty: duty, Slot: slot, Subcommittees: map[uint64][]phase0.BLSPubKey{0: keys}})
+	sel, err := f.chain.SyncCommitteeSelectionProof(&altair.SyncAggregatorSelectionData{Slot: slot, SubcommitteeIndex: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{2, 3} {
+		f.al.inject(aggduty.ReceivedAggregationShare{Share: f.share(networking.ShareSyncSelectionProof, slot, 0, sel.SigningRoot, i)})
+	}
+	post := func(s phase0.BLSSignature) (int, []byte) {
+		return f.do(http.MethodPost, "/eth/v1/validator/sync_committee_selections", nil,
+			mustJSON(t, []*ethnode.SyncCommitteeSelection{{ValidatorIndex: valIndex, Slot: slot, SubcommitteeIndex: 0, SelectionProof: s}}))
+	}
+	if code, body := post(f.sign(3, sel.SigningRoot)); code != http.StatusBadRequest {
+		t.Fatalf("sync selection signed with another share: %d %s, want 400", code, body)
+	}
+	code, body := post(f.sign(1, sel.SigningRoot))
+	if code != http.StatusOK {
+		t.Fatalf("sync selection: %d %s", code, body)
+	}
+	var sresp struct {
+		Data []*ethnode.SyncCommitteeSelection `json:"data"`
+	}
+	if err := json.Unmarshal(body, &sresp); err != nil || len(sresp.Data) != 1 || sresp.Data[0].SelectionProof != f.full(sel.SigningRoot) {
+		t.Fatalf("sync selection answer %s: %v", body, err)
+	}
+	proof := f.full(sel.SigningRoot)
+	if !cc.IsSyncCommitteeAggregator(proof) {
+		t.Fatal("the fixture needs interop key 1 to be a sync aggregator at this slot (minimal preset: every proof is)")
+	}
+	head := phase0.Root{0xee}
+	f.al.inject(aggduty.SyncCommitteeMessageSubmitted{Slot: slot, BeaconBlockRoot: head})
+	if len(f.al.cstarts) != 1 {
+		t.Fatalf("%d contribution consensus starts, want 1", len(f.al.cstarts))
+	}
+	msg, err := f.chain.SyncCommitteeMessage(slot, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The subcommittee's bits (the preset's size), the validator's set.
+	bits := bitfield.Bitvector128(make([]byte, (size+7)/8))
+	bits[0] |= 1
+	contrib := &altair.SyncCommitteeContribution{Slot: slot, BeaconBlockRoot: head, SubcommitteeIndex: 0, AggregationBits: bits, Signature: f.full(msg.SigningRoot)}
+	f.al.inject(aggduty.ContributionConsensusDecided{ID: f.al.cstarts[0].ID, Contributions: []*altair.SyncCommitteeContribution{contrib}})
+
+	code, body = f.do(http.MethodGet, fmt.Sprintf("/eth/v1/validator/sync_committee_contribution?slot=%d&subcommittee_index=0&beacon_block_root=%#x", slot, head[:]), nil, nil)
+	if code != http.StatusOK {
+		t.Fatalf("sync_committee_contribution: %d %s", code, body)
+	}
+	var cresp struct {
+		Data *altair.SyncCommitteeContribution `json:"data"`
+	}
+	if err := json.Unmarshal(body, &cresp); err != nil || cresp.Data == nil {
+		t.Fatalf("contribution answer %s: %v", body, err)
+	}
+	want, _ := contrib.HashTreeRoot()
+	if got, _ := cresp.Data.HashTreeRoot(); got != want {
+		t.Fatalf("answered another contribution than the decided one: %s", body)
+	}
+	cp := &altair.ContributionAndProof{AggregatorIndex: valIndex, Contribution: contrib, SelectionProof: proof}
+	in, err := f.chain.ContributionAndProof(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit := func(signer int) (int, []byte) {
+		return f.do(http.MethodPost, "/eth/v1/validator/contribution_and_proofs", nil,
+			mustJSON(t, []*altair.SignedContributionAndProof{{Message: cp, Signature: f.sign(signer, in.SigningRoot)}}))
+	}
+	b0, _, _ := f.al.counts()
+	if code, body := submit(2); code != http.StatusBadRequest {
+		t.Fatalf("contribution signed with another share: %d %s, want 400", code, body)
+	}
+	if b, _, n := f.al.counts(); b != b0 || n != 0 {
+		t.Fatal("a refused contribution and proof changed something")
+	}
+	if code, body := submit(1); code != http.StatusOK {
+		t.Fatalf("contribution and proof: %d %s", code, body)
+	}
+	for _, i := range []int{2, 3} {
+		f.al.inject(aggduty.ReceivedAggregationShare{Share: f.share(networking.ShareContributionAndProof, slot, 0, in.SigningRoot, i)})
+	}
+	if _, _, n := f.al.counts(); n != 1 || f.al.csubmit[0].Signed.Signature != f.full(in.SigningRoot) {
+		t.Fatalf("%d contribution submissions, want 1 with the validator key's signature", n)
+	}
+}
