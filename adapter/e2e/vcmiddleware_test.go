@@ -16,14 +16,20 @@ import (
 // the node's key shares and its own slashing DB), combines the partial
 // signatures the clients send, and every duty must be accepted by the beacon
 // node; the trace, validator-client events included, replays without
-// divergence.
+// divergence. The clients aggregate too (--aggregation).
 func TestDevnetVCMiddleware(t *testing.T) {
 	tracePath := filepath.Join(t.TempDir(), "trace.jsonl")
 	res := runDevnet(t, devnet.Config{
 		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: slotSeconds(t), Trace: tracePath,
-		Mode: run.ModeVCMiddleware, StartVC: cli.StartDevnetVC,
+		Mode: run.ModeVCMiddleware, StartVC: cli.StartDevnetVC, Aggregation: true,
 	})
 	checkAllAccepted(t, res)
+	// The clients aggregate through the nodes' DVT selection and
+	// aggregate endpoints; the beacon node accepted every aggregate
+	// (checkAllAccepted), and there were some.
+	if a := res.ByType[devnet.TypeAggregator]; a == nil || a.Count == 0 {
+		t.Errorf("no aggregator duty in VC-middleware mode: %v", res.ByType)
+	}
 	rep, err := replay.Replay(tracePath, replay.Options{})
 	if err != nil {
 		t.Fatalf("replay: %v", err)
