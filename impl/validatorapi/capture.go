@@ -22,6 +22,7 @@ import (
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
@@ -227,7 +228,7 @@ func (s *Server) submitBlock(w http.ResponseWriter, r *http.Request) {
 		}
 		v = f.Name
 	}
-	sp, err := decodeSignedProposal(v, body, ssz)
+	sp, err := decodeSignedProposal(s.cfg.Chain, v, body, ssz)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("invalid %s block: %v", v, err))
 		return
@@ -255,10 +256,8 @@ func (s *Server) submitBlock(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-type sszCodec interface{ UnmarshalSSZ([]byte) error }
-
 // decodeSignedProposal decodes the body of a block submission of version v.
-func decodeSignedProposal(v eth2spec.DataVersion, body []byte, ssz bool) (*api.VersionedSignedProposal, error) {
+func decodeSignedProposal(chain signing.Chain, v eth2spec.DataVersion, body []byte, ssz bool) (*api.VersionedSignedProposal, error) {
 	p := &api.VersionedSignedProposal{Version: v}
 	var dst any
 	switch v {
@@ -287,13 +286,9 @@ func decodeSignedProposal(v eth2spec.DataVersion, body []byte, ssz bool) (*api.V
 		return nil, fmt.Errorf("unsupported version %s", v)
 	}
 	if ssz {
-		// go-eth2-client's SSZ has the mainnet sizes: other presets send
-		// JSON.
-		c, ok := dst.(sszCodec)
-		if !ok {
-			return nil, fmt.Errorf("no SSZ form")
-		}
-		if err := sszSafe(c, body); err != nil {
+		// With the chain's sizes (ssz.go): go-eth2-client's generated
+		// code has the mainnet ones.
+		if err := decodeSSZ(chain, dst, body); err != nil {
 			return nil, err
 		}
 		return p, nil
@@ -303,17 +298,6 @@ func decodeSignedProposal(v eth2spec.DataVersion, body []byte, ssz bool) (*api.V
 		return nil, err
 	}
 	return p, nil
-}
-
-// sszSafe is UnmarshalSSZ with a panic of generated code on malformed input
-// turned into an error.
-func sszSafe(c sszCodec, b []byte) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("malformed SSZ: %v", r)
-		}
-	}()
-	return c.UnmarshalSSZ(b)
 }
 
 // unsigned splits a signed proposal into the block and its signature.

@@ -145,15 +145,19 @@ retry:
 		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no block decided for slot %d within %s", slot, s.cfg.Timeout))
 		return
 	}
+	w.Header().Set("Eth-Consensus-Version", prop.Version.String())
+	w.Header().Set("Eth-Execution-Payload-Blinded", "false")
+	w.Header().Set("Eth-Execution-Payload-Value", "0")
+	w.Header().Set("Eth-Consensus-Block-Value", "0")
+	if prefersSSZ(r) {
+		s.writeProposalSSZ(w, prop)
+		return
+	}
 	data, err := proposalJSON(prop)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	w.Header().Set("Eth-Consensus-Version", prop.Version.String())
-	w.Header().Set("Eth-Execution-Payload-Blinded", "false")
-	w.Header().Set("Eth-Execution-Payload-Value", "0")
-	w.Header().Set("Eth-Consensus-Block-Value", "0")
 	writeJSON(w, http.StatusOK, map[string]any{
 		"version": prop.Version.String(), "execution_payload_blinded": false,
 		"execution_payload_value": "0", "consensus_block_value": "0", "data": data,
