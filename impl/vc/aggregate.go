@@ -186,6 +186,9 @@ func (v *VC) beaconSelections(ctx context.Context, duties []*apiv1.AttesterDuty)
 	parallel(len(bs), func(i int) {
 		b := bs[i]
 		got, err := v.bn.BeaconCommitteeSelections(ctx, sels[b[0]:b[1]])
+		if err == nil && v.pattern.SelectionsAllBack && len(got) != b[1]-b[0] {
+			got, err = nil, fmt.Errorf("%d combined proofs for %d asked", len(got), b[1]-b[0])
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -363,6 +366,9 @@ func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {
 		parallel(len(bs), func(i int) {
 			b := bs[i]
 			got, err := v.bn.SyncCommitteeSelections(ctx, sels[b[0]:b[1]])
+			if err == nil && v.pattern.SelectionsAllBack && len(got) != b[1]-b[0] {
+				got, err = nil, fmt.Errorf("%d combined proofs for %d asked", len(got), b[1]-b[0])
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -93,6 +93,10 @@ type Pattern struct {
 	// per validator and, for sync, per subcommittee).
 	BeaconSelectionBatch int
 	SyncSelectionBatch   int
+	// SelectionsAllBack takes a DVT selections answer only when it holds
+	// as many proofs as were asked for (Prysm's check); otherwise proofs
+	// missing from a shorter answer fail alone.
+	SelectionsAllBack bool
 	// AttestOnHead attests (and sends sync committee messages) as soon as
 	// the beacon node reports the slot's head, if that comes before a
 	// third of the slot, instead of always waiting for the third.
@@ -107,7 +111,7 @@ func DefaultPattern() Pattern { return Pattern{Name: "default"} }
 // selection per validator per subcommittee per request, one attestation
 // data request per committee.
 func PrysmPattern() Pattern {
-	return Pattern{Name: "prysm", AttestationDataPerCommittee: true, SyncSelectionBatch: 1}
+	return Pattern{Name: "prysm", AttestationDataPerCommittee: true, SyncSelectionBatch: 1, SelectionsAllBack: true}
 }
 
 // Duty types of Result.Type.

@@ -166,3 +166,65 @@ func TestDistributedSelectionsFollowPattern(t *testing.T) {
 		})
 	}
 }
+
+// TestSelectionsAllBack: a DV node that answers fewer combined selection
+// proofs than asked (one was not combined in time) fails only the missing
+// one, unless the pattern takes an answer only whole (Prysm), which fails
+// every selection of the request.
+func TestSelectionsAllBack(t *testing.T) {
+	for _, tc := range []struct {
+		allBack  bool
+		wantFail int // of the slot's 8 attesters
+	}{{false, 1}, {true, 8}} {
+		f := newFixture(t, signing.ForkSchedule{})
+		target := f.url
+		short := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			req, _ := http.NewRequestWithContext(r.Context(), r.Method, target+r.URL.RequestURI(), bytes.NewReader(body))
+			req.Header = r.Header.Clone()
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			defer resp.Body.Close()
+			out, _ := io.ReadAll(resp.Body)
+			if r.URL.Path == "/eth/v1/validator/beacon_committee_selections" && resp.StatusCode == http.StatusOK {
+				var ans struct {
+					Data []json.RawMessage `json:"data"`
+				}
+				if json.Unmarshal(out, &ans) == nil && len(ans.Data) > 0 {
+					ans.Data = ans.Data[:len(ans.Data)-1]
+					out, _ = json.Marshal(ans)
+				}
+			}
+			for k, v := range resp.Header {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length") // the answer may be shorter
+			w.WriteHeader(resp.StatusCode)
+			_, _ = w.Write(out)
+		}))
+		t.Cleanup(short.Close)
+		f.url = short.URL
+		var mu sync.Mutex
+		failed := 0
+		v := f.newVC(t, vc.Config{Keys: interopKeys(t, validators), Aggregation: true, Distributed: true, NoSync: true,
+			Pattern: vc.Pattern{Name: "test", SelectionsAllBack: tc.allBack},
+			OnDuty: func(r vc.Result) {
+				if r.Type == vc.DutyAggregate && !r.OK {
+					mu.Lock()
+					failed++
+					mu.Unlock()
+				}
+			}})
+		ctx := context.Background()
+		f.at(9, 1)
+		v.Attest(ctx, 9)
+		f.at(9, 2)
+		v.Aggregate(ctx, 9)
+		if failed != tc.wantFail {
+			t.Errorf("SelectionsAllBack %v: %d aggregations failed, want %d", tc.allBack, failed, tc.wantFail)
+		}
+	}
+}
