@@ -44,6 +44,14 @@ func (e errAggregationOff) Error() string {
 
 func (errAggregationOff) StatusCode() int { return http.StatusNotImplemented }
 
+// contributionFlows tells whether the runtime serves sync contribution
+// duties (aggduty.ServeSyncContributionDuty). Until it does, a VC's sync
+// selection proofs and contributions could never be combined: they are
+// refused at once (501) rather than waiting out their deadline and costing
+// every co-validator a share verification. The runtime that serves them
+// sets it to true.
+const contributionFlows = false
+
 // checkAggregationVC is New's check of the VC-middleware aggregation.
 func checkAggregationVC(cfg Config) error {
 	if !cfg.Aggregation || cfg.VC == nil {
@@ -68,6 +76,13 @@ func (n *Node) captureAggregation(v *validator, ev dvc.Event, done chan<- error)
 	if n.agg == nil {
 		done <- errAggregationOff{ev.EventName()}
 		return true
+	}
+	switch ev.(type) {
+	case aggduty.CapturedSyncCommitteeSelection, aggduty.CapturedContributionAndProof:
+		if !contributionFlows {
+			done <- errAggregationOff{ev.EventName() + ": sync contributions are not run"}
+			return true
+		}
 	}
 	a := n.aggOf(v)
 	if a.blocked != nil {

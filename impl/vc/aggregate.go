@@ -2,7 +2,9 @@ package vc
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
@@ -12,6 +14,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	"github.com/dvspec/go-dvspec/spec/bls"
 )
 
@@ -303,7 +306,7 @@ func (v *VC) aggregateAndProof(ctx context.Context, a *apiv1.AttesterDuty, ad *p
 }
 
 func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {
-	if v.cfg.NoSync || v.forkAt(slot) < eth2spec.DataVersionAltair {
+	if v.cfg.NoSync || v.forkAt(slot) < eth2spec.DataVersionAltair || v.noSyncSelections.Load() {
 		return nil
 	}
 	d, err := v.dutiesOf(ctx, v.epochOf(slot+1))
@@ -366,6 +369,9 @@ func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {
 		parallel(len(bs), func(i int) {
 			b := bs[i]
 			got, err := v.bn.SyncCommitteeSelections(ctx, sels[b[0]:b[1]])
+			if be := (*beaconclient.Error)(nil); errors.As(err, &be) && be.StatusCode == http.StatusNotImplemented && !v.noSyncSelections.Swap(true) {
+				v.log.Warn("the DV node does not serve sync committee selections: no contributions from now on", "err", err)
+			}
 			if err == nil && v.pattern.SelectionsAllBack && len(got) != b[1]-b[0] {
 				got, err = nil, fmt.Errorf("%d combined proofs for %d asked", len(got), b[1]-b[0])
 			}

@@ -228,3 +228,45 @@ func TestSelectionsAllBack(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncSelectionsNotServed: a DV node that runs no sync contributions
+// answers sync_committee_selections 501; the client stops asking (one
+// request, not one per slot) and still aggregates attestations.
+func TestSyncSelectionsNotServed(t *testing.T) {
+	f := newFixture(t, signing.ForkSchedule{})
+	target, _ := url.Parse(f.url)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var mu sync.Mutex
+	asked := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/eth/v1/validator/sync_committee_selections" {
+			mu.Lock()
+			asked++
+			mu.Unlock()
+			http.Error(w, `{"code":501,"message":"not served"}`, http.StatusNotImplemented)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+	aggregated := 0
+	v := f.newVC(t, vc.Config{Keys: interopKeys(t, validators), Aggregation: true, Distributed: true,
+		OnDuty: func(r vc.Result) {
+			if r.Type == vc.DutyAggregate && r.OK {
+				mu.Lock()
+				aggregated++
+				mu.Unlock()
+			}
+		}})
+	ctx := context.Background()
+	for _, s := range []phase0.Slot{9, 10, 11} {
+		f.at(s, 1)
+		v.Attest(ctx, s)
+		f.at(s, 2)
+		v.Aggregate(ctx, s)
+	}
+	if asked != 1 || aggregated == 0 {
+		t.Fatalf("%d sync selection requests (want 1), %d aggregates", asked, aggregated)
+	}
+}

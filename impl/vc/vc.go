@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
@@ -51,6 +52,9 @@ type VC struct {
 	head        phase0.Slot
 	haveHead    bool
 	headWaiters map[phase0.Slot][]chan struct{}
+	// noSyncSelections: the node answered sync_committee_selections 501
+	// (it runs no sync contributions): contributions are not tried again.
+	noSyncSelections atomic.Bool
 }
 
 // New checks cfg and builds the client; it does no I/O. Errors name the
