@@ -36,10 +36,10 @@ type AggregationVC interface {
 // errAggregationOff refuses an aggregation request of the VC when the node
 // runs no aggregation (the beacon API's 501: the request is fine, the
 // node does not serve it).
-type errAggregationOff struct{ event string }
+type errAggregationOff struct{ event, why string }
 
 func (e errAggregationOff) Error() string {
-	return "node: aggregation is off on this DV node (" + e.event + " not served)"
+	return "node: " + e.event + " is not served: " + e.why
 }
 
 func (errAggregationOff) StatusCode() int { return http.StatusNotImplemented }
@@ -74,13 +74,13 @@ func (n *Node) captureAggregation(v *validator, ev dvc.Event, done chan<- error)
 		return false
 	}
 	if n.agg == nil {
-		done <- errAggregationOff{ev.EventName()}
+		done <- errAggregationOff{ev.EventName(), "aggregation is off on this DV node"}
 		return true
 	}
 	switch ev.(type) {
 	case aggduty.CapturedSyncCommitteeSelection, aggduty.CapturedContributionAndProof:
 		if !contributionFlows {
-			done <- errAggregationOff{ev.EventName() + ": sync contributions are not run"}
+			done <- errAggregationOff{ev.EventName(), "this DV node runs no sync contribution duties"}
 			return true
 		}
 	}

@@ -348,14 +348,16 @@ func (s *Server) submitAggregateAndProofs(w http.ResponseWriter, r *http.Request
 		}
 	}
 	var failures []ethnode.IndexedFailure
+	var errs []error
 	for i, it := range items {
 		err := s.captureAggregate(r, it)
 		if err != nil {
 			failures = append(failures, ethnode.IndexedFailure{Index: i, Message: err.Error()})
+			errs = append(errs, err)
 		}
 	}
 	if len(failures) > 0 {
-		writeFailures(w, "some aggregate and proofs were refused", failures)
+		writeRefusals(w, "some aggregate and proofs were refused", len(items), failures, errs)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -463,6 +465,7 @@ func (s *Server) submitContributionAndProofs(w http.ResponseWriter, r *http.Requ
 		return
 	}
 	var failures []ethnode.IndexedFailure
+	var errs []error
 	for i, sc := range list {
 		var err error
 		switch {
@@ -475,10 +478,11 @@ func (s *Server) submitContributionAndProofs(w http.ResponseWriter, r *http.Requ
 		}
 		if err != nil {
 			failures = append(failures, ethnode.IndexedFailure{Index: i, Message: err.Error()})
+			errs = append(errs, err)
 		}
 	}
 	if len(failures) > 0 {
-		writeFailures(w, "some contribution and proofs were refused", failures)
+		writeRefusals(w, "some contribution and proofs were refused", len(list), failures, errs)
 		return
 	}
 	w.WriteHeader(http.StatusOK)

@@ -440,3 +440,30 @@ func TestContributionThroughTheValidatorAPI(t *testing.T) {
 		t.Fatalf("%d contribution submissions, want 1 with the validator key's signature", n)
 	}
 }
+
+// offNode refuses every capture as a node that runs no aggregation does.
+type offNode struct{}
+
+type notServed struct{}
+
+func (notServed) Error() string   { return "not served" }
+func (notServed) StatusCode() int { return http.StatusNotImplemented }
+
+func (offNode) Capture(context.Context, phase0.BLSPubKey, dvc.Event) error { return notServed{} }
+
+// TestAggregationOffIsA501: when the node refuses every item because it
+// runs no such flow, the VC hears that status, not a list of 400s.
+func TestAggregationOffIsA501(t *testing.T) {
+	f := newAggFixture(t)
+	f.srv.cfg.Node = offNode{}
+	for path, body := range map[string][]byte{
+		"/eth/v1/validator/beacon_committee_selections": mustJSON(t, []*apiv1.BeaconCommitteeSelection{{ValidatorIndex: valIndex, Slot: 3}}),
+		"/eth/v1/validator/sync_committee_selections":   mustJSON(t, []*ethnode.SyncCommitteeSelection{{ValidatorIndex: valIndex, Slot: 3}}),
+		"/eth/v1/validator/contribution_and_proofs": mustJSON(t, []*altair.SignedContributionAndProof{{Message: &altair.ContributionAndProof{AggregatorIndex: valIndex,
+			Contribution: &altair.SyncCommitteeContribution{AggregationBits: bitfield.Bitvector128(make([]byte, 16))}}}}),
+	} {
+		if code, b := f.do(http.MethodPost, path, nil, body); code != http.StatusNotImplemented {
+			t.Errorf("%s: %d %s, want 501", path, code, b)
+		}
+	}
+}

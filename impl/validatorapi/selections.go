@@ -117,6 +117,7 @@ func (s *Server) beaconCommitteeSelections(w http.ResponseWriter, r *http.Reques
 	}
 	keys := make([]selKey, len(list))
 	var failures []ethnode.IndexedFailure
+	var errs []error
 	for i, sel := range list {
 		var err error
 		switch v := s.validatorOf(sel); {
@@ -130,10 +131,11 @@ func (s *Server) beaconCommitteeSelections(w http.ResponseWriter, r *http.Reques
 		}
 		if err != nil {
 			failures = append(failures, ethnode.IndexedFailure{Index: i, Message: err.Error()})
+			errs = append(errs, err)
 		}
 	}
 	if len(failures) > 0 {
-		writeFailures(w, "some beacon committee selections were refused", failures)
+		writeRefusals(w, "some beacon committee selections were refused", len(list), failures, errs)
 		return
 	}
 	out := make([]*apiv1.BeaconCommitteeSelection, 0, len(keys))
@@ -158,6 +160,7 @@ func (s *Server) syncCommitteeSelections(w http.ResponseWriter, r *http.Request)
 	}
 	keys := make([]selKey, len(list))
 	var failures []ethnode.IndexedFailure
+	var errs []error
 	for i, sel := range list {
 		var err error
 		switch {
@@ -171,10 +174,11 @@ func (s *Server) syncCommitteeSelections(w http.ResponseWriter, r *http.Request)
 		}
 		if err != nil {
 			failures = append(failures, ethnode.IndexedFailure{Index: i, Message: err.Error()})
+			errs = append(errs, err)
 		}
 	}
 	if len(failures) > 0 {
-		writeFailures(w, "some sync committee selections were refused", failures)
+		writeRefusals(w, "some sync committee selections were refused", len(list), failures, errs)
 		return
 	}
 	out := make([]*ethnode.SyncCommitteeSelection, 0, len(keys))
@@ -182,6 +186,24 @@ func (s *Server) syncCommitteeSelections(w http.ResponseWriter, r *http.Request)
 		out = append(out, &ethnode.SyncCommitteeSelection{ValidatorIndex: k.vi, Slot: k.slot, SubcommitteeIndex: k.sub, SelectionProof: s.selProof(k)})
 	}
 	s.answerSelections(w, len(keys), len(out), out)
+}
+
+// writeRefusals answers refused items: the 400 with failures, or, when
+// every item was refused for a reason with one status of its own (501: the
+// node runs no such flow), that status.
+func writeRefusals(w http.ResponseWriter, msg string, n int, failures []ethnode.IndexedFailure, errs []error) {
+	if len(errs) == n && n > 0 {
+		code := statusOf(errs[0])
+		same := code != http.StatusInternalServerError
+		for _, err := range errs[1:] {
+			same = same && statusOf(err) == code
+		}
+		if same && code != http.StatusBadRequest {
+			writeError(w, code, errs[0].Error())
+			return
+		}
+	}
+	writeFailures(w, msg, failures)
 }
 
 func (s *Server) validatorOf(sel *apiv1.BeaconCommitteeSelection) *Validator {
