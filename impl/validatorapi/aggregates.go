@@ -153,7 +153,7 @@ func (s *Server) aggregateAttestation(w http.ResponseWriter, r *http.Request) {
 		}
 		if a.Version >= eth2spec.DataVersionElectra {
 			bits, err := a.CommitteeBits()
-			return err == nil && bits.Len() > *ci && bits.BitAt(*ci) && len(bits.BitIndices()) == 1
+			return err == nil && onlyBit(bits, *ci)
 		}
 		return uint64(d.Index) == *ci
 	}
@@ -231,6 +231,19 @@ func (s *Server) aggregateAttestation(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Eth-Consensus-Version", att.Version.String())
 	writeJSON(w, http.StatusOK, map[string]any{"version": att.Version.String(), "data": data})
+}
+
+// onlyBit tells whether bit i is the one bit set in bits. The bytes are
+// read directly: go-bitfield's Bitvector64 methods refuse a vector of
+// another preset's length (MAX_COMMITTEES_PER_SLOT is 4 on minimal).
+func onlyBit(bits []byte, i uint64) bool {
+	n := 0
+	for _, b := range bits {
+		for ; b != 0; b &= b - 1 {
+			n++
+		}
+	}
+	return n == 1 && i/8 < uint64(len(bits)) && bits[i/8]&(1<<(i%8)) != 0
 }
 
 func attestationRoot(a *eth2spec.VersionedAttestation) (phase0.Root, error) {

@@ -14,6 +14,7 @@ import (
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
@@ -126,9 +127,13 @@ type aggFixture struct {
 
 const aggSlot = phase0.Slot(9)
 
-func newAggFixture(t *testing.T) *aggFixture {
+func newAggFixture(t *testing.T, fork ...eth2spec.DataVersion) *aggFixture {
 	t.Helper()
-	forks, err := signing.MinimalForkSchedule(eth2spec.DataVersionDeneb)
+	at := eth2spec.DataVersionDeneb
+	if len(fork) > 0 {
+		at = fork[0]
+	}
+	forks, err := signing.MinimalForkSchedule(at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,4 +471,98 @@ func TestAggregationOffIsA501(t *testing.T) {
 			t.Errorf("%s: %d %s, want 501", path, code, b)
 		}
 	}
+}
+
+// TestElectraAggregationThroughTheValidatorAPI: from Electra the aggregate
+// names its committee in its committee bits (one byte on the minimal
+// preset), v2 serves it with its version and takes the Electra
+// SignedAggregateAndProof; v1 serves no Electra aggregate.
+func TestElectraAggregationThroughTheValidatorAPI(t *testing.T) {
+	f := newAggFixture(t, eth2spec.DataVersionElectra)
+	duty := &spec.AttestationDuty{Pubkey: f.pk, ValidatorIndex: valIndex, CommitteeIndex: 1, CommitteeLength: 8, CommitteesAtSlot: 2, ValidatorCommitteeIndex: 0, Slot: aggSlot}
+	f.al.inject(aggduty.ServeAggregatorDuty{Duty: duty, Committee: f.member})
+	sel, err := f.chain.AggregationSlot(aggSlot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{2, 3} {
+		f.al.inject(aggduty.ReceivedAggregationShare{Share: f.share(networking.ShareSelectionProof, aggSlot, 0, sel.SigningRoot, i)})
+	}
+	if code, body := f.do(http.MethodPost, "/eth/v1/validator/beacon_committee_selections", nil,
+		mustJSON(t, []*apiv1.BeaconCommitteeSelection{{ValidatorIndex: valIndex, Slot: aggSlot, SelectionProof: f.sign(1, sel.SigningRoot)}})); code != http.StatusOK {
+		t.Fatalf("selection: %d %s", code, body)
+	}
+	data := attData(aggSlot, 1)
+	data.Index = 0
+	f.al.inject(aggduty.AttestationSubmitted{Data: data})
+	if len(f.al.starts) != 1 {
+		t.Fatalf("%d aggregate consensus starts, want 1", len(f.al.starts))
+	}
+	in, err := f.chain.AttestationData(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bits := bitfield.NewBitlist(8)
+	bits.SetBitAt(0, true)
+	cb := make([]byte, (f.chain.ChainConfig().MaxCommitteesPerSlot+7)/8)
+	cb[0] = 1 << 1
+	agg := &electra.Attestation{AggregationBits: bits, Data: data, Signature: f.full(in.SigningRoot), CommitteeBits: cb}
+	f.al.inject(aggduty.AggregateConsensusDecided{ID: f.al.starts[0].ID, Aggregate: &eth2spec.VersionedAttestation{Version: eth2spec.DataVersionElectra, Electra: agg}})
+
+	root, _ := data.HashTreeRoot()
+	q := fmt.Sprintf("?slot=%d&attestation_data_root=%#x", aggSlot, root[:])
+	req, _ := http.NewRequest(http.MethodGet, f.http.URL+"/eth/v2/validator/aggregate_attestation"+q+"&committee_index=1", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var aresp struct {
+		Version string               `json:"version"`
+		Data    *electra.Attestation `json:"data"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&aresp)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || err != nil || aresp.Data == nil || aresp.Version != "electra" || resp.Header.Get("Eth-Consensus-Version") != "electra" {
+		t.Fatalf("aggregate_attestation v2: %d %+v %v", resp.StatusCode, aresp, err)
+	}
+	if got, want := mustRoot(t, f, aresp.Data), mustRoot(t, f, agg); got != want {
+		t.Fatal("v2 served another aggregate than the decided one")
+	}
+	if code, body := f.do(http.MethodGet, "/eth/v2/validator/aggregate_attestation"+q+"&committee_index=0", nil, nil); code != http.StatusNotFound {
+		t.Fatalf("aggregate of another committee: %d %s, want 404", code, body)
+	}
+	if code, body := f.do(http.MethodGet, "/eth/v1/validator/aggregate_attestation"+q, nil, nil); code != http.StatusBadRequest {
+		t.Fatalf("v1 at Electra: %d %s, want 400", code, body)
+	}
+
+	ap := &electra.AggregateAndProof{AggregatorIndex: valIndex, Aggregate: agg, SelectionProof: f.full(sel.SigningRoot)}
+	apin, err := f.chain.AggregateAndProof(&eth2spec.VersionedAggregateAndProof{Version: eth2spec.DataVersionElectra, Electra: ap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := mustJSON(t, []*electra.SignedAggregateAndProof{{Message: ap, Signature: f.sign(1, apin.SigningRoot)}})
+	if code, b := f.do(http.MethodPost, "/eth/v2/validator/aggregate_and_proofs", nil, body); code != http.StatusBadRequest {
+		t.Fatalf("v2 without Eth-Consensus-Version: %d %s, want 400", code, b)
+	}
+	if code, b := f.do(http.MethodPost, "/eth/v2/validator/aggregate_and_proofs", map[string]string{"Eth-Consensus-Version": "electra"}, body); code != http.StatusOK {
+		t.Fatalf("v2 Electra aggregate and proof: %d %s", code, b)
+	}
+	for _, i := range []int{2, 3} {
+		f.al.inject(aggduty.ReceivedAggregationShare{Share: f.share(networking.ShareAggregateAndProof, aggSlot, 0, apin.SigningRoot, i)})
+	}
+	if _, n, _ := f.al.counts(); n != 1 {
+		t.Fatalf("%d submissions, want 1", n)
+	}
+	if sig, err := f.al.submitted[0].Signed.Signature(); err != nil || sig != f.full(apin.SigningRoot) {
+		t.Fatalf("submitted signature is not the validator key's: %v", err)
+	}
+}
+
+func mustRoot(t *testing.T, f *aggFixture, a *electra.Attestation) phase0.Root {
+	t.Helper()
+	r, err := f.chain.HashTreeRoot(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
