@@ -120,14 +120,14 @@ func (s *Server) beaconCommitteeSelections(w http.ResponseWriter, r *http.Reques
 	var errs []error
 	for i, sel := range list {
 		var err error
-		switch v := s.validatorOf(sel); {
+		switch {
 		case sel == nil:
 			err = fmt.Errorf("empty selection")
-		case v == nil:
+		case s.byIndex[sel.ValidatorIndex] == nil:
 			err = fmt.Errorf("validator %d is not a validator of this DV node", sel.ValidatorIndex)
 		default:
 			keys[i] = selKey{sel.ValidatorIndex, sel.Slot, noSub}
-			err = s.cfg.Node.Capture(r.Context(), v.Pubkey, aggduty.CapturedBeaconCommitteeSelection{Selection: sel})
+			err = s.cfg.Node.Capture(r.Context(), s.byIndex[sel.ValidatorIndex].Pubkey, aggduty.CapturedBeaconCommitteeSelection{Selection: sel})
 		}
 		if err != nil {
 			failures = append(failures, ethnode.IndexedFailure{Index: i, Message: err.Error()})
@@ -204,13 +204,6 @@ func writeRefusals(w http.ResponseWriter, msg string, n int, failures []ethnode.
 		}
 	}
 	writeFailures(w, msg, failures)
-}
-
-func (s *Server) validatorOf(sel *apiv1.BeaconCommitteeSelection) *Validator {
-	if sel == nil {
-		return nil
-	}
-	return s.byIndex[sel.ValidatorIndex]
 }
 
 // combined waits, within the request's deadline, until every key's proof
