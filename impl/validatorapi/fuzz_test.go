@@ -1,6 +1,9 @@
 package validatorapi
 
 import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
@@ -28,6 +31,32 @@ func FuzzDecodeSignedProposal(f *testing.F) {
 		p, err := decodeSignedProposal(chain, eth2spec.DataVersion(v%8), body, ssz)
 		if err == nil {
 			_, _, _ = unsigned(p)
+		}
+	})
+}
+
+// FuzzAggregationBodies: whatever a VC posts to the aggregation endpoints
+// (any JSON, any version header), the answer is a status, never a panic.
+func FuzzAggregationBodies(f *testing.F) {
+	paths := []string{
+		"/eth/v1/validator/beacon_committee_selections", "/eth/v1/validator/sync_committee_selections",
+		"/eth/v1/validator/aggregate_and_proofs", "/eth/v2/validator/aggregate_and_proofs",
+		"/eth/v1/validator/contribution_and_proofs",
+	}
+	f.Add(uint8(3), []byte(`[{}]`), "deneb")
+	f.Add(uint8(3), []byte(`[{"message":{"aggregator_index":"42"}}]`), "electra")
+	f.Add(uint8(2), []byte(`[null]`), "")
+	f.Add(uint8(4), []byte(`[{"message":{"aggregator_index":"42","contribution":{}}}]`), "")
+	f.Fuzz(func(t *testing.T, p uint8, body []byte, version string) {
+		af := newAggFixture(t)
+		req := httptest.NewRequest(http.MethodPost, paths[int(p)%len(paths)], bytes.NewReader(body))
+		if version != "" {
+			req.Header.Set("Eth-Consensus-Version", version)
+		}
+		w := httptest.NewRecorder()
+		af.srv.Handler().ServeHTTP(w, req)
+		if w.Code == 0 {
+			t.Fatal("no status")
 		}
 	})
 }
