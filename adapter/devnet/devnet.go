@@ -166,6 +166,9 @@ type Result struct {
 	Forged ForgeCounts
 	// Report is one line per duty, with the nodes' reasons for failures.
 	Report []ReportLine
+	// Phases say where the in-process nodes' succeeded duties spent their
+	// latency, by duty type (none when the nodes run as processes).
+	Phases []PhaseLine
 }
 
 // ByzantineStats counts a byzantine node's misbehaviour.
@@ -337,6 +340,7 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	res = &Result{Table: *dutytable.Summarize(sb.AllAccepted(), duties)}
 	res.Offences = sb.Offences()
 	res.Report = nodes.reasons.lines(res.Duties)
+	res.Phases = nodes.reasons.phaseLines()
 	if cfg.Report != "" {
 		if err := WriteReport(cfg.Report, res.Report); err != nil {
 			return nil, err
@@ -677,6 +681,7 @@ func (r *Result) Print(out io.Writer) {
 		fmt.Fprintf(out, "byzantine node %d sent %d equivocating proposals and %d invalid shares\n", i, st.Equivocations, st.BadShares)
 	}
 	dutytable.PrintOffences(out, r.Offences)
+	PrintPhases(out, r.Phases)
 	fmt.Fprintf(out, "cpu user=%.2fs sys=%.2fs wall=%.2fs; from genesis: cpu=%.2fs wall=%.2fs (%.2f cores) (whole process: nodes, signers and beacon node)\n",
 		r.CPUUser.Seconds(), r.CPUSystem.Seconds(), r.Wall.Seconds(), r.RunCPU.Seconds(), r.RunWall.Seconds(), r.RunCPU.Seconds()/max(r.RunWall.Seconds(), 1e-9))
 	r.Table.PrintSummary(out)

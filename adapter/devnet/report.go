@@ -52,10 +52,12 @@ type nodeReasons struct {
 	// aggregators are the aggregator duties some node tracked (it found the
 	// validator selected), succeeded or not.
 	aggregators map[dutyID]bool
+	// phases are the nodes' succeeded duties' phase times.
+	phases *phaseStats
 }
 
 func newNodeReasons() *nodeReasons {
-	return &nodeReasons{m: map[dutyID]map[uint64]string{}, aggregators: map[dutyID]bool{}}
+	return &nodeReasons{m: map[dutyID]map[uint64]string{}, aggregators: map[dutyID]bool{}, phases: newPhaseStats()}
 }
 
 // aggregatorDuties are the tracked aggregator duties of the selection, in
@@ -89,6 +91,7 @@ func (r *nodeReasons) record(i uint64) func(node.DutyResult) {
 			r.aggregators[dutyID{d.Type, d.Validator, d.Slot}] = true
 		}
 		if d.OK {
+			r.phases.add(d)
 			return
 		}
 		k := dutyID{d.Type, d.Validator, d.Slot}
@@ -97,6 +100,13 @@ func (r *nodeReasons) record(i uint64) func(node.DutyResult) {
 		}
 		r.m[k][i] = d.Reason
 	}
+}
+
+// phaseLines summarises the phases of the nodes' succeeded duties.
+func (r *nodeReasons) phaseLines() []PhaseLine {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.phases.lines()
 }
 
 // lines builds the report of duties.

@@ -31,6 +31,7 @@ type Metrics struct {
 
 	duties          *prometheus.CounterVec
 	dutyLatency     *prometheus.HistogramVec
+	dutyPhase       *prometheus.HistogramVec
 	consensusTime   *prometheus.HistogramVec
 	consensusRounds *prometheus.HistogramVec
 	timeouts        *prometheus.CounterVec
@@ -63,6 +64,7 @@ func New(node uint64, peers func() int, queue func() int) *Metrics {
 		Registry:        reg,
 		duties:          prometheus.NewCounterVec(prometheus.CounterOpts(f("duties_total", "Duties by type and outcome (success: this node's submission was accepted by its beacon node; failed: deadline passed without it).")), []string{"type", "outcome", "reason"}),
 		dutyLatency:     prometheus.NewHistogramVec(h("duty_latency_seconds", "From the duty's start in slot time to the beacon node accepting this node's submission.", lat), []string{"type"}),
+		dutyPhase:       prometheus.NewHistogramVec(h("duty_phase_seconds", "From the duty's start in slot time to the moment a succeeded duty reached each phase on this node (started, consensus, value, decided, signed, combined, accepted): where its latency went.", []float64{.001, .0025, .005, .01, .025, .05, .1, .2, .3, .5, .75, 1, 2, 4, 8, 12}), []string{"type", "phase"}),
 		consensusTime:   prometheus.NewHistogramVec(h("consensus_duration_seconds", "From the duty's start in slot time to the QBFT decision.", lat), []string{"type"}),
 		consensusRounds: prometheus.NewHistogramVec(h("consensus_rounds", "Round in which QBFT decided.", []float64{0, 1, 2, 3, 4, 6, 8, 16}), []string{"type"}),
 		timeouts:        prometheus.NewCounterVec(prometheus.CounterOpts(f("consensus_timeouts_total", "QBFT round timer expiries.")), []string{"type"}),
@@ -78,7 +80,7 @@ func New(node uint64, peers func() int, queue func() int) *Metrics {
 		slot:            prometheus.NewGauge(prometheus.GaugeOpts(f("slot", "Current slot."))),
 		vcRequests:      prometheus.NewCounterVec(prometheus.CounterOpts(f("vc_requests_total", "Requests of the validator client to the validator API (VC-middleware mode), by endpoint (\"proxy\": passed to the beacon node) and HTTP status.")), []string{"endpoint", "status"}),
 	}
-	reg.MustRegister(m.duties, m.dutyLatency, m.consensusTime, m.consensusRounds, m.timeouts, m.signLatency, m.signErrors,
+	reg.MustRegister(m.duties, m.dutyLatency, m.dutyPhase, m.consensusTime, m.consensusRounds, m.timeouts, m.signLatency, m.signErrors,
 		m.bnErrors, m.steps, m.stepErrors, m.ignored, m.received, m.dropped, m.queueDropped, m.slot, m.vcRequests)
 	if peers != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts(f("peers_connected", "Connected cluster peers.")), func() float64 { return float64(peers()) }))
@@ -102,6 +104,13 @@ func (m *Metrics) Duty(typ string, ok bool, reason string, latency time.Duration
 		m.dutyLatency.WithLabelValues(typ).Observe(latency.Seconds())
 	}
 	m.duties.WithLabelValues(typ, outcome, reason).Inc()
+}
+
+// Phase records when a succeeded duty reached a phase, from its start.
+func (m *Metrics) Phase(typ, phase string, at time.Duration) {
+	if m != nil {
+		m.dutyPhase.WithLabelValues(typ, phase).Observe(at.Seconds())
+	}
 }
 
 // Decided records a QBFT decision.

@@ -148,4 +148,6 @@ type DutyResult struct {
 	Reason  string
 	Detail  string
 	Latency time.Duration
+	// Phases say when the duty reached each phase on this node.
+	Phases PhaseTimes
 }

@@ -34,6 +34,9 @@ type dutyKey struct {
 type dutyState struct {
 	origin time.Time
 	stage  stage
+	// at is when this node first reached each phase (zero: not yet); the
+	// phases explain where a duty's latency went (DutyResult.Phases).
+	at [numPhases]time.Time
 	// ownValue is set once the beacon node gave this node's candidate
 	// value; valueErr is the last failure to get it.
 	ownValue bool
@@ -61,13 +64,29 @@ func newTracker(n *Node) *tracker { return &tracker{n: n, duties: map[dutyKey]*d
 func (t *tracker) start(typ consensus.DutyType, vi phase0.ValidatorIndex, slot phase0.Slot, origin time.Time) {
 	k := dutyKey{typ, vi, slot}
 	if _, ok := t.duties[k]; !ok {
-		t.duties[k] = &dutyState{origin: origin}
+		d := &dutyState{origin: origin}
+		d.at[PhaseStarted] = t.n.now()
+		t.duties[k] = d
 	}
 }
 
 func (t *tracker) stage(typ consensus.DutyType, vi phase0.ValidatorIndex, slot phase0.Slot, s stage) {
-	if d := t.duties[dutyKey{typ, vi, slot}]; d != nil && s > d.stage {
+	d := t.duties[dutyKey{typ, vi, slot}]
+	if d == nil {
+		return
+	}
+	if s > d.stage {
 		d.stage = s
+	}
+	if p := stagePhase[s]; p != 0 && d.at[p].IsZero() {
+		d.at[p] = t.n.now()
+	}
+}
+
+// mark records that a duty reached phase p (the first time counts).
+func (t *tracker) mark(typ consensus.DutyType, vi phase0.ValidatorIndex, slot phase0.Slot, p Phase) {
+	if d := t.duties[dutyKey{typ, vi, slot}]; d != nil && d.at[p].IsZero() {
+		d.at[p] = t.n.now()
 	}
 }
 
@@ -76,6 +95,9 @@ func (t *tracker) ownValue(typ consensus.DutyType, vi phase0.ValidatorIndex, slo
 	if d := t.duties[dutyKey{typ, vi, slot}]; d != nil {
 		if err == nil {
 			d.ownValue, d.valueErr = true, nil
+			if d.at[PhaseValue].IsZero() {
+				d.at[PhaseValue] = t.n.now()
+			}
 		} else if !d.ownValue {
 			d.valueErr = err
 		}
@@ -96,6 +118,7 @@ func (t *tracker) accepted(typ consensus.DutyType, vi phase0.ValidatorIndex, slo
 	if d == nil {
 		return
 	}
+	d.at[PhaseAccepted] = at
 	t.finish(k, d, true, "", "", at.Sub(d.origin))
 }
 
@@ -237,12 +260,73 @@ func (t *tracker) finish(k dutyKey, d *dutyState, ok bool, reason, detail string
 	delete(t.duties, k)
 	typ := k.typ.String()
 	t.n.cfg.Metrics.Duty(typ, ok, reason, latency)
+	phases := d.phases()
 	if !ok {
 		t.n.log.Warn("duty failed", "type", typ, "validator", k.vi, "slot", k.slot, "reason", reason, "detail", detail)
 	} else {
-		t.n.log.Debug("duty done", "type", typ, "validator", k.vi, "slot", k.slot, "latency", latency)
+		for p, at := range phases {
+			if at >= 0 {
+				t.n.cfg.Metrics.Phase(typ, Phase(p).String(), at)
+			}
+		}
+		t.n.log.Debug("duty done", "type", typ, "validator", k.vi, "slot", k.slot, "latency", latency, "phases", phases)
 	}
 	if t.n.cfg.OnDuty != nil {
-		t.n.cfg.OnDuty(DutyResult{Type: typ, Validator: k.vi, Slot: k.slot, OK: ok, Reason: reason, Detail: detail, Latency: latency})
+		t.n.cfg.OnDuty(DutyResult{Type: typ, Validator: k.vi, Slot: k.slot, OK: ok, Reason: reason, Detail: detail, Latency: latency, Phases: phases})
 	}
+}
+
+// Phase is a point on a duty's way through this node, in the order a duty
+// normally reaches them. Consensus starts before the own value is there
+// (every node asks the beacon node once its instance runs), so PhaseValue
+// usually comes after PhaseConsensus.
+type Phase int
+
+const (
+	// PhaseStarted: the event loop took the duty from the scheduler.
+	PhaseStarted Phase = iota
+	// PhaseConsensus: the QBFT instance started (the RANDAO share is
+	// combined first for a proposal).
+	PhaseConsensus
+	// PhaseValue: the beacon node gave this node's candidate value.
+	PhaseValue
+	// PhaseDecided: QBFT decided.
+	PhaseDecided
+	// PhaseSigned: this node's share of the decided duty was signed and
+	// sent to the other nodes.
+	PhaseSigned
+	// PhaseCombined: threshold reached, the combined message was handed to
+	// the submitter.
+	PhaseCombined
+	// PhaseAccepted: the beacon node accepted the submission.
+	PhaseAccepted
+	numPhases
+)
+
+var phaseNames = [numPhases]string{"started", "consensus", "value", "decided", "signed", "combined", "accepted"}
+
+func (p Phase) String() string {
+	if p < 0 || p >= numPhases {
+		return "unknown"
+	}
+	return phaseNames[p]
+}
+
+// stagePhase is the phase a stage marks (0: none).
+var stagePhase = map[stage]Phase{stageConsensus: PhaseConsensus, stageDecided: PhaseDecided, stageSigned: PhaseSigned, stageSubmitted: PhaseCombined}
+
+// PhaseTimes are the offsets from a duty's start in slot time at which it
+// reached each phase on this node, indexed by Phase; -1 where it did not.
+type PhaseTimes [numPhases]time.Duration
+
+func (d *dutyState) phases() PhaseTimes {
+	var out PhaseTimes
+	for p, at := range d.at {
+		if at.IsZero() {
+			out[p] = -1
+		} else {
+			out[p] = at.Sub(d.origin)
+		}
+	}
+	return out
 }
