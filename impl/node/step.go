@@ -257,7 +257,9 @@ func (n *Node) requestSignature(v *validator, req *sigRequest) {
 			return
 		}
 		// The share comes back to this node's state machine, which checks
-		// it: check it in the batch verifier first.
+		// it: check it in the batch verifier first, in the first lane
+		// whatever the duty (the validator's other events wait for this
+		// result, an attestation decided meanwhile included).
 		n.bv.submit(verifyJob{pk: v.sharePub, root: req.in.SigningRoot, sig: sig, done: func() { n.post(result) }})
 	}()
 }

@@ -1,9 +1,11 @@
 package node
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"sync"
+	"sync/atomic"
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 	herumi "github.com/herumi/bls-eth-go-binary/bls"
@@ -143,18 +145,35 @@ type verifyJob struct {
 	root [32]byte
 	sig  phase0.BLSSignature
 	done func()
+	// low: sync committee or aggregation work, checked when no proposal or
+	// attestation share waits (overload.go's lanes, applied to the CPU the
+	// checks take).
+	low bool
 }
 
 // batchVerifier checks share signatures in the background, several at a
-// time: a worker takes what is queued (up to maxVerifyBatch) and checks it
-// with one multi-pairing (herumi MultiVerify: random 64-bit linear
-// combination, so a batch with an invalid signature fails except with
-// probability 2^-64), falling back to one-by-one checks when the batch
-// fails, so every result is bls.Verify's. Results go into the memo, where
-// the state machines find them.
+// time: a worker takes what is queued (up to maxVerifyBatch), proposal and
+// attestation shares before the low lane's, and checks it with as few
+// pairings as it can: the signatures of one message (every sync committee
+// share of a slot, every attestation share of a slot from Electra) with
+// one pairing equation (sameMessage), the rest with one multi-pairing
+// (herumi MultiVerify). Both take a random 64-bit linear combination, so a
+// batch with an invalid signature passes with probability 2^-64 at most;
+// a batch that fails is checked one by one, so every result is
+// bls.Verify's. Results go into the memo, where the state machines find
+// them.
 type batchVerifier struct {
-	b    blsMemo
-	jobs chan verifyJob
+	b      blsMemo
+	hi, lo chan verifyJob
+	// wake has a token for a queued job (or more: a worker empties both
+	// lanes before it waits again), so a worker blocks on one channel and
+	// then picks the lane.
+	wake chan struct{}
+	// lowBusy is held by the one worker checking the low lane: low-lane
+	// checks never take more than one core of the node, and what arrives
+	// meanwhile makes the next batch larger (one pairing equation for a
+	// slot's sync shares) instead of another single check.
+	lowBusy atomic.Bool
 }
 
 const maxVerifyBatch = 64
@@ -166,36 +185,77 @@ const maxVerifyBatch = 64
 var minBatch = 2
 
 func newBatchVerifier(b blsMemo, workers int) *batchVerifier {
-	bv := &batchVerifier{b: b, jobs: make(chan verifyJob, 1<<14)}
+	bv := &batchVerifier{b: b, hi: make(chan verifyJob, 1<<14), lo: make(chan verifyJob, 1<<14), wake: make(chan struct{}, 1<<10)}
 	for i := 0; i < workers; i++ {
 		go bv.work()
 	}
 	return bv
 }
 
-// submit queues a job (waiting while the queue is full: backpressure on
-// the transport).
-func (bv *batchVerifier) submit(j verifyJob) { bv.jobs <- j }
+// submit queues a job (waiting while its lane is full: backpressure on the
+// transport).
+func (bv *batchVerifier) submit(j verifyJob) {
+	if j.low {
+		bv.lo <- j
+	} else {
+		bv.hi <- j
+	}
+	select {
+	case bv.wake <- struct{}{}:
+	default: // tokens are pending: a worker will find the job
+	}
+}
 
-func (bv *batchVerifier) work() {
-	for j := range bv.jobs {
-		batch := []verifyJob{j}
-	drain:
-		for len(batch) < maxVerifyBatch {
-			select {
-			case more, ok := <-bv.jobs:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, more)
-			default:
-				break drain
-			}
+// next takes up to maxVerifyBatch queued jobs of one lane: the first lane
+// if it has any, else the low lane unless another worker checks it (low
+// reports that the caller holds it). It returns nil when there is nothing
+// this worker may take.
+func (bv *batchVerifier) next() (batch []verifyJob, low bool) {
+	if batch = drainLane(bv.hi); len(batch) > 0 {
+		return batch, false
+	}
+	if len(bv.lo) == 0 || !bv.lowBusy.CompareAndSwap(false, true) {
+		return nil, false
+	}
+	if batch = drainLane(bv.lo); len(batch) == 0 {
+		bv.lowBusy.Store(false)
+		return nil, false
+	}
+	return batch, true
+}
+
+func drainLane(lane chan verifyJob) []verifyJob {
+	var batch []verifyJob
+	for len(batch) < maxVerifyBatch {
+		select {
+		case j := <-lane:
+			batch = append(batch, j)
+		default:
+			return batch
 		}
-		bv.check(batch)
-		for _, j := range batch {
-			if j.done != nil {
-				j.done()
+	}
+	return batch
+}
+
+// work checks batches until both lanes are empty (or the low lane is
+// another worker's), then waits for a token. The low lane's holder looks
+// again after releasing it, so a low job whose token another worker took
+// while the lane was held is not left behind.
+func (bv *batchVerifier) work() {
+	for range bv.wake {
+		for {
+			batch, low := bv.next()
+			if len(batch) == 0 {
+				break
+			}
+			bv.check(batch)
+			if low {
+				bv.lowBusy.Store(false)
+			}
+			for _, j := range batch {
+				if j.done != nil {
+					j.done()
+				}
 			}
 		}
 	}
@@ -215,8 +275,13 @@ func (j *verifyJob) key() [32]byte {
 func (bv *batchVerifier) check(batch []verifyJob) {
 	var todo []verifyJob
 	var keys [][32]byte
+	seen := map[[32]byte]bool{}
 	for i := range batch {
 		k := batch[i].key()
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
 		if _, ok := bv.b.m.get(k); !ok {
 			todo = append(todo, batch[i])
 			keys = append(keys, k)
@@ -225,32 +290,113 @@ func (bv *batchVerifier) check(batch []verifyJob) {
 	if len(todo) == 0 {
 		return
 	}
-	if len(todo) >= minBatch {
-		sigs := make([]herumi.Sign, 0, len(todo))
-		pubs := make([]herumi.PublicKey, 0, len(todo))
-		msgs := make([]byte, 0, 32*len(todo))
-		ok := true
-		for i := range todo {
-			hpk := bv.b.keys.publicKey(todo[i].pk)
-			var s herumi.Sign
-			sig := todo[i].sig // a copy: cgo may not see the job's Go pointers
-			if hpk == nil || s.Deserialize(sig[:]) != nil {
-				ok = false
-				break
-			}
-			sigs = append(sigs, s)
-			pubs = append(pubs, *hpk)
-			msgs = append(msgs, todo[i].root[:]...)
+	// Signatures of the same message first: one pairing equation each.
+	byRoot := map[[32]byte][]int{}
+	for i := range todo {
+		byRoot[todo[i].root] = append(byRoot[todo[i].root], i)
+	}
+	var rest []int
+	for _, idx := range byRoot {
+		if len(idx) < 2 || !bv.sameMessage(todo, idx) {
+			rest = append(rest, idx...)
+			continue
 		}
-		if ok && herumi.MultiVerify(sigs, pubs, msgs) {
-			for _, k := range keys {
-				bv.b.m.put(k, true)
-			}
-			return
+		for _, i := range idx {
+			bv.b.m.put(keys[i], true)
 		}
 	}
-	for i := range todo {
+	if len(rest) >= minBatch && bv.multi(todo, rest) {
+		for _, i := range rest {
+			bv.b.m.put(keys[i], true)
+		}
+		return
+	}
+	for _, i := range rest {
 		root := todo[i].root // a copy: cgo may not see the job's Go pointers
 		bv.b.m.put(keys[i], bv.b.verify(todo[i].pk, root[:], todo[i].sig))
 	}
+}
+
+// multi checks the jobs idx of todo with one herumi MultiVerify.
+func (bv *batchVerifier) multi(todo []verifyJob, idx []int) bool {
+	sigs := make([]herumi.Sign, 0, len(idx))
+	pubs := make([]herumi.PublicKey, 0, len(idx))
+	msgs := make([]byte, 0, 32*len(idx))
+	for _, i := range idx {
+		hpk := bv.b.keys.publicKey(todo[i].pk)
+		var s herumi.Sign
+		sig := todo[i].sig // a copy: cgo may not see the job's Go pointers
+		if hpk == nil || s.Deserialize(sig[:]) != nil {
+			return false
+		}
+		sigs = append(sigs, s)
+		pubs = append(pubs, *hpk)
+		msgs = append(msgs, todo[i].root[:]...)
+	}
+	return herumi.MultiVerify(sigs, pubs, msgs)
+}
+
+// sameMessage checks the jobs idx of todo, which sign one message m, with
+// one pairing equation over a random linear combination:
+// e(g1, sum r_i sig_i) == e(sum r_i pk_i, H(m)), r_i random 64-bit
+// nonzero. Each signature is in the subgroup (Deserialize checks it) and
+// each key is a valid non-zero key (keyCache), so a false pass needs an r
+// chosen after the signatures that cancels their errors: probability
+// 2^-64 per batch.
+func (bv *batchVerifier) sameMessage(todo []verifyJob, idx []int) bool {
+	g2s := make([]herumi.G2, len(idx))
+	g1s := make([]herumi.G1, len(idx))
+	rs := make([]herumi.Fr, len(idx))
+	var rnd [8]byte
+	for n, i := range idx {
+		hpk := bv.b.keys.publicKey(todo[i].pk)
+		var s herumi.Sign
+		sig := todo[i].sig // a copy: cgo may not see the job's Go pointers
+		if hpk == nil || s.Deserialize(sig[:]) != nil {
+			return false
+		}
+		g2s[n] = *herumi.CastFromSign(&s)
+		g1s[n] = *herumi.CastFromPublicKey(hpk)
+		for {
+			if _, err := rand.Read(rnd[:]); err != nil {
+				return false
+			}
+			if binary.LittleEndian.Uint64(rnd[:]) != 0 {
+				break
+			}
+		}
+		if err := rs[n].SetLittleEndian(rnd[:]); err != nil {
+			return false
+		}
+	}
+	var aggSig herumi.G2
+	var aggPub herumi.G1
+	herumi.G2MulVec(&aggSig, g2s, rs)
+	herumi.G1MulVec(&aggPub, g1s, rs)
+	root := todo[idx[0]].root // a copy: cgo may not see the job's Go pointers
+	var hm herumi.G2
+	if err := hm.HashAndMapTo(root[:]); err != nil {
+		return false
+	}
+	// e(-g1, aggSig) * e(aggPub, H(m)) == 1.
+	var e herumi.GT
+	herumi.MillerLoopVec(&e, []herumi.G1{negG1(), aggPub}, []herumi.G2{aggSig, hm})
+	herumi.FinalExp(&e, &e)
+	return e.IsOne()
+}
+
+var (
+	negG1Once sync.Once
+	negG1Gen  herumi.G1
+)
+
+// negG1 is minus the generator of public keys (herumi's, in Ethereum mode
+// the standard G1 generator).
+func negG1() herumi.G1 {
+	negG1Once.Do(func() {
+		var gen herumi.PublicKey
+		herumi.GetGeneratorOfPublicKey(&gen)
+		herumi.G1Neg(&negG1Gen, herumi.CastFromPublicKey(&gen))
+	})
+	return negG1Gen
 }
