@@ -426,7 +426,7 @@ func (s *Service) signer(o Options, def *cluster.Definition, self uint64, chain 
 	}
 	srv, err := remotesigner.NewServer(remotesigner.Config{
 		Keys: sks, Forks: chain.Forks, ChainConfig: chain.Config, GenesisValidatorsRoot: chain.GenesisValidatorsRoot,
-		Slashing: store, Logger: log.With("component", "signer"), AuthToken: token,
+		Slashing: batchStore{store}, Logger: log.With("component", "signer"), AuthToken: token,
 	})
 	if err != nil {
 		return nil, false, cfgErr("embedded signer: %w", err)
@@ -644,4 +644,17 @@ func (s *Service) closeAll() {
 		}
 	}
 	s.closers = nil
+}
+
+// batchStore lets the embedded signer record by group commit into the
+// node's slashing DB (remotesigner.BatchRecordStore over
+// slashingstore.Store.RecordBatch).
+type batchStore struct{ *slashingstore.Store }
+
+func (b batchStore) RecordBatch(recs []remotesigner.BatchRecord) []error {
+	out := make([]slashingstore.Record, len(recs))
+	for i, r := range recs {
+		out[i] = slashingstore.Record{Pubkey: r.Pubkey, Attestation: r.Attestation, Block: r.Block}
+	}
+	return b.Store.RecordBatch(out)
 }

@@ -114,6 +114,8 @@ type Server struct {
 
 	mu sync.Mutex // guards db
 	db *slashing.SlashingDB
+	// group batches the records of a BatchRecordStore.
+	group groupCommit
 
 	srvMu sync.Mutex
 	srv   *http.Server
@@ -233,36 +235,51 @@ func recordError(err error) error {
 // is persisted; when persisting fails nothing is signed, and the in-memory
 // DB only stays stricter than the stored one. A RecordStore checks again in
 // its transaction, against its own records (another writer may have
-// recorded meanwhile).
+// recorded meanwhile). A BatchRecordStore is written outside the lock, by
+// group commit (groupCommit): requests that arrive while a transaction
+// commits share the next one, so a slot's burst of attestations costs a
+// few fsyncs rather than one each, and none waits for a timer.
 func (s *Server) protect(pubkey phase0.BLSPubKey, req *ethnode.SignRequest, root phase0.Root) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	rs, recordStore := s.store.(RecordStore)
+	var rec slashingstoreRecord
+	rec.pubkey = pubkey
 	if req.Type == ethnode.SignTypeAttestation {
 		src, tgt := req.Attestation.Source.Epoch, req.Attestation.Target.Epoch
 		if err := s.db.InsertAttestation(pubkey, src, tgt, &root); err != nil {
+			s.mu.Unlock()
 			return insertError(err)
 		}
-		if recordStore {
-			if err := rs.RecordAttestation(pubkey, &slashing.SlashingDBAttestation{SourceEpoch: src, TargetEpoch: tgt, SigningRoot: &root}); err != nil {
-				return recordError(err)
-			}
-		}
+		rec.att = &slashing.SlashingDBAttestation{SourceEpoch: src, TargetEpoch: tgt, SigningRoot: &root}
 	} else {
 		slot := blockSlot(req.BeaconBlock)
 		if err := s.db.InsertBlock(pubkey, slot, &root); err != nil {
+			s.mu.Unlock()
 			return insertError(err)
 		}
-		if recordStore {
-			if err := rs.RecordBlock(pubkey, &slashing.SlashingDBBlock{Slot: slot, SigningRoot: &root}); err != nil {
-				return recordError(err)
-			}
-		}
+		rec.block = &slashing.SlashingDBBlock{Slot: slot, SigningRoot: &root}
 	}
-	if !recordStore {
-		if err := s.store.Save(s.db); err != nil {
-			return ethnode.NewSignerError(http.StatusInternalServerError, "persisting the slashing DB: %v", err)
+	if bs, ok := s.store.(BatchRecordStore); ok {
+		s.mu.Unlock()
+		if err := s.group.record(bs, rec); err != nil {
+			return recordError(err)
 		}
+		return nil
+	}
+	defer s.mu.Unlock()
+	if rs, ok := s.store.(RecordStore); ok {
+		var err error
+		if rec.att != nil {
+			err = rs.RecordAttestation(pubkey, rec.att)
+		} else {
+			err = rs.RecordBlock(pubkey, rec.block)
+		}
+		if err != nil {
+			return recordError(err)
+		}
+		return nil
+	}
+	if err := s.store.Save(s.db); err != nil {
+		return ethnode.NewSignerError(http.StatusInternalServerError, "persisting the slashing DB: %v", err)
 	}
 	return nil
 }
