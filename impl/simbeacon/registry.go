@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
@@ -27,21 +28,69 @@ var interopKeys struct {
 // InteropPublicKey returns the public key of interop validator index (the
 // key of spec/bls.InteropSecretKey).
 func InteropPublicKey(index uint64) (phase0.BLSPubKey, error) {
+	pks, err := interopPublicKeys(index + 1)
+	if err != nil {
+		return phase0.BLSPubKey{}, err
+	}
+	return pks[index], nil
+}
+
+// interopPublicKeys returns the public keys of interop validators 0..n-1,
+// deriving the missing ones on every core (a 300,000-validator registry is
+// 300,000 scalar multiplications). The slice is shared: read only.
+func interopPublicKeys(n uint64) ([]phase0.BLSPubKey, error) {
 	interopKeys.mu.Lock()
 	defer interopKeys.mu.Unlock()
-	for uint64(len(interopKeys.pubs)) <= index {
-		i := uint64(len(interopKeys.pubs))
-		sk, err := bls.InteropSecretKey(i)
-		if err != nil {
-			return phase0.BLSPubKey{}, err
-		}
-		pk, err := sk.PublicKey()
-		if err != nil {
-			return phase0.BLSPubKey{}, err
-		}
-		interopKeys.pubs = append(interopKeys.pubs, pk)
+	have := uint64(len(interopKeys.pubs))
+	if have >= n {
+		return interopKeys.pubs[:n:n], nil
 	}
-	return interopKeys.pubs[index], nil
+	fresh := make([]phase0.BLSPubKey, n-have)
+	err := parallel(uint64(len(fresh)), func(i uint64) error {
+		sk, err := bls.InteropSecretKey(have + i)
+		if err != nil {
+			return err
+		}
+		fresh[i], err = sk.PublicKey()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	interopKeys.pubs = append(interopKeys.pubs, fresh...)
+	return interopKeys.pubs[:n:n], nil
+}
+
+// parallel runs f(0..n-1) on every core and returns the error of the
+// lowest index that failed.
+func parallel(n uint64, f func(i uint64) error) error {
+	workers := uint64(max(runtime.GOMAXPROCS(0), 1))
+	chunk := (n + workers - 1) / workers
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := uint64(0); w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, n)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func(w, lo, hi uint64) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				if err := f(i); err != nil {
+					errs[w] = fmt.Errorf("%d: %w", i, err)
+					return
+				}
+			}
+		}(w, lo, hi)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // registry is the validator set: genesis validators with interop keys, all
@@ -99,17 +148,19 @@ func newRegistry(n uint64) (*registry, error) {
 		byPubkey:   make(map[phase0.BLSPubKey]phase0.ValidatorIndex, n),
 		validators: make([]*phase0.Validator, n),
 	}
+	pks, err := interopPublicKeys(n)
+	if err != nil {
+		return nil, fmt.Errorf("simbeacon: interop key %w", err)
+	}
+	copy(r.pubkeys, pks)
 	roots := make([][32]byte, n)
-	for i := uint64(0); i < n; i++ {
-		pk, err := InteropPublicKey(i)
-		if err != nil {
-			return nil, fmt.Errorf("simbeacon: interop key %d: %w", i, err)
-		}
-		r.pubkeys[i] = pk
+	// Every validator on its own: the keys are deserialised (subgroup
+	// check) and the validators hashed on every core.
+	err = parallel(n, func(i uint64) error {
+		pk := r.pubkeys[i]
 		if err := r.keys[i].Deserialize(pk[:]); err != nil {
-			return nil, fmt.Errorf("simbeacon: interop key %d does not deserialise: %w", i, err)
+			return fmt.Errorf("does not deserialise: %w", err)
 		}
-		r.byPubkey[pk] = phase0.ValidatorIndex(i)
 		// Interop genesis withdrawal credentials: BLS_WITHDRAWAL_PREFIX
 		// followed by sha256(pubkey)[1:].
 		wc := sha256.Sum256(pk[:])
@@ -126,9 +177,16 @@ func newRegistry(n uint64) (*registry, error) {
 		r.validators[i] = v
 		root, err := v.HashTreeRoot()
 		if err != nil {
-			return nil, fmt.Errorf("simbeacon: validator %d root: %w", i, err)
+			return fmt.Errorf("root: %w", err)
 		}
 		roots[i] = root
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("simbeacon: validator %w", err)
+	}
+	for i, pk := range r.pubkeys {
+		r.byPubkey[pk] = phase0.ValidatorIndex(i)
 	}
 	r.gvr = listRoot(roots, 40)
 	return r, nil

@@ -1,6 +1,7 @@
 package simbeacon
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
@@ -49,5 +50,63 @@ func TestSeenSignaturesNeverAcceptWhatDoesNotVerify(t *testing.T) {
 	}
 	if len(r.seen.m) != 1 {
 		t.Errorf("refused signatures entered the seen-cache: %d entries", len(r.seen.m))
+	}
+}
+
+// TestRegistryBuiltInParallel: the registry built on every core holds, at
+// every index, the interop key of that index (derived here one by one), its
+// deserialised form and its index in the reverse map; the genesis
+// validators root does not depend on how far the key cache had grown.
+func TestRegistryBuiltInParallel(t *testing.T) {
+	const n = 37
+	r, err := newRegistry(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := uint64(0); i < n; i++ {
+		sk, err := bls.InteropSecretKey(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pk, err := sk.PublicKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.pubkeys[i] != pk || r.validators[i].PublicKey != pk {
+			t.Errorf("validator %d: key %#x, want %#x", i, r.pubkeys[i][:4], pk[:4])
+		}
+		if got := r.keys[i].Serialize(); string(got) != string(pk[:]) {
+			t.Errorf("validator %d: deserialised key differs", i)
+		}
+		if r.byPubkey[pk] != phase0.ValidatorIndex(i) {
+			t.Errorf("validator %d: reverse map says %d", i, r.byPubkey[pk])
+		}
+	}
+	interopKeys.mu.Lock()
+	interopKeys.pubs = nil
+	interopKeys.mu.Unlock()
+	again, err := newRegistry(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.gvr != r.gvr {
+		t.Error("genesis validators root differs after the key cache was rebuilt")
+	}
+}
+
+// BenchmarkNewRegistry: the simulated beacon node's registry of n
+// validators from scratch (interop keys derived, deserialised, hashed).
+func BenchmarkNewRegistry(b *testing.B) {
+	for _, n := range []uint64{3000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				interopKeys.mu.Lock()
+				interopKeys.pubs = nil
+				interopKeys.mu.Unlock()
+				if _, err := newRegistry(n); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
