@@ -91,5 +91,10 @@ func WriteClusterDefinition(path string, c *cluster.Definition) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b, 0o644)
+	if err := writeFileAtomic(path, b, 0o644); err != nil {
+		return err
+	}
+	// Validated just now: loading these bytes need not validate again.
+	parsed.put(sha256.Sum256(b), c)
+	return nil
 }

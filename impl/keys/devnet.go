@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/bellatrix"
@@ -172,33 +174,37 @@ func GenerateDevnet(outDir string, cfg DevnetConfig) (*cluster.Definition, error
 		nodeKeys[i] = sk
 		def.Operators = append(def.Operators, cluster.NewOperator(i, NodePublicKey(sk), fmt.Sprintf("/ip4/%s/tcp/%d", cfg.Host, cfg.BasePort+int(i)-1)))
 	}
-	splits := make([]*SplitResult, 0, cfg.Validators)
-	for k := 0; k < cfg.Validators; k++ {
+	// Every validator's split on its own core (deterministic: each split
+	// is a function of the seed and the validator's index).
+	splits := make([]*SplitResult, cfg.Validators)
+	def.Validators = make([]*cluster.Validator, cfg.Validators)
+	if err := parallelFor(cfg.Validators, func(k int) error {
 		v := cfg.InteropStart + uint64(k)
 		sk, err := bls.InteropSecretKey(v)
 		if err != nil {
-			return nil, fmt.Errorf("devnet: %w", err)
+			return fmt.Errorf("devnet: %w", err)
 		}
 		res, err := SplitKey(sk, cfg.Operators, cfg.Threshold, DevnetPolynomialSeed(cfg.Seed, v))
 		if err != nil {
-			return nil, fmt.Errorf("devnet: validator %d: %w", v, err)
+			return fmt.Errorf("devnet: validator %d: %w", v, err)
 		}
-		splits = append(splits, res)
-		def.Validators = append(def.Validators, &cluster.Validator{
+		splits[k] = res
+		def.Validators[k] = &cluster.Validator{
 			PublicKey:      res.ValidatorPublicKey,
 			ValidatorIndex: []uint64{v},
 			FeeRecipient:   DevnetFeeRecipient(cfg.Seed, v),
 			PublicShares:   res.PublicShares,
-		})
+		}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
-	if err := def.Validate(); err != nil {
-		return nil, fmt.Errorf("devnet: %w", err)
-	}
+	// WriteClusterDefinition validates the definition before it writes it.
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, err
 	}
 	if err := WriteClusterDefinition(filepath.Join(outDir, "cluster.json"), def); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("devnet: %w", err)
 	}
 	for i := uint64(1); i <= uint64(cfg.Operators); i++ {
 		dir := NodeDir(outDir, i)
@@ -212,12 +218,45 @@ func GenerateDevnet(outDir string, cfg DevnetConfig) (*cluster.Definition, error
 		if err := writeFileAtomic(filepath.Join(dir, KeystorePasswordFile), []byte(pw+"\n"), 0o600); err != nil {
 			return nil, err
 		}
-		for k, res := range splits {
+		if err := parallelFor(len(splits), func(k int) error {
+			res := splits[k]
 			v := cfg.InteropStart + uint64(k)
 			if _, err := WriteShareKeystore(filepath.Join(dir, KeystoresDir), res.ValidatorPublicKey, res.Shares[i-1], pw, cfg.KDF, devnetRandom(cfg.Seed, i, v)); err != nil {
-				return nil, fmt.Errorf("devnet: node %d, validator %d: %w", i, v, err)
+				return fmt.Errorf("devnet: node %d, validator %d: %w", i, v, err)
 			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
 	}
 	return def, nil
+}
+
+// parallelFor runs f(0..n-1) on every core and returns the error of the
+// lowest index that failed (the one a loop would have returned).
+func parallelFor(n int, f func(k int) error) error {
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				errs[k] = f(k)
+			}
+		}()
+	}
+	for k := 0; k < n; k++ {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
