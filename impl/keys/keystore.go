@@ -391,6 +391,11 @@ func ReadPasswordFile(path string) (string, error) {
 // writeFileAtomic writes data to path through a temporary file in the same
 // directory, synced and renamed into place.
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	return writeFileRenamed(path, data, mode, true)
+}
+
+// writeFileRenamed is writeFileAtomic, the sync optional.
+func writeFileRenamed(path string, data []byte, mode os.FileMode, sync bool) error {
 	dir := "."
 	if i := strings.LastIndexByte(path, os.PathSeparator); i >= 0 {
 		dir = path[:i]
@@ -409,9 +414,11 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 		f.Close()
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	if sync {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	if err := f.Close(); err != nil {
 		return err

@@ -114,6 +114,11 @@ func ShareKeystoreName(sharePublicKey phase0.BLSPubKey) string {
 // writes it to dir/keystore-<share public key>.json. random supplies the
 // keystore's salt, IV and UUID (nil: crypto/rand).
 func WriteShareKeystore(dir string, validatorPK phase0.BLSPubKey, share bls.Share, password string, kdf KDF, random io.Reader) (string, error) {
+	return writeShareKeystore(dir, validatorPK, share, password, kdf, random, true)
+}
+
+// writeShareKeystore is WriteShareKeystore, the file's sync optional.
+func writeShareKeystore(dir string, validatorPK phase0.BLSPubKey, share bls.Share, password string, kdf KDF, random io.Reader, sync bool) (string, error) {
 	ps, err := share.PublicShare()
 	if err != nil {
 		return "", err
@@ -124,7 +129,11 @@ func WriteShareKeystore(dir string, validatorPK phase0.BLSPubKey, share bls.Shar
 		return "", err
 	}
 	path := filepath.Join(dir, ShareKeystoreName(ps.PublicKey))
-	return path, WriteKeystoreFile(path, ks)
+	b, err := ks.Marshal()
+	if err != nil {
+		return "", err
+	}
+	return path, writeFileRenamed(path, b, 0o600, sync)
 }
 
 // WriteSplit writes the shares of a split into outDir/node-<i>/ (the node
