@@ -22,6 +22,8 @@
 #   PORT_BASE [0]           added to every port, to run beside another devnet
 #   KILL_NODE [4], KILL_EPOCH [2]  SIGKILL that node at that epoch, restart it two epochs later (KILL_NODE=0: none)
 #   NO_DV=1                 start no dvnode (the check then fails: a baseline of the chain alone)
+#   AGGREGATION=1           the nodes run aggregation duties (dvnode run --aggregation); the
+#                           run then also needs aggregates accepted by the beacon node and none failed
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -203,9 +205,11 @@ grep -m1 -i "cluster id" "$work/create.log" >&2 || true
 
 # --- 4. the nodes -------------------------------------------------------------
 # NO_DV=1 leaves the nodes out: the check then shows what the chain does without them.
+dv_flags=()
+if [ "${AGGREGATION:-}" = 1 ]; then dv_flags+=(--aggregation); fi
 run_node() { # run_node I NAME TRACE
 	start "$2" "$dvnode" run --cluster "$work/cluster/cluster.json" --node-dir "$work/cluster/node-$1" \
-		--beacon-node-url "$bn_url" --metrics-addr 127.0.0.1:$((9700 + pb + $1)) --trace "$3"
+		--beacon-node-url "$bn_url" --metrics-addr 127.0.0.1:$((9700 + pb + $1)) --trace "$3" "${dv_flags[@]}"
 }
 for i in $(seq 1 "$nodes"); do
 	[ "${NO_DV:-}" = 1 ] && break
@@ -255,11 +259,37 @@ alive || { status=1; exit 1; }
 if [ "${NO_DV:-}" != 1 ]; then
 	curl -sf "127.0.0.1:$((9701 + pb))/metrics" | grep '^dvnode_duties_total' | sed 's/^/e2e-prysm: node 1 /' >&2 || true
 fi
+# Aggregates: a node counts an aggregator duty a success when its beacon
+# node answered 200 to POST /eth/v2/validator/aggregate_and_proofs, where
+# Prysm verifies the selection proof, the aggregator's signature and the
+# aggregate before accepting it. Every live node's counters, summed (the
+# restarted node counts from its restart).
+agg_verdict=0
+if [ "${AGGREGATION:-}" = 1 ] && [ "${NO_DV:-}" != 1 ]; then
+	agg_ok=0
+	agg_failed=0
+	for i in $(seq 1 "$nodes"); do
+		m=$(curl -sf "127.0.0.1:$((9700 + pb + i))/metrics" | grep '^dvnode_duties_total{.*type="aggregator"' || true)
+		ok=$(echo "$m" | grep 'outcome="success"' | awk '{s += $2} END {print s + 0}')
+		failed=$(echo "$m" | grep 'outcome="failed"' | awk '{s += $2} END {print s + 0}')
+		log "node $i aggregator duties: accepted=$ok failed=$failed"
+		agg_ok=$((agg_ok + ok))
+		agg_failed=$((agg_failed + failed))
+	done
+	echo "ONCHAIN dv aggregates accepted=$agg_ok failed=$agg_failed" | tee -a "$work/aggregates.log"
+	if [ "$agg_ok" -eq 0 ] || [ "$agg_failed" -gt 0 ]; then
+		echo "ONCHAIN aggregates result=fail" | tee -a "$work/aggregates.log"
+		agg_verdict=1
+	else
+		echo "ONCHAIN aggregates result=pass" | tee -a "$work/aggregates.log"
+	fi
+fi
 
 set +e
 "$tool" check --beacon-node-url "$bn_url" --cluster "$work/cluster/cluster.json" --from-epoch "$from_epoch" --to-epoch "$epochs" | tee "$work/check.log"
 check=${PIPESTATUS[0]}
 set -e
+if [ "$agg_verdict" != 0 ]; then check=1; fi
 if [ "${NO_DV:-}" != 1 ]; then
 	log "dvnode: $(cat "$work"/dvnode-*.log | grep -c 'level=ERROR' || true) error lines; failed duties by type and reason:"
 	cat "$work"/dvnode-*.log | grep 'duty failed' | grep -o 'type=[a-z_]* .*reason=[a-z_]*' | sed 's/ validator=[0-9]* slot=[0-9]*//' | sort | uniq -c >&2 || true
