@@ -22,6 +22,9 @@
 #   PORT_BASE [0]           added to every port, to run beside another devnet
 #   KILL_NODE [4], KILL_EPOCH [2]  SIGKILL that node at that epoch, restart it two epochs later (KILL_NODE=0: none)
 #   NO_DV=1                 start no dvnode (the check then fails: a baseline of the chain alone)
+#   MODE [remote-signer]    the nodes' architecture: remote-signer, or vc-middleware (each node
+#                           serves --validator-api-addr to a Prysm validator client of its own,
+#                           in REST mode with --distributed, holding the node's key shares)
 #   AGGREGATION=1           the nodes run aggregation duties (dvnode run --aggregation); the
 #                           run then also needs aggregates accepted by the beacon node and none failed
 set -euo pipefail
@@ -40,6 +43,7 @@ delay=${GENESIS_DELAY:-45}
 pb=${PORT_BASE:-0}
 kill_node=${KILL_NODE:-4}
 kill_epoch=${KILL_EPOCH:-2}
+mode=${MODE:-remote-signer}
 fee_recipient=${DV_FEE_RECIPIENT:-0xdf0000000000000000000000000000000000fee5}
 prysm_fee_recipient=0x00000000000000000000000000000000000bad00
 
@@ -50,6 +54,7 @@ if [ "$nv" -ge "$total" ] || [ "$nv" -lt 1 ]; then die "NV=$nv must be in [1, TO
 if [ "$from_epoch" -gt "$epochs" ]; then die "FROM_EPOCH=$from_epoch after EPOCHS=$epochs"; fi
 if [ "$kill_node" -gt "$nodes" ]; then die "KILL_NODE=$kill_node: there are $nodes nodes"; fi
 if [ "${NO_DV:-}" = 1 ]; then kill_node=0; fi
+case "$mode" in remote-signer | vc-middleware) ;; *) die "MODE=$mode: want remote-signer or vc-middleware" ;; esac
 
 if [ -n "${E2E_DIR:-}" ]; then
 	work=$E2E_DIR
@@ -207,14 +212,38 @@ grep -m1 -i "cluster id" "$work/create.log" >&2 || true
 # NO_DV=1 leaves the nodes out: the check then shows what the chain does without them.
 dv_flags=()
 if [ "${AGGREGATION:-}" = 1 ]; then dv_flags+=(--aggregation); fi
+vapi_addr() { echo "127.0.0.1:$((5050 + pb + $1))"; }
 run_node() { # run_node I NAME TRACE
+	local mode_flags=()
+	if [ "$mode" = vc-middleware ]; then mode_flags=(--mode vc-middleware --validator-api-addr "$(vapi_addr "$1")"); fi
 	start "$2" "$dvnode" run --cluster "$work/cluster/cluster.json" --node-dir "$work/cluster/node-$1" \
-		--beacon-node-url "$bn_url" --metrics-addr 127.0.0.1:$((9700 + pb + $1)) --trace "$3" "${dv_flags[@]}"
+		--beacon-node-url "$bn_url" --metrics-addr 127.0.0.1:$((9700 + pb + $1)) --trace "$3" "${mode_flags[@]}" "${dv_flags[@]}"
 }
 for i in $(seq 1 "$nodes"); do
 	[ "${NO_DV:-}" = 1 ] && break
 	run_node "$i" "dvnode-$i" "$work/trace-node-$i.jsonl"
 done
+# VC-middleware: one Prysm validator client per node, its wallet holding
+# that node's key shares (imported from the node's EIP-2335 keystores), in
+# REST mode against the node's validator API. --distributed: selection
+# proofs go through the DVT endpoints (beacon_committee_selections,
+# sync_committee_selections) to be combined, as charon's VCs do.
+if [ "$mode" = vc-middleware ] && [ "${NO_DV:-}" != 1 ]; then
+	echo "e2e-prysm wallet password" >"$work/wallet-password.txt"
+	for i in $(seq 1 "$nodes"); do
+		vd=$work/prysm-vc-$i
+		"$bin_dir/validator-v6.0.4" accounts import --accept-terms-of-use --wallet-dir "$vd/wallet" \
+			--wallet-password-file "$work/wallet-password.txt" --keys-dir "$work/cluster/node-$i/keystores" \
+			--account-password-file "$work/cluster/node-$i/keystore-password.txt" >"$work/prysm-vc-$i-import.log" 2>&1 ||
+			die "importing node $i's key shares into a Prysm wallet failed (prysm-vc-$i-import.log)"
+		start "prysm-vc-$i" "$bin_dir/validator-v6.0.4" --accept-terms-of-use --force-clear-db --datadir "$vd/db" \
+			--wallet-dir "$vd/wallet" --wallet-password-file "$work/wallet-password.txt" \
+			--chain-config-file "$net/config.yml" --enable-beacon-rest-api --beacon-rest-api-provider "http://$(vapi_addr "$i")" \
+			--distributed --suggested-fee-recipient "$fee_recipient" \
+			--monitoring-host 127.0.0.1 --monitoring-port $((8090 + pb + i)) \
+			--rpc-host 127.0.0.1 --rpc-port $((7000 + pb + i)) --http-host 127.0.0.1 --http-port $((7500 + pb + i))
+	done
+fi
 
 # --- 5. run, then check on chain ------------------------------------------------
 genesis_time=$(curl -sf "$bn_url/eth/v1/beacon/genesis" | sed -n 's/.*"genesis_time":"\([0-9]*\)".*/\1/p')
@@ -258,6 +287,10 @@ alive || { status=1; exit 1; }
 # Node 1's own duty accounting, while it still runs (the chain is the judge).
 if [ "${NO_DV:-}" != 1 ]; then
 	curl -sf "127.0.0.1:$((9701 + pb))/metrics" | grep '^dvnode_duties_total' | sed 's/^/e2e-prysm: node 1 /' >&2 || true
+	if [ "$mode" = vc-middleware ]; then
+		# What Prysm's validator client asked and what it was answered.
+		curl -sf "127.0.0.1:$((9701 + pb))/metrics" | grep '^dvnode_vc_requests_total' | sed 's/^/e2e-prysm: node 1 /' >&2 || true
+	fi
 fi
 # Aggregates: a node counts an aggregator duty a success when its beacon
 # node answered 200 to POST /eth/v2/validator/aggregate_and_proofs, where
@@ -285,6 +318,11 @@ if [ "${AGGREGATION:-}" = 1 ] && [ "${NO_DV:-}" != 1 ]; then
 	fi
 fi
 
+if [ "$mode" = vc-middleware ]; then
+	echo "ONCHAIN mode=$mode validator_clients=$nodes (Prysm validator-v6.0.4, REST, --distributed)"
+else
+	echo "ONCHAIN mode=$mode"
+fi
 set +e
 "$tool" check --beacon-node-url "$bn_url" --cluster "$work/cluster/cluster.json" --from-epoch "$from_epoch" --to-epoch "$epochs" | tee "$work/check.log"
 check=${PIPESTATUS[0]}
