@@ -59,7 +59,7 @@ func TestPrysmDevnet(t *testing.T) {
 	}
 	want := []string{"ONCHAIN mode=" + mode, "ONCHAIN result=pass"}
 	if aggregation {
-		want = append(want, "ONCHAIN aggregates result=pass")
+		want = append(want, "BEACON aggregates result=pass")
 	}
 	for _, w := range want {
 		if !strings.Contains(out.String(), w) {

@@ -21,6 +21,7 @@
 #   GENESIS_DELAY [45]      seconds from genesis generation to genesis
 #   PORT_BASE [0]           added to every port, to run beside another devnet
 #   KILL_NODE [4], KILL_EPOCH [2]  SIGKILL that node at that epoch, restart it two epochs later (KILL_NODE=0: none)
+#   DVNODE                  a dvnode binary to run instead of the one built from this tree
 #   NO_DV=1                 start no dvnode (the check then fails: a baseline of the chain alone)
 #   MODE [remote-signer]    the nodes' architecture: remote-signer, or vc-middleware (each node
 #                           serves --validator-api-addr to a Prysm validator client of its own,
@@ -111,7 +112,8 @@ alive() { # fails, naming it, if a started process has exited
 # --- 1. binaries -----------------------------------------------------------
 mkdir -p "$work/bin"
 (cd "$repo" && go build -o "$work/bin/dvnode" ./adapter/cmd/dvnode && go build -o "$work/bin/prysmtool" ./adapter/e2e/prysm/prysmtool) || die "building dvnode failed"
-dvnode=$work/bin/dvnode
+dvnode=${DVNODE:-$work/bin/dvnode}
+[ -x "$dvnode" ] || die "DVNODE=$dvnode is not an executable"
 tool=$work/bin/prysmtool
 
 mkdir -p "$bin_dir"
@@ -292,29 +294,33 @@ if [ "${NO_DV:-}" != 1 ]; then
 		curl -sf "127.0.0.1:$((9701 + pb))/metrics" | grep '^dvnode_vc_requests_total' | sed 's/^/e2e-prysm: node 1 /' >&2 || true
 	fi
 fi
-# Aggregates: a node counts an aggregator duty a success when its beacon
-# node answered 200 to POST /eth/v2/validator/aggregate_and_proofs, where
-# Prysm verifies the selection proof, the aggregator's signature and the
-# aggregate before accepting it. Every live node's counters, summed (the
-# restarted node counts from its restart).
+# Aggregates and sync contributions: a node counts such a duty a success
+# when its beacon node answered 200 to POST aggregate_and_proofs
+# (contribution_and_proofs), where Prysm verifies the selection proof, the
+# aggregator's signature and the aggregate before accepting it. Every live
+# node's counters, summed (the restarted node counts from its restart).
+# Sync contributions are judged once the nodes run them: none counted by
+# a node without them is not a failure, a failed one is.
 agg_verdict=0
 if [ "${AGGREGATION:-}" = 1 ] && [ "${NO_DV:-}" != 1 ]; then
-	agg_ok=0
-	agg_failed=0
-	for i in $(seq 1 "$nodes"); do
-		m=$(curl -sf "127.0.0.1:$((9700 + pb + i))/metrics" | grep '^dvnode_duties_total{.*type="aggregator"' || true)
-		ok=$(echo "$m" | grep 'outcome="success"' | awk '{s += $2} END {print s + 0}')
-		failed=$(echo "$m" | grep 'outcome="failed"' | awk '{s += $2} END {print s + 0}')
-		log "node $i aggregator duties: accepted=$ok failed=$failed"
-		agg_ok=$((agg_ok + ok))
-		agg_failed=$((agg_failed + failed))
+	for typ in aggregator sync_contribution; do
+		t_ok=0
+		t_failed=0
+		for i in $(seq 1 "$nodes"); do
+			m=$(curl -sf "127.0.0.1:$((9700 + pb + i))/metrics" | grep "^dvnode_duties_total{.*type=\"$typ\"" || true)
+			ok=$(echo "$m" | awk '/outcome="success"/ {s += $2} END {print s + 0}')
+			failed=$(echo "$m" | awk '/outcome="failed"/ {s += $2} END {print s + 0}')
+			log "node $i $typ duties: accepted=$ok failed=$failed"
+			t_ok=$((t_ok + ok))
+			t_failed=$((t_failed + failed))
+		done
+		echo "BEACON dv $typ accepted=$t_ok failed=$t_failed" | tee -a "$work/aggregates.log"
+		if [ "$t_failed" -gt 0 ] || { [ "$typ" = aggregator ] && [ "$t_ok" -eq 0 ]; }; then agg_verdict=1; fi
 	done
-	echo "ONCHAIN dv aggregates accepted=$agg_ok failed=$agg_failed" | tee -a "$work/aggregates.log"
-	if [ "$agg_ok" -eq 0 ] || [ "$agg_failed" -gt 0 ]; then
-		echo "ONCHAIN aggregates result=fail" | tee -a "$work/aggregates.log"
-		agg_verdict=1
+	if [ "$agg_verdict" = 0 ]; then
+		echo "BEACON aggregates result=pass" | tee -a "$work/aggregates.log"
 	else
-		echo "ONCHAIN aggregates result=pass" | tee -a "$work/aggregates.log"
+		echo "BEACON aggregates result=fail" | tee -a "$work/aggregates.log"
 	fi
 fi
 
