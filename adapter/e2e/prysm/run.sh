@@ -330,7 +330,11 @@ else
 	echo "ONCHAIN mode=$mode"
 fi
 set +e
-"$tool" check --beacon-node-url "$bn_url" --cluster "$work/cluster/cluster.json" --from-epoch "$from_epoch" --to-epoch "$epochs" | tee "$work/check.log"
+# Prysm's own validator client logs each contribution it submits: where a
+# block carries a subcommittee it did not contribute for, another
+# aggregator did (the DV's, when the nodes run sync contributions).
+"$tool" check --beacon-node-url "$bn_url" --cluster "$work/cluster/cluster.json" --from-epoch "$from_epoch" --to-epoch "$epochs" \
+	--baseline-contributions "$work/prysm-validator.log" | tee "$work/check.log"
 check=${PIPESTATUS[0]}
 set -e
 if [ "$agg_verdict" != 0 ]; then check=1; fi

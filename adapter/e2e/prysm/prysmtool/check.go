@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +22,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	clusterFile := fs.String("cluster", "", "cluster.json of the DV")
 	from := fs.Uint64("from-epoch", 1, "first epoch checked")
 	to := fs.Uint64("to-epoch", 0, "last epoch checked (the head must have passed the end of the next epoch)")
+	baseContrib := fs.String("baseline-contributions", "", "the baseline validator client's log: its 'Submitted new sync contribution and proof' lines say which subcommittees it contributed for (Prysm's format)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -42,6 +45,15 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	d, dv, err := readChain(ctx, bn, def.Validators, *from, *to)
 	if err != nil {
 		return fail(err)
+	}
+	if *baseContrib != "" {
+		b, err := os.ReadFile(*baseContrib)
+		if err != nil {
+			return fail(fmt.Errorf("--baseline-contributions: %w", err))
+		}
+		if d.baseContrib, err = parseContributions(string(b)); err != nil {
+			return fail(fmt.Errorf("--baseline-contributions: %w", err))
+		}
 	}
 	fig, err := compute(d, dv, *from, *to)
 	if err != nil {
@@ -66,6 +78,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "ONCHAIN epochs=%d..%d slots_per_epoch=%d dv_validators=%d prysm_validators=%d\n", *from, *to, d.slotsPerEpoch, len(dv), len(others))
 	report(stdout, "dv", fig)
 	report(stdout, "prysm", base)
+	if d.baseContrib != nil {
+		reportOthers(stdout, "dv", fig)
+	}
 	var problems []string
 	if fig.attExpected == 0 || fig.attIncluded != fig.attExpected {
 		problems = append(problems, fmt.Sprintf("attestations %d/%d included (missed %s)", fig.attIncluded, fig.attExpected, strings.Join(fig.attMissed, " ")))
@@ -97,6 +112,45 @@ func report(w io.Writer, who string, f *figures) {
 	fmt.Fprintf(w, "ONCHAIN %s attestations included=%d expected=%d inclusion_distance=%s\n", who, f.attIncluded, f.attExpected, f.distanceString())
 	fmt.Fprintf(w, "ONCHAIN %s proposals produced=%d expected=%d fee_recipient_ok=%d\n", who, f.propProduced, f.propExpected, f.propFeeOK)
 	fmt.Fprintf(w, "ONCHAIN %s sync bits_set=%d seats=%d set_where_subcommittee_carried=%d of=%d\n", who, f.syncSet, f.syncSeats, f.syncSetCarried, f.syncSeatsCarried)
+}
+
+// reportOthers is the sync figure where the baseline validator client
+// contributed nothing for the subcommittee a block carries.
+func reportOthers(w io.Writer, who string, f *figures) {
+	fmt.Fprintf(w, "ONCHAIN %s sync without_baseline_contribution subcommittees=%d bits_set=%d of=%d\n", who, f.syncSubOthers, f.syncSetOthers, f.syncSeatsOthers)
+}
+
+// parseContributions reads the (slot, subcommittee) pairs of Prysm's
+// validator client log lines "Submitted new sync contribution and proof
+// ... slot=S ... subcommitteeIndex=I". A line without both is an error:
+// the log format is not the one this was written for.
+func parseContributions(log string) (map[[2]uint64]bool, error) {
+	out := map[[2]uint64]bool{}
+	for _, line := range strings.Split(log, "\n") {
+		if !strings.Contains(line, "Submitted new sync contribution and proof") {
+			continue
+		}
+		var slot, sub uint64
+		var haveSlot, haveSub bool
+		for _, f := range strings.Fields(line) {
+			k, v, ok := strings.Cut(f, "=")
+			if !ok {
+				continue
+			}
+			n, err := strconv.ParseUint(v, 10, 64)
+			switch {
+			case k == "slot" && err == nil:
+				slot, haveSlot = n, true
+			case k == "subcommitteeIndex" && err == nil:
+				sub, haveSub = n, true
+			}
+		}
+		if !haveSlot || !haveSub {
+			return nil, fmt.Errorf("no slot= and subcommitteeIndex= in %q", line)
+		}
+		out[[2]uint64{slot, sub}] = true
+	}
+	return out, nil
 }
 
 // readChain reads the blocks of epochs [from, to+1] (attestations of epoch

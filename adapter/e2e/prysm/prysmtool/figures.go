@@ -36,6 +36,10 @@ type chainData struct {
 	syncCommittee map[uint64][]uint64
 	syncSubnets   uint64
 	proposers     map[uint64]uint64
+	// baseContrib are the (slot, subcommittee) pairs for which the
+	// baseline validator client submitted a sync committee contribution
+	// (nil: not known).
+	baseContrib map[[2]uint64]bool
 }
 
 // figures are one validator set's duties over the checked epochs.
@@ -53,6 +57,13 @@ type figures struct {
 	syncSet          int
 	syncSeatsCarried int // seats in blocks carrying some of the seat's subcommittee's bits
 	syncSetCarried   int
+	// Of those, the seats whose subcommittee no contribution of the
+	// baseline validator client covered (d.baseContrib): the block got that
+	// subcommittee from someone else's contribution, the DV's when it is
+	// the only other aggregator. Counted only when d.baseContrib is set.
+	syncSeatsOthers int
+	syncSetOthers   int
+	syncSubOthers   int // (block, subcommittee) pairs
 }
 
 // compute counts the duties of vals (index -> fee recipient, nil: not
@@ -187,6 +198,16 @@ func compute(d *chainData, vals map[uint64][]byte, from, to uint64) (*figures, e
 				carried[seat/size] = true
 			}
 		}
+		// The block at slot carries contributions for slot-1.
+		others := make([]bool, d.syncSubnets)
+		if d.baseContrib != nil && slot > 0 {
+			for sc := range others {
+				others[sc] = carried[sc] && !d.baseContrib[[2]uint64{slot - 1, uint64(sc)}]
+				if others[sc] {
+					f.syncSubOthers++
+				}
+			}
+		}
 		for seat, v := range committee {
 			if _, ok := vals[v]; !ok {
 				continue
@@ -200,6 +221,12 @@ func compute(d *chainData, vals map[uint64][]byte, from, to uint64) (*figures, e
 				f.syncSeatsCarried++
 				if set {
 					f.syncSetCarried++
+				}
+			}
+			if others[seat/size] {
+				f.syncSeatsOthers++
+				if set {
+					f.syncSetOthers++
 				}
 			}
 		}

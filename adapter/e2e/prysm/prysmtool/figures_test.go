@@ -146,6 +146,48 @@ func TestComputeProposalsAndSync(t *testing.T) {
 	if f.syncSeatsCarried != 3 || f.syncSetCarried != 2 {
 		t.Fatalf("sync where carried %d/%d, want 2/3", f.syncSetCarried, f.syncSeatsCarried)
 	}
+	if f.syncSubOthers != 0 || f.syncSeatsOthers != 0 {
+		t.Fatalf("without a baseline log, counted %d subcommittees without its contribution", f.syncSubOthers)
+	}
+	// The baseline client contributed for subcommittee 0 of slot 3 (block
+	// 4) and subcommittee 1 of slot 4 (block 5); block 5's subcommittee 0
+	// (seat 0 of validator 1, clear) came from another contribution only.
+	// Subcommittee 1 of slot 3 is not carried by block 4: not counted.
+	d.baseContrib = map[[2]uint64]bool{{3, 0}: true, {4, 1}: true}
+	f, err = compute(d, map[uint64][]byte{1: fee}, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.syncSubOthers != 1 || f.syncSeatsOthers != 1 || f.syncSetOthers != 0 {
+		t.Fatalf("without the baseline's contribution: %d subcommittees, %d/%d seats set; want 1, 0/1", f.syncSubOthers, f.syncSetOthers, f.syncSeatsOthers)
+	}
+	// Contributed for block 5's subcommittee 0 instead: validator 1's seat
+	// 3 (set) is now the only seat where the baseline did not contribute.
+	d.baseContrib = map[[2]uint64]bool{{3, 0}: true, {4, 0}: true}
+	if f, err = compute(d, map[uint64][]byte{1: fee}, 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	if f.syncSubOthers != 1 || f.syncSeatsOthers != 1 || f.syncSetOthers != 1 {
+		t.Fatalf("without the baseline's contribution: %d subcommittees, %d/%d seats set; want 1, 1/1", f.syncSubOthers, f.syncSetOthers, f.syncSeatsOthers)
+	}
+}
+
+func TestParseContributions(t *testing.T) {
+	log := `time="2026-12-06 10:37:54" level=info msg="Submitted new sync message" slot=0 validatorIndex=1
+time="2026-12-06 10:37:54" level=info msg="Submitted new sync contribution and proof" aggregatorIndex=3 bitsCount=128 blockRoot=0x8c3f prefix=client slot=7 slotStartTime=2026-12-06 10:37:52 +0000 UTC subcommitteeIndex=3 timeSinceSlotStart=2.7s
+time="2026-12-06 10:37:55" level=info msg="Submitted new sync contribution and proof" aggregatorIndex=2 bitsCount=128 blockRoot=0x8c3f prefix=client slot=7 slotStartTime=2026-12-06 10:37:52 +0000 UTC subcommitteeIndex=1 timeSinceSlotStart=2.7s
+`
+	got, err := parseContributions(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got[[2]uint64{7, 3}] || !got[[2]uint64{7, 1}] {
+		t.Fatalf("parsed %v, want slot 7 subcommittees 1 and 3", got)
+	}
+	// The slot start time is not the slot.
+	if _, err := parseContributions(`msg="Submitted new sync contribution and proof" slotStartTime=2026 subcommitteeIndex=1`); err == nil {
+		t.Fatal("a line without slot= was accepted")
+	}
 }
 
 func TestPatchAlloc(t *testing.T) {
