@@ -145,7 +145,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	format := fs.String("log-format", "text", "text or json")
 	noSync := fs.Bool("no-sync", false, "do not perform sync committee duties")
-	aggregation := fs.Bool("aggregation", false, "experimental: run attestation aggregation duties (remote-signer mode; no sync contributions yet)")
+	aggregation := fs.Bool("aggregation", false, "experimental: run aggregation duties (attestation aggregates; sync committee contributions and VC-middleware mode where this build runs them, refused loudly otherwise)")
 	initDB := fs.Bool("init-slashing-db", false, "accept a slashing DB file that is empty, foreign or of another chain (moved aside, a new one made) or of another cluster ID (history kept)")
 	byz := fs.Bool("byzantine", false, "fault injection for devnets: send equivocating proposals and invalid shares")
 	mode := fs.String("mode", run.ModeRemoteSigner, "architecture: remote-signer (the node signs through a Web3Signer-API signer) or vc-middleware (a validator client holding the key shares connects to --validator-api-addr)")
