@@ -26,6 +26,14 @@ const (
 	// DutySyncContribution decides the sync committee contribution a sync
 	// subcommittee aggregator publishes (this spec, SPEC.md section 12).
 	DutySyncContribution DutyType = 5
+	// DutySlotAttester decides, once per slot for every attester of the
+	// cluster, the slot-wide attestation data (this spec, amendment A25;
+	// spec/dvc/slotcons). Its instance IDs carry the zero validator key.
+	DutySlotAttester DutyType = 6
+	// DutySlotSyncCommittee decides, once per slot for every sync
+	// committee member of the cluster, the block root they sign (this
+	// spec, amendment A25).
+	DutySlotSyncCommittee DutyType = 7
 )
 
 // String returns the lower-case name used in vectors and logs.
@@ -41,13 +49,17 @@ func (d DutyType) String() string {
 		return "aggregator"
 	case DutySyncContribution:
 		return "sync_contribution"
+	case DutySlotAttester:
+		return "slot_attester"
+	case DutySlotSyncCommittee:
+		return "slot_sync_committee"
 	}
 	return fmt.Sprintf("duty_type_%d", uint64(d))
 }
 
 // Valid reports whether d is a known duty type.
 func (d DutyType) Valid() bool {
-	return d >= DutyAttester && d <= DutySyncContribution
+	return d >= DutyAttester && d <= DutySlotSyncCommittee
 }
 
 // InstanceID identifies one consensus instance: one duty of one distributed

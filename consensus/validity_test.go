@@ -227,7 +227,7 @@ func TestDutyTypeNames(t *testing.T) {
 			t.Errorf("%d: %q, want %q", uint64(d), d.String(), want)
 		}
 	}
-	if DutyType(0).Valid() || DutyType(6).Valid() || !DutySyncCommittee.Valid() || !DutySyncContribution.Valid() {
+	if DutyType(0).Valid() || DutyType(8).Valid() || !DutySlotSyncCommittee.Valid() || !DutySyncCommittee.Valid() || !DutySyncContribution.Valid() {
 		t.Error("Valid")
 	}
 }
