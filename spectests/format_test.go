@@ -66,6 +66,7 @@ var caseFiles = map[string]struct {
 	// dvc_aggregation: the aggregation state starts empty and has no
 	// snapshot (spec/dvc/aggduty).
 	"dvc_aggregation": {[]string{"meta.yaml", "chain.yaml", "config.yaml", "steps.yaml"}, nil},
+	"slot_consensus":  {[]string{"meta.yaml", "chain.yaml", "pre.ssz_snappy", "pre.yaml", "roots.yaml", "inputs.yaml", "output.yaml"}, nil},
 }
 
 // checkQBFTShape requires the file set of each qbft handler.

@@ -200,6 +200,16 @@ var FileShapes = map[string]map[string]*Shape{
 			req("public_shares", listOf(indexedKey)), req("shares", listOf(mapOf(ssz("share"))))),
 		"output.yaml": mapOf(opt("combined_type", nil), optSSZ("combined"), opt("error", nil)),
 	},
+	"slot_consensus": {
+		"chain.yaml": chainShape,
+		"inputs.yaml": mapOf(req("cluster_root", nil),
+			req("members", listOf(mapOf(req("cluster", nil), req("duty_type", nil), req("slot", nil), req("validator_pubkey", nil), req("validator_index", nil),
+				opt("committee_index", nil), opt("committee_length", nil), opt("committees_at_slot", nil), opt("validator_committee_index", nil),
+				opt("validator_sync_committee_indices", nil), opt("subcommittee_index", nil)))),
+			req("steps", listOf(mapOf(req("op", nil), opt("member", nil), opt("duty_type", nil), opt("slot", nil), opt("value", nil))))),
+		"output.yaml": mapOf(req("steps", listOf(mapOf(opt("error", nil), opt("slot_instance", plain("duty_type", "slot")), opt("start", nil),
+			opt("deliveries", listOf(plain("validator", "event", "value"))), opt("excluded", nil), opt("stopped", listOf(plain("duty_type", "slot"))))))),
+	},
 }
 
 // CheckShape returns how the YAML value n differs from s (nil when it has

@@ -232,25 +232,72 @@ type Result struct {
 	Values [][]byte
 }
 
-// Run runs a case through spec/dvc/slotcons and returns each step's result.
-func (e *Env) Run(c Case) []Result {
+// StepInput is a step as an implementation is given it: Member indexes
+// Input.Starts.
+type StepInput struct {
+	Op     Op
+	Member int
+	Slot   phase0.Slot
+	Duty   consensus.DutyType
+	Value  []byte
+}
+
+// Input is everything a case gives an implementation: the chain, the
+// node's slashing DB (every validator's history), the cluster root, the
+// StartConsensus outputs of the validators' state machines, and the
+// steps.
+type Input struct {
+	Chain   signing.Chain
+	DB      *slashing.SlashingDB
+	Cluster phase0.Root
+	Starts  []dvc.StartConsensus
+	Steps   []StepInput
+}
+
+// Input is case c as an implementation is given it.
+func (e *Env) Input(c Case) Input {
 	chain := e.Chain(c.Fork)
-	db := e.DB(c)
-	b := slotcons.New(ClusterRoot, chain)
+	in := Input{Chain: chain, DB: e.DB(c), Cluster: ClusterRoot}
+	for _, m := range c.Members {
+		in.Starts = append(in.Starts, e.Start(chain, m))
+	}
+	for _, s := range c.Steps {
+		in.Steps = append(in.Steps, StepInput{Op: s.Op, Member: s.Member, Slot: s.Slot, Duty: s.Duty, Value: s.Value})
+	}
+	return in
+}
+
+// Run runs a case through spec/dvc/slotcons and returns each step's result.
+func (e *Env) Run(c Case) []Result { return Execute(e.Input(c)) }
+
+// Execute runs an input through spec/dvc/slotcons: the per-validator
+// predicates are Predicate's over in.DB.
+func Execute(in Input) []Result {
+	chain := in.Chain
+	b := slotcons.New(in.Cluster, chain)
 	starts := map[consensus.InstanceID]dvc.StartConsensus{}
 	type vk struct {
 		pk   phase0.BLSPubKey
 		slot consensus.InstanceID
 	}
 	byPK := map[vk]dvc.StartConsensus{}
-	pred := Predicate(chain, db, starts)
+	pred := Predicate(chain, in.DB, starts)
 	var out []Result
-	for _, s := range c.Steps {
+	for _, s := range in.Steps {
 		var r Result
 		var err error
 		switch s.Op {
-		case OpAdd:
-			st := e.Start(chain, c.Members[s.Member])
+		case OpAdd, OpRemove:
+			if s.Member < 0 || s.Member >= len(in.Starts) {
+				err = fmt.Errorf("%w: no member %d", slotcons.ErrMalformed, s.Member)
+				break
+			}
+			st := in.Starts[s.Member]
+			if s.Op == OpRemove {
+				delete(starts, st.ID)
+				r.Stopped = b.Remove(st.ID)
+				break
+			}
 			var a slotcons.Added
 			a, err = b.Add(st)
 			if err == nil {
@@ -258,14 +305,11 @@ func (e *Env) Run(c Case) []Result {
 				byPK[vk{st.ID.Validator, a.Slot}] = st
 			}
 			r.Slot, r.Start, r.Deliver = a.Slot, a.Start, a.Deliver
-		case OpRemove:
-			st := e.Start(chain, c.Members[s.Member])
-			delete(starts, st.ID)
-			r.Stopped = b.Remove(st.ID)
 		case OpValidity, OpScreen, OpDecide:
-			sid, e2 := slotcons.SlotInstanceID(ClusterRoot, s.Duty, s.Slot)
+			sid, e2 := slotcons.SlotInstanceID(in.Cluster, s.Duty, s.Slot)
 			if e2 != nil {
-				panic(e2)
+				err = e2
+				break
 			}
 			r.Slot = sid
 			switch s.Op {
@@ -276,11 +320,13 @@ func (e *Env) Run(c Case) []Result {
 			case OpDecide:
 				r.Deliver, err = b.Decide(sid, s.Value)
 			}
+		default:
+			err = fmt.Errorf("%w: unknown op %q", slotcons.ErrMalformed, s.Op)
 		}
 		for _, d := range r.Deliver {
 			v, _, e3 := slotcons.MemberValue(chain, byPK[vk{d.Validator, r.Slot}], b.Decided(r.Slot))
-			if e3 != nil {
-				panic(e3)
+			if e3 != nil && err == nil {
+				err = e3
 			}
 			r.Values = append(r.Values, v)
 		}
