@@ -146,6 +146,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	format := fs.String("log-format", "text", "text or json")
 	noSync := fs.Bool("no-sync", false, "do not perform sync committee duties")
 	aggregation := fs.Bool("aggregation", false, "experimental: run aggregation duties (attestation aggregates; sync committee contributions and VC-middleware mode where this build runs them, refused loudly otherwise)")
+	consensusForm := fs.String("consensus", run.ConsensusPerSlot, "per-slot (one consensus per slot and duty kind for all the cluster's validators, SPEC.md A25) or per-validator (the literal form); every node of a cluster must use the same")
 	initDB := fs.Bool("init-slashing-db", false, "accept a slashing DB file that is empty, foreign or of another chain (moved aside, a new one made) or of another cluster ID (history kept)")
 	byz := fs.Bool("byzantine", false, "fault injection for devnets: send equivocating proposals and invalid shares")
 	mode := fs.String("mode", run.ModeRemoteSigner, "architecture: remote-signer (the node signs through a Web3Signer-API signer) or vc-middleware (a validator client holding the key shares connects to --validator-api-addr)")
@@ -175,7 +176,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ClusterFile: *cluster, NodeDir: *nodeDir, DataDir: *dataDir, BeaconURLs: urls, SignerURL: *signerURL,
 		SignerTokenFile: *signerToken, SignerCAFile: *signerCA, SignerClientCert: *signerCert, SignerClientKey: *signerKey,
 		SignerListen: *signerListen, InitSlashingDB: *initDB, P2PListen: *listen, MetricsAddr: *metricsAddr, Logger: log, NoSync: *noSync,
-		Aggregation: *aggregation, Mode: *mode, ValidatorAPIAddr: *vapiAddr,
+		Aggregation: *aggregation, Mode: *mode, ValidatorAPIAddr: *vapiAddr, Consensus: *consensusForm,
 	}
 	if *byz {
 		ob, err := byzantineFor(*cluster, *nodeDir)
@@ -272,6 +273,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	procs := fs.Bool("processes", false, "run every node as a separate dvnode process (a stopped node gets SIGKILL)")
 	tracePath := fs.String("trace", "", "record the nodes' DVC steps in this file (with --processes: FILE.node-<i>.<n>, one per start of node i)")
 	noSync := fs.Bool("no-sync", false, "leave out sync committee duties")
+	consensusForm := fs.String("consensus", run.ConsensusPerSlot, "per-slot (one consensus per slot and duty kind for all the cluster's validators, SPEC.md A25) or per-validator (the literal form)")
 	aggregation := fs.Bool("aggregation", false, "experimental: in-process nodes (and in --mode vc-middleware their validator clients) run attestation aggregation duties (no sync contributions yet)")
 	level := fs.String("log-level", "warn", "node log level: debug, info, warn or error")
 	quiet := fs.Bool("quiet", false, "no per-slot progress lines")
@@ -302,7 +304,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		Nodes: *nodes, Validators: *vals, RegistrySize: *registry, Slots: *slots, SecondsPerSlot: *sps, DataDir: *dataDir, Keep: *keep,
 		Preset: *preset, SlotsPerEpoch: *spe,
 		StopAt: map[uint64]uint64{}, RestartAt: map[uint64]uint64{}, Processes: *procs, Trace: *tracePath,
-		NoSync: *noSync, Aggregation: *aggregation, Out: stdout, Logger: log, Report: *report, Mode: *mode, StartVC: devnetVC,
+		NoSync: *noSync, Consensus: *consensusForm, Aggregation: *aggregation, Out: stdout, Logger: log, Report: *report, Mode: *mode, StartVC: devnetVC,
 	}
 	if *quiet {
 		cfg.Out = io.Discard

@@ -101,6 +101,9 @@ type Config struct {
 	Trace string
 	// NoSync leaves sync committee duties out.
 	NoSync bool
+	// Consensus is run.ConsensusPerSlot (default when empty) or
+	// run.ConsensusPerValidator, for every node.
+	Consensus string
 	// Aggregation makes the in-process nodes (and, in VC-middleware mode,
 	// their validator clients) run attestation aggregation duties
 	// (experimental, off by default).
@@ -411,6 +414,9 @@ func (c *Config) defaults() error {
 	default:
 		return fmt.Errorf("devnet: --mode %q: want %s or %s", c.Mode, run.ModeRemoteSigner, run.ModeVCMiddleware)
 	}
+	if _, err := run.PerSlot(c.Consensus); err != nil {
+		return fmt.Errorf("devnet: %w", err)
+	}
 	for i, s := range c.StopAt {
 		if i < 1 || i > uint64(c.Nodes) {
 			return fmt.Errorf("devnet: --stop-node %d@%d: no such node", i, s)
@@ -500,6 +506,7 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		BeaconURLs:  []string{f.bnURL},
 		Logger:      f.log,
 		NoSync:      f.cfg.NoSync,
+		Consensus:   f.cfg.Consensus,
 		Aggregation: f.cfg.Aggregation,
 		// Served over HTTP with its bearer token, so that every devnet
 		// exercises the client a production signer is used through.
@@ -583,6 +590,9 @@ func (f *fleet) startProcess(ctx context.Context, i uint64, nodeDir string) erro
 	}
 	if f.cfg.NoSync {
 		args = append(args, "--no-sync")
+	}
+	if f.cfg.Consensus != "" {
+		args = append(args, "--consensus", f.cfg.Consensus)
 	}
 	if f.byz[i] {
 		args = append(args, "--byzantine")

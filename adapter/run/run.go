@@ -92,6 +92,11 @@ type Options struct {
 	WrapTransport func(node.Transport) node.Transport
 	// NoSync disables sync committee duties.
 	NoSync bool
+	// Consensus is ConsensusPerSlot (the default when empty: one consensus
+	// per slot and duty kind for all the cluster's validators, SPEC.md
+	// amendment A25) or ConsensusPerValidator (the literal form). Every
+	// node of a cluster must use the same.
+	Consensus string
 	// Aggregation runs attestation aggregation duties (node.Config.Aggregation).
 	Aggregation bool
 	// InitSlashingDB accepts a slashing DB file that is empty, not a
@@ -126,6 +131,24 @@ const (
 	ModeRemoteSigner = "remote-signer"
 	ModeVCMiddleware = "vc-middleware"
 )
+
+// The consensus forms of dvnode run --consensus.
+const (
+	ConsensusPerSlot      = "per-slot"
+	ConsensusPerValidator = "per-validator"
+)
+
+// PerSlot reports whether consensus form c decides per slot; an unknown
+// form is a configuration error naming the flag.
+func PerSlot(c string) (bool, error) {
+	switch c {
+	case "", ConsensusPerSlot:
+		return true, nil
+	case ConsensusPerValidator:
+		return false, nil
+	}
+	return false, cfgErr("--consensus %q: want %s or %s", c, ConsensusPerSlot, ConsensusPerValidator)
+}
 
 // checkMode refuses flags of the other architecture, naming them.
 func checkMode(o Options) error {
@@ -320,12 +343,16 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 	if o.WrapTransport != nil {
 		transport = o.WrapTransport(transport)
 	}
+	perSlot, err := PerSlot(o.Consensus)
+	if err != nil {
+		return nil, err
+	}
 	nd, err = node.New(node.Config{
 		Cluster: def, Self: self, NodeKey: nodeKey, Chain: chain,
 		Genesis: genesis, SlotDuration: slotDur,
 		BeaconNode: bn, Signer: signer, Slashing: store, RecordBeforeSign: recordBeforeSign,
 		Transport: transport, Outbound: o.Outbound, Logger: log, Metrics: m, Tracer: o.Tracer,
-		NoSync: o.NoSync, OnDuty: o.OnDuty, VC: vc, Aggregation: o.Aggregation,
+		NoSync: o.NoSync, OnDuty: o.OnDuty, VC: vc, Aggregation: o.Aggregation, ConsensusPerSlot: perSlot,
 	})
 	if err != nil {
 		return nil, cfgErr("%w", err)

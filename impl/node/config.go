@@ -130,6 +130,12 @@ type Config struct {
 	// in VC-middleware mode VC must implement AggregationVC; off by default
 	// while sync contributions are not wired).
 	Aggregation bool
+	// ConsensusPerSlot decides attestations and sync committee messages
+	// once per slot and duty kind for all the cluster's validators (SPEC.md
+	// amendment A25, slotcons.go) instead of once per validator (the
+	// literal form, the default here). Every node of a cluster must use
+	// the same form: the instances differ.
+	ConsensusPerSlot bool
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// OnDuty, when set, is told about every duty outcome (tests, devnet

@@ -6,7 +6,6 @@ import (
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
-	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
 	"github.com/dvspec/go-dvspec/impl/qbftrunner"
 	"github.com/dvspec/go-dvspec/networking"
@@ -117,13 +116,12 @@ func (n *Node) onQBFT(from uint64, payload []byte) {
 		n.cfg.Metrics.Dropped(MsgQBFT, "wrong_sender_or_cluster")
 		return
 	}
-	v, ok := n.vals[id.Validator]
+	vcfg, dt, ok := n.qbftTarget(id) // slotcons.go
 	if !ok {
 		n.cfg.Metrics.Dropped(MsgQBFT, "unknown_validator")
 		return
 	}
-	dt := consensus.DutyType(id.DutyType)
-	if n.expired(v.cfg, dt, id.Slot) {
+	if n.expired(vcfg, dt, id.Slot) {
 		n.shedMessage(MsgQBFT) // overload.go: no CPU for the past
 		return
 	}
@@ -151,7 +149,7 @@ func (n *Node) onQBFT(from uint64, payload []byte) {
 	}
 	n.postLane(dt, func() {
 		n.in.give(from, size)
-		if n.expired(v.cfg, dt, id.Slot) {
+		if n.expired(vcfg, dt, id.Slot) {
 			n.shedMessage(MsgQBFT)
 			return
 		}

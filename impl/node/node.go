@@ -96,6 +96,7 @@ type Node struct {
 	attData   map[attKey]*attFetch
 	proposals map[phase0.Slot][]*api.VersionedProposal
 	agg       *aggRunner // nil unless Config.Aggregation
+	slots     *slotState // nil unless Config.ConsensusPerSlot
 
 	lastTurn atomic.Int64
 	ready    readiness
@@ -203,6 +204,9 @@ func New(cfg Config) (*Node, error) {
 	}
 	if !cfg.NoBlockImport {
 		nd.imp = newImporter(nd)
+	}
+	if cfg.ConsensusPerSlot {
+		nd.slots = newSlotState(cluster, nd)
 	}
 	nd.bv = newBatchVerifier(nd.bls, runtime.NumCPU())
 	if err := nd.loadValidators(); err != nil {
@@ -617,6 +621,7 @@ func (n *Node) slotStarted(slot phase0.Slot) {
 	keep := phase0.Slot(2 * n.cfg.Chain.SlotsPerEpoch)
 	if slot > keep {
 		n.qbft.Prune(slot - keep)
+		n.slotPrune(slot - keep)
 		for id := range n.insts {
 			if id.Slot < slot-keep && !n.qbft.Active(id) {
 				delete(n.insts, id)

@@ -16,12 +16,15 @@ func (n *Node) execute(v *validator, outs []dvc.Output) {
 	for _, o := range outs {
 		switch o := o.(type) {
 		case dvc.StartConsensus:
-			n.startConsensus(v, o)
+			if !n.slotStart(v, o) {
+				n.startConsensus(v, o)
+			}
 		case dvc.StopConsensus:
 			n.qbft.Stop(o.IDs...)
 			for _, id := range o.IDs {
 				delete(n.insts, id)
 			}
+			n.slotStop(o.IDs)
 		case dvc.UpdateValidity:
 			// Predicates read the validator's latest state when they run
 			// (startConsensus), so they are always re-bound.
@@ -149,7 +152,7 @@ func dutyOfShare(m networking.Message) consensus.DutyType {
 
 // decided turns a QBFT decision into the DVC's decision event.
 func (n *Node) decided(d qbft.Decide, origin time.Time) {
-	if n.aggDecided(d) {
+	if n.aggDecided(d) || n.slotDecided(d) {
 		return
 	}
 	ic := n.insts[d.Instance]

@@ -26,7 +26,7 @@ import (
 // sync committee messages and both kinds of aggregation.
 func lowLane(d consensus.DutyType) bool {
 	switch d {
-	case consensus.DutySyncCommittee, consensus.DutyAggregator, consensus.DutySyncContribution:
+	case consensus.DutySyncCommittee, consensus.DutyAggregator, consensus.DutySyncContribution, consensus.DutySlotSyncCommittee:
 		return true
 	}
 	return false

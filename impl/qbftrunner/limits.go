@@ -83,6 +83,10 @@ func DefaultMaxValue(cfg spec.ChainConfig) map[consensus.DutyType]int {
 		consensus.DutyAttester:         (&phase0.AttestationData{}).SizeSSZ(),
 		consensus.DutySyncCommittee:    (&altair.SyncCommitteeContribution{}).SizeSSZ() - 16 + syncBits,
 		consensus.DutyProposer:         consensus.MaxBeaconBlockSize + 8,
+		// Consensus per slot (SPEC.md A25): AttestationData with index 0,
+		// and a block root.
+		consensus.DutySlotAttester:      (&phase0.AttestationData{}).SizeSSZ(),
+		consensus.DutySlotSyncCommittee: len(phase0.Root{}),
 	}
 }
 
