@@ -26,8 +26,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/attestantio/go-eth2-client/spec/phase0"
-
 	"github.com/dvspec/go-dvspec/adapter/dutytable"
 	"github.com/dvspec/go-dvspec/adapter/run"
 	"github.com/dvspec/go-dvspec/impl/keys"
@@ -190,9 +188,19 @@ const (
 	TypeAttester = dutytable.TypeAttester
 	TypeProposer = dutytable.TypeProposer
 	TypeSync     = dutytable.TypeSync
-	// TypeAggregator is an attestation aggregation duty (--aggregation).
-	TypeAggregator = dutytable.TypeAggregator
+	// TypeAggregator is an attestation aggregation duty and
+	// TypeSyncContribution a sync committee contribution duty
+	// (remote-signer mode, unless --aggregation=false).
+	TypeAggregator       = dutytable.TypeAggregator
+	TypeSyncContribution = dutytable.TypeSyncContribution
 )
+
+// aggregating reports whether the nodes run aggregation duties: in
+// remote-signer mode unless turned off (VC-middleware aggregation is not
+// wired into the node yet).
+func (c *Config) aggregating() bool {
+	return c.Aggregation && (c.Mode == "" || c.Mode == run.ModeRemoteSigner)
+}
 
 // chain returns the simulated chain's config and fork schedule (an empty
 // schedule: simbeacon's default).
@@ -301,7 +309,16 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	}
 	slotDur := time.Duration(cfg.SecondsPerSlot) * time.Second
 	end := cfg.Slots + cfg.Grace
-	duties := dutytable.Assigned(sb, dutytable.Selection{Validators: cfg.Validators, Slots: cfg.Slots, NoSync: cfg.NoSync})
+	sel := dutytable.Selection{Validators: cfg.Validators, Slots: cfg.Slots, NoSync: cfg.NoSync}
+	duties := dutytable.Assigned(sb, sel)
+	if cfg.aggregating() {
+		agg, err := dutytable.AggregationDuties(sb, sel)
+		if err != nil {
+			nodes.stopAll()
+			return nil, fmt.Errorf("devnet: aggregation duties: %w", err)
+		}
+		duties = append(duties, agg...)
+	}
 	var cpuGenesis cpuTimes
 	for slot := uint64(0); slot < end; slot++ {
 		at := genesis.Add(time.Duration(slot) * slotDur)
@@ -335,11 +352,6 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 		}
 	}
 	nodes.stopAll()
-	if cfg.Aggregation {
-		duties = append(duties, nodes.reasons.aggregatorDuties(cfg.Validators, cfg.Slots, func(s phase0.Slot) time.Time {
-			return genesis.Add(time.Duration(s)*slotDur + 2*slotDur/3)
-		})...)
-	}
 	res = &Result{Table: *dutytable.Summarize(sb.AllAccepted(), duties)}
 	res.Offences = sb.Offences()
 	res.Report = nodes.reasons.lines(res.Duties)
@@ -500,7 +512,7 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		BeaconURLs:  []string{f.bnURL},
 		Logger:      f.log,
 		NoSync:      f.cfg.NoSync,
-		Aggregation: f.cfg.Aggregation,
+		Aggregation: f.cfg.aggregating(),
 		// Served over HTTP with its bearer token, so that every devnet
 		// exercises the client a production signer is used through.
 		SignerListen: "127.0.0.1:0",

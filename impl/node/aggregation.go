@@ -22,12 +22,19 @@ import (
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
-// The aggregation runtime drives spec/dvc/aggduty (SPEC.md section 12),
-// attestation aggregation only and remote-signer mode only, when
-// Config.Aggregation is set. Its state machine is separate from the
-// validator's DVC: it is served after the attester duty, gated by the
-// attestation's submission, and fetches the aggregate at 2/3 of the slot,
-// so it can neither delay nor change an attestation.
+// The aggregation runtime drives spec/dvc/aggduty (SPEC.md section 12) in
+// remote-signer mode when Config.Aggregation is set: attestation
+// aggregation here, sync committee contributions in aggregation_sync.go.
+// Its state machine is separate from the validator's DVC: it is served
+// after the attester (sync committee) duty, gated by the attestation's
+// (sync committee message's) submission, and fetches the aggregate
+// (contributions) at 2/3 of the slot, so it can neither delay nor change
+// what the DVC signs. Its work runs in the loop's low lane (overload.go).
+//
+// The runtime's way in is aggDeliver (in the loop): any aggduty.Event,
+// such as the Captured*Selection events of VC-middleware mode, is stepped
+// there in arrival order per validator; outputs are executed by
+// aggExecute.
 
 // aggVal is one validator's aggregation state machine and its signatures.
 type aggVal struct {
@@ -47,11 +54,16 @@ type aggRunner struct {
 	committees map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey
 	pending    map[phase0.Epoch][]*spec.AttestationDuty
 	duties     map[aggDutyKey]*spec.AttestationDuty
+	// sync holds each sync committee period's member keys (the
+	// contribution validity predicate needs them); syncSubs the
+	// validators subscribed for a period.
+	sync     map[uint64]*syncKeys
+	syncSubs map[syncSubKey]bool
 }
 
 type aggInst struct {
-	v        *validator
-	validity consensus.AggregateValidity
+	v   *validator
+	typ consensus.DutyType
 }
 
 func newAggRunner() *aggRunner {
@@ -60,6 +72,8 @@ func newAggRunner() *aggRunner {
 		committees: map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey{},
 		pending:    map[phase0.Epoch][]*spec.AttestationDuty{},
 		duties:     map[aggDutyKey]*spec.AttestationDuty{},
+		sync:       map[uint64]*syncKeys{},
+		syncSubs:   map[syncSubKey]bool{},
 	}
 }
 
@@ -76,6 +90,16 @@ func (n *Node) aggOf(v *validator) *aggVal {
 // (consensus-specs validator.md).
 func (n *Node) aggregationTime(slot phase0.Slot) time.Time {
 	return n.clock.SlotStart(slot).Add(2 * n.cfg.SlotDuration / 3)
+}
+
+// atAggregationTime runs f in the loop's low lane at the aggregation time
+// of slot (now when it has passed).
+func (n *Node) atAggregationTime(slot phase0.Slot, f func()) {
+	if wait := n.aggregationTime(slot).Sub(n.now()); wait > 0 {
+		time.AfterFunc(wait, func() { n.postLane(consensus.DutyAggregator, f) })
+		return
+	}
+	f()
 }
 
 // aggServeAttester serves the aggregator duty of an attester duty once
@@ -252,13 +276,43 @@ func (n *Node) aggAttested(v *validator, data *phase0.AttestationData) {
 	n.aggDeliver(v, aggduty.AttestationSubmitted{Data: data})
 }
 
-// onAggShare is onShare for a kind-5 share (transport goroutine).
-func (n *Node) onAggShare(from uint64, v *validator, s *networking.AggregationShare) {
+// onAggShare is onShare for a kind-5 share (transport goroutine): within
+// the sender's inbound budget, its signature checked in the batch
+// verifier first (the state machine's own check then finds the answer in
+// the memo), delivered in the loop's low lane. A share whose slot is more
+// than a slot past is shed: an aggregate or a contribution is fetched and
+// agreed on within its slot, so an older share can change nothing.
+func (n *Node) onAggShare(from uint64, v *validator, s *networking.AggregationShare, size int) {
 	if n.agg == nil {
 		n.cfg.Metrics.Dropped(MsgShare, "aggregation_off")
 		return
 	}
-	n.post(func() { n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: s}) })
+	late := func() bool { return s.Slot+1 < n.clockSlot() }
+	if late() {
+		n.shedMessage(MsgShare)
+		return
+	}
+	if !n.in.take(from, size) {
+		n.cfg.Metrics.Dropped(MsgShare, errInboundBudget.Error())
+		n.drops.dropped(from, MsgShare, errInboundBudget.Error(), nil, nil)
+		return
+	}
+	deliver := func() {
+		n.postLane(consensus.DutyAggregator, func() {
+			n.in.give(from, size)
+			if late() {
+				n.shedMessage(MsgShare)
+				return
+			}
+			n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: s})
+		})
+	}
+	pk, known := v.cfg.PublicShares[s.ShareIndex]
+	if !known {
+		deliver() // the state machine rejects it and says why
+		return
+	}
+	n.bv.submit(verifyJob{pk: pk, root: s.SigningRoot, sig: s.Signature, done: deliver})
 }
 
 func (n *Node) aggDeliver(v *validator, ev aggduty.Event) {
@@ -343,10 +397,18 @@ func (n *Node) aggExecute(v *validator, o aggduty.Output) {
 			n.tracker.start(consensus.DutyAggregator, v.index, slot, n.aggregationTime(slot))
 		}
 		n.aggSubscribe(v, slot, o.IsAggregator)
+	case aggduty.SyncCommitteeSelectionCombined:
+		if o.Selection != nil && o.IsAggregator {
+			n.tracker.start(consensus.DutySyncContribution, v.index, o.Selection.Slot, n.aggregationTime(o.Selection.Slot))
+		}
 	case aggduty.StartAggregateConsensus:
 		n.aggStartConsensus(v, o)
+	case aggduty.StartContributionConsensus:
+		n.aggStartContributionConsensus(v, o)
 	case aggduty.SubmitAggregateAndProof:
 		n.aggSubmit(v, o.Signed)
+	case aggduty.SubmitContributionAndProof:
+		n.aggSubmitContribution(v, o.Signed)
 	case dvc.Ignored:
 		n.cfg.Metrics.Ignored(string(o.Reason))
 	}
@@ -396,9 +458,9 @@ func (n *Node) aggStartConsensus(v *validator, o aggduty.StartAggregateConsensus
 		n.log.Warn("starting aggregate consensus failed", "instance", id, "err", err)
 		return
 	}
-	n.agg.insts[id] = &aggInst{v: v, validity: val}
+	n.agg.insts[id] = &aggInst{v: v, typ: consensus.DutyAggregator}
 	n.tracker.stage(consensus.DutyAggregator, v.index, id.Slot, stageConsensus)
-	fetch := func() {
+	n.atAggregationTime(id.Slot, func() {
 		root, err := val.Data.HashTreeRoot()
 		if err != nil {
 			return
@@ -414,29 +476,16 @@ func (n *Node) aggStartConsensus(v *validator, o aggduty.StartAggregateConsensus
 			if err == nil {
 				value, err = consensus.EncodeAggregate(chain, id.Slot, agg)
 			}
-			n.post(func() {
-				n.tracker.ownValue(consensus.DutyAggregator, v.index, id.Slot, err)
-				if err != nil {
-					n.cfg.Metrics.BNError("aggregator_value")
-					n.log.Warn("no aggregate for consensus", "instance", id, "err", err)
-					return
-				}
-				if err := n.qbft.SetOwnValue(id, value); err != nil && errors.Is(err, qbft.ErrInvalidValue) {
-					n.tracker.ownValueInvalid(consensus.DutyAggregator, v.index, id.Slot, err)
-				}
+			n.postLane(consensus.DutyAggregator, func() {
+				n.aggOwnValue(consensus.DutyAggregator, v, id, value, err)
 			})
 		}()
-	}
-	if wait := origin.Sub(n.now()); wait > 0 {
-		time.AfterFunc(wait, func() { n.post(fetch) })
-	} else {
-		fetch()
-	}
+	})
 }
 
-// aggDecided turns a decided aggregator instance into the aggregation
+// aggDecided turns a decided aggregation instance into the aggregation
 // machine's event; it reports whether the instance was one.
-func (n *Node) aggDecided(d qbft.Decide) bool {
+func (n *Node) aggDecided(d qbft.Decide, origin time.Time) bool {
 	if n.agg == nil {
 		return false
 	}
@@ -446,7 +495,19 @@ func (n *Node) aggDecided(d qbft.Decide) bool {
 	}
 	delete(n.agg.insts, d.Instance)
 	id, value, v := d.Instance, d.Value, ai.v
-	n.tracker.stage(consensus.DutyAggregator, v.index, id.Slot, stageDecided)
+	n.cfg.Metrics.Decided(ai.typ.String(), n.now().Sub(origin), d.Round)
+	n.tracker.stage(ai.typ, v.index, id.Slot, stageDecided)
+	if ai.typ == consensus.DutySyncContribution {
+		n.later(func() {
+			cs, err := consensus.DecodeContributions(n.cfg.Chain, value)
+			if err != nil {
+				n.log.Error("decided contributions do not decode", "instance", id, "err", err)
+				return
+			}
+			n.aggDeliver(v, aggduty.ContributionConsensusDecided{ID: id, Contributions: cs})
+		})
+		return true
+	}
 	n.later(func() {
 		agg, err := consensus.DecodeAggregate(n.cfg.Chain, id.Slot, value)
 		if err != nil {
@@ -551,7 +612,12 @@ func (n *Node) aggRequestSignature(v *validator, a *aggVal, r *aggSigRequest) {
 			if ev != nil {
 				n.aggStep(v, a, ev)
 			}
-			delete(a.sigs, r.in.SigningRoot)
+			// A step may need several signatures (one selection proof per
+			// sync subcommittee): those obtained are kept until the step
+			// goes through, or it would ask for them again forever.
+			if a.blocked == nil {
+				clear(a.sigs)
+			}
 			n.aggDrain(v, a)
 		})
 	}()

@@ -191,7 +191,7 @@ func (n *Node) onShare(from uint64, payload []byte) {
 		return
 	}
 	if as, ok := m.(*networking.AggregationShare); ok {
-		n.onAggShare(from, v, as)
+		n.onAggShare(from, v, as, len(payload))
 		return
 	}
 	ev := receivedEvent(m)

@@ -597,6 +597,7 @@ func (s sink) ServeSyncCommitteeDuty(d *spec.SyncCommitteeDuty, slot phase0.Slot
 			return
 		}
 		s.n.deliver(v, dvc.ServeSyncCommitteeDuty{Duty: d, Slot: slot, SubcommitteeIndex: sub})
+		s.n.aggServeSync(v, d, slot)
 	})
 }
 

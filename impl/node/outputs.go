@@ -149,7 +149,7 @@ func dutyOfShare(m networking.Message) consensus.DutyType {
 
 // decided turns a QBFT decision into the DVC's decision event.
 func (n *Node) decided(d qbft.Decide, origin time.Time) {
-	if n.aggDecided(d) {
+	if n.aggDecided(d, origin) {
 		return
 	}
 	ic := n.insts[d.Instance]

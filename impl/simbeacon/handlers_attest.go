@@ -280,7 +280,8 @@ func (n *Node) handleAggregateAttestation(w http.ResponseWriter, r *request) *ap
 	var root phase0.Root
 	copy(root[:], rootB)
 	slot, ci := phase0.Slot(slotV), phase0.CommitteeIndex(ciV)
-	data, length, sigs, ok := n.pools.attestation(attKey{slot: slot, committee: ci, dataRoot: root})
+	ak := attKey{slot: slot, committee: ci, dataRoot: root}
+	data, length, sigs, poolVersion, ok := n.pools.attestation(ak)
 	if !ok {
 		return notFound("no attestation for attestation_data_root %#x, slot %d, committee %d", root, slot, ci)
 	}
@@ -290,9 +291,13 @@ func (n *Node) handleAggregateAttestation(w http.ResponseWriter, r *request) *ap
 		bits.SetBitAt(pos, true)
 		list = append(list, s)
 	}
-	sig, err := aggregate(list)
-	if err != nil {
-		return &apiError{status: http.StatusInternalServerError, message: err.Error()}
+	sig, memo := n.pools.attAggregate(ak, poolVersion)
+	if !memo {
+		var err error
+		if sig, err = aggregate(list); err != nil {
+			return &apiError{status: http.StatusInternalServerError, message: err.Error()}
+		}
+		n.pools.memoAttAggregate(ak, poolVersion, sig)
 	}
 	version := n.chain.fork(n.chain.epochOf(slot)).Name
 	var att any
