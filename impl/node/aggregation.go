@@ -2,8 +2,11 @@ package node
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"net/http"
+	"sync"
 	"time"
 
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
+	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
@@ -92,14 +96,17 @@ func (n *Node) aggregationTime(slot phase0.Slot) time.Time {
 	return n.clock.SlotStart(slot).Add(2 * n.cfg.SlotDuration / 3)
 }
 
-// atAggregationTime runs f in the loop's low lane at the aggregation time
-// of slot (now when it has passed).
+// atAggregationTime runs f at the aggregation time of slot (now when it
+// has passed), off the loop: f starts a beacon node request, which must
+// not wait for the loop's turn (the low lane waits behind every
+// attestation and proposal), and only its answer goes to the loop. f must
+// not touch the loop's state.
 func (n *Node) atAggregationTime(slot phase0.Slot, f func()) {
 	if wait := n.aggregationTime(slot).Sub(n.now()); wait > 0 {
-		time.AfterFunc(wait, func() { n.postLane(consensus.DutyAggregator, f) })
+		time.AfterFunc(wait, f)
 		return
 	}
-	f()
+	go f()
 }
 
 // aggServeAttester serves the aggregator duty of an attester duty once
@@ -379,9 +386,8 @@ func (n *Node) aggExecute(v *validator, o aggduty.Output) {
 		var others []uint64
 		for _, to := range o.To {
 			if to == n.cfg.Self {
-				m, _ := o.Message.(*networking.AggregationShare)
-				if m != nil {
-					n.later(func() { n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: m}) })
+				if m, _ := o.Message.(*networking.AggregationShare); m != nil {
+					n.aggLoopBack(v, m)
 				}
 			} else {
 				others = append(others, to)
@@ -411,6 +417,47 @@ func (n *Node) aggExecute(v *validator, o aggduty.Output) {
 		n.aggSubmitContribution(v, o.Signed)
 	case dvc.Ignored:
 		n.cfg.Metrics.Ignored(string(o.Reason))
+	}
+}
+
+// aggLoopBack hands the node's own share to its state machine, which
+// checks it like any other (the remote signer's answer is not trusted):
+// through the batch verifier first, so the check costs a share of a
+// multi-pairing instead of a pairing in the loop.
+func (n *Node) aggLoopBack(v *validator, m *networking.AggregationShare) {
+	deliver := func() {
+		n.postLane(consensus.DutyAggregator, func() { n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: m}) })
+	}
+	pk, ok := v.cfg.PublicShares[m.ShareIndex]
+	if !ok {
+		n.later(func() { n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: m}) })
+		return
+	}
+	// Not from the loop: submit waits while the verifier's queue is full.
+	go n.bv.submit(verifyJob{pk: pk, root: m.SigningRoot, sig: m.Signature, done: deliver})
+}
+
+// memoValidity memoises a validity predicate by value: QBFT checks the
+// same value several times (own value, proposal, round changes), and an
+// aggregate's or a contribution's check aggregates many public keys.
+func memoValidity(f func([]byte) error) func([]byte) error {
+	var mu sync.Mutex
+	seen := map[[32]byte]error{}
+	return func(value []byte) error {
+		k := sha256.Sum256(value)
+		mu.Lock()
+		err, ok := seen[k]
+		mu.Unlock()
+		if ok {
+			return err
+		}
+		err = f(value)
+		mu.Lock()
+		if len(seen) < 64 {
+			seen[k] = err
+		}
+		mu.Unlock()
+		return err
 	}
 }
 
@@ -447,13 +494,13 @@ func (n *Node) aggStartConsensus(v *validator, o aggduty.StartAggregateConsensus
 	origin := n.aggregationTime(id.Slot)
 	val := o.Validity
 	chain := n.cfg.Chain
-	validity := func(value []byte) error {
+	validity := memoValidity(func(value []byte) error {
 		agg, err := consensus.DecodeAggregate(chain, id.Slot, value)
 		if err != nil {
 			return err
 		}
 		return consensus.IsValidAggregate(chain, agg, val)
-	}
+	})
 	if err := n.qbft.Start(id, validity, origin); err != nil {
 		n.log.Warn("starting aggregate consensus failed", "instance", id, "err", err)
 		return
@@ -465,10 +512,10 @@ func (n *Node) aggStartConsensus(v *validator, o aggduty.StartAggregateConsensus
 		if err != nil {
 			return
 		}
-		deadline := n.clock.SlotStart(id.Slot).Add(n.cfg.SlotDuration)
+		deadline := n.aggregateDeadline(id.Slot)
 		go func() {
 			var agg *eth2spec.VersionedAttestation
-			err := n.retryBeaconNode(deadline, "aggregate_attestation", func(ctx context.Context) (err error) {
+			err := n.aggFetch(deadline, "aggregate_attestation", func(ctx context.Context) (err error) {
 				agg, err = n.cfg.BeaconNode.AggregateAttestation(ctx, id.Slot, root, val.CommitteeIndex)
 				return err
 			})
@@ -481,6 +528,44 @@ func (n *Node) aggStartConsensus(v *validator, o aggduty.StartAggregateConsensus
 			})
 		}()
 	})
+}
+
+// aggFetch is retryBeaconNode for an aggregate or a contribution, which
+// also retries a 404: the beacon node answers it while the attestations
+// (sync committee messages) it aggregates have not reached it yet, which
+// on a loaded network is after 2/3 of the slot.
+func (n *Node) aggFetch(deadline time.Time, call string, attempt func(context.Context) error) error {
+	return retryUntil(n.ctx, deadline, n.now, n.fetchTimeout(), n.cfg.SlotDuration/32, n.cfg.SlotDuration/8, func(ctx context.Context) error {
+		err := attempt(ctx)
+		if err == nil || retryable(err) {
+			if err != nil {
+				n.cfg.Metrics.BNError(call)
+			}
+			return err
+		}
+		var be *beaconclient.Error
+		if errors.As(err, &be) && be.StatusCode == http.StatusNotFound {
+			n.cfg.Metrics.BNError(call)
+			return notYet{err}
+		}
+		return err
+	})
+}
+
+// notYet is a 404 that aggFetch retries.
+type notYet struct{ error }
+
+func (e notYet) Unwrap() error { return e.error }
+
+func (notYet) retryAgain() bool { return true }
+
+// aggregateDeadline is how long the aggregate of slot is asked for: to the
+// end of the next slot. An aggregate propagates for
+// ATTESTATION_PROPAGATION_SLOT_RANGE slots; the fetch at 2/3 of the slot
+// is a third of a slot from the slot's end, which a loaded beacon node
+// (every aggregator of every committee asks at once) can miss.
+func (n *Node) aggregateDeadline(slot phase0.Slot) time.Time {
+	return n.clock.SlotStart(slot + 2)
 }
 
 // aggDecided turns a decided aggregation instance into the aggregation

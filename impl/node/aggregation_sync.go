@@ -207,13 +207,13 @@ func (n *Node) aggStartContributionConsensus(v *validator, o aggduty.StartContri
 	origin := n.aggregationTime(id.Slot)
 	vs := o.Validity
 	chain := n.cfg.Chain
-	validity := func(value []byte) error {
+	validity := memoValidity(func(value []byte) error {
 		cs, err := consensus.DecodeContributions(chain, value)
 		if err != nil {
 			return err
 		}
 		return consensus.IsValidContributions(chain, cs, vs)
-	}
+	})
 	if err := n.qbft.Start(id, validity, origin); err != nil {
 		n.log.Warn("starting contribution consensus failed", "instance", id, "err", err)
 		return
@@ -221,12 +221,14 @@ func (n *Node) aggStartContributionConsensus(v *validator, o aggduty.StartContri
 	n.agg.insts[id] = &aggInst{v: v, typ: consensus.DutySyncContribution}
 	n.tracker.stage(consensus.DutySyncContribution, v.index, id.Slot, stageConsensus)
 	n.atAggregationTime(id.Slot, func() {
-		deadline := n.clock.SlotStart(id.Slot).Add(n.cfg.SlotDuration)
+		// A contribution is gossiped in its slot only (altair p2p
+		// interface: contribution.slot is the current slot).
+		deadline := n.clock.SlotStart(id.Slot + 1)
 		go func() {
 			cs := make([]*altair.SyncCommitteeContribution, len(vs))
 			var err error
 			for i, cv := range vs {
-				err = n.retryBeaconNode(deadline, "sync_committee_contribution", func(ctx context.Context) (err error) {
+				err = n.aggFetch(deadline, "sync_committee_contribution", func(ctx context.Context) (err error) {
 					cs[i], err = n.cfg.BeaconNode.ProduceSyncCommitteeContribution(ctx, id.Slot, cv.SubcommitteeIndex, cv.BeaconBlockRoot)
 					return err
 				})
