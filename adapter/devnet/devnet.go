@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -99,9 +100,11 @@ type Config struct {
 	Trace string
 	// NoSync leaves sync committee duties out.
 	NoSync bool
-	// Aggregation makes the in-process nodes (and, in VC-middleware mode,
-	// their validator clients) run attestation aggregation duties
-	// (experimental, off by default).
+	// Aggregation makes the nodes run aggregation duties: attestation
+	// aggregation and sync committee contributions in remote-signer mode,
+	// attestation aggregation through their validator clients in
+	// VC-middleware mode (dvnode devnet turns it on unless
+	// --aggregation=false).
 	Aggregation bool
 	// Out receives progress and the summary (nil: discard); Logger the
 	// nodes' logs.
@@ -195,12 +198,8 @@ const (
 	TypeSyncContribution = dutytable.TypeSyncContribution
 )
 
-// aggregating reports whether the nodes run aggregation duties: in
-// remote-signer mode unless turned off (VC-middleware aggregation is not
-// wired into the node yet).
-func (c *Config) aggregating() bool {
-	return c.Aggregation && (c.Mode == "" || c.Mode == run.ModeRemoteSigner)
-}
+// aggregating reports whether the nodes run aggregation duties.
+func (c *Config) aggregating() bool { return c.Aggregation }
 
 // chain returns the simulated chain's config and fork schedule (an empty
 // schedule: simbeacon's default).
@@ -313,6 +312,11 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	duties := dutytable.Assigned(sb, sel)
 	if cfg.aggregating() {
 		agg, err := dutytable.AggregationDuties(sb, sel)
+		if cfg.Mode == run.ModeVCMiddleware {
+			// Through a validator client the node aggregates
+			// attestations only (SPEC.md section 12).
+			agg = slices.DeleteFunc(agg, func(d Duty) bool { return d.Type == TypeSyncContribution })
+		}
 		if err != nil {
 			nodes.stopAll()
 			return nil, fmt.Errorf("devnet: aggregation duties: %w", err)
@@ -507,11 +511,11 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		return f.startProcess(ctx, i, nodeDir)
 	}
 	o := run.Options{
-		ClusterFile: filepath.Join(f.dir, "cluster.json"),
-		NodeDir:     nodeDir,
-		BeaconURLs:  []string{f.bnURL},
-		Logger:      f.log,
-		NoSync:      f.cfg.NoSync,
+		ClusterFile:   filepath.Join(f.dir, "cluster.json"),
+		NodeDir:       nodeDir,
+		BeaconURLs:    []string{f.bnURL},
+		Logger:        f.log,
+		NoSync:        f.cfg.NoSync,
 		Aggregation: f.cfg.aggregating(),
 		// Served over HTTP with its bearer token, so that every devnet
 		// exercises the client a production signer is used through.
@@ -592,6 +596,9 @@ func (f *fleet) startProcess(ctx context.Context, i uint64, nodeDir string) erro
 		n := f.starts[i]
 		f.mu.Unlock()
 		args = append(args, "--trace", fmt.Sprintf("%s.node-%d.%d", f.cfg.Trace, i, n))
+	}
+	if !f.cfg.aggregating() {
+		args = append(args, "--aggregation=false")
 	}
 	if f.cfg.NoSync {
 		args = append(args, "--no-sync")

@@ -92,7 +92,8 @@ type Options struct {
 	WrapTransport func(node.Transport) node.Transport
 	// NoSync disables sync committee duties.
 	NoSync bool
-	// Aggregation runs attestation aggregation duties (node.Config.Aggregation).
+	// Aggregation runs the aggregation duties (node.Config.Aggregation;
+	// dvnode run turns it on unless --aggregation=false).
 	Aggregation bool
 	// InitSlashingDB accepts a slashing DB file that is empty, not a
 	// slashing DB, or of another chain (moved aside, a new one created) or

@@ -17,8 +17,8 @@ import (
 
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
-	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/dvc"
@@ -27,7 +27,7 @@ import (
 )
 
 // The aggregation runtime drives spec/dvc/aggduty (SPEC.md section 12) in
-// remote-signer mode when Config.Aggregation is set: attestation
+// remote-signer mode unless Config.NoAggregation: attestation
 // aggregation here, sync committee contributions in aggregation_sync.go.
 // Its state machine is separate from the validator's DVC: it is served
 // after the attester (sync committee) duty, gated by the attestation's
@@ -63,6 +63,12 @@ type aggRunner struct {
 	// validators subscribed for a period.
 	sync     map[uint64]*syncKeys
 	syncSubs map[syncSubKey]bool
+	// bv checks aggregation shares and signSem bounds aggregation signing
+	// requests, apart from the DVC's: a burst of selection proofs (every
+	// sync committee member's, every slot) never queues an attestation's
+	// or a sync committee message's share or signature behind it.
+	bv      *batchVerifier
+	signSem chan struct{}
 }
 
 type aggInst struct {
@@ -70,8 +76,9 @@ type aggInst struct {
 	typ consensus.DutyType
 }
 
-func newAggRunner() *aggRunner {
+func newAggRunner(b blsMemo) *aggRunner {
 	return &aggRunner{
+		bv: newBatchVerifier(b, 1), signSem: make(chan struct{}, 16),
 		vals: map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},
 		committees: map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey{},
 		pending:    map[phase0.Epoch][]*spec.AttestationDuty{},
@@ -319,7 +326,7 @@ func (n *Node) onAggShare(from uint64, v *validator, s *networking.AggregationSh
 		deliver() // the state machine rejects it and says why
 		return
 	}
-	n.bv.submit(verifyJob{pk: pk, root: s.SigningRoot, sig: s.Signature, done: deliver})
+	n.agg.bv.submit(verifyJob{pk: pk, root: s.SigningRoot, sig: s.Signature, done: deliver})
 }
 
 func (n *Node) aggDeliver(v *validator, ev aggduty.Event) {
@@ -434,7 +441,7 @@ func (n *Node) aggLoopBack(v *validator, m *networking.AggregationShare) {
 		return
 	}
 	// Not from the loop: submit waits while the verifier's queue is full.
-	go n.bv.submit(verifyJob{pk: pk, root: m.SigningRoot, sig: m.Signature, done: deliver})
+	go n.agg.bv.submit(verifyJob{pk: pk, root: m.SigningRoot, sig: m.Signature, done: deliver})
 }
 
 // memoValidity memoises a validity predicate by value: QBFT checks the
@@ -679,13 +686,13 @@ func (s *aggSigner) SignContributionAndProof(cp *altair.ContributionAndProof, in
 func (n *Node) aggRequestSignature(v *validator, a *aggVal, r *aggSigRequest) {
 	go func() {
 		select {
-		case n.signSem <- struct{}{}:
+		case n.agg.signSem <- struct{}{}:
 		case <-n.ctx.Done():
 			return
 		}
 		start := n.now()
 		sig, err := n.aggSign(v, r)
-		<-n.signSem
+		<-n.agg.signSem
 		n.cfg.Metrics.Signed(r.kind, n.now().Sub(start), err)
 		if err != nil && n.ctx.Err() == nil {
 			n.log.Warn("aggregation signing failed", "validator", v.index, "kind", r.kind, "err", err)

@@ -58,7 +58,9 @@ func (n *Node) syncPeriod(slot phase0.Slot) uint64 {
 // aggServeSync serves the contribution duty of a sync committee member at
 // slot once the period's committee keys are known.
 func (n *Node) aggServeSync(v *validator, d *spec.SyncCommitteeDuty, slot phase0.Slot) {
-	if n.agg == nil {
+	if n.agg == nil || n.cfg.VC != nil {
+		// VC-middleware mode: no sync contribution flow through the
+		// validator client yet.
 		return
 	}
 	period := n.syncPeriod(slot)

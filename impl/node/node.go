@@ -82,9 +82,9 @@ type Node struct {
 	// aggWaited counts the loop's turns taken by the other lanes while
 	// aggregation work waited (overload.go, aggTurnEvery).
 	aggWaited int
-	local  []func()
-	over   overloadStats
-	ctx    context.Context
+	local     []func()
+	over      overloadStats
+	ctx       context.Context
 	// running is closed once Run has set ctx (Capture waits for it).
 	running chan struct{}
 	// lastOuts are the outputs of the latest step (read by Capture).
@@ -200,16 +200,16 @@ func New(cfg Config) (*Node, error) {
 	nd.in = newInbound(MaxInboundBytesPerPeer)
 	nd.drops = newDropLog(cfg.Logger, nd.now)
 	nd.tracker = newTracker(nd)
-	if cfg.Aggregation {
-		if err := checkAggregationVC(cfg); err != nil {
-			return nil, err
-		}
-		nd.agg = newAggRunner()
+	if err := checkAggregationVC(cfg); err != nil {
+		return nil, err
 	}
 	if !cfg.NoBlockImport {
 		nd.imp = newImporter(nd)
 	}
 	nd.bv = newBatchVerifier(nd.bls, runtime.NumCPU())
+	if cfg.Aggregation {
+		nd.agg = newAggRunner(nd.bls)
+	}
 	if err := nd.loadValidators(); err != nil {
 		return nil, err
 	}

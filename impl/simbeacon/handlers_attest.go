@@ -342,6 +342,19 @@ func (n *Node) acceptAggregate(version eth2spec.DataVersion, aggregator phase0.V
 	if len(participants) == 0 {
 		return fmt.Errorf("the aggregate has no participants")
 	}
+	// The aggregate matches the pool: every attestation it counts reached
+	// this beacon node (the only way in on a simulated chain), so a bit
+	// without one is an aggregator's invention.
+	dataRoot, err := data.HashTreeRoot()
+	if err != nil {
+		return err
+	}
+	pooled := n.pools.attestedPositions(attKey{slot: data.Slot, committee: committeeIndex, dataRoot: dataRoot})
+	for _, p := range bits.BitIndices() {
+		if !pooled[uint64(p)] {
+			return fmt.Errorf("the aggregate counts committee position %d, whose attestation of this data never reached the beacon node", p)
+		}
+	}
 	if !n.preset.IsAggregator(uint64(len(committee)), selectionProof) {
 		return fmt.Errorf("validator %d is not an aggregator: its selection proof does not select it for a committee of %d", aggregator, len(committee))
 	}

@@ -189,8 +189,13 @@ func (n *Node) acceptContribution(s *altair.SignedContributionAndProof) error {
 	size := n.chain.subcommitteeSize()
 	members := n.chain.syncForMessageSlot(c.Slot).members[c.SubcommitteeIndex*size : (c.SubcommitteeIndex+1)*size]
 	var participants []phase0.ValidatorIndex
+	pooled, _ := n.pools.syncMessages(syncKey{slot: c.Slot, root: c.BeaconBlockRoot})
 	for i := range members {
 		if c.AggregationBits[i/8]&(1<<(i%8)) != 0 {
+			// The contribution matches the pool (as an aggregate does).
+			if _, ok := pooled[members[i]]; !ok {
+				return fmt.Errorf("the contribution counts subcommittee position %d, whose sync committee message never reached the beacon node", i)
+			}
 			participants = append(participants, members[i])
 		}
 	}

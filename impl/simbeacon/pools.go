@@ -102,6 +102,20 @@ func (p *pools) attestation(k attKey) (*phase0.AttestationData, uint64, map[uint
 	return e.data, e.length, sigs, p.version[k], true
 }
 
+// attestedPositions returns the committee positions of the attestations
+// of k in the pool.
+func (p *pools) attestedPositions(k attKey) map[uint64]bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[uint64]bool{}
+	if e := p.att[k]; e != nil {
+		for pos := range e.sigs {
+			out[pos] = true
+		}
+	}
+	return out
+}
+
 // attAggregate is the memoised aggregate of an attestation entry at
 // version (ok false: not memoised, or memoised at another version).
 func (p *pools) attAggregate(k attKey, version uint64) (phase0.BLSSignature, bool) {
