@@ -57,6 +57,7 @@ type aggRunner struct {
 	// needs; pending collects the duties that wait for them.
 	committees map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey
 	pending    map[phase0.Epoch][]*spec.AttestationDuty
+	fetching   map[phase0.Epoch]bool
 	duties     map[aggDutyKey]*spec.AttestationDuty
 	// sync holds each sync committee period's member keys (the
 	// contribution validity predicate needs them); syncSubs the
@@ -69,6 +70,12 @@ type aggRunner struct {
 	// or a sync committee message's share or signature behind it.
 	bv      *batchVerifier
 	signSem chan struct{}
+	// pendingAtt and pendingSync are the duties whose aggregation flow
+	// starts when the DV's attestation (sync committee message) of the
+	// slot is submitted: the selection proofs are signed after the
+	// duty's own signature, never in competition with it.
+	pendingAtt  map[aggDutyKey]*spec.AttestationDuty
+	pendingSync map[aggDutyKey]*spec.SyncCommitteeDuty
 }
 
 type aggInst struct {
@@ -79,9 +86,11 @@ type aggInst struct {
 func newAggRunner(b blsMemo) *aggRunner {
 	return &aggRunner{
 		bv: newBatchVerifier(b, 1), signSem: make(chan struct{}, 16),
+		pendingAtt: map[aggDutyKey]*spec.AttestationDuty{}, pendingSync: map[aggDutyKey]*spec.SyncCommitteeDuty{},
 		vals: map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},
 		committees: map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey{},
 		pending:    map[phase0.Epoch][]*spec.AttestationDuty{},
+		fetching:   map[phase0.Epoch]bool{},
 		duties:     map[aggDutyKey]*spec.AttestationDuty{},
 		sync:       map[uint64]*syncKeys{},
 		syncSubs:   map[syncSubKey]bool{},
@@ -116,29 +125,34 @@ func (n *Node) atAggregationTime(slot phase0.Slot, f func()) {
 	go f()
 }
 
-// aggServeAttester serves the aggregator duty of an attester duty once
-// the committee's keys are known.
+// aggServeAttester keeps the aggregator duty of an attester duty until
+// the DV's attestation is submitted (aggAttested).
 func (n *Node) aggServeAttester(v *validator, d *spec.AttestationDuty) {
 	if n.agg == nil {
 		return
 	}
-	epoch := n.clock.EpochOf(d.Slot)
-	if cs, ok := n.agg.committees[epoch]; ok {
-		n.aggServeWith(v, d, cs)
+	n.agg.pendingAtt[aggDutyKey{v.index, d.Slot}] = d
+	n.aggCommittees(n.clock.EpochOf(d.Slot), d.Slot)
+}
+
+// aggCommittees starts fetching the committee keys of epoch unless they
+// are known or on their way; the duties waiting for them are served when
+// they arrive. They are fetched when the first attester duty of the epoch
+// arrives, so that serving at the attestation's submission finds them.
+func (n *Node) aggCommittees(epoch phase0.Epoch, slot phase0.Slot) {
+	if _, ok := n.agg.committees[epoch]; ok || n.agg.fetching[epoch] {
 		return
 	}
-	first := len(n.agg.pending[epoch]) == 0
-	n.agg.pending[epoch] = append(n.agg.pending[epoch], d)
-	if !first {
-		return
-	}
+	n.agg.fetching[epoch] = true
 	go func() {
-		cs, err := n.fetchCommitteeKeys(epoch, d.Slot)
+		cs, err := n.fetchCommitteeKeys(epoch, slot)
 		n.post(func() {
+			delete(n.agg.fetching, epoch)
 			waiting := n.agg.pending[epoch]
 			delete(n.agg.pending, epoch)
 			if err != nil {
-				n.log.Warn("aggregation: no committees, the epoch's aggregator duties are not served", "epoch", epoch, "err", err)
+				// Asked again by the epoch's next duty.
+				n.log.Warn("aggregation: no committees, the waiting aggregator duties are not served", "epoch", epoch, "duties", len(waiting), "err", err)
 				return
 			}
 			n.agg.committees[epoch] = cs
@@ -154,6 +168,18 @@ func (n *Node) aggServeAttester(v *validator, d *spec.AttestationDuty) {
 			}
 		})
 	}()
+}
+
+// aggServeAttesterNow serves the aggregator duty of an attester duty once
+// the committee's keys are known.
+func (n *Node) aggServeAttesterNow(v *validator, d *spec.AttestationDuty) {
+	epoch := n.clock.EpochOf(d.Slot)
+	if cs, ok := n.agg.committees[epoch]; ok {
+		n.aggServeWith(v, d, cs)
+		return
+	}
+	n.agg.pending[epoch] = append(n.agg.pending[epoch], d)
+	n.aggCommittees(epoch, d.Slot)
 }
 
 func (n *Node) aggServeWith(v *validator, d *spec.AttestationDuty, cs map[committeeAt][]phase0.BLSPubKey) {
@@ -172,12 +198,12 @@ func (n *Node) aggServeWith(v *validator, d *spec.AttestationDuty, cs map[commit
 // from the attester duties of the whole registry, each of which names its
 // committee, its position and its key.
 func (n *Node) fetchCommitteeKeys(epoch phase0.Epoch, slot phase0.Slot) (map[committeeAt][]phase0.BLSPubKey, error) {
-	deadline := n.clock.SlotStart(slot).Add(n.cfg.SlotDuration)
-	var comms []*apiv1.BeaconCommittee
-	err := n.retryBeaconNode(deadline, "beacon_committees", func(ctx context.Context) (err error) {
-		comms, err = n.cfg.BeaconNode.BeaconCommittees(ctx, "head", &epoch)
-		return err
-	})
+	// Until the end of the next slot: an aggregate is asked for until then.
+	deadline := n.aggregateDeadline(slot)
+	// One attempt: the refusal this falls back from is not transient.
+	ctx, cancel := context.WithTimeout(n.ctx, n.fetchTimeout())
+	comms, err := n.cfg.BeaconNode.BeaconCommittees(ctx, "head", &epoch)
+	cancel()
 	if err == nil {
 		return n.committeeKeys(deadline, epoch, comms)
 	}
@@ -286,6 +312,11 @@ type committeeAt struct {
 func (n *Node) aggAttested(v *validator, data *phase0.AttestationData) {
 	if n.agg == nil {
 		return
+	}
+	k := aggDutyKey{v.index, data.Slot}
+	if d := n.agg.pendingAtt[k]; d != nil {
+		delete(n.agg.pendingAtt, k)
+		n.aggServeAttesterNow(v, d)
 	}
 	n.aggDeliver(v, aggduty.AttestationSubmitted{Data: data})
 }
@@ -741,6 +772,16 @@ func (n *Node) aggSlotStarted(slot phase0.Slot) {
 	for id := range n.agg.insts {
 		if id.Slot+keep < slot {
 			delete(n.agg.insts, id)
+		}
+	}
+	for k := range n.agg.pendingAtt {
+		if k.slot+keep < slot {
+			delete(n.agg.pendingAtt, k)
+		}
+	}
+	for k := range n.agg.pendingSync {
+		if k.slot+keep < slot {
+			delete(n.agg.pendingSync, k)
 		}
 	}
 }

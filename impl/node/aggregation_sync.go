@@ -37,7 +37,6 @@ type SyncCommitteeSource interface {
 type syncKeys struct {
 	keys    []phase0.BLSPubKey
 	waiting []syncServe
-	failed  bool
 }
 
 type syncServe struct {
@@ -55,29 +54,40 @@ func (n *Node) syncPeriod(slot phase0.Slot) uint64 {
 	return uint64(n.clock.EpochOf(slot+1)) / per
 }
 
-// aggServeSync serves the contribution duty of a sync committee member at
-// slot once the period's committee keys are known.
+// aggServeSync subscribes a sync committee member to its subnets and
+// keeps its contribution duty at slot until the DV's sync committee
+// message of the slot is submitted (aggSyncSubmitted).
 func (n *Node) aggServeSync(v *validator, d *spec.SyncCommitteeDuty, slot phase0.Slot) {
 	if n.agg == nil || n.cfg.VC != nil {
 		// VC-middleware mode: no sync contribution flow through the
 		// validator client yet.
 		return
 	}
-	period := n.syncPeriod(slot)
-	n.aggSubscribeSync(v, d, slot, period)
-	sk := n.agg.sync[period]
-	if sk != nil && sk.keys != nil {
+	n.aggSubscribeSync(v, d, slot, n.syncPeriod(slot))
+	n.agg.pendingSync[aggDutyKey{v.index, slot}] = d
+	n.aggSyncKeys(slot)
+}
+
+// aggServeSyncNow serves the contribution duty of a sync committee member
+// at slot once the period's committee keys are known.
+func (n *Node) aggServeSyncNow(v *validator, d *spec.SyncCommitteeDuty, slot phase0.Slot) {
+	sk := n.aggSyncKeys(slot)
+	if sk.keys != nil {
 		n.aggServeSyncWith(v, d, slot, sk.keys)
 		return
 	}
-	if sk != nil && sk.failed {
-		return
+	sk.waiting = append(sk.waiting, syncServe{d, slot})
+}
+
+// aggSyncKeys returns the sync committee keys of slot's period, known or
+// on their way (fetched when the period's first duty arrives, so that
+// serving at the message's submission finds them).
+func (n *Node) aggSyncKeys(slot phase0.Slot) *syncKeys {
+	period := n.syncPeriod(slot)
+	if sk := n.agg.sync[period]; sk != nil {
+		return sk
 	}
-	if sk != nil {
-		sk.waiting = append(sk.waiting, syncServe{d, slot})
-		return
-	}
-	sk = &syncKeys{waiting: []syncServe{{d, slot}}}
+	sk := &syncKeys{}
 	n.agg.sync[period] = sk
 	epoch := n.clock.EpochOf(slot + 1)
 	go func() {
@@ -104,6 +114,7 @@ func (n *Node) aggServeSync(v *validator, d *spec.SyncCommitteeDuty, slot phase0
 			}
 		})
 	}()
+	return sk
 }
 
 func (n *Node) aggServeSyncWith(v *validator, d *spec.SyncCommitteeDuty, slot phase0.Slot, keys []phase0.BLSPubKey) {
@@ -200,6 +211,11 @@ type syncSubKey struct {
 func (n *Node) aggSyncSubmitted(v *validator, slot phase0.Slot, root phase0.Root) {
 	if n.agg == nil {
 		return
+	}
+	k := aggDutyKey{v.index, slot}
+	if d := n.agg.pendingSync[k]; d != nil {
+		delete(n.agg.pendingSync, k)
+		n.aggServeSyncNow(v, d, slot)
 	}
 	n.aggDeliver(v, aggduty.SyncCommitteeMessageSubmitted{Slot: slot, BeaconBlockRoot: root})
 }
