@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
 	"github.com/attestantio/go-eth2-client/spec/altair"
@@ -243,17 +244,23 @@ func (n *Node) aggStartContributionConsensus(v *validator, o aggduty.StartContri
 		// interface: contribution.slot is the current slot).
 		deadline := n.clock.SlotStart(id.Slot + 1)
 		go func() {
+			// One request per subcommittee, at once: the window is a third
+			// of a slot.
 			cs := make([]*altair.SyncCommitteeContribution, len(vs))
-			var err error
+			errs := make([]error, len(vs))
+			var wg sync.WaitGroup
 			for i, cv := range vs {
-				err = n.aggFetch(deadline, "sync_committee_contribution", func(ctx context.Context) (err error) {
-					cs[i], err = n.cfg.BeaconNode.ProduceSyncCommitteeContribution(ctx, id.Slot, cv.SubcommitteeIndex, cv.BeaconBlockRoot)
-					return err
-				})
-				if err != nil {
-					break
-				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs[i] = n.aggFetch(deadline, "sync_committee_contribution", func(ctx context.Context) (err error) {
+						cs[i], err = n.cfg.BeaconNode.ProduceSyncCommitteeContribution(ctx, id.Slot, cv.SubcommitteeIndex, cv.BeaconBlockRoot)
+						return err
+					})
+				}()
 			}
+			wg.Wait()
+			err := errors.Join(errs...)
 			var value []byte
 			if err == nil {
 				value, err = consensus.EncodeContributions(chain, cs)
