@@ -511,11 +511,11 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		return f.startProcess(ctx, i, nodeDir)
 	}
 	o := run.Options{
-		ClusterFile:   filepath.Join(f.dir, "cluster.json"),
-		NodeDir:       nodeDir,
-		BeaconURLs:    []string{f.bnURL},
-		Logger:        f.log,
-		NoSync:        f.cfg.NoSync,
+		ClusterFile: filepath.Join(f.dir, "cluster.json"),
+		NodeDir:     nodeDir,
+		BeaconURLs:  []string{f.bnURL},
+		Logger:      f.log,
+		NoSync:      f.cfg.NoSync,
 		Aggregation: f.cfg.aggregating(),
 		// Served over HTTP with its bearer token, so that every devnet
 		// exercises the client a production signer is used through.

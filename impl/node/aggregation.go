@@ -27,7 +27,7 @@ import (
 )
 
 // The aggregation runtime drives spec/dvc/aggduty (SPEC.md section 12) in
-// remote-signer mode unless Config.NoAggregation: attestation
+// remote-signer mode when Config.Aggregation is set: attestation
 // aggregation here, sync committee contributions in aggregation_sync.go.
 // Its state machine is separate from the validator's DVC: it is served
 // after the attester (sync committee) duty, gated by the attestation's
@@ -129,6 +129,12 @@ func (n *Node) atAggregationTime(slot phase0.Slot, f func()) {
 // the DV's attestation is submitted (aggAttested).
 func (n *Node) aggServeAttester(v *validator, d *spec.AttestationDuty) {
 	if n.agg == nil {
+		return
+	}
+	if n.cfg.VC != nil {
+		// VC-middleware: the validator client may post its selection
+		// proof before its attestation, and the node signs nothing.
+		n.aggServeAttesterNow(v, d)
 		return
 	}
 	n.agg.pendingAtt[aggDutyKey{v.index, d.Slot}] = d

@@ -90,7 +90,7 @@ func aggCluster(t *testing.T, slots uint64, noAggregation bool) (*simbeacon.Node
 		defer bn.Close()
 		n, err := New(Config{Cluster: def, Self: i, NodeKey: keys.NodeKeyFromSeed(seed, i), Chain: chain,
 			Genesis: genesis, SlotDuration: secondsPerSlot * time.Second, BeaconNode: bn, Signer: signer, Slashing: store,
-			Transport: mem.Endpoint(i), NoAggregation: noAggregation})
+			Transport: mem.Endpoint(i), Aggregation: !noAggregation})
 		if err != nil {
 			t.Fatal(err)
 		}
