@@ -363,7 +363,7 @@ func (n *Node) onAggShare(from uint64, v *validator, s *networking.AggregationSh
 		deliver() // the state machine rejects it and says why
 		return
 	}
-	n.agg.bv.submit(verifyJob{pk: pk, root: s.SigningRoot, sig: s.Signature, done: deliver})
+	n.agg.bv.submit(verifyJob{pk: pk, root: s.SigningRoot, sig: s.Signature, low: true, done: deliver})
 }
 
 func (n *Node) aggDeliver(v *validator, ev aggduty.Event) {
@@ -478,7 +478,7 @@ func (n *Node) aggLoopBack(v *validator, m *networking.AggregationShare) {
 		return
 	}
 	// Not from the loop: submit waits while the verifier's queue is full.
-	go n.agg.bv.submit(verifyJob{pk: pk, root: m.SigningRoot, sig: m.Signature, done: deliver})
+	go n.agg.bv.submit(verifyJob{pk: pk, root: m.SigningRoot, sig: m.Signature, low: true, done: deliver})
 }
 
 // memoValidity memoises a validity predicate by value: QBFT checks the
