@@ -13,6 +13,7 @@ const (
 	PathStateValidators      = "/eth/v1/beacon/states/{state_id}/validators"
 	PathStateValidator       = "/eth/v1/beacon/states/{state_id}/validators/{validator_id}"
 	PathStateCommittees      = "/eth/v1/beacon/states/{state_id}/committees"
+	PathStateSyncCommittees  = "/eth/v1/beacon/states/{state_id}/sync_committees"
 	PathBlockHeader          = "/eth/v1/beacon/headers/{block_id}"
 	PathBlockRoot            = "/eth/v1/beacon/blocks/{block_id}/root"
 	PathPublishBlockV2       = "/eth/v2/beacon/blocks"

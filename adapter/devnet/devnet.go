@@ -20,13 +20,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/adapter/dutytable"
 	"github.com/dvspec/go-dvspec/adapter/run"
@@ -104,9 +103,11 @@ type Config struct {
 	// Consensus is run.ConsensusPerSlot (default when empty) or
 	// run.ConsensusPerValidator, for every node.
 	Consensus string
-	// Aggregation makes the in-process nodes (and, in VC-middleware mode,
-	// their validator clients) run attestation aggregation duties
-	// (experimental, off by default).
+	// Aggregation makes the nodes run aggregation duties: attestation
+	// aggregation and sync committee contributions in remote-signer mode,
+	// attestation aggregation through their validator clients in
+	// VC-middleware mode (dvnode devnet turns it on unless
+	// --aggregation=false).
 	Aggregation bool
 	// Out receives progress and the summary (nil: discard); Logger the
 	// nodes' logs.
@@ -193,9 +194,15 @@ const (
 	TypeAttester = dutytable.TypeAttester
 	TypeProposer = dutytable.TypeProposer
 	TypeSync     = dutytable.TypeSync
-	// TypeAggregator is an attestation aggregation duty (--aggregation).
-	TypeAggregator = dutytable.TypeAggregator
+	// TypeAggregator is an attestation aggregation duty and
+	// TypeSyncContribution a sync committee contribution duty
+	// (remote-signer mode, unless --aggregation=false).
+	TypeAggregator       = dutytable.TypeAggregator
+	TypeSyncContribution = dutytable.TypeSyncContribution
 )
+
+// aggregating reports whether the nodes run aggregation duties.
+func (c *Config) aggregating() bool { return c.Aggregation }
 
 // chain returns the simulated chain's config and fork schedule (an empty
 // schedule: simbeacon's default).
@@ -304,7 +311,21 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	}
 	slotDur := time.Duration(cfg.SecondsPerSlot) * time.Second
 	end := cfg.Slots + cfg.Grace
-	duties := dutytable.Assigned(sb, dutytable.Selection{Validators: cfg.Validators, Slots: cfg.Slots, NoSync: cfg.NoSync})
+	sel := dutytable.Selection{Validators: cfg.Validators, Slots: cfg.Slots, NoSync: cfg.NoSync}
+	duties := dutytable.Assigned(sb, sel)
+	if cfg.aggregating() {
+		agg, err := dutytable.AggregationDuties(sb, sel)
+		if cfg.Mode == run.ModeVCMiddleware {
+			// Through a validator client the node aggregates
+			// attestations only (SPEC.md section 12).
+			agg = slices.DeleteFunc(agg, func(d Duty) bool { return d.Type == TypeSyncContribution })
+		}
+		if err != nil {
+			nodes.stopAll()
+			return nil, fmt.Errorf("devnet: aggregation duties: %w", err)
+		}
+		duties = append(duties, agg...)
+	}
 	var cpuGenesis cpuTimes
 	for slot := uint64(0); slot < end; slot++ {
 		at := genesis.Add(time.Duration(slot) * slotDur)
@@ -338,11 +359,6 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 		}
 	}
 	nodes.stopAll()
-	if cfg.Aggregation {
-		duties = append(duties, nodes.reasons.aggregatorDuties(cfg.Validators, cfg.Slots, func(s phase0.Slot) time.Time {
-			return genesis.Add(time.Duration(s)*slotDur + 2*slotDur/3)
-		})...)
-	}
 	res = &Result{Table: *dutytable.Summarize(sb.AllAccepted(), duties)}
 	res.Offences = sb.Offences()
 	res.Report = nodes.reasons.lines(res.Duties)
@@ -507,7 +523,7 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		Logger:      f.log,
 		NoSync:      f.cfg.NoSync,
 		Consensus:   f.cfg.Consensus,
-		Aggregation: f.cfg.Aggregation,
+		Aggregation: f.cfg.aggregating(),
 		// Served over HTTP with its bearer token, so that every devnet
 		// exercises the client a production signer is used through.
 		SignerListen: "127.0.0.1:0",
@@ -587,6 +603,9 @@ func (f *fleet) startProcess(ctx context.Context, i uint64, nodeDir string) erro
 		n := f.starts[i]
 		f.mu.Unlock()
 		args = append(args, "--trace", fmt.Sprintf("%s.node-%d.%d", f.cfg.Trace, i, n))
+	}
+	if !f.cfg.aggregating() {
+		args = append(args, "--aggregation=false")
 	}
 	if f.cfg.NoSync {
 		args = append(args, "--no-sync")

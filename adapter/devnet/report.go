@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
@@ -49,37 +48,12 @@ type dutyID struct {
 type nodeReasons struct {
 	mu sync.Mutex
 	m  map[dutyID]map[uint64]string
-	// aggregators are the aggregator duties some node tracked (it found the
-	// validator selected), succeeded or not.
-	aggregators map[dutyID]bool
 	// phases are the nodes' succeeded duties' phase times.
 	phases *phaseStats
 }
 
 func newNodeReasons() *nodeReasons {
-	return &nodeReasons{m: map[dutyID]map[uint64]string{}, aggregators: map[dutyID]bool{}, phases: newPhaseStats()}
-}
-
-// aggregatorDuties are the tracked aggregator duties of the selection, in
-// the table's order. The selection proof, not the beacon node, makes an
-// aggregator, so the nodes' own accounting lists them: an aggregator duty
-// no node noticed is not counted.
-func (r *nodeReasons) aggregatorDuties(validators int, slots uint64, start func(phase0.Slot) time.Time) []Duty {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []Duty
-	for k := range r.aggregators {
-		if int(k.v) < validators && uint64(k.slot) < slots {
-			out = append(out, Duty{Type: TypeAggregator, Validator: k.v, Slot: k.slot, Start: start(k.slot)})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Slot != out[j].Slot {
-			return out[i].Slot < out[j].Slot
-		}
-		return out[i].Validator < out[j].Validator
-	})
-	return out
+	return &nodeReasons{m: map[dutyID]map[uint64]string{}, phases: newPhaseStats()}
 }
 
 // record is node i's OnDuty.
@@ -87,9 +61,6 @@ func (r *nodeReasons) record(i uint64) func(node.DutyResult) {
 	return func(d node.DutyResult) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if d.Type == TypeAggregator {
-			r.aggregators[dutyID{d.Type, d.Validator, d.Slot}] = true
-		}
 		if d.OK {
 			r.phases.add(d)
 			return

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/altair"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
+	"github.com/dvspec/go-dvspec/spec/bls"
 )
 
 // Duty types as the table names them.
@@ -24,9 +26,11 @@ const (
 	TypeAttester = "attester"
 	TypeProposer = "proposer"
 	TypeSync     = "sync_committee"
-	// TypeAggregator duties are not assigned by the beacon node (the
-	// selection proof decides them): the caller lists them (Aggregators).
-	TypeAggregator = "aggregator"
+	// TypeAggregator and TypeSyncContribution duties are not assigned by
+	// the beacon node: the validator's selection proof decides them
+	// (Selection.Aggregation).
+	TypeAggregator       = "aggregator"
+	TypeSyncContribution = "sync_contribution"
 )
 
 // Duty is one duty the beacon node assigned to a counted validator.
@@ -56,8 +60,8 @@ type Table struct {
 
 // Selection says which duties count: those of validators 0..Validators-1
 // in slots 0..Slots-1 (proposals from slot 1: slot 0 is genesis), sync
-// committee duties unless NoSync. Aggregation duties are not DVC duties
-// (spec/dvc has no aggregator flow) and are never counted.
+// committee duties unless NoSync (AggregationDuties adds the aggregation
+// duties).
 type Selection struct {
 	Validators int
 	Slots      uint64
@@ -103,6 +107,12 @@ func Assigned(sb *simbeacon.Node, sel Selection) []Duty {
 			}
 		}
 	}
+	sortDuties(out)
+	return out
+}
+
+// sortDuties orders duties by slot, type and validator.
+func sortDuties(out []Duty) {
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Slot != out[j].Slot {
 			return out[i].Slot < out[j].Slot
@@ -112,14 +122,106 @@ func Assigned(sb *simbeacon.Node, sel Selection) []Duty {
 		}
 		return out[i].Validator < out[j].Validator
 	})
-	return out
 }
 
 var kindOf = map[string]simbeacon.Kind{
-	TypeAttester:   simbeacon.KindAttestation,
-	TypeProposer:   simbeacon.KindBlock,
-	TypeSync:       simbeacon.KindSyncCommitteeMessage,
-	TypeAggregator: simbeacon.KindAggregateAndProof,
+	TypeAttester:         simbeacon.KindAttestation,
+	TypeProposer:         simbeacon.KindBlock,
+	TypeSync:             simbeacon.KindSyncCommitteeMessage,
+	TypeAggregator:       simbeacon.KindAggregateAndProof,
+	TypeSyncContribution: simbeacon.KindContributionAndProof,
+}
+
+// AggregationDuties lists the aggregator duties (an attester whose slot
+// selection proof selects it, consensus-specs is_aggregator) and sync
+// contribution duties (a sync committee member selected in one of its
+// subcommittees, is_sync_committee_aggregator) of the selection, sorted as
+// Assigned's; they start at 2/3 of the slot. The selection proof is a
+// signature only the validator's key makes: the validators' keys must be
+// the interop keys of their indices (as dvnode devnet's are), from which
+// the table computes each proof itself, so a duty no node noticed still
+// counts.
+func AggregationDuties(sb *simbeacon.Node, sel Selection) ([]Duty, error) {
+	if sel.Slots == 0 || sel.Validators <= 0 {
+		return nil, nil
+	}
+	chain, cc := sb.SigningChain(), sb.ChainConfig()
+	slotDur := time.Duration(sb.Config().SecondsPerSlot) * time.Second
+	at := func(s phase0.Slot) time.Time {
+		return sb.GenesisTime().Add(time.Duration(s)*slotDur + 2*slotDur/3)
+	}
+	keys := map[phase0.ValidatorIndex]bls.SecretKey{}
+	sign := func(v phase0.ValidatorIndex, root phase0.Root) (phase0.BLSSignature, error) {
+		sk, ok := keys[v]
+		if !ok {
+			var err error
+			if sk, err = bls.InteropSecretKey(uint64(v)); err != nil {
+				return phase0.BLSSignature{}, err
+			}
+			keys[v] = sk
+		}
+		sig, err := bls.Sign(sk, root[:])
+		return phase0.BLSSignature(sig), err
+	}
+	var out []Duty
+	spe := cc.SlotsPerEpoch
+	for v := 0; v < sel.Validators; v++ {
+		vi := phase0.ValidatorIndex(v)
+		for e := phase0.Epoch(0); e <= phase0.Epoch((sel.Slots-1)/spe); e++ {
+			d := sb.AttesterDuty(vi, e)
+			if d == nil || uint64(d.Slot) >= sel.Slots {
+				continue
+			}
+			in, err := chain.AggregationSlot(d.Slot)
+			if err != nil {
+				return nil, err
+			}
+			proof, err := sign(vi, in.SigningRoot)
+			if err != nil {
+				return nil, err
+			}
+			if cc.IsAggregator(d.CommitteeLength, proof) {
+				out = append(out, Duty{Type: TypeAggregator, Validator: vi, Slot: d.Slot, Start: at(d.Slot)})
+			}
+		}
+	}
+	if sel.NoSync {
+		sortDuties(out)
+		return out, nil
+	}
+	size := cc.SyncCommitteeSize / cc.SyncCommitteeSubnetCount
+	for s := phase0.Slot(0); uint64(s) < sel.Slots; s++ {
+		if sb.Fork(s) < eth2spec.DataVersionAltair {
+			continue
+		}
+		subs := map[phase0.ValidatorIndex]map[uint64]bool{}
+		for pos, v := range sb.SyncCommittee(s) {
+			if int(v) < sel.Validators {
+				if subs[v] == nil {
+					subs[v] = map[uint64]bool{}
+				}
+				subs[v][uint64(pos)/size] = true
+			}
+		}
+		for v, set := range subs {
+			for sub := range set {
+				in, err := chain.SyncCommitteeSelectionProof(&altair.SyncAggregatorSelectionData{Slot: s, SubcommitteeIndex: sub})
+				if err != nil {
+					return nil, err
+				}
+				proof, err := sign(v, in.SigningRoot)
+				if err != nil {
+					return nil, err
+				}
+				if cc.IsSyncCommitteeAggregator(proof) {
+					out = append(out, Duty{Type: TypeSyncContribution, Validator: v, Slot: s, Start: at(s)})
+					break
+				}
+			}
+		}
+	}
+	sortDuties(out)
+	return out, nil
 }
 
 type acceptKey struct {

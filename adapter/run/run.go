@@ -97,7 +97,8 @@ type Options struct {
 	// amendment A25) or ConsensusPerValidator (the literal form). Every
 	// node of a cluster must use the same.
 	Consensus string
-	// Aggregation runs attestation aggregation duties (node.Config.Aggregation).
+	// Aggregation runs the aggregation duties (node.Config.Aggregation;
+	// dvnode run turns it on unless --aggregation=false).
 	Aggregation bool
 	// InitSlashingDB accepts a slashing DB file that is empty, not a
 	// slashing DB, or of another chain (moved aside, a new one created) or

@@ -42,6 +42,7 @@ const (
 	epSyncSubs       = "POST " + ethnode.PathSyncCommitteeSubs
 	epValidators     = "POST " + ethnode.PathStateValidators
 	epCommittees     = "GET " + ethnode.PathStateCommittees
+	epSyncCommittee  = "GET " + ethnode.PathStateSyncCommittees
 	epLiveness       = "POST " + ethnode.PathLiveness
 	epExit           = "POST " + ethnode.PathPoolVoluntaryExits
 	epEvents         = "GET " + ethnode.PathEvents
@@ -442,6 +443,28 @@ func (c *Client) BeaconCommittees(ctx context.Context, stateID string, epoch *ph
 			return nil, err
 		}
 		return r.Data, nil
+	})
+}
+
+// SyncCommittee returns the validator indices of the sync committee, in
+// committee order (GET /eth/v1/beacon/states/{state_id}/sync_committees),
+// for the given epoch or, when epoch is nil, the state's epoch. It is not
+// part of ethnode.BeaconNode: the aggregation runtime of impl/node needs
+// the members of a sync subcommittee (to check a contribution's
+// signature) and asks for it where the beacon node has it.
+func (c *Client) SyncCommittee(ctx context.Context, stateID string, epoch *phase0.Epoch) ([]phase0.ValidatorIndex, error) {
+	if stateID == "" {
+		return nil, invalid("no state id")
+	}
+	return call(c, ctx, epSyncCommittee, false, func(ctx context.Context, n *node) ([]phase0.ValidatorIndex, error) {
+		r, err := n.svc.SyncCommittee(ctx, &api.SyncCommitteeOpts{State: stateID, Epoch: epoch})
+		if err != nil {
+			return nil, err
+		}
+		if r.Data == nil {
+			return nil, fmt.Errorf("no sync committee in the answer")
+		}
+		return r.Data.Validators, nil
 	})
 }
 

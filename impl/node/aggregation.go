@@ -2,8 +2,11 @@ package node
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"net/http"
+	"sync"
 	"time"
 
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
@@ -15,6 +18,7 @@ import (
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/consensus/qbft"
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/dvc"
@@ -22,12 +26,19 @@ import (
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
-// The aggregation runtime drives spec/dvc/aggduty (SPEC.md section 12),
-// attestation aggregation only and remote-signer mode only, when
-// Config.Aggregation is set. Its state machine is separate from the
-// validator's DVC: it is served after the attester duty, gated by the
-// attestation's submission, and fetches the aggregate at 2/3 of the slot,
-// so it can neither delay nor change an attestation.
+// The aggregation runtime drives spec/dvc/aggduty (SPEC.md section 12) in
+// remote-signer mode when Config.Aggregation is set: attestation
+// aggregation here, sync committee contributions in aggregation_sync.go.
+// Its state machine is separate from the validator's DVC: it is served
+// after the attester (sync committee) duty, gated by the attestation's
+// (sync committee message's) submission, and fetches the aggregate
+// (contributions) at 2/3 of the slot, so it can neither delay nor change
+// what the DVC signs. Its work runs in the loop's low lane (overload.go).
+//
+// The runtime's way in is aggDeliver (in the loop): any aggduty.Event,
+// such as the Captured*Selection events of VC-middleware mode, is stepped
+// there in arrival order per validator; outputs are executed by
+// aggExecute.
 
 // aggVal is one validator's aggregation state machine and its signatures.
 type aggVal struct {
@@ -46,20 +57,43 @@ type aggRunner struct {
 	// needs; pending collects the duties that wait for them.
 	committees map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey
 	pending    map[phase0.Epoch][]*spec.AttestationDuty
+	fetching   map[phase0.Epoch]bool
 	duties     map[aggDutyKey]*spec.AttestationDuty
+	// sync holds each sync committee period's member keys (the
+	// contribution validity predicate needs them); syncSubs the
+	// validators subscribed for a period.
+	sync     map[uint64]*syncKeys
+	syncSubs map[syncSubKey]bool
+	// bv checks aggregation shares and signSem bounds aggregation signing
+	// requests, apart from the DVC's: a burst of selection proofs (every
+	// sync committee member's, every slot) never queues an attestation's
+	// or a sync committee message's share or signature behind it.
+	bv      *batchVerifier
+	signSem chan struct{}
+	// pendingAtt and pendingSync are the duties whose aggregation flow
+	// starts when the DV's attestation (sync committee message) of the
+	// slot is submitted: the selection proofs are signed after the
+	// duty's own signature, never in competition with it.
+	pendingAtt  map[aggDutyKey]*spec.AttestationDuty
+	pendingSync map[aggDutyKey]*spec.SyncCommitteeDuty
 }
 
 type aggInst struct {
-	v        *validator
-	validity consensus.AggregateValidity
+	v   *validator
+	typ consensus.DutyType
 }
 
-func newAggRunner() *aggRunner {
+func newAggRunner(b blsMemo) *aggRunner {
 	return &aggRunner{
+		bv: newBatchVerifier(b, 1), signSem: make(chan struct{}, 16),
+		pendingAtt: map[aggDutyKey]*spec.AttestationDuty{}, pendingSync: map[aggDutyKey]*spec.SyncCommitteeDuty{},
 		vals: map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},
 		committees: map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey{},
 		pending:    map[phase0.Epoch][]*spec.AttestationDuty{},
+		fetching:   map[phase0.Epoch]bool{},
 		duties:     map[aggDutyKey]*spec.AttestationDuty{},
+		sync:       map[uint64]*syncKeys{},
+		syncSubs:   map[syncSubKey]bool{},
 	}
 }
 
@@ -78,29 +112,53 @@ func (n *Node) aggregationTime(slot phase0.Slot) time.Time {
 	return n.clock.SlotStart(slot).Add(2 * n.cfg.SlotDuration / 3)
 }
 
-// aggServeAttester serves the aggregator duty of an attester duty once
-// the committee's keys are known.
+// atAggregationTime runs f at the aggregation time of slot (now when it
+// has passed), off the loop: f starts a beacon node request, which must
+// not wait for the loop's turn (the low lane waits behind every
+// attestation and proposal), and only its answer goes to the loop. f must
+// not touch the loop's state.
+func (n *Node) atAggregationTime(slot phase0.Slot, f func()) {
+	if wait := n.aggregationTime(slot).Sub(n.now()); wait > 0 {
+		time.AfterFunc(wait, f)
+		return
+	}
+	go f()
+}
+
+// aggServeAttester keeps the aggregator duty of an attester duty until
+// the DV's attestation is submitted (aggAttested).
 func (n *Node) aggServeAttester(v *validator, d *spec.AttestationDuty) {
 	if n.agg == nil {
 		return
 	}
-	epoch := n.clock.EpochOf(d.Slot)
-	if cs, ok := n.agg.committees[epoch]; ok {
-		n.aggServeWith(v, d, cs)
+	if n.cfg.VC != nil {
+		// VC-middleware: the validator client may post its selection
+		// proof before its attestation, and the node signs nothing.
+		n.aggServeAttesterNow(v, d)
 		return
 	}
-	first := len(n.agg.pending[epoch]) == 0
-	n.agg.pending[epoch] = append(n.agg.pending[epoch], d)
-	if !first {
+	n.agg.pendingAtt[aggDutyKey{v.index, d.Slot}] = d
+	n.aggCommittees(n.clock.EpochOf(d.Slot), d.Slot)
+}
+
+// aggCommittees starts fetching the committee keys of epoch unless they
+// are known or on their way; the duties waiting for them are served when
+// they arrive. They are fetched when the first attester duty of the epoch
+// arrives, so that serving at the attestation's submission finds them.
+func (n *Node) aggCommittees(epoch phase0.Epoch, slot phase0.Slot) {
+	if _, ok := n.agg.committees[epoch]; ok || n.agg.fetching[epoch] {
 		return
 	}
+	n.agg.fetching[epoch] = true
 	go func() {
-		cs, err := n.fetchCommitteeKeys(epoch, d.Slot)
+		cs, err := n.fetchCommitteeKeys(epoch, slot)
 		n.post(func() {
+			delete(n.agg.fetching, epoch)
 			waiting := n.agg.pending[epoch]
 			delete(n.agg.pending, epoch)
 			if err != nil {
-				n.log.Warn("aggregation: no committees, the epoch's aggregator duties are not served", "epoch", epoch, "err", err)
+				// Asked again by the epoch's next duty.
+				n.log.Warn("aggregation: no committees, the waiting aggregator duties are not served", "epoch", epoch, "duties", len(waiting), "err", err)
 				return
 			}
 			n.agg.committees[epoch] = cs
@@ -116,6 +174,18 @@ func (n *Node) aggServeAttester(v *validator, d *spec.AttestationDuty) {
 			}
 		})
 	}()
+}
+
+// aggServeAttesterNow serves the aggregator duty of an attester duty once
+// the committee's keys are known.
+func (n *Node) aggServeAttesterNow(v *validator, d *spec.AttestationDuty) {
+	epoch := n.clock.EpochOf(d.Slot)
+	if cs, ok := n.agg.committees[epoch]; ok {
+		n.aggServeWith(v, d, cs)
+		return
+	}
+	n.agg.pending[epoch] = append(n.agg.pending[epoch], d)
+	n.aggCommittees(epoch, d.Slot)
 }
 
 func (n *Node) aggServeWith(v *validator, d *spec.AttestationDuty, cs map[committeeAt][]phase0.BLSPubKey) {
@@ -134,12 +204,12 @@ func (n *Node) aggServeWith(v *validator, d *spec.AttestationDuty, cs map[commit
 // from the attester duties of the whole registry, each of which names its
 // committee, its position and its key.
 func (n *Node) fetchCommitteeKeys(epoch phase0.Epoch, slot phase0.Slot) (map[committeeAt][]phase0.BLSPubKey, error) {
-	deadline := n.clock.SlotStart(slot).Add(n.cfg.SlotDuration)
-	var comms []*apiv1.BeaconCommittee
-	err := n.retryBeaconNode(deadline, "beacon_committees", func(ctx context.Context) (err error) {
-		comms, err = n.cfg.BeaconNode.BeaconCommittees(ctx, "head", &epoch)
-		return err
-	})
+	// Until the end of the next slot: an aggregate is asked for until then.
+	deadline := n.aggregateDeadline(slot)
+	// One attempt: the refusal this falls back from is not transient.
+	ctx, cancel := context.WithTimeout(n.ctx, n.fetchTimeout())
+	comms, err := n.cfg.BeaconNode.BeaconCommittees(ctx, "head", &epoch)
+	cancel()
 	if err == nil {
 		return n.committeeKeys(deadline, epoch, comms)
 	}
@@ -249,16 +319,51 @@ func (n *Node) aggAttested(v *validator, data *phase0.AttestationData) {
 	if n.agg == nil {
 		return
 	}
+	k := aggDutyKey{v.index, data.Slot}
+	if d := n.agg.pendingAtt[k]; d != nil {
+		delete(n.agg.pendingAtt, k)
+		n.aggServeAttesterNow(v, d)
+	}
 	n.aggDeliver(v, aggduty.AttestationSubmitted{Data: data})
 }
 
-// onAggShare is onShare for a kind-5 share (transport goroutine).
-func (n *Node) onAggShare(from uint64, v *validator, s *networking.AggregationShare) {
+// onAggShare is onShare for a kind-5 share (transport goroutine): within
+// the sender's inbound budget, its signature checked in the batch
+// verifier first (the state machine's own check then finds the answer in
+// the memo), delivered in the loop's low lane. A share whose slot is more
+// than a slot past is shed: an aggregate or a contribution is fetched and
+// agreed on within its slot, so an older share can change nothing.
+func (n *Node) onAggShare(from uint64, v *validator, s *networking.AggregationShare, size int) {
 	if n.agg == nil {
 		n.cfg.Metrics.Dropped(MsgShare, "aggregation_off")
 		return
 	}
-	n.post(func() { n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: s}) })
+	late := func() bool { return s.Slot+1 < n.clockSlot() }
+	if late() {
+		n.shedMessage(MsgShare)
+		return
+	}
+	if !n.in.take(from, size) {
+		n.cfg.Metrics.Dropped(MsgShare, errInboundBudget.Error())
+		n.drops.dropped(from, MsgShare, errInboundBudget.Error(), nil, nil)
+		return
+	}
+	deliver := func() {
+		n.postLane(consensus.DutyAggregator, func() {
+			n.in.give(from, size)
+			if late() {
+				n.shedMessage(MsgShare)
+				return
+			}
+			n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: s})
+		})
+	}
+	pk, known := v.cfg.PublicShares[s.ShareIndex]
+	if !known {
+		deliver() // the state machine rejects it and says why
+		return
+	}
+	n.agg.bv.submit(verifyJob{pk: pk, root: s.SigningRoot, sig: s.Signature, low: true, done: deliver})
 }
 
 func (n *Node) aggDeliver(v *validator, ev aggduty.Event) {
@@ -325,9 +430,8 @@ func (n *Node) aggExecute(v *validator, o aggduty.Output) {
 		var others []uint64
 		for _, to := range o.To {
 			if to == n.cfg.Self {
-				m, _ := o.Message.(*networking.AggregationShare)
-				if m != nil {
-					n.later(func() { n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: m}) })
+				if m, _ := o.Message.(*networking.AggregationShare); m != nil {
+					n.aggLoopBack(v, m)
 				}
 			} else {
 				others = append(others, to)
@@ -343,12 +447,61 @@ func (n *Node) aggExecute(v *validator, o aggduty.Output) {
 			n.tracker.start(consensus.DutyAggregator, v.index, slot, n.aggregationTime(slot))
 		}
 		n.aggSubscribe(v, slot, o.IsAggregator)
+	case aggduty.SyncCommitteeSelectionCombined:
+		if o.Selection != nil && o.IsAggregator {
+			n.tracker.start(consensus.DutySyncContribution, v.index, o.Selection.Slot, n.aggregationTime(o.Selection.Slot))
+		}
 	case aggduty.StartAggregateConsensus:
 		n.aggStartConsensus(v, o)
+	case aggduty.StartContributionConsensus:
+		n.aggStartContributionConsensus(v, o)
 	case aggduty.SubmitAggregateAndProof:
 		n.aggSubmit(v, o.Signed)
+	case aggduty.SubmitContributionAndProof:
+		n.aggSubmitContribution(v, o.Signed)
 	case dvc.Ignored:
 		n.cfg.Metrics.Ignored(string(o.Reason))
+	}
+}
+
+// aggLoopBack hands the node's own share to its state machine, which
+// checks it like any other (the remote signer's answer is not trusted):
+// through the batch verifier first, so the check costs a share of a
+// multi-pairing instead of a pairing in the loop.
+func (n *Node) aggLoopBack(v *validator, m *networking.AggregationShare) {
+	deliver := func() {
+		n.postLane(consensus.DutyAggregator, func() { n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: m}) })
+	}
+	pk, ok := v.cfg.PublicShares[m.ShareIndex]
+	if !ok {
+		n.later(func() { n.aggDeliver(v, aggduty.ReceivedAggregationShare{Share: m}) })
+		return
+	}
+	// Not from the loop: submit waits while the verifier's queue is full.
+	go n.agg.bv.submit(verifyJob{pk: pk, root: m.SigningRoot, sig: m.Signature, low: true, done: deliver})
+}
+
+// memoValidity memoises a validity predicate by value: QBFT checks the
+// same value several times (own value, proposal, round changes), and an
+// aggregate's or a contribution's check aggregates many public keys.
+func memoValidity(f func([]byte) error) func([]byte) error {
+	var mu sync.Mutex
+	seen := map[[32]byte]error{}
+	return func(value []byte) error {
+		k := sha256.Sum256(value)
+		mu.Lock()
+		err, ok := seen[k]
+		mu.Unlock()
+		if ok {
+			return err
+		}
+		err = f(value)
+		mu.Lock()
+		if len(seen) < 64 {
+			seen[k] = err
+		}
+		mu.Unlock()
+		return err
 	}
 }
 
@@ -385,28 +538,28 @@ func (n *Node) aggStartConsensus(v *validator, o aggduty.StartAggregateConsensus
 	origin := n.aggregationTime(id.Slot)
 	val := o.Validity
 	chain := n.cfg.Chain
-	validity := func(value []byte) error {
+	validity := memoValidity(func(value []byte) error {
 		agg, err := consensus.DecodeAggregate(chain, id.Slot, value)
 		if err != nil {
 			return err
 		}
 		return consensus.IsValidAggregate(chain, agg, val)
-	}
+	})
 	if err := n.qbft.Start(id, validity, origin); err != nil {
 		n.log.Warn("starting aggregate consensus failed", "instance", id, "err", err)
 		return
 	}
-	n.agg.insts[id] = &aggInst{v: v, validity: val}
+	n.agg.insts[id] = &aggInst{v: v, typ: consensus.DutyAggregator}
 	n.tracker.stage(consensus.DutyAggregator, v.index, id.Slot, stageConsensus)
-	fetch := func() {
+	n.atAggregationTime(id.Slot, func() {
 		root, err := val.Data.HashTreeRoot()
 		if err != nil {
 			return
 		}
-		deadline := n.clock.SlotStart(id.Slot).Add(n.cfg.SlotDuration)
+		deadline := n.aggregateDeadline(id.Slot)
 		go func() {
 			var agg *eth2spec.VersionedAttestation
-			err := n.retryBeaconNode(deadline, "aggregate_attestation", func(ctx context.Context) (err error) {
+			err := n.aggFetch(deadline, "aggregate_attestation", func(ctx context.Context) (err error) {
 				agg, err = n.cfg.BeaconNode.AggregateAttestation(ctx, id.Slot, root, val.CommitteeIndex)
 				return err
 			})
@@ -414,29 +567,54 @@ func (n *Node) aggStartConsensus(v *validator, o aggduty.StartAggregateConsensus
 			if err == nil {
 				value, err = consensus.EncodeAggregate(chain, id.Slot, agg)
 			}
-			n.post(func() {
-				n.tracker.ownValue(consensus.DutyAggregator, v.index, id.Slot, err)
-				if err != nil {
-					n.cfg.Metrics.BNError("aggregator_value")
-					n.log.Warn("no aggregate for consensus", "instance", id, "err", err)
-					return
-				}
-				if err := n.qbft.SetOwnValue(id, value); err != nil && errors.Is(err, qbft.ErrInvalidValue) {
-					n.tracker.ownValueInvalid(consensus.DutyAggregator, v.index, id.Slot, err)
-				}
+			n.postLane(consensus.DutyAggregator, func() {
+				n.aggOwnValue(consensus.DutyAggregator, v, id, value, err)
 			})
 		}()
-	}
-	if wait := origin.Sub(n.now()); wait > 0 {
-		time.AfterFunc(wait, func() { n.post(fetch) })
-	} else {
-		fetch()
-	}
+	})
 }
 
-// aggDecided turns a decided aggregator instance into the aggregation
+// aggFetch is retryBeaconNode for an aggregate or a contribution, which
+// also retries a 404: the beacon node answers it while the attestations
+// (sync committee messages) it aggregates have not reached it yet, which
+// on a loaded network is after 2/3 of the slot.
+func (n *Node) aggFetch(deadline time.Time, call string, attempt func(context.Context) error) error {
+	return retryUntil(n.ctx, deadline, n.now, n.fetchTimeout(), n.cfg.SlotDuration/32, n.cfg.SlotDuration/8, func(ctx context.Context) error {
+		err := attempt(ctx)
+		if err == nil || retryable(err) {
+			if err != nil {
+				n.cfg.Metrics.BNError(call)
+			}
+			return err
+		}
+		var be *beaconclient.Error
+		if errors.As(err, &be) && be.StatusCode == http.StatusNotFound {
+			n.cfg.Metrics.BNError(call)
+			return notYet{err}
+		}
+		return err
+	})
+}
+
+// notYet is a 404 that aggFetch retries.
+type notYet struct{ error }
+
+func (e notYet) Unwrap() error { return e.error }
+
+func (notYet) retryAgain() bool { return true }
+
+// aggregateDeadline is how long the aggregate of slot is asked for: to the
+// end of the next slot. An aggregate propagates for
+// ATTESTATION_PROPAGATION_SLOT_RANGE slots; the fetch at 2/3 of the slot
+// is a third of a slot from the slot's end, which a loaded beacon node
+// (every aggregator of every committee asks at once) can miss.
+func (n *Node) aggregateDeadline(slot phase0.Slot) time.Time {
+	return n.clock.SlotStart(slot + 2)
+}
+
+// aggDecided turns a decided aggregation instance into the aggregation
 // machine's event; it reports whether the instance was one.
-func (n *Node) aggDecided(d qbft.Decide) bool {
+func (n *Node) aggDecided(d qbft.Decide, origin time.Time) bool {
 	if n.agg == nil {
 		return false
 	}
@@ -446,7 +624,19 @@ func (n *Node) aggDecided(d qbft.Decide) bool {
 	}
 	delete(n.agg.insts, d.Instance)
 	id, value, v := d.Instance, d.Value, ai.v
-	n.tracker.stage(consensus.DutyAggregator, v.index, id.Slot, stageDecided)
+	n.cfg.Metrics.Decided(ai.typ.String(), n.now().Sub(origin), d.Round)
+	n.tracker.stage(ai.typ, v.index, id.Slot, stageDecided)
+	if ai.typ == consensus.DutySyncContribution {
+		n.later(func() {
+			cs, err := consensus.DecodeContributions(n.cfg.Chain, value)
+			if err != nil {
+				n.log.Error("decided contributions do not decode", "instance", id, "err", err)
+				return
+			}
+			n.aggDeliver(v, aggduty.ContributionConsensusDecided{ID: id, Contributions: cs})
+		})
+		return true
+	}
 	n.later(func() {
 		agg, err := consensus.DecodeAggregate(n.cfg.Chain, id.Slot, value)
 		if err != nil {
@@ -533,13 +723,13 @@ func (s *aggSigner) SignContributionAndProof(cp *altair.ContributionAndProof, in
 func (n *Node) aggRequestSignature(v *validator, a *aggVal, r *aggSigRequest) {
 	go func() {
 		select {
-		case n.signSem <- struct{}{}:
+		case n.agg.signSem <- struct{}{}:
 		case <-n.ctx.Done():
 			return
 		}
 		start := n.now()
 		sig, err := n.aggSign(v, r)
-		<-n.signSem
+		<-n.agg.signSem
 		n.cfg.Metrics.Signed(r.kind, n.now().Sub(start), err)
 		if err != nil && n.ctx.Err() == nil {
 			n.log.Warn("aggregation signing failed", "validator", v.index, "kind", r.kind, "err", err)
@@ -551,7 +741,12 @@ func (n *Node) aggRequestSignature(v *validator, a *aggVal, r *aggSigRequest) {
 			if ev != nil {
 				n.aggStep(v, a, ev)
 			}
-			delete(a.sigs, r.in.SigningRoot)
+			// A step may need several signatures (one selection proof per
+			// sync subcommittee): those obtained are kept until the step
+			// goes through, or it would ask for them again forever.
+			if a.blocked == nil {
+				clear(a.sigs)
+			}
 			n.aggDrain(v, a)
 		})
 	}()
@@ -583,6 +778,16 @@ func (n *Node) aggSlotStarted(slot phase0.Slot) {
 	for id := range n.agg.insts {
 		if id.Slot+keep < slot {
 			delete(n.agg.insts, id)
+		}
+	}
+	for k := range n.agg.pendingAtt {
+		if k.slot+keep < slot {
+			delete(n.agg.pendingAtt, k)
+		}
+	}
+	for k := range n.agg.pendingSync {
+		if k.slot+keep < slot {
+			delete(n.agg.pendingSync, k)
 		}
 	}
 }

@@ -126,9 +126,10 @@ type Config struct {
 	// blocks (importer.go); a beacon node that is not a BlockSource has
 	// none anyway.
 	NoBlockImport bool
-	// Aggregation runs the attestation aggregation duties (spec/dvc/aggduty;
-	// in VC-middleware mode VC must implement AggregationVC; off by default
-	// while sync contributions are not wired).
+	// Aggregation runs the aggregation duties (spec/dvc/aggduty): in
+	// remote-signer mode attestation aggregation and sync committee
+	// contributions; in VC-middleware mode VC must implement AggregationVC.
+	// dvnode run and devnet turn it on unless --aggregation=false.
 	Aggregation bool
 	// ConsensusPerSlot decides attestations and sync committee messages
 	// once per slot and duty kind for all the cluster's validators (SPEC.md

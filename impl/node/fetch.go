@@ -128,6 +128,10 @@ func (n *Node) retryBeaconNode(deadline time.Time, call string, attempt func(con
 // retryable reports whether a beacon node failure may pass: a 5xx or no
 // answer. A 4xx says the request itself is refused and would be again.
 func retryable(err error) bool {
+	var again interface{ retryAgain() bool }
+	if errors.As(err, &again) {
+		return again.retryAgain()
+	}
 	var be *beaconclient.Error
 	if errors.As(err, &be) {
 		return be.StatusCode == 0 || be.StatusCode >= 500

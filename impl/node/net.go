@@ -189,7 +189,7 @@ func (n *Node) onShare(from uint64, payload []byte) {
 		return
 	}
 	if as, ok := m.(*networking.AggregationShare); ok {
-		n.onAggShare(from, v, as)
+		n.onAggShare(from, v, as, len(payload))
 		return
 	}
 	ev := receivedEvent(m)
@@ -227,5 +227,5 @@ func (n *Node) onShare(from uint64, payload []byte) {
 	}
 	// Check the signature in the batch verifier first (the DVC's own check
 	// then finds the answer in the memo).
-	n.bv.submit(verifyJob{pk: pk, root: in.SigningRoot, sig: m.PartialSignature(), low: lowLane(dt), done: deliver})
+	n.bv.submit(verifyJob{pk: pk, root: in.SigningRoot, sig: m.PartialSignature(), low: laneOf(dt) != laneFirst, done: deliver})
 }

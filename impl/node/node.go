@@ -78,9 +78,13 @@ type Node struct {
 
 	inbox  chan func()
 	lowbox chan func() // sync committee work: after inbox (overload.go)
-	local  []func()
-	over   overloadStats
-	ctx    context.Context
+	aggbox chan func() // aggregation work: after lowbox (overload.go)
+	// aggWaited counts the loop's turns taken by the other lanes while
+	// aggregation work waited (overload.go, aggTurnEvery).
+	aggWaited int
+	local     []func()
+	over      overloadStats
+	ctx       context.Context
 	// running is closed once Run has set ctx (Capture waits for it).
 	running chan struct{}
 	// lastOuts are the outputs of the latest step (read by Capture).
@@ -187,6 +191,7 @@ func New(cfg Config) (*Node, error) {
 		inbox:     make(chan func(), 1<<16),
 		running:   make(chan struct{}),
 		lowbox:    make(chan func(), 1<<16),
+		aggbox:    make(chan func(), 1<<16),
 		sendq:     make(chan outMsg, 1<<16),
 		signSem:   make(chan struct{}, 64),
 		attData:   map[attKey]*attFetch{},
@@ -196,11 +201,8 @@ func New(cfg Config) (*Node, error) {
 	nd.in = newInbound(MaxInboundBytesPerPeer)
 	nd.drops = newDropLog(cfg.Logger, nd.now)
 	nd.tracker = newTracker(nd)
-	if cfg.Aggregation {
-		if err := checkAggregationVC(cfg); err != nil {
-			return nil, err
-		}
-		nd.agg = newAggRunner()
+	if err := checkAggregationVC(cfg); err != nil {
+		return nil, err
 	}
 	if !cfg.NoBlockImport {
 		nd.imp = newImporter(nd)
@@ -209,6 +211,9 @@ func New(cfg Config) (*Node, error) {
 		nd.slots = newSlotState(cluster, nd)
 	}
 	nd.bv = newBatchVerifier(nd.bls, runtime.NumCPU())
+	if cfg.Aggregation {
+		nd.agg = newAggRunner(nd.bls)
+	}
 	if err := nd.loadValidators(); err != nil {
 		return nil, err
 	}
@@ -390,7 +395,17 @@ func (n *Node) loop(ctx context.Context) {
 		}
 		n.lastTurn.Store(n.now().UnixNano())
 		// The first lane first: sync committee work only runs when no
-		// proposal, attestation or slot start waits.
+		// proposal, attestation or slot start waits, aggregation work
+		// when no sync committee work waits either, except for one turn
+		// in aggTurnEvery (overload.go).
+		if len(n.aggbox) > 0 && n.aggWaited >= aggTurnEvery {
+			n.aggWaited = 0
+			(<-n.aggbox)()
+			continue
+		}
+		if len(n.aggbox) > 0 {
+			n.aggWaited++
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -404,7 +419,21 @@ func (n *Node) loop(ctx context.Context) {
 			return
 		case f := <-n.inbox:
 			f()
+			continue
 		case f := <-n.lowbox:
+			f()
+			continue
+		default:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case f := <-n.inbox:
+			f()
+		case f := <-n.lowbox:
+			f()
+		case f := <-n.aggbox:
+			n.aggWaited = 0
 			f()
 		}
 	}
@@ -424,15 +453,19 @@ func (n *Node) post(f func()) {
 
 // postLane is post, into the lane of duty type d.
 func (n *Node) postLane(d consensus.DutyType, f func()) {
-	if !lowLane(d) {
+	box := n.lowbox
+	switch laneOf(d) {
+	case laneFirst:
 		n.post(f)
 		return
+	case laneAggregation:
+		box = n.aggbox
 	}
 	if n.ctx == nil {
 		return
 	}
 	select {
-	case n.lowbox <- f:
+	case box <- f:
 	case <-n.ctx.Done():
 	}
 }
@@ -495,7 +528,7 @@ type ValidatorShare struct {
 }
 
 // QueueLength is the number of inputs waiting for the loop.
-func (n *Node) QueueLength() int { return len(n.inbox) + len(n.lowbox) }
+func (n *Node) QueueLength() int { return len(n.inbox) + len(n.lowbox) + len(n.aggbox) }
 
 // Live reports whether the event loop turned within the last ten seconds.
 func (n *Node) Live() error {
@@ -601,6 +634,7 @@ func (s sink) ServeSyncCommitteeDuty(d *spec.SyncCommitteeDuty, slot phase0.Slot
 			return
 		}
 		s.n.deliver(v, dvc.ServeSyncCommitteeDuty{Duty: d, Slot: slot, SubcommitteeIndex: sub})
+		s.n.aggServeSync(v, d, slot)
 	})
 }
 

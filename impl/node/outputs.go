@@ -152,7 +152,7 @@ func dutyOfShare(m networking.Message) consensus.DutyType {
 
 // decided turns a QBFT decision into the DVC's decision event.
 func (n *Node) decided(d qbft.Decide, origin time.Time) {
-	if n.aggDecided(d) || n.slotDecided(d) {
+	if n.aggDecided(d, origin) || n.slotDecided(d) {
 		return
 	}
 	ic := n.insts[d.Instance]

@@ -10,10 +10,16 @@ import (
 	"github.com/dvspec/go-dvspec/spec/dvc"
 )
 
-// Overload handling (issue 16 item 4). The loop has two lanes: proposals,
-// attestations, slot starts and everything else go first; sync committee
-// and aggregation work arriving from peers (shares, QBFT messages) and
-// sync committee duties wait until the first lane is empty. Work whose duty can no longer be included (the DVC's expiry
+// Overload handling (issue 16 item 4). The loop has three lanes:
+// proposals, attestations, slot starts and everything else go first; sync
+// committee work arriving from peers (shares, QBFT messages) and sync
+// committee duties wait until the first lane is empty; aggregation work
+// (issue 13: shares, QBFT messages, the beacon node's aggregates and
+// contributions) waits until both are empty, except that it gets one turn
+// in aggTurnEvery while it waits, so that a node kept busy by its other
+// duties still aggregates (an aggregate never costs an attestation: its
+// turn comes after aggTurnEvery turns of the other lanes, and its flow
+// starts only after the attestation was submitted). Work whose duty can no longer be included (the DVC's expiry
 // rule, SPEC.md amendment A23, applied to the node's clock) is shed: a
 // peer's message before its signature is checked, and anything queued
 // when its turn comes, so a node that falls behind spends no CPU on the
@@ -22,14 +28,27 @@ import (
 // and, once per epoch, a node that shed work or whose queues were long
 // says so in its log with the numbers.
 
-// lowLane reports whether work of duty type d waits behind the first lane:
-// sync committee messages and both kinds of aggregation.
-func lowLane(d consensus.DutyType) bool {
+// Loop lanes, in priority order.
+const (
+	laneFirst = iota
+	laneSync
+	laneAggregation
+)
+
+// aggTurnEvery is how many turns of the other lanes the loop takes at most
+// while aggregation work waits.
+const aggTurnEvery = 16
+
+// laneOf is the lane of work of duty type d: sync committee messages, then
+// both kinds of aggregation, wait behind the first lane.
+func laneOf(d consensus.DutyType) int {
 	switch d {
-	case consensus.DutySyncCommittee, consensus.DutyAggregator, consensus.DutySyncContribution, consensus.DutySlotSyncCommittee:
-		return true
+	case consensus.DutySyncCommittee, consensus.DutySlotSyncCommittee:
+		return laneSync
+	case consensus.DutyAggregator, consensus.DutySyncContribution:
+		return laneAggregation
 	}
-	return false
+	return laneFirst
 }
 
 // shareDuty is the duty type a share message belongs to (ok false for a
@@ -123,7 +142,7 @@ func (n *Node) shedMessage(protocol string) {
 // the first slot of an epoch, logs the last epoch's numbers when the node
 // shed work or its queues were long.
 func (n *Node) reportOverload(slot phase0.Slot) {
-	n.over.sample(len(n.inbox), len(n.lowbox))
+	n.over.sample(len(n.inbox), len(n.lowbox)+len(n.aggbox))
 	spe := phase0.Slot(n.cfg.Chain.SlotsPerEpoch)
 	if spe == 0 || slot%spe != 0 {
 		return

@@ -59,21 +59,54 @@ func TestExpiredAt(t *testing.T) {
 }
 
 // The loop runs every waiting input of the first lane before any sync
-// committee input, whatever the order they were posted in.
+// committee input, and those before any aggregation input, whatever the
+// order they were posted in.
 func TestLoopFirstLaneFirst(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	n := &Node{log: slog.New(slog.DiscardHandler), now: time.Now, inbox: make(chan func(), 16), lowbox: make(chan func(), 16), ctx: ctx}
+	n := &Node{log: slog.New(slog.DiscardHandler), now: time.Now, inbox: make(chan func(), 16), lowbox: make(chan func(), 16), aggbox: make(chan func(), 16), ctx: ctx}
 	var order []string
 	n.postLane(consensus.DutySyncCommittee, func() { order = append(order, "sync1") })
 	n.postLane(consensus.DutyAttester, func() { order = append(order, "att") })
 	n.postLane(consensus.DutyAggregator, func() { order = append(order, "agg") })
 	n.postLane(consensus.DutySyncCommittee, func() { order = append(order, "sync2") })
+	n.postLane(consensus.DutySyncContribution, func() { order = append(order, "contrib") })
 	n.postLane(consensus.DutyProposer, func() { order = append(order, "block") })
-	n.postLane(consensus.DutySyncCommittee, func() { cancel() })
+	n.postLane(consensus.DutyAggregator, func() { cancel() })
 	n.loop(ctx)
-	if got := strings.Join(order, ","); got != "att,block,sync1,agg,sync2" {
-		t.Fatalf("order %s, want att,block,sync1,agg,sync2", got)
+	if got := strings.Join(order, ","); got != "att,block,sync1,sync2,agg,contrib" {
+		t.Fatalf("order %s, want att,block,sync1,sync2,agg,contrib", got)
+	}
+}
+
+// Aggregation work does not starve behind a first lane that never
+// empties: it gets one turn in aggTurnEvery.
+func TestLoopAggregationNotStarved(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n := &Node{log: slog.New(slog.DiscardHandler), now: time.Now, inbox: make(chan func(), 4), lowbox: make(chan func(), 4), aggbox: make(chan func(), 4), ctx: ctx}
+	first := 0
+	var busy func()
+	busy = func() {
+		first++
+		if first > 100*aggTurnEvery {
+			cancel() // starved
+			return
+		}
+		n.inbox <- busy // the first lane always has work
+	}
+	n.inbox <- busy
+	aggAt := -1
+	n.postLane(consensus.DutyAggregator, func() {
+		aggAt = first
+		cancel()
+	})
+	n.loop(ctx)
+	if aggAt < 0 {
+		t.Fatalf("the aggregation input did not run in %d first-lane inputs", first)
+	}
+	if aggAt > aggTurnEvery {
+		t.Fatalf("the aggregation input ran after %d first-lane inputs, want at most %d", aggAt, aggTurnEvery)
 	}
 }
 
@@ -82,7 +115,7 @@ func TestLoopFirstLaneFirst(t *testing.T) {
 func TestOverloadReportOncePerEpoch(t *testing.T) {
 	var buf bytes.Buffer
 	cfg := electraConfig(t)
-	n := &Node{log: slog.New(slog.NewTextHandler(&buf, nil)), inbox: make(chan func(), 16), lowbox: make(chan func(), 16)}
+	n := &Node{log: slog.New(slog.NewTextHandler(&buf, nil)), inbox: make(chan func(), 16), lowbox: make(chan func(), 16), aggbox: make(chan func(), 16)}
 	n.cfg.Chain = cfg.Chain
 	for i := 0; i < 3; i++ {
 		n.shedMessage(MsgShare)

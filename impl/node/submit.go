@@ -187,6 +187,7 @@ func (n *Node) submitAttestation(v *validator, a *networking.SignedAttestation) 
 // submitSync queues a combined sync committee message.
 func (n *Node) submitSync(v *validator, m *altair.SyncCommitteeMessage) {
 	n.tracker.stage(consensus.DutySyncCommittee, v.index, m.Slot, stageSubmitted)
+	defer n.aggSyncSubmitted(v, m.Slot, m.BeaconBlockRoot)
 	select {
 	case n.subm.syncs <- subItem[*altair.SyncCommitteeMessage]{item: m, typ: consensus.DutySyncCommittee, vi: v.index, slot: m.Slot}:
 	default:

@@ -280,7 +280,8 @@ func (n *Node) handleAggregateAttestation(w http.ResponseWriter, r *request) *ap
 	var root phase0.Root
 	copy(root[:], rootB)
 	slot, ci := phase0.Slot(slotV), phase0.CommitteeIndex(ciV)
-	data, length, sigs, ok := n.pools.attestation(attKey{slot: slot, committee: ci, dataRoot: root})
+	ak := attKey{slot: slot, committee: ci, dataRoot: root}
+	data, length, sigs, poolVersion, ok := n.pools.attestation(ak)
 	if !ok {
 		return notFound("no attestation for attestation_data_root %#x, slot %d, committee %d", root, slot, ci)
 	}
@@ -290,9 +291,13 @@ func (n *Node) handleAggregateAttestation(w http.ResponseWriter, r *request) *ap
 		bits.SetBitAt(pos, true)
 		list = append(list, s)
 	}
-	sig, err := aggregate(list)
-	if err != nil {
-		return &apiError{status: http.StatusInternalServerError, message: err.Error()}
+	sig, memo := n.pools.attAggregate(ak, poolVersion)
+	if !memo {
+		var err error
+		if sig, err = aggregate(list); err != nil {
+			return &apiError{status: http.StatusInternalServerError, message: err.Error()}
+		}
+		n.pools.memoAttAggregate(ak, poolVersion, sig)
 	}
 	version := n.chain.fork(n.chain.epochOf(slot)).Name
 	var att any
@@ -336,6 +341,19 @@ func (n *Node) acceptAggregate(version eth2spec.DataVersion, aggregator phase0.V
 	}
 	if len(participants) == 0 {
 		return fmt.Errorf("the aggregate has no participants")
+	}
+	// The aggregate matches the pool: every attestation it counts reached
+	// this beacon node (the only way in on a simulated chain), so a bit
+	// without one is an aggregator's invention.
+	dataRoot, err := data.HashTreeRoot()
+	if err != nil {
+		return err
+	}
+	pooled := n.pools.attestedPositions(attKey{slot: data.Slot, committee: committeeIndex, dataRoot: dataRoot})
+	for _, p := range bits.BitIndices() {
+		if !pooled[uint64(p)] {
+			return fmt.Errorf("the aggregate counts committee position %d, whose attestation of this data never reached the beacon node", p)
+		}
 	}
 	if !n.preset.IsAggregator(uint64(len(committee)), selectionProof) {
 		return fmt.Errorf("validator %d is not an aggregator: its selection proof does not select it for a committee of %d", aggregator, len(committee))

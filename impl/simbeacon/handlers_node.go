@@ -30,6 +30,7 @@ func (n *Node) buildRoutes() []route {
 		newRoute(p, ethnode.PathStateValidators, n.handleValidatorsPost),
 		newRoute(g, ethnode.PathStateValidator, n.handleValidator),
 		newRoute(g, ethnode.PathStateCommittees, n.handleCommittees),
+		newRoute(g, ethnode.PathStateSyncCommittees, n.handleSyncCommittees),
 		newRoute(g, ethnode.PathBlockHeader, n.handleHeader),
 		newRoute(g, ethnode.PathBlockRoot, n.handleBlockRoot),
 		newRoute(p, ethnode.PathPublishBlockV2, n.handlePublishBlock),

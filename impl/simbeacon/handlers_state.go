@@ -280,6 +280,38 @@ func (n *Node) handleCommittees(w http.ResponseWriter, r *request) *apiError {
 	return nil
 }
 
+// handleSyncCommittees serves the sync committee of the state's period, or
+// of the period of the epoch asked for (the state's period or the next):
+// its members in committee order and split into subcommittees.
+func (n *Node) handleSyncCommittees(w http.ResponseWriter, r *request) *apiError {
+	stateSlot, aerr := n.stateSlot(r)
+	if aerr != nil {
+		return aerr
+	}
+	epoch := n.chain.epochOf(stateSlot)
+	if n.chain.fork(epoch).Name < eth2spec.DataVersionAltair {
+		return badRequest("no sync committees before Altair (state epoch %d)", epoch)
+	}
+	period := n.chain.period(epoch)
+	if v, ok, aerr := queryUint(r, "epoch", false); aerr != nil {
+		return aerr
+	} else if ok {
+		p := n.chain.period(phase0.Epoch(v))
+		if p != period && p != period+1 {
+			return badRequest("epoch %d is not in the state's sync committee period %d or the next", v, period)
+		}
+		period = p
+	}
+	members := n.chain.sync(period).members
+	size := n.chain.subcommitteeSize()
+	subs := make([][]phase0.ValidatorIndex, 0, n.chain.syncSubnets)
+	for i := uint64(0); i < n.chain.syncSubnets; i++ {
+		subs = append(subs, members[i*size:(i+1)*size])
+	}
+	writeJSON(w, http.StatusOK, &stateEnvelope{Finalized: n.isFinalized(stateSlot), Data: &apiv1.SyncCommittee{Validators: members, ValidatorAggregates: subs}})
+	return nil
+}
+
 func (n *Node) blockSlot(r *request) (phase0.Slot, *apiError) {
 	return n.resolveSlot(r.params["block_id"], BlockRoot, "block")
 }

@@ -118,7 +118,7 @@ func (n *Node) handleSyncContribution(w http.ResponseWriter, r *request) *apiErr
 	}
 	var root phase0.Root
 	copy(root[:], rootB)
-	msgs := n.pools.syncMessages(syncKey{slot: slot, root: root})
+	msgs, version := n.pools.syncMessages(syncKey{slot: slot, root: root})
 	size := n.chain.subcommitteeSize()
 	members := n.chain.syncForMessageSlot(slot).members[sub*size : (sub+1)*size]
 	bits := make([]byte, n.contributionBytes())
@@ -132,9 +132,14 @@ func (n *Node) handleSyncContribution(w http.ResponseWriter, r *request) *apiErr
 	if len(sigs) == 0 {
 		return notFound("no sync committee messages for slot %d, subcommittee %d and block root %#x", slot, sub, root)
 	}
-	sig, err := aggregate(sigs)
-	if err != nil {
-		return &apiError{status: http.StatusInternalServerError, message: err.Error()}
+	mk := syncSubKey{syncKey{slot: slot, root: root}, sub}
+	sig, ok := n.pools.syncAggregate(mk, version)
+	if !ok {
+		var err error
+		if sig, err = aggregate(sigs); err != nil {
+			return &apiError{status: http.StatusInternalServerError, message: err.Error()}
+		}
+		n.pools.memoSyncAggregate(mk, version, sig)
 	}
 	writeJSON(w, http.StatusOK, &dataEnvelope{Data: &altair.SyncCommitteeContribution{
 		Slot: slot, BeaconBlockRoot: root, SubcommitteeIndex: sub, AggregationBits: bits, Signature: sig,
@@ -184,8 +189,13 @@ func (n *Node) acceptContribution(s *altair.SignedContributionAndProof) error {
 	size := n.chain.subcommitteeSize()
 	members := n.chain.syncForMessageSlot(c.Slot).members[c.SubcommitteeIndex*size : (c.SubcommitteeIndex+1)*size]
 	var participants []phase0.ValidatorIndex
+	pooled, _ := n.pools.syncMessages(syncKey{slot: c.Slot, root: c.BeaconBlockRoot})
 	for i := range members {
 		if c.AggregationBits[i/8]&(1<<(i%8)) != 0 {
+			// The contribution matches the pool (as an aggregate does).
+			if _, ok := pooled[members[i]]; !ok {
+				return fmt.Errorf("the contribution counts subcommittee position %d, whose sync committee message never reached the beacon node", i)
+			}
 			participants = append(participants, members[i])
 		}
 	}

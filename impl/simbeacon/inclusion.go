@@ -55,7 +55,7 @@ func (n *Node) blockAttestations(slot phase0.Slot, version eth2spec.DataVersion)
 		if uint64(len(p0)+len(el)) >= limit {
 			break
 		}
-		data, length, sigs, ok := n.pools.attestation(k)
+		data, length, sigs, poolVersion, ok := n.pools.attestation(k)
 		if !ok || len(sigs) == 0 {
 			continue
 		}
@@ -70,9 +70,13 @@ func (n *Node) blockAttestations(slot phase0.Slot, version eth2spec.DataVersion)
 			bits.SetBitAt(pos, true)
 			list = append(list, sigs[pos])
 		}
-		sig, err := aggregate(list)
-		if err != nil {
-			continue
+		sig, memo := n.pools.attAggregate(k, poolVersion)
+		if !memo {
+			var err error
+			if sig, err = aggregate(list); err != nil {
+				continue
+			}
+			n.pools.memoAttAggregate(k, poolVersion, sig)
 		}
 		if version >= eth2spec.DataVersionElectra {
 			el = append(el, &electra.Attestation{AggregationBits: bits, Data: data, Signature: sig, CommitteeBits: n.committeeBits(k.committee)})

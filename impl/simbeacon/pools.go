@@ -23,6 +23,25 @@ type pools struct {
 	// prunedAt is the newest slot a pruning pass ran for; pruning again
 	// before a newer slot arrives would find nothing.
 	prunedAt phase0.Slot
+	// version counts the additions to each entry; attAgg and syncAgg
+	// memoise the aggregate signature served for an entry at a version.
+	// Every aggregator of a committee (subcommittee) asks for the same
+	// aggregate, and aggregating decodes every signature (a subgroup check
+	// each): without the memo a slot's aggregate requests took the beacon
+	// node seconds.
+	version map[any]uint64
+	attAgg  map[attKey]memoSig
+	syncAgg map[syncSubKey]memoSig
+}
+
+type memoSig struct {
+	version uint64
+	sig     phase0.BLSSignature
+}
+
+type syncSubKey struct {
+	syncKey
+	sub uint64
 }
 
 const poolSlots = 64
@@ -51,7 +70,8 @@ type syncKey struct {
 
 func newPools() *pools {
 	return &pools{att: map[attKey]*attEntry{}, sync: map[syncKey]map[phase0.ValidatorIndex]phase0.BLSSignature{},
-		contrib: map[contribKey]*altair.SyncCommitteeContribution{}}
+		contrib: map[contribKey]*altair.SyncCommitteeContribution{},
+		version: map[any]uint64{}, attAgg: map[attKey]memoSig{}, syncAgg: map[syncSubKey]memoSig{}}
 }
 
 func (p *pools) addAttestation(k attKey, data *phase0.AttestationData, length, position uint64, sig phase0.BLSSignature) {
@@ -64,21 +84,70 @@ func (p *pools) addAttestation(k attKey, data *phase0.AttestationData, length, p
 		p.att[k] = e
 	}
 	e.sigs[position] = sig
+	p.version[k]++
 }
 
-// attestation returns a copy of the pool entry.
-func (p *pools) attestation(k attKey) (*phase0.AttestationData, uint64, map[uint64]phase0.BLSSignature, bool) {
+// attestation returns a copy of the pool entry and its version.
+func (p *pools) attestation(k attKey) (*phase0.AttestationData, uint64, map[uint64]phase0.BLSSignature, uint64, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e := p.att[k]
 	if e == nil {
-		return nil, 0, nil, false
+		return nil, 0, nil, 0, false
 	}
 	sigs := make(map[uint64]phase0.BLSSignature, len(e.sigs))
 	for k, v := range e.sigs {
 		sigs[k] = v
 	}
-	return e.data, e.length, sigs, true
+	return e.data, e.length, sigs, p.version[k], true
+}
+
+// attestedPositions returns the committee positions of the attestations
+// of k in the pool.
+func (p *pools) attestedPositions(k attKey) map[uint64]bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[uint64]bool{}
+	if e := p.att[k]; e != nil {
+		for pos := range e.sigs {
+			out[pos] = true
+		}
+	}
+	return out
+}
+
+// attAggregate is the memoised aggregate of an attestation entry at
+// version (ok false: not memoised, or memoised at another version).
+func (p *pools) attAggregate(k attKey, version uint64) (phase0.BLSSignature, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m, ok := p.attAgg[k]
+	return m.sig, ok && m.version == version
+}
+
+func (p *pools) memoAttAggregate(k attKey, version uint64, sig phase0.BLSSignature) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, live := p.att[k]; live {
+		p.attAgg[k] = memoSig{version, sig}
+	}
+}
+
+// syncAggregate is the memoised aggregate of a subcommittee's messages at
+// version.
+func (p *pools) syncAggregate(k syncSubKey, version uint64) (phase0.BLSSignature, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m, ok := p.syncAgg[k]
+	return m.sig, ok && m.version == version
+}
+
+func (p *pools) memoSyncAggregate(k syncSubKey, version uint64, sig phase0.BLSSignature) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, live := p.sync[k.syncKey]; live {
+		p.syncAgg[k] = memoSig{version, sig}
+	}
 }
 
 func (p *pools) addSyncMessage(k syncKey, v phase0.ValidatorIndex, sig phase0.BLSSignature) {
@@ -91,16 +160,18 @@ func (p *pools) addSyncMessage(k syncKey, v phase0.ValidatorIndex, sig phase0.BL
 		p.sync[k] = m
 	}
 	m[v] = sig
+	p.version[k]++
 }
 
-func (p *pools) syncMessages(k syncKey) map[phase0.ValidatorIndex]phase0.BLSSignature {
+// syncMessages returns a copy of the messages of k and their version.
+func (p *pools) syncMessages(k syncKey) (map[phase0.ValidatorIndex]phase0.BLSSignature, uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	out := make(map[phase0.ValidatorIndex]phase0.BLSSignature, len(p.sync[k]))
 	for v, s := range p.sync[k] {
 		out[v] = s
 	}
-	return out
+	return out, p.version[k]
 }
 
 // prune drops entries more than poolSlots older than slot; the caller holds
@@ -113,11 +184,19 @@ func (p *pools) prune(slot phase0.Slot) {
 	for old := range p.att {
 		if old.slot+poolSlots < slot {
 			delete(p.att, old)
+			delete(p.attAgg, old)
+			delete(p.version, old)
 		}
 	}
 	for old := range p.sync {
 		if old.slot+poolSlots < slot {
 			delete(p.sync, old)
+			delete(p.version, old)
+		}
+	}
+	for old := range p.syncAgg {
+		if old.slot+poolSlots < slot {
+			delete(p.syncAgg, old)
 		}
 	}
 	for old := range p.contrib {

@@ -3,6 +3,7 @@ package simbeacon
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -280,7 +281,32 @@ func (r *registry) verifyAggregate(vs []phase0.ValidatorIndex, root phase0.Root,
 	return nil
 }
 
-// aggregate sums signatures that were verified when they arrived.
+// aggregate sums signatures that were verified when they arrived. Each
+// distinct signature is decoded once: a sync committee member holding
+// several positions of a subcommittee adds its one signature once per
+// position, and decoding (a subgroup check) is what aggregating costs.
 func aggregate(sigs []phase0.BLSSignature) (phase0.BLSSignature, error) {
-	return bls.AggregateSignatures(sigs)
+	if len(sigs) == 0 {
+		return phase0.BLSSignature{}, errors.New("no signatures to aggregate")
+	}
+	parsed := make(map[phase0.BLSSignature]*herumi.Sign, len(sigs))
+	var agg herumi.Sign
+	for i, s := range sigs {
+		h := parsed[s]
+		if h == nil {
+			h = new(herumi.Sign)
+			if err := h.Deserialize(s[:]); err != nil {
+				return phase0.BLSSignature{}, fmt.Errorf("signature %d does not decode: %w", i, err)
+			}
+			parsed[s] = h
+		}
+		if i == 0 {
+			agg = *h
+		} else {
+			agg.Add(h)
+		}
+	}
+	var out phase0.BLSSignature
+	copy(out[:], agg.Serialize())
+	return out, nil
 }

@@ -110,3 +110,41 @@ func BenchmarkNewRegistry(b *testing.B) {
 		})
 	}
 }
+
+// aggregate, which decodes each distinct signature once, sums what
+// bls.AggregateSignatures sums, repeated signatures included.
+func TestAggregateDistinctDecodes(t *testing.T) {
+	var sigs []phase0.BLSSignature
+	for i := uint64(0); i < 3; i++ {
+		sk, err := bls.InteropSecretKey(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := bls.Sign(sk, []byte("0123456789abcdef0123456789abcdef"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sigs = append(sigs, phase0.BLSSignature(s))
+	}
+	for _, list := range [][]phase0.BLSSignature{
+		{sigs[0]}, {sigs[0], sigs[0]}, {sigs[1], sigs[0], sigs[1], sigs[2], sigs[1]}, {sigs[2], sigs[1], sigs[0]},
+	} {
+		got, err := aggregate(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := bls.AggregateSignatures(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%d signatures: aggregate %#x, bls.AggregateSignatures %#x", len(list), got[:8], want[:8])
+		}
+	}
+	if _, err := aggregate(nil); err == nil {
+		t.Error("an empty list aggregates")
+	}
+	if _, err := aggregate([]phase0.BLSSignature{{1}}); err == nil {
+		t.Error("a signature that does not decode aggregates")
+	}
+}

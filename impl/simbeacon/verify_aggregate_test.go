@@ -126,6 +126,46 @@ func TestAggregateAndProofVerification(t *testing.T) {
 	if len(h.n.Accepted(aggregator, simbeacon.KindAggregateAndProof)) != 1 {
 		t.Fatal("aggregate not recorded")
 	}
+	// Committee 1: all but its first member's attestations reach the
+	// beacon node; an aggregate that counts the first member, whose
+	// signature it holds, does not match the pool and is refused.
+	c1 := h.n.Committee(slot, 1)
+	var atts1 []*electra.SingleAttestation
+	for _, v := range c1 {
+		atts1 = append(atts1, h.s.SingleAttestation(v, epoch))
+	}
+	if st, body := h.post(ethnode.PathPoolAttestationsV2, version("electra"), atts1[1:]); st != http.StatusOK {
+		t.Fatalf("attestations of committee 1: %d %s", st, body)
+	}
+	agg1 := phase0.ValidatorIndex(9999)
+	for _, v := range c1[1:] {
+		if h.n.ChainConfig().IsAggregator(uint64(len(c1)), h.s.SelectionProof(v, slot)) {
+			agg1 = v
+			break
+		}
+	}
+	if agg1 == 9999 {
+		t.Fatal("test setup: no aggregator in committee 1")
+	}
+	sigs1 := make([]phase0.BLSSignature, len(atts1))
+	for i, a := range atts1 {
+		sigs1[i] = a.Signature
+	}
+	build1 := func(from int) *electra.SignedAggregateAndProof {
+		bits := bitfield.NewBitlist(uint64(len(c1)))
+		for i := from; i < len(c1); i++ {
+			bits.SetBitAt(uint64(i), true)
+		}
+		a := &electra.Attestation{AggregationBits: bits, Data: atts1[0].Data, Signature: aggregateOf(t, sigs1[from:]...), CommitteeBits: bitfield.Bitvector64{0x02}}
+		ap := &electra.AggregateAndProof{AggregatorIndex: agg1, Aggregate: a, SelectionProof: h.s.SelectionProof(agg1, slot)}
+		return &electra.SignedAggregateAndProof{Message: ap, Signature: h.trySign(agg1, ap, signing.DomainAggregateAndProof, epoch)}
+	}
+	before = len(h.n.AllAccepted())
+	st, body = h.post(ethnode.PathAggregateAndProofs, version("electra"), []*electra.SignedAggregateAndProof{build1(0)})
+	h.refused("aggregate counting an attestation the beacon node never saw", st, body, "never reached the beacon node", before)
+	if st, body := h.post(ethnode.PathAggregateAndProofs, version("electra"), []*electra.SignedAggregateAndProof{build1(1)}); st != http.StatusOK {
+		t.Fatalf("aggregate of the pool refused: %d %s", st, body)
+	}
 	// Beacon committee selections: verified full proofs come back.
 	sel := []*apiv1.BeaconCommitteeSelection{{ValidatorIndex: aggregator, Slot: slot, SelectionProof: h.s.SelectionProof(aggregator, slot)}}
 	if st, body := h.post(ethnode.PathBeaconCommitteeSel, nil, sel); st != http.StatusOK {

@@ -98,8 +98,12 @@ func Step(cfg *dvc.Config, st *State, ev Event, o Oracles) (*State, []Output, er
 	if cfg.Mode == dvc.ModeRemoteSigner && o.Signer == nil {
 		return st, nil, fmt.Errorf("%w: remote-signer mode without a signer", dvc.ErrInvalidConfig)
 	}
+	// PublicSharesChecked as the DVC's verifier has it (A24): a node whose
+	// cluster definition is validated does not check each combined
+	// selection proof again, one pairing per validator and slot.
 	t := &transition{cfg: cfg, o: o, s: st.clone(), v: networking.Verifier{
 		Chain: cfg.Chain, ValidatorPubkey: cfg.Validator.Pubkey, PublicShares: cfg.PublicShares, Threshold: cfg.Threshold, Verify: o.Verify,
+		PublicSharesChecked: cfg.PublicSharesChecked,
 	}}
 	if err := t.dispatch(ev); err != nil {
 		return st, nil, err
