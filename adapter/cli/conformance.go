@@ -12,7 +12,9 @@ import (
 	"time"
 
 	adconf "github.com/dvspec/go-dvspec/adapter/conformance"
+	"github.com/dvspec/go-dvspec/adapter/run"
 	"github.com/dvspec/go-dvspec/impl/conformance"
+	"github.com/dvspec/go-dvspec/impl/vc"
 )
 
 const conformanceUsage = `dvnode conformance: the black-box conformance kit (adapter/CONFORMANCE.md)
@@ -96,7 +98,14 @@ func cmdConformanceSelfTest(ctx context.Context, args []string, stdout, stderr i
 	minLive := fs.Float64("min-liveness", 0, "override every scenario's share of duties that must be done (0..1)")
 	recSigner := fs.Bool("recording-signer", true, "nodes sign through the kit's recording Web3Signer endpoints (safety judged under the share keys too); false: each node's embedded signer")
 	level := fs.String("log-level", "error", "node log level: debug, info, warn or error")
+	modeFlag := fs.String("mode", "both", "architecture the dvnode clusters run in: remote-signer, vc-middleware (a scripted validator client per node) or both")
+	patFlag := fs.String("vc-patterns", "default,prysm", "request patterns of the scripted validator clients (vc-middleware), node i using the ((i-1) mod n)-th: default, prysm")
 	if err := fs.Parse(args); err != nil {
+		return ExitUsage
+	}
+	modes, pats, err := modesAndPatterns(*modeFlag, *patFlag)
+	if err != nil {
+		fmt.Fprintln(stderr, "dvnode conformance self-test:", err)
 		return ExitUsage
 	}
 	scs, err := scenarios(names)
@@ -120,7 +129,7 @@ func cmdConformanceSelfTest(ctx context.Context, args []string, stdout, stderr i
 		return ExitUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
-	sum, err := adconf.SelfTest(ctx, adconf.SelfTestConfig{Nodes: *nodes, Validators: *vals, Scenarios: scs, ReportDir: *reportDir, SecondsPerSlot: *sps, MinLiveness: *minLive, RecordingSigner: *recSigner, Out: stdout, Logger: log})
+	sum, err := adconf.SelfTest(ctx, adconf.SelfTestConfig{Nodes: *nodes, Validators: *vals, Scenarios: scs, ReportDir: *reportDir, SecondsPerSlot: *sps, MinLiveness: *minLive, RecordingSigner: *recSigner, Modes: modes, VCPatterns: pats, Out: stdout, Logger: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "dvnode conformance self-test:", err)
 		return ExitFailure
@@ -168,4 +177,27 @@ func cmdConformanceServe(ctx context.Context, args []string, stdout, stderr io.W
 		return ExitFailure
 	}
 	return ExitOK
+}
+
+// modesAndPatterns reads --mode and --vc-patterns.
+func modesAndPatterns(mode, patterns string) ([]string, []vc.Pattern, error) {
+	var modes []string
+	switch mode {
+	case run.ModeRemoteSigner, run.ModeVCMiddleware:
+		modes = []string{mode}
+	case "both":
+		modes = []string{run.ModeRemoteSigner, run.ModeVCMiddleware}
+	default:
+		return nil, nil, fmt.Errorf("--mode %q: want %s, %s or both", mode, run.ModeRemoteSigner, run.ModeVCMiddleware)
+	}
+	known := conformance.Patterns()
+	var pats []vc.Pattern
+	for _, n := range strings.Split(patterns, ",") {
+		p, ok := known[strings.TrimSpace(n)]
+		if !ok {
+			return nil, nil, fmt.Errorf("--vc-patterns: %q: want a comma-separated list of default, prysm", n)
+		}
+		pats = append(pats, p)
+	}
+	return modes, pats, nil
 }

@@ -16,12 +16,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dvspec/go-dvspec/adapter/run"
 	"github.com/dvspec/go-dvspec/impl/conformance"
 	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/impl/remotesigner"
+	"github.com/dvspec/go-dvspec/impl/vc"
 	"github.com/dvspec/go-dvspec/spec/cluster"
 )
 
@@ -39,6 +41,16 @@ type SelfTestConfig struct {
 	// judged under the share keys); otherwise each node uses its
 	// embedded signer.
 	RecordingSigner bool
+	// Modes are the architectures each scenario is run in: run.ModeRemoteSigner
+	// and/or run.ModeVCMiddleware (empty: remote-signer only). In
+	// VC-middleware mode a scripted validator client per node drives the
+	// node's validator API and the scenario is reported as
+	// <name>/vc-middleware.
+	Modes []string
+	// VCPatterns are the request patterns of the scripted validator
+	// clients, node i using VCPatterns[(i-1) % len] (empty: default and
+	// prysm alternating, so one cluster sees both).
+	VCPatterns []vc.Pattern
 	// ReportDir, when set, receives <scenario>.json per scenario.
 	ReportDir string
 	// Out receives the tables and the SCENARIO and CONFORMANCE lines.
@@ -70,43 +82,68 @@ func SelfTest(ctx context.Context, cfg SelfTestConfig) (Summary, error) {
 	if len(cfg.Scenarios) == 0 {
 		return Summary{}, errors.New("conformance: no scenarios")
 	}
+	modes := cfg.Modes
+	if len(modes) == 0 {
+		modes = []string{run.ModeRemoteSigner}
+	}
+	for _, m := range modes {
+		if m != run.ModeRemoteSigner && m != run.ModeVCMiddleware {
+			return Summary{}, fmt.Errorf("conformance: mode %q: want %s or %s", m, run.ModeRemoteSigner, run.ModeVCMiddleware)
+		}
+	}
+	if len(cfg.VCPatterns) == 0 {
+		cfg.VCPatterns = []vc.Pattern{vc.DefaultPattern(), vc.PrysmPattern()}
+	}
 	var sum Summary
-	for _, sc := range cfg.Scenarios {
-		if cfg.SecondsPerSlot != 0 {
-			sc.SecondsPerSlot = cfg.SecondsPerSlot
-		}
-		if cfg.MinLiveness != 0 {
-			sc.MinLiveness = cfg.MinLiveness
-		}
-		rep, err := runDvnode(ctx, cfg, sc)
-		if err != nil {
-			return sum, fmt.Errorf("scenario %s: %w", sc.Name, err)
-		}
-		sum.Scenarios++
-		if rep.Pass {
-			sum.Passed++
-		} else {
-			sum.Failed++
-		}
-		sum.Reports = append(sum.Reports, rep)
-		if err := rep.WriteTable(cfg.Out); err != nil {
-			return sum, err
-		}
-		if cfg.ReportDir != "" {
-			if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
-				return sum, err
-			}
-			if err := rep.WriteJSON(filepath.Join(cfg.ReportDir, sc.Name+".json")); err != nil {
+	for _, mode := range modes {
+		for _, sc := range cfg.Scenarios {
+			if err := runOne(ctx, cfg, sc, mode, &sum); err != nil {
 				return sum, err
 			}
 		}
-		fmt.Fprintln(cfg.Out, rep.Line())
 	}
 	fmt.Fprintln(cfg.Out, sum.Line())
 	return sum, nil
 }
 
-func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario) (*conformance.Report, error) {
+func runOne(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario, mode string, sum *Summary) error {
+	if cfg.SecondsPerSlot != 0 {
+		sc.SecondsPerSlot = cfg.SecondsPerSlot
+	}
+	if cfg.MinLiveness != 0 {
+		sc.MinLiveness = cfg.MinLiveness
+	}
+	if mode == run.ModeVCMiddleware {
+		sc.Name += "/" + run.ModeVCMiddleware
+	}
+	rep, err := runDvnode(ctx, cfg, sc, mode)
+	if err != nil {
+		return fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	sum.Scenarios++
+	if rep.Pass {
+		sum.Passed++
+	} else {
+		sum.Failed++
+	}
+	sum.Reports = append(sum.Reports, rep)
+	if err := rep.WriteTable(cfg.Out); err != nil {
+		return err
+	}
+	if cfg.ReportDir != "" {
+		if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
+			return err
+		}
+		file := strings.ReplaceAll(sc.Name, "/", "-")
+		if err := rep.WriteJSON(filepath.Join(cfg.ReportDir, file+".json")); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(cfg.Out, rep.Line())
+	return nil
+}
+
+func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario, mode string) (*conformance.Report, error) {
 	kit, err := conformance.New(conformance.Config{
 		Nodes: cfg.Nodes, Validators: cfg.Validators, Scenario: sc,
 		GenesisDelay: 3*time.Second + time.Duration(cfg.Validators)*4*time.Millisecond,
@@ -151,7 +188,10 @@ func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario)
 			SignerListen: "127.0.0.1:0",
 			Logger:       cfg.Logger.With("node", i),
 		}
-		if cfg.RecordingSigner {
+		vcMode := mode == run.ModeVCMiddleware
+		if vcMode {
+			o.Mode, o.ValidatorAPIAddr, o.SignerListen = run.ModeVCMiddleware, "127.0.0.1:0", ""
+		} else if cfg.RecordingSigner {
 			if o.SignerURL, o.SignerTokenFile, err = recordingSigner(kit, i, nodeDir); err != nil {
 				return nil, fmt.Errorf("node %d signer: %w", i, err)
 			}
@@ -162,6 +202,22 @@ func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario)
 			return nil, fmt.Errorf("node %d: %w", i, err)
 		}
 		svcs = append(svcs, svc)
+		if vcMode {
+			sks, err := remotesigner.LoadKeystores(remotesigner.KeystoreConfig{
+				Dir: filepath.Join(nodeDir, keys.KeystoresDir), PasswordFile: filepath.Join(nodeDir, keys.KeystorePasswordFile),
+			})
+			if err != nil {
+				return nil, fmt.Errorf("node %d key shares: %w", i, err)
+			}
+			stop, err := kit.StartVC(rctx, conformance.VCConfig{
+				Node: i, URL: "http://" + svc.ValidatorAPIAddr, Keys: sks, Dir: nodeDir,
+				Pattern: cfg.VCPatterns[int(i-1)%len(cfg.VCPatterns)], Logger: cfg.Logger.With("node", i, "component", "vc"),
+			})
+			if err != nil {
+				return nil, err
+			}
+			defer stop()
+		}
 	}
 	return kit.Run(rctx)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/consensus"
+	"github.com/dvspec/go-dvspec/impl/vc"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/slashing"
@@ -20,6 +21,7 @@ const (
 	CheckAgreement = "agreement"
 	CheckLiveness  = "liveness"
 	CheckLatency   = "latency"
+	CheckAnswers   = "answers"
 )
 
 // Duty is one duty the chain assigned to a validator of the cluster.
@@ -58,6 +60,10 @@ type Input struct {
 	ChainOffences int
 	// MinLiveness is the share of duties that must be done (0: 1).
 	MinLiveness float64
+	// VCMode: scripted validator clients drove the nodes' validator APIs
+	// (VC-middleware mode), and VCResults are their duty outcomes.
+	VCMode    bool
+	VCResults []VCResult
 }
 
 // Result is the outcome of one check.
@@ -80,7 +86,40 @@ func (r *Result) fail(format string, args ...any) {
 
 // Judge runs every check over in.
 func Judge(in Input) []Result {
-	return []Result{Safety(in), Validity(in), Agreement(in), Liveness(in), Latency(in)}
+	out := []Result{Safety(in), Validity(in), Agreement(in), Liveness(in), Latency(in)}
+	if in.VCMode {
+		out = append(out, Answers(in))
+	}
+	return out
+}
+
+// Answers (VC-middleware mode): the scripted validator clients refused
+// no answer of a node's validator API, neither as invalid for the duty
+// asked (attestation data of another slot or epoch, a block of another
+// slot or proposer) nor as slashable under their own EIP-3076 protection.
+// A duty that failed otherwise (a timeout, a node that had nothing to
+// give while its beacon node was down) is liveness's business.
+func Answers(in Input) Result {
+	r := Result{Check: CheckAnswers, Pass: true}
+	ok, other := 0, 0
+	nodes := map[uint64]string{}
+	for _, x := range in.VCResults {
+		nodes[x.Node] = x.Pattern
+		switch {
+		case x.OK:
+			ok++
+		case vc.IsBadAnswer(x.Err):
+			r.fail("node %d (%s pattern) %s duty of validator %d slot %d: %v", x.Node, x.Pattern, x.Type, x.Validator, x.Slot, x.Err)
+		default:
+			other++
+		}
+	}
+	if len(nodes) == 0 {
+		r.fail("no scripted validator client reported a duty")
+	}
+	bad := len(in.VCResults) - ok - other
+	r.Detail = fmt.Sprintf("%d duties by %d scripted validator clients: %d done, %d refused answers, %d failed otherwise", len(in.VCResults), len(nodes), ok, bad, other)
+	return r
 }
 
 // pubkeyOf is the slashing-DB key the checks file a validator under: the

@@ -3,11 +3,16 @@ package conformance
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/impl/vc"
+	"github.com/dvspec/go-dvspec/spec/slashing"
 )
 
 // TestBlockChecks: two different blocks accepted in a slot fail safety;
@@ -134,5 +139,34 @@ func TestShareSafety(t *testing.T) {
 	in.SigningRequests = append(in.SigningRequests, SigningRequest{Node: 1, Pubkey: phase0.BLSPubKey{1}, Kind: KindBlock, Slot: 9, SigningRoot: phase0.Root{5}, Signed: true, At: at.Add(time.Second)})
 	if r := Safety(in); r.Pass {
 		t.Fatal("a double proposal under share 1 passed safety")
+	}
+}
+
+// TestAnswersCheck: a duty the scripted validator client refused as
+// slashable fails the answers check; a duty lost to a timeout does not
+// (liveness judges it); the check exists only when VCs drove the nodes.
+func TestAnswersCheck(t *testing.T) {
+	timeout := vc.Result{Type: vc.DutyAttestation, Validator: 1, Slot: 3, Err: errors.New("context deadline exceeded")}
+	in := Input{VCMode: true, VCResults: []VCResult{
+		{Node: 1, Pattern: "default", Result: vc.Result{Type: vc.DutyAttestation, Validator: 1, Slot: 2, OK: true}},
+		{Node: 2, Pattern: "prysm", Result: timeout},
+	}}
+	if r := Answers(in); !r.Pass {
+		t.Fatalf("a timeout failed the answers check: %v", r.Errors)
+	}
+	if n := len(Judge(in)); n != 6 {
+		t.Errorf("VC mode: %d checks, want 6", n)
+	}
+	if n := len(Judge(Input{})); n != 5 {
+		t.Errorf("remote-signer mode: %d checks, want 5", n)
+	}
+	refused := vc.Result{Type: vc.DutyAttestation, Validator: 1, Slot: 4, Err: fmt.Errorf("slashing protection: %w", &slashing.ConflictError{Err: slashing.ErrSurroundsExisting})}
+	in.VCResults = append(in.VCResults, VCResult{Node: 3, Pattern: "default", Result: refused})
+	r := Answers(in)
+	if r.Pass || len(r.Errors) != 1 || !strings.Contains(r.Errors[0], "node 3") {
+		t.Fatalf("a slashable answer passed or was misreported: pass=%v %v", r.Pass, r.Errors)
+	}
+	if r := Answers(Input{VCMode: true}); r.Pass {
+		t.Error("no VC results passed: a run where no client did anything must fail")
 	}
 }

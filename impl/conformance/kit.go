@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
@@ -52,6 +53,9 @@ type Kit struct {
 	servers []*http.Server
 	urls    []string
 	genesis time.Time
+
+	mu     sync.Mutex
+	vcMode bool // scripted validator clients drive the nodes
 }
 
 // New validates cfg, builds the chain and starts serving the endpoints.
@@ -258,7 +262,11 @@ func (k *Kit) Input() Input {
 		Duties:          k.duties(),
 		Blocks:          map[phase0.Slot][]phase0.Root{},
 		MinLiveness:     k.cfg.Scenario.minLiveness(),
+		VCResults:       k.rec.VCResults(),
 	}
+	k.mu.Lock()
+	in.VCMode = k.vcMode
+	k.mu.Unlock()
 	skip := map[string]bool{}
 	for _, d := range k.cfg.Scenario.LivenessSkip {
 		skip[d] = true

@@ -48,6 +48,21 @@ type Record struct {
 	submissions []Submission
 	requests    map[uint64]int
 	signing     []SigningRequest
+	vcs         []VCResult
+}
+
+func (r *Record) addVC(v VCResult) {
+	r.mu.Lock()
+	r.vcs = append(r.vcs, v)
+	r.mu.Unlock()
+}
+
+// VCResults returns a copy of the scripted validator clients' duty
+// outcomes.
+func (r *Record) VCResults() []VCResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]VCResult(nil), r.vcs...)
 }
 
 func (r *Record) addSigning(s SigningRequest) {

@@ -73,7 +73,7 @@ func (v *VC) attest(ctx context.Context, slot phase0.Slot) []Result {
 			if _, asked := data[a.CommitteeIndex]; !asked && dataErr[a.CommitteeIndex] == nil {
 				ad, err := v.bn.ProduceAttestationData(ctx, slot, a.CommitteeIndex)
 				if err == nil {
-					err = checkData(ad, slot, a.CommitteeIndex, version, v.epochOf(slot))
+					err = badAnswer(checkData(ad, slot, a.CommitteeIndex, version, v.epochOf(slot)))
 				}
 				if err != nil {
 					dataErr[a.CommitteeIndex] = err
@@ -90,7 +90,7 @@ func (v *VC) attest(ctx context.Context, slot phase0.Slot) []Result {
 			if shared == nil && sharedErr == nil {
 				shared, sharedErr = v.bn.ProduceAttestationData(ctx, slot, a.CommitteeIndex)
 				if sharedErr == nil {
-					sharedErr = checkData(shared, slot, a.CommitteeIndex, version, v.epochOf(slot))
+					sharedErr = badAnswer(checkData(shared, slot, a.CommitteeIndex, version, v.epochOf(slot)))
 				}
 			}
 			if sharedErr != nil {

@@ -81,6 +81,9 @@ func TestWrongAttestationDataChangesNothing(t *testing.T) {
 		if r.OK || r.Err == nil || !strings.Contains(r.Err.Error(), "target epoch 99") {
 			t.Errorf("validator %d: OK=%v err=%v, want a refusal naming the target epoch", r.Validator, r.OK, r.Err)
 		}
+		if !vc.IsBadAnswer(r.Err) {
+			t.Errorf("validator %d: %v is not classed as a bad answer", r.Validator, r.Err)
+		}
 		if got := f.node.Accepted(r.Validator, simbeacon.KindAttestation); len(got) != 0 {
 			t.Errorf("validator %d: simbeacon accepted %v", r.Validator, got)
 		}
@@ -131,6 +134,9 @@ func TestDoubleVoteOfferRefused(t *testing.T) {
 	for _, r := range second {
 		if r.OK || !errors.Is(r.Err, slashing.ErrDoubleVote) {
 			t.Errorf("validator %d: OK=%v err=%v, want a double-vote refusal", r.Validator, r.OK, r.Err)
+		}
+		if !vc.IsBadAnswer(r.Err) {
+			t.Errorf("validator %d: %v is not classed as a bad answer", r.Validator, r.Err)
 		}
 		if got := f.node.Accepted(r.Validator, simbeacon.KindAttestation); len(got) != 1 {
 			t.Errorf("validator %d: %d attestations accepted, want 1", r.Validator, len(got))

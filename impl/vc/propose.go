@@ -78,14 +78,14 @@ func (v *VC) propose(ctx context.Context, slot phase0.Slot, index phase0.Validat
 	}
 	bslot, err := block.Slot()
 	if err != nil {
-		return fmt.Errorf("produced block: %w", err)
+		return badAnswer(fmt.Errorf("produced block: %w", err))
 	}
 	proposer, err := block.ProposerIndex()
 	if err != nil {
-		return fmt.Errorf("produced block: %w", err)
+		return badAnswer(fmt.Errorf("produced block: %w", err))
 	}
 	if bslot != slot || proposer != index {
-		return fmt.Errorf("produced block is for slot %d proposer %d, asked slot %d proposer %d", bslot, proposer, slot, index)
+		return badAnswer(fmt.Errorf("produced block is for slot %d proposer %d, asked slot %d proposer %d", bslot, proposer, slot, index))
 	}
 	in, err := v.chain.BeaconBlock(block)
 	if err != nil {
