@@ -149,7 +149,20 @@ func cmdConformanceServe(ctx context.Context, args []string, stdout, stderr io.W
 	basePort := fs.Int("base-port", 0, "port of node 1's beacon endpoint; node i gets base+i-1 on 127.0.0.1 (default: a free range)")
 	out := fs.String("out", "", "directory for validator_keys/ and report.json (required; must be empty)")
 	delay := fs.Duration("genesis-delay", 60*time.Second, "time until slot 0: to split the keys and start the nodes")
+	modeFlag := fs.String("mode", run.ModeRemoteSigner, "the implementation's architecture: remote-signer, or vc-middleware (the kit runs a scripted validator client per node against its validator API)")
+	vcBase := fs.Int("vc-base-port", 0, "vc-middleware: port of node 1's validator API; node i's is base+i-1 on 127.0.0.1 (default: a free range)")
+	shares := fs.String("shares-dir", "", "vc-middleware: node i's key shares are DIR/node-<i>/keystores/ with DIR/node-<i>/keystore-password.txt (default: OUT/cluster)")
+	patFlag := fs.String("vc-patterns", "default,prysm", "vc-middleware: request patterns of the scripted validator clients, node i using the ((i-1) mod n)-th: default, prysm")
 	if err := fs.Parse(args); err != nil {
+		return ExitUsage
+	}
+	if *modeFlag == "both" {
+		fmt.Fprintln(stderr, "dvnode conformance serve: --mode: want remote-signer or vc-middleware")
+		return ExitUsage
+	}
+	modes, pats, err := modesAndPatterns(*modeFlag, *patFlag)
+	if err != nil {
+		fmt.Fprintln(stderr, "dvnode conformance serve:", err)
 		return ExitUsage
 	}
 	scs, err := scenarios([]string{*name})
@@ -168,7 +181,7 @@ func cmdConformanceServe(ctx context.Context, args []string, stdout, stderr io.W
 		fmt.Fprintln(stderr, "dvnode conformance serve:", err)
 		return ExitUsage
 	}
-	rep, err := adconf.Serve(ctx, adconf.ServeConfig{Nodes: *nodes, Validators: *vals, Scenario: scs[0], BasePort: *basePort, Dir: *out, GenesisDelay: *delay, Out: stdout})
+	rep, err := adconf.Serve(ctx, adconf.ServeConfig{Nodes: *nodes, Validators: *vals, Scenario: scs[0], BasePort: *basePort, Dir: *out, GenesisDelay: *delay, Mode: modes[0], VCBasePort: *vcBase, SharesDir: *shares, VCPatterns: pats, Out: stdout})
 	if err != nil {
 		fmt.Fprintln(stderr, "dvnode conformance serve:", err)
 		return ExitUsage

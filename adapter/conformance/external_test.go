@@ -11,6 +11,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/adapter/cli"
 	adconf "github.com/dvspec/go-dvspec/adapter/conformance"
+	"github.com/dvspec/go-dvspec/adapter/run"
 	"github.com/dvspec/go-dvspec/impl/conformance"
 )
 
@@ -49,6 +50,37 @@ func TestExternalProcesses(t *testing.T) {
 	sc.Faults[0].ToSlot = 4
 	// As TestSelfTestShort: a loaded machine makes some duties late.
 	sc.SecondsPerSlot, sc.MinLiveness = 3, 0.8
+	runExternal(t, sc, run.ModeRemoteSigner)
+}
+
+// TestExternalVCMiddleware: the same for an implementation in
+// VC-middleware mode: the printed `dvnode run --mode vc-middleware` lines
+// are started as processes, and the kit drives each node's validator API
+// with its own scripted validator client holding that node's key shares.
+func TestExternalVCMiddleware(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs dvnode processes for a few seconds")
+	}
+	t.Parallel()
+	all, err := conformance.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc conformance.Scenario
+	for _, s := range all {
+		if s.Name == "baseline" {
+			sc = s
+		}
+	}
+	sc.Slots = 6
+	sc.SecondsPerSlot, sc.MinLiveness = 3, 0.8
+	rep := runExternal(t, sc, run.ModeVCMiddleware)
+	if a := rep.Result(conformance.CheckAnswers); a == nil || !strings.Contains(a.Detail, "by 4 scripted validator clients") {
+		t.Fatalf("answers check missing or not from 4 clients: %+v", a)
+	}
+}
+
+func runExternal(t *testing.T, sc conformance.Scenario, mode string) *conformance.Report {
 	dir := t.TempDir()
 	var out bytes.Buffer
 	var procs []*exec.Cmd
@@ -65,7 +97,7 @@ func TestExternalProcesses(t *testing.T) {
 		return cmd
 	}
 	rep, err := adconf.Serve(t.Context(), adconf.ServeConfig{
-		Nodes: 4, Validators: 4, Scenario: sc, Dir: filepath.Join(dir, "kit"), GenesisDelay: 20 * time.Second, Out: &out,
+		Nodes: 4, Validators: 4, Scenario: sc, Dir: filepath.Join(dir, "kit"), GenesisDelay: 20 * time.Second, Out: &out, Mode: mode,
 		Ready: func(*conformance.Kit) {
 			for _, line := range strings.Split(out.String(), "\n") {
 				line = strings.TrimSpace(line)
@@ -99,4 +131,5 @@ func TestExternalProcesses(t *testing.T) {
 	if !rep.Pass {
 		t.Fatalf("%s", rep.Line())
 	}
+	return rep
 }
