@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dvspec/go-dvspec/impl/conformance"
 	"github.com/dvspec/go-dvspec/adapter/run"
+	"github.com/dvspec/go-dvspec/impl/conformance"
 	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/impl/vc"
