@@ -116,7 +116,7 @@ func runOne(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario, mo
 	if mode == run.ModeVCMiddleware {
 		sc.Name += "/" + run.ModeVCMiddleware
 	}
-	rep, err := runDvnode(ctx, cfg, sc, mode)
+	rep, kit, err := runDvnode(ctx, cfg, sc, mode)
 	if err != nil {
 		return fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
@@ -138,29 +138,34 @@ func runOne(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario, mo
 		if err := rep.WriteJSON(filepath.Join(cfg.ReportDir, file+".json")); err != nil {
 			return err
 		}
+		if err := kit.WriteTrace(filepath.Join(cfg.ReportDir, file+".trace.jsonl")); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(cfg.Out, rep.Line())
 	return nil
 }
 
-func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario, mode string) (*conformance.Report, error) {
+// runDvnode returns the report and the (closed) kit, whose record stays
+// readable.
+func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario, mode string) (*conformance.Report, *conformance.Kit, error) {
 	kit, err := conformance.New(conformance.Config{
 		Nodes: cfg.Nodes, Validators: cfg.Validators, Scenario: sc,
 		GenesisDelay: 3*time.Second + time.Duration(cfg.Validators)*4*time.Millisecond,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer kit.Close()
 	dir, err := os.MkdirTemp("", "dvnode-conformance-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer os.RemoveAll(dir)
 	chain := kit.Chain()
 	p2p, err := freePorts(cfg.Nodes)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	seed := make([]byte, 32)
 	_, _ = rand.Read(seed)
@@ -169,7 +174,7 @@ func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario,
 		Network:  cluster.NetworkFromSchedule("conformance", chain.GenesisValidatorsRoot, chain.SlotsPerEpoch, chain.Forks),
 		BasePort: p2p,
 	}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -193,13 +198,13 @@ func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario,
 			o.Mode, o.ValidatorAPIAddr, o.SignerListen = run.ModeVCMiddleware, "127.0.0.1:0", ""
 		} else if cfg.RecordingSigner {
 			if o.SignerURL, o.SignerTokenFile, err = recordingSigner(kit, i, nodeDir); err != nil {
-				return nil, fmt.Errorf("node %d signer: %w", i, err)
+				return nil, nil, fmt.Errorf("node %d signer: %w", i, err)
 			}
 			o.SignerListen = ""
 		}
 		svc, err := run.Start(rctx, o)
 		if err != nil {
-			return nil, fmt.Errorf("node %d: %w", i, err)
+			return nil, nil, fmt.Errorf("node %d: %w", i, err)
 		}
 		svcs = append(svcs, svc)
 		if vcMode {
@@ -207,19 +212,20 @@ func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario,
 				Dir: filepath.Join(nodeDir, keys.KeystoresDir), PasswordFile: filepath.Join(nodeDir, keys.KeystorePasswordFile),
 			})
 			if err != nil {
-				return nil, fmt.Errorf("node %d key shares: %w", i, err)
+				return nil, nil, fmt.Errorf("node %d key shares: %w", i, err)
 			}
 			stop, err := kit.StartVC(rctx, conformance.VCConfig{
 				Node: i, URL: "http://" + svc.ValidatorAPIAddr, Keys: sks, Dir: nodeDir,
 				Pattern: cfg.VCPatterns[int(i-1)%len(cfg.VCPatterns)], Logger: cfg.Logger.With("node", i, "component", "vc"),
 			})
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			defer stop()
 		}
 	}
-	return kit.Run(rctx)
+	rep, err := kit.Run(rctx)
+	return rep, kit, err
 }
 
 // freePorts finds n consecutive free TCP ports on 127.0.0.1 for the

@@ -180,7 +180,11 @@ func Serve(ctx context.Context, cfg ServeConfig) (*conformance.Report, error) {
 	if err := rep.WriteJSON(path); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "report: %s\n", path)
+	tpath := filepath.Join(cfg.Dir, "submissions.trace.jsonl")
+	if err := kit.WriteTrace(tpath); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "report: %s\nsubmissions (trace format, for dvnode diff): %s\n", path, tpath)
 	fmt.Fprintln(out, rep.Line())
 	return rep, nil
 }

@@ -10,10 +10,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/attestantio/go-eth2-client/spec/altair"
 	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
+	"github.com/dvspec/go-dvspec/networking"
 )
 
 // maxBody bounds what the front reads of a submission (the simulated node
@@ -133,7 +135,13 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			return
 		}
-		f.recordAttestations(body)
+		f.recordAttestations(body, r.Header.Get("Eth-Consensus-Version"))
+	case r.Method == http.MethodPost && strings.HasSuffix(path, "/beacon/pool/sync_committees"):
+		body, ok := f.readBody(w, r)
+		if !ok {
+			return
+		}
+		f.recordSyncMessages(body)
 	case r.Method == http.MethodPost && (strings.HasSuffix(path, "/beacon/blocks") || strings.HasSuffix(path, "/beacon/blinded_blocks")):
 		body, ok := f.readBody(w, r)
 		if !ok {
@@ -145,6 +153,8 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// identify it whatever the encoding and the arrival time.
 			sub.Slot, sub.Body = s, sig
 		}
+		sub.Validator = f.sb.Proposer(sub.Slot)
+		sub.Fork, sub.SSZ = f.blockForTrace(r.Header, body)
 		tw := &teeWriter{ResponseWriter: w, status: http.StatusOK}
 		f.next.ServeHTTP(tw, r)
 		if tw.status >= 300 {
@@ -170,7 +180,7 @@ func (f *Front) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) 
 // recordAttestations records the attestations of a pool submission it can
 // decode (Electra single attestations; undecodable bodies are left to the
 // chain, which answers them with an error).
-func (f *Front) recordAttestations(body []byte) {
+func (f *Front) recordAttestations(body []byte, fork string) {
 	var items []*electra.SingleAttestation
 	if err := json.Unmarshal(body, &items); err != nil {
 		return
@@ -180,8 +190,55 @@ func (f *Front) recordAttestations(body []byte) {
 		if a == nil || a.Data == nil || a.Data.Source == nil || a.Data.Target == nil {
 			continue
 		}
-		f.rec.AddSubmission(Submission{Node: f.Node, Kind: KindAttestation, Validator: a.AttesterIndex, Slot: a.Data.Slot, Data: a.Data, At: now})
+		sub := Submission{Node: f.Node, Kind: KindAttestation, Validator: a.AttesterIndex, Slot: a.Data.Slot, Data: a.Data, At: now, Fork: strings.ToLower(fork)}
+		if raw, err := a.MarshalSSZ(); err == nil {
+			sub.SSZ = raw
+		}
+		if sub.Fork == "" {
+			sub.Fork = f.sb.Fork(a.Data.Slot).String()
+		}
+		f.rec.AddSubmission(sub)
 	}
+}
+
+// recordSyncMessages records the sync committee messages of a pool
+// submission (for the trace; the chain judges them).
+func (f *Front) recordSyncMessages(body []byte) {
+	var items []*altair.SyncCommitteeMessage
+	if err := json.Unmarshal(body, &items); err != nil {
+		return
+	}
+	now := time.Now()
+	for _, m := range items {
+		if m == nil {
+			continue
+		}
+		sub := Submission{Node: f.Node, Kind: KindSyncMessage, Validator: m.ValidatorIndex, Slot: m.Slot, At: now}
+		if raw, err := m.MarshalSSZ(); err == nil {
+			sub.SSZ = raw
+		}
+		f.rec.AddSubmission(sub)
+	}
+}
+
+// blockForTrace decodes a published block as the chain does and returns
+// it as the trace's submit_block carries it: the SSZ
+// SignedVersionedBlock (fork version, the fork's BeaconBlock, signature).
+func (f *Front) blockForTrace(h http.Header, body []byte) (string, []byte) {
+	pb, err := f.sb.DecodePublishedBlock(h, body)
+	if err != nil {
+		return "", nil
+	}
+	fork, err := f.sb.SigningChain().ForkAtSlot(pb.Slot)
+	if err != nil {
+		return "", nil
+	}
+	svb := &networking.SignedVersionedBlock{Block: &networking.VersionedBlock{ForkVersion: fork.Version, Block: pb.Message}, Signature: pb.Signature}
+	raw, err := svb.MarshalSSZ()
+	if err != nil {
+		return "", nil
+	}
+	return pb.Fork, raw
 }
 
 type capture struct {

@@ -341,3 +341,7 @@ func (k *Kit) duties() []Duty {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Slot < out[j].Slot })
 	return out
 }
+
+// WriteTrace writes what the nodes submitted so far in the trace format
+// (WriteTrace), for `dvnode diff`.
+func (k *Kit) WriteTrace(path string) error { return WriteTraceFile(path, k.rec.Submissions()) }

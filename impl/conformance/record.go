@@ -33,12 +33,19 @@ type Submission struct {
 	// accepted).
 	Refused string
 	At      time.Time
+	// Fork and SSZ are the submitted message in the trace format
+	// (adapter/TRACE.md): attestation_fork and attestation_ssz, block_fork
+	// and the SignedVersionedBlock, or the SyncCommitteeMessage; SSZ is
+	// nil when the kit could not decode the submission.
+	Fork string
+	SSZ  []byte
 }
 
 // Submission kinds.
 const (
 	KindAttestation = "attestation"
 	KindBlock       = "block"
+	KindSyncMessage = "sync_committee_message"
 )
 
 // Record is everything the kit saw during a run; safe for concurrent use.
