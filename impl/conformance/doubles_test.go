@@ -192,6 +192,9 @@ func TestDoublesFailTheirCheck(t *testing.T) {
 	}{
 		{"honest", "baseline", ""},
 		{"honest", "divergent_views", ""},
+		{"honest", "late_head", ""},
+		{"honest", "short_reorg", ""},
+		{"no_consensus", "short_reorg", CheckAgreement},
 		{"no_consensus", "divergent_views", CheckAgreement},
 		{"no_slashing_protection", "slashable_offers", CheckSafety},
 		{"never_submits", "baseline", CheckLiveness},

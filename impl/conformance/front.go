@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
 	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
@@ -34,6 +36,7 @@ type Front struct {
 	mu      sync.Mutex
 	count   map[int]uint64 // requests per fault, for "every"
 	applied map[int]uint64 // times each fault changed an answer
+	offered uint64         // blocks offered under double_proposal
 }
 
 func (f *Front) apply(i int) {
@@ -70,8 +73,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.rec.request(f.Node)
 	slot := uint64(f.sb.CurrentSlot())
 	var delay time.Duration
-	var divergent, surround *Fault
-	var divergentAt, surroundAt int
+	var rw rewrites
 	for i := range f.faults {
 		ft := f.faults[i]
 		if !ft.active(slot) {
@@ -106,10 +108,12 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case FaultSlow:
 			f.apply(i)
 			delay += time.Duration(ft.DelayMillis) * time.Millisecond
-		case FaultDivergentHead:
-			divergent, divergentAt = &f.faults[i], i
+		case FaultDivergentHead, FaultLateHead, FaultReorg:
+			rw.head = append(rw.head, i)
 		case FaultSurroundOffer:
-			surround, surroundAt = &f.faults[i], i
+			rw.surround = append(rw.surround, i)
+		case FaultDoubleProposal:
+			rw.block = append(rw.block, i)
 		}
 	}
 	if delay > 0 {
@@ -122,14 +126,10 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
 	case r.Method == http.MethodGet && strings.HasSuffix(path, "/validator/attestation_data"):
-		div, sur := f.serveAttestationData(w, r, divergent, surround)
-		if div {
-			f.apply(divergentAt)
-		}
-		if sur {
-			f.apply(surroundAt)
-		}
+		f.serveAttestationData(w, r, rw)
 		return
+	case r.Method == http.MethodGet && strings.Contains(path, "/validator/blocks/") && len(rw.block) > 0:
+		f.offerOtherBlock(r, rw.block)
 	case r.Method == http.MethodPost && strings.HasSuffix(path, "/beacon/pool/attestations"):
 		body, ok := f.readBody(w, r)
 		if !ok {
@@ -181,6 +181,10 @@ func (f *Front) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) 
 // decode (Electra single attestations; undecodable bodies are left to the
 // chain, which answers them with an error).
 func (f *Front) recordAttestations(body []byte, fork string) {
+	if v, ok := forkByName(strings.ToLower(fork)); ok && v < eth2spec.DataVersionElectra {
+		f.recordPhase0Attestations(body, v)
+		return
+	}
 	var items []*electra.SingleAttestation
 	if err := json.Unmarshal(body, &items); err != nil {
 		return
@@ -196,6 +200,31 @@ func (f *Front) recordAttestations(body []byte, fork string) {
 		}
 		if sub.Fork == "" {
 			sub.Fork = f.sb.Fork(a.Data.Slot).String()
+		}
+		f.rec.AddSubmission(sub)
+	}
+}
+
+// recordPhase0Attestations records pre-Electra attestations (one bit set:
+// the attester is the committee member at that position).
+func (f *Front) recordPhase0Attestations(body []byte, fork eth2spec.DataVersion) {
+	var items []*phase0.Attestation
+	if err := json.Unmarshal(body, &items); err != nil {
+		return
+	}
+	now := time.Now()
+	for _, a := range items {
+		if a == nil || a.Data == nil || a.Data.Source == nil || a.Data.Target == nil {
+			continue
+		}
+		bits := a.AggregationBits.BitIndices()
+		committee := f.sb.Committee(a.Data.Slot, a.Data.Index)
+		if len(bits) != 1 || bits[0] >= len(committee) {
+			continue
+		}
+		sub := Submission{Node: f.Node, Kind: KindAttestation, Validator: committee[bits[0]], Slot: a.Data.Slot, Data: a.Data, At: now, Fork: fork.String()}
+		if raw, err := a.MarshalSSZ(); err == nil {
+			sub.SSZ = raw
 		}
 		f.rec.AddSubmission(sub)
 	}
@@ -251,10 +280,41 @@ func (c *capture) Header() http.Header         { return c.header }
 func (c *capture) WriteHeader(s int)           { c.status = s }
 func (c *capture) Write(b []byte) (int, error) { return c.body.Write(b) }
 
+// rewrites are the faults that change a node's answers, by index into
+// the node's faults.
+type rewrites struct {
+	head, surround, block []int
+}
+
+// headOf returns the head slot fault ft makes the endpoint name in data of
+// slot at time now, and whether it changes anything.
+func (f *Front) headOf(ft Fault, slot phase0.Slot, now time.Time) (phase0.Slot, bool) {
+	back := func(n uint64) phase0.Slot {
+		if uint64(slot) > n {
+			return slot - phase0.Slot(n)
+		}
+		return 0
+	}
+	switch ft.Kind {
+	case FaultDivergentHead:
+		return back(ft.Lag), true
+	case FaultLateHead:
+		cfg := f.sb.Config()
+		start := cfg.GenesisTime.Add(time.Duration(uint64(slot)*cfg.SecondsPerSlot) * time.Second)
+		if now.Before(start.Add(time.Duration(ft.DelayMillis) * time.Millisecond)) {
+			return back(1), true
+		}
+	case FaultReorg:
+		if h := phase0.Slot(ft.FromSlot - 1 - ft.Lag); h <= slot {
+			return h, true
+		}
+	}
+	return slot, false
+}
+
 // serveAttestationData asks the chain, rewrites the data as the node's
 // faults say, records the offer and answers it.
-// It reports whether the divergent and the surround rewrites applied.
-func (f *Front) serveAttestationData(w http.ResponseWriter, r *http.Request, divergent, surround *Fault) (div, sur bool) {
+func (f *Front) serveAttestationData(w http.ResponseWriter, r *http.Request, rw rewrites) {
 	c := &capture{header: http.Header{}, status: http.StatusOK}
 	f.next.ServeHTTP(c, r)
 	out := c.body.Bytes()
@@ -262,20 +322,25 @@ func (f *Front) serveAttestationData(w http.ResponseWriter, r *http.Request, div
 		var resp map[string]json.RawMessage
 		var data phase0.AttestationData
 		if json.Unmarshal(out, &resp) == nil && json.Unmarshal(resp["data"], &data) == nil && data.Source != nil && data.Target != nil {
-			if divergent != nil {
-				lag := phase0.Slot(divergent.Lag)
-				head := phase0.Slot(0)
-				if data.Slot > lag {
-					head = data.Slot - lag
+			changed := false
+			// The chain's clock, so that a test on a manual clock sees
+			// the same late head as a run on the wall clock.
+			now := f.sb.Config().Clock.Now()
+			for _, i := range rw.head {
+				if head, ok := f.headOf(f.faults[i], data.Slot, now); ok {
+					data.BeaconBlockRoot = simbeacon.BlockRoot(head)
+					changed = true
+					f.apply(i)
 				}
-				data.BeaconBlockRoot = simbeacon.BlockRoot(head)
-				div = true
 			}
-			if surround != nil && data.Target.Epoch >= 3 {
-				data.Source = &phase0.Checkpoint{Epoch: 0, Root: simbeacon.BlockRoot(0)}
-				sur = true
+			for _, i := range rw.surround {
+				if data.Target.Epoch >= 3 {
+					data.Source = &phase0.Checkpoint{Epoch: 0, Root: simbeacon.BlockRoot(0)}
+					changed = true
+					f.apply(i)
+				}
 			}
-			if div || sur {
+			if changed {
 				if raw, err := json.Marshal(&data); err == nil {
 					resp["data"] = raw
 					if b, err := json.Marshal(resp); err == nil {
@@ -292,7 +357,25 @@ func (f *Front) serveAttestationData(w http.ResponseWriter, r *http.Request, div
 	w.Header().Del("Content-Length")
 	w.WriteHeader(c.status)
 	_, _ = w.Write(out)
-	return div, sur
+}
+
+// offerOtherBlock makes the chain build, for this request, a block no
+// other node is offered: the graffiti names the node and how many blocks
+// its endpoint has offered, so a repeated request for a slot gets yet
+// another block.
+func (f *Front) offerOtherBlock(r *http.Request, faults []int) {
+	f.mu.Lock()
+	f.offered++
+	n := f.offered
+	f.mu.Unlock()
+	var g [32]byte
+	copy(g[:], fmt.Sprintf("kit node %d offer %d", f.Node, n))
+	q := r.URL.Query()
+	q.Set("graffiti", "0x"+hex.EncodeToString(g[:]))
+	r.URL.RawQuery = q.Encode()
+	for _, i := range faults {
+		f.apply(i)
+	}
 }
 
 // teeWriter passes an answer through and keeps its status and the start of

@@ -88,9 +88,13 @@ func New(cfg Config) (*Kit, error) {
 	}
 	// The beacon API reports genesis in whole seconds.
 	genesis := clock.Now().Add(cfg.GenesisDelay).Truncate(time.Second).Add(time.Second)
+	forks, err := cfg.Scenario.forkSchedule()
+	if err != nil {
+		return nil, err
+	}
 	sb, err := simbeacon.New(simbeacon.Config{
 		Chain: chainCfg, Validators: uint64(cfg.Validators), SecondsPerSlot: cfg.Scenario.secondsPerSlot(),
-		GenesisTime: genesis, Clock: clock,
+		GenesisTime: genesis, Clock: clock, Forks: forks,
 	})
 	if err != nil {
 		return nil, err

@@ -10,6 +10,11 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	eth2spec "github.com/attestantio/go-eth2-client/spec"
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
 // Scenario is one named script: how long the run is and what each node's
@@ -36,6 +41,11 @@ type Scenario struct {
 	// simulated chain itself cannot judge fairly; the description must say
 	// why.
 	LivenessSkip []string `json:"liveness_skip,omitempty"`
+	// ForkEpochs schedules forks inside the run, by fork name (phase0 ..
+	// fulu): the newest fork named is the last one scheduled, forks before
+	// it not named activate at genesis, forks after it never (empty: every
+	// fork through Electra at genesis).
+	ForkEpochs map[string]uint64 `json:"fork_epochs,omitempty"`
 	// Faults are applied to the named node's beacon endpoint.
 	Faults []Fault `json:"faults,omitempty"`
 }
@@ -57,9 +67,25 @@ const (
 	// its source, which surrounds the cluster's vote of the previous epoch
 	// from epoch 3 on: an implementation must never sign it.
 	FaultSurroundOffer = "surround_offer"
+	// FaultLateHead: the slot's block reaches the beacon node DelayMillis
+	// into the slot; until then attestation data names the previous
+	// slot's block as head.
+	FaultLateHead = "late_head"
+	// FaultReorg: a short reorg in the beacon node's view. During the
+	// slots the node's head is the block of slot FromSlot-1-Lag: the Lag
+	// blocks after it, which the node had shown as head, are orphaned in
+	// its view; after ToSlot it is back on the canonical chain.
+	FaultReorg = "reorg"
+	// FaultDoubleProposal: every block production request is answered
+	// with a block of its own (the chain's block with the request's
+	// graffiti replaced by a per-request one): a second, different block
+	// for a slot the other nodes' beacon nodes offered, and a third if
+	// the node asks again. At most one may ever be signed.
+	FaultDoubleProposal = "double_proposal"
 )
 
-var faultKinds = map[string]bool{FaultDown: true, FaultErrors: true, FaultSlow: true, FaultDivergentHead: true, FaultSurroundOffer: true}
+var faultKinds = map[string]bool{FaultDown: true, FaultErrors: true, FaultSlow: true, FaultDivergentHead: true, FaultSurroundOffer: true,
+	FaultLateHead: true, FaultReorg: true, FaultDoubleProposal: true}
 
 // Fault is scripted adversity on one node's beacon endpoint during slots
 // [FromSlot, ToSlot] (ToSlot 0: to the end).
@@ -158,7 +184,7 @@ func (s Scenario) Validate(nodes int) error {
 	}
 	for i, f := range s.Faults {
 		if !faultKinds[f.Kind] {
-			errs = append(errs, fmt.Errorf("faults[%d].kind %q: want one of down, errors, slow, divergent_head, surround_offer", i, f.Kind))
+			errs = append(errs, fmt.Errorf("faults[%d].kind %q: want one of down, errors, slow, divergent_head, surround_offer, late_head, reorg, double_proposal", i, f.Kind))
 		}
 		if f.Node < 1 || (nodes > 0 && f.Node > uint64(nodes)) {
 			errs = append(errs, fmt.Errorf("faults[%d].node %d: no such node", i, f.Node))
@@ -166,20 +192,68 @@ func (s Scenario) Validate(nodes int) error {
 		if f.ToSlot != 0 && f.ToSlot < f.FromSlot {
 			errs = append(errs, fmt.Errorf("faults[%d].to_slot %d is before from_slot %d", i, f.ToSlot, f.FromSlot))
 		}
-		if f.Kind == FaultSlow && (f.DelayMillis == 0 || f.DelayMillis > 60000) {
+		if (f.Kind == FaultSlow || f.Kind == FaultLateHead) && (f.DelayMillis == 0 || f.DelayMillis > 60000) {
 			errs = append(errs, fmt.Errorf("faults[%d].delay_ms %d: want 1..60000", i, f.DelayMillis))
 		}
 		if f.Kind == FaultErrors && f.Status != 0 && (f.Status < 500 || f.Status > 599) {
 			errs = append(errs, fmt.Errorf("faults[%d].status %d: want a 5xx status", i, f.Status))
 		}
-		if f.Kind == FaultDivergentHead && (f.Lag < 1 || f.Lag > 8) {
+		if (f.Kind == FaultDivergentHead || f.Kind == FaultReorg) && (f.Lag < 1 || f.Lag > 8) {
 			errs = append(errs, fmt.Errorf("faults[%d].lag %d: want 1..8 (the beacon node knows heads that recent)", i, f.Lag))
 		}
+	}
+	for i, f := range s.Faults {
+		if f.Kind == FaultReorg && (f.FromSlot < f.Lag+1 || f.ToSlot == 0) {
+			errs = append(errs, fmt.Errorf("faults[%d]: a reorg needs from_slot > lag (%d) and a to_slot", i, f.Lag))
+		}
+	}
+	if _, err := s.forkSchedule(); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("scenario %q: %w", s.Name, errors.Join(errs...))
 	}
 	return nil
+}
+
+// forkSchedule builds the chain's fork schedule from ForkEpochs (mainnet
+// fork versions); the zero schedule means simbeacon's default.
+func (s Scenario) forkSchedule() (signing.ForkSchedule, error) {
+	if len(s.ForkEpochs) == 0 {
+		return signing.ForkSchedule{}, nil
+	}
+	latest := eth2spec.DataVersionPhase0
+	for name := range s.ForkEpochs {
+		v, ok := forkByName(name)
+		if !ok {
+			return signing.ForkSchedule{}, fmt.Errorf("fork_epochs: %q: want a fork name phase0 .. %s", name, signing.LatestName)
+		}
+		latest = max(latest, v)
+	}
+	base, err := signing.MainnetVersionsFromGenesis(latest)
+	if err != nil {
+		return signing.ForkSchedule{}, fmt.Errorf("fork_epochs: %w", err)
+	}
+	forks := base.Forks()
+	for i := range forks {
+		if e, ok := s.ForkEpochs[forks[i].Name.String()]; ok {
+			forks[i].Epoch = phase0.Epoch(e)
+		}
+	}
+	sched, err := signing.NewForkSchedule(forks...)
+	if err != nil {
+		return signing.ForkSchedule{}, fmt.Errorf("fork_epochs: %w", err)
+	}
+	return sched, nil
+}
+
+func forkByName(name string) (eth2spec.DataVersion, bool) {
+	for v := eth2spec.DataVersionPhase0; v <= signing.LatestName; v++ {
+		if v.String() == name {
+			return v, true
+		}
+	}
+	return 0, false
 }
 
 func (s Scenario) slotsPerEpoch() uint64 {

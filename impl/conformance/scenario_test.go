@@ -10,7 +10,8 @@ func TestBuiltinScenariosParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"baseline": true, "bn_down": true, "slashable_offers": true, "divergent_views": true, "errors_slow": true}
+	want := map[string]bool{"baseline": true, "bn_down": true, "slashable_offers": true, "divergent_views": true, "errors_slow": true,
+		"late_head": true, "short_reorg": true, "double_proposal": true, "fork_boundary": true, "all_forks": true}
 	for _, s := range all {
 		delete(want, s.Name)
 		if err := s.Validate(4); err != nil {
@@ -35,6 +36,10 @@ func TestBadScenarioNamesTheField(t *testing.T) {
 		`{"name":"x","slots":4,"faults":[{"node":1,"kind":"errors","status":404}]}`:            "faults[0].status",
 		`{"name":"x","slots":4,"faults":[{"node":1,"kind":"down","from_slot":5,"to_slot":2}]}`: "faults[0].to_slot",
 		`{"name":"x","slots":4,"min_liveness":2}`:                                              "min_liveness",
+		`{"name":"x","slots":4,"faults":[{"node":1,"kind":"late_head"}]}`:                      "faults[0].delay_ms",
+		`{"name":"x","slots":4,"faults":[{"node":1,"kind":"reorg","from_slot":1,"lag":1}]}`:    "faults[0]: a reorg",
+		`{"name":"x","slots":4,"fork_epochs":{"merge":2}}`:                                     "fork_epochs",
+		`{"name":"x","slots":4,"fork_epochs":{"altair":3,"bellatrix":1}}`:                      "fork_epochs",
 		`not json`: "scenario",
 	}
 	for raw, field := range cases {
