@@ -342,6 +342,8 @@ func Liveness(in Input) Result {
 	type count struct{ done, all int }
 	by := map[string]*count{}
 	total := count{}
+	why := missedReasons(in)
+	never, refused := 0, 0
 	for _, d := range in.Duties {
 		c := by[d.Type]
 		if c == nil {
@@ -353,8 +355,16 @@ func Liveness(in Input) Result {
 		if !d.Done.IsZero() {
 			c.done++
 			total.done++
-		} else if len(r.Errors) < maxErrors && min == 1 {
-			r.Errors = append(r.Errors, fmt.Sprintf("%s duty of validator %d at slot %d not done", d.Type, d.Validator, d.Slot))
+			continue
+		}
+		reason, submitted := why(d)
+		if submitted {
+			refused++
+		} else {
+			never++
+		}
+		if len(r.Errors) < maxErrors {
+			r.Errors = append(r.Errors, fmt.Sprintf("%s duty of validator %d at slot %d not done: %s", d.Type, d.Validator, d.Slot, reason))
 		}
 	}
 	if total.all == 0 {
@@ -376,7 +386,46 @@ func Liveness(in Input) Result {
 		r.Errors = nil
 	}
 	r.Detail = fmt.Sprint(parts)
+	if never+refused > 0 {
+		r.Detail += fmt.Sprintf(" not done: %d never submitted, %d submitted and refused by the chain", never, refused)
+	}
 	return r
+}
+
+// missedReasons returns, for a duty the chain never accepted, what the kit
+// saw of it: no submission at all (the implementation never got there), or
+// submissions, when (relative to the duty's start) and why the chain
+// refused them (late: the wrong slot; a head the chain does not accept).
+func missedReasons(in Input) func(Duty) (string, bool) {
+	kinds := map[string]string{DutyAttester: KindAttestation, DutyProposer: KindBlock, DutySync: KindSyncMessage}
+	type key struct {
+		kind string
+		v    phase0.ValidatorIndex
+		s    phase0.Slot
+	}
+	subs := map[key][]Submission{}
+	for _, s := range in.Submissions {
+		k := key{s.Kind, s.Validator, s.Slot}
+		subs[k] = append(subs[k], s)
+	}
+	return func(d Duty) (string, bool) {
+		got := subs[key{kinds[d.Type], d.Validator, d.Slot}]
+		if len(got) == 0 {
+			return "no node submitted it", false
+		}
+		s := got[0]
+		for _, x := range got {
+			if x.Refused != "" {
+				s = x
+				break
+			}
+		}
+		refusal := s.Refused
+		if refusal == "" {
+			refusal = "not refused, but not accepted"
+		}
+		return fmt.Sprintf("%d submission(s), node %d's at %+dms from duty start: %s", len(got), s.Node, s.At.Sub(d.Start).Milliseconds(), refusal), true
+	}
 }
 
 // Latency reports p50 and p99 from duty start to the chain's acceptance;

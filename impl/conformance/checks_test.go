@@ -170,3 +170,30 @@ func TestAnswersCheck(t *testing.T) {
 		t.Error("no VC results passed: a run where no client did anything must fail")
 	}
 }
+
+// TestLivenessSaysWhy: a duty not done is reported as never submitted, or
+// as submitted (when, by whom) and refused with the chain's reason, so a
+// run that fails liveness says whose part failed.
+func TestLivenessSaysWhy(t *testing.T) {
+	start := time.Unix(100, 0)
+	in := Input{
+		Duties: []Duty{
+			{Type: DutyProposer, Validator: 3, Slot: 7, Start: start},
+			{Type: DutySync, Validator: 4, Slot: 7, Start: start.Add(time.Second)},
+		},
+		Submissions: []Submission{{Node: 2, Kind: KindBlock, Validator: 3, Slot: 7, At: start.Add(2500 * time.Millisecond), Refused: "400 slot 7 is not the current slot 8"}},
+	}
+	r := Liveness(in)
+	if r.Pass || len(r.Errors) != 2 {
+		t.Fatalf("pass=%v errors=%q", r.Pass, r.Errors)
+	}
+	if e := r.Errors[0]; !strings.Contains(e, "node 2's at +2500ms") || !strings.Contains(e, "not the current slot 8") {
+		t.Errorf("refused block: %q", e)
+	}
+	if e := r.Errors[1]; !strings.Contains(e, "no node submitted it") {
+		t.Errorf("missing sync message: %q", e)
+	}
+	if !strings.Contains(r.Detail, "1 never submitted, 1 submitted and refused") {
+		t.Errorf("detail %q", r.Detail)
+	}
+}

@@ -135,13 +135,15 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			return
 		}
-		f.recordAttestations(body, r.Header.Get("Eth-Consensus-Version"))
+		f.passPool(w, r, f.decodeAttestations(body, r.Header.Get("Eth-Consensus-Version")))
+		return
 	case r.Method == http.MethodPost && strings.HasSuffix(path, "/beacon/pool/sync_committees"):
 		body, ok := f.readBody(w, r)
 		if !ok {
 			return
 		}
-		f.recordSyncMessages(body)
+		f.passPool(w, r, f.decodeSyncMessages(body))
+		return
 	case r.Method == http.MethodPost && (strings.HasSuffix(path, "/beacon/blocks") || strings.HasSuffix(path, "/beacon/blinded_blocks")):
 		body, ok := f.readBody(w, r)
 		if !ok {
@@ -177,20 +179,20 @@ func (f *Front) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) 
 	return body, true
 }
 
-// recordAttestations records the attestations of a pool submission it can
-// decode (Electra single attestations; undecodable bodies are left to the
-// chain, which answers them with an error).
-func (f *Front) recordAttestations(body []byte, fork string) {
+// decodeAttestations decodes the attestations of a pool submission, by
+// position in the request (nil where it cannot; undecodable bodies are left
+// to the chain, which answers them with an error).
+func (f *Front) decodeAttestations(body []byte, fork string) []*Submission {
 	if v, ok := forkByName(strings.ToLower(fork)); ok && v < eth2spec.DataVersionElectra {
-		f.recordPhase0Attestations(body, v)
-		return
+		return f.decodePhase0Attestations(body, v)
 	}
 	var items []*electra.SingleAttestation
 	if err := json.Unmarshal(body, &items); err != nil {
-		return
+		return nil
 	}
+	out := make([]*Submission, len(items))
 	now := time.Now()
-	for _, a := range items {
+	for i, a := range items {
 		if a == nil || a.Data == nil || a.Data.Source == nil || a.Data.Target == nil {
 			continue
 		}
@@ -201,19 +203,21 @@ func (f *Front) recordAttestations(body []byte, fork string) {
 		if sub.Fork == "" {
 			sub.Fork = f.sb.Fork(a.Data.Slot).String()
 		}
-		f.rec.AddSubmission(sub)
+		out[i] = &sub
 	}
+	return out
 }
 
-// recordPhase0Attestations records pre-Electra attestations (one bit set:
+// decodePhase0Attestations decodes pre-Electra attestations (one bit set:
 // the attester is the committee member at that position).
-func (f *Front) recordPhase0Attestations(body []byte, fork eth2spec.DataVersion) {
+func (f *Front) decodePhase0Attestations(body []byte, fork eth2spec.DataVersion) []*Submission {
 	var items []*phase0.Attestation
 	if err := json.Unmarshal(body, &items); err != nil {
-		return
+		return nil
 	}
+	out := make([]*Submission, len(items))
 	now := time.Now()
-	for _, a := range items {
+	for i, a := range items {
 		if a == nil || a.Data == nil || a.Data.Source == nil || a.Data.Target == nil {
 			continue
 		}
@@ -226,19 +230,21 @@ func (f *Front) recordPhase0Attestations(body []byte, fork eth2spec.DataVersion)
 		if raw, err := a.MarshalSSZ(); err == nil {
 			sub.SSZ = raw
 		}
-		f.rec.AddSubmission(sub)
+		out[i] = &sub
 	}
+	return out
 }
 
-// recordSyncMessages records the sync committee messages of a pool
-// submission (for the trace; the chain judges them).
-func (f *Front) recordSyncMessages(body []byte) {
+// decodeSyncMessages decodes the sync committee messages of a pool
+// submission (for the trace and the reasons of refusals).
+func (f *Front) decodeSyncMessages(body []byte) []*Submission {
 	var items []*altair.SyncCommitteeMessage
 	if err := json.Unmarshal(body, &items); err != nil {
-		return
+		return nil
 	}
+	out := make([]*Submission, len(items))
 	now := time.Now()
-	for _, m := range items {
+	for i, m := range items {
 		if m == nil {
 			continue
 		}
@@ -246,7 +252,44 @@ func (f *Front) recordSyncMessages(body []byte) {
 		if raw, err := m.MarshalSSZ(); err == nil {
 			sub.SSZ = raw
 		}
-		f.rec.AddSubmission(sub)
+		out[i] = &sub
+	}
+	return out
+}
+
+// passPool passes a pool submission to the chain and records its items
+// (subs, by position in the request) with the chain's reason for each one
+// it refused, so that a duty not done can be told apart: never submitted,
+// or submitted and refused (too late, wrong head, ...).
+func (f *Front) passPool(w http.ResponseWriter, r *http.Request, subs []*Submission) {
+	tw := &teeWriter{ResponseWriter: w, status: http.StatusOK}
+	f.next.ServeHTTP(tw, r)
+	if tw.status >= 300 {
+		var resp struct {
+			Message  string `json:"message"`
+			Failures []struct {
+				Index   int    `json:"index"`
+				Message string `json:"message"`
+			} `json:"failures"`
+		}
+		perItem := json.Unmarshal(tw.body.Bytes(), &resp) == nil && len(resp.Failures) > 0
+		for _, fl := range resp.Failures {
+			if fl.Index >= 0 && fl.Index < len(subs) && subs[fl.Index] != nil {
+				subs[fl.Index].Refused = fmt.Sprintf("%d %s", tw.status, fl.Message)
+			}
+		}
+		if !perItem {
+			for _, s := range subs {
+				if s != nil {
+					s.Refused = fmt.Sprintf("%d %s", tw.status, strings.TrimSpace(tw.body.String()))
+				}
+			}
+		}
+	}
+	for _, s := range subs {
+		if s != nil {
+			f.rec.AddSubmission(*s)
+		}
 	}
 }
 
@@ -378,6 +421,10 @@ func (f *Front) offerOtherBlock(r *http.Request, faults []int) {
 	}
 }
 
+// teeBytes bounds what a teeWriter keeps: enough for a pool submission's
+// per-item failures.
+const teeBytes = 64 << 10
+
 // teeWriter passes an answer through and keeps its status and the start of
 // its body, so that the report can say why the chain refused a block.
 type teeWriter struct {
@@ -392,7 +439,7 @@ func (t *teeWriter) WriteHeader(s int) {
 }
 
 func (t *teeWriter) Write(b []byte) (int, error) {
-	if room := 300 - t.body.Len(); room > 0 {
+	if room := teeBytes - t.body.Len(); room > 0 {
 		t.body.Write(b[:min(room, len(b))])
 	}
 	return t.ResponseWriter.Write(b)
