@@ -118,6 +118,14 @@ func runOne(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario, mo
 		sc.Name += "/" + run.ModeVCMiddleware
 	}
 	rep, kit, err := runDvnode(ctx, cfg, sc, mode, startup)
+	// The nodes' peer-to-peer ports are chosen free and then bound by
+	// the nodes, so another program may take one in between: that is
+	// the kit's luck, not the cluster's fault, and a fresh cluster on
+	// fresh ports is tried (twice at most).
+	for try := 0; try < 2 && err != nil && strings.Contains(err.Error(), "address already in use"); try++ {
+		fmt.Fprintf(cfg.Out, "KIT retry scenario=%s: %v\n", sc.Name, err)
+		rep, kit, err = runDvnode(ctx, cfg, sc, mode, startup)
+	}
 	if err != nil {
 		return fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
