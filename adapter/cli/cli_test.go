@@ -37,6 +37,9 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		{[]string{"replay"}, ExitUsage, "exactly one trace file"},
 		{[]string{"diff", "a"}, ExitUsage, "two trace files"},
 		{[]string{"slashing-db", "sideways"}, ExitUsage, "import|export"},
+		{[]string{"conformance", "self-test", "--mode", "sideways"}, ExitUsage, `--mode "sideways"`},
+		{[]string{"conformance", "self-test", "--vc-patterns", "default,teku"}, ExitUsage, `--vc-patterns: "teku"`},
+		{[]string{"conformance", "serve", "--mode", "both", "--out", dir}, ExitUsage, "--mode: want remote-signer or vc-middleware"},
 	}
 	for _, c := range cases {
 		code, out, errs := runCLI(c.args...)
