@@ -72,6 +72,10 @@ type Result struct {
 	Pass   bool     `json:"pass"`
 	Detail string   `json:"detail"`
 	Errors []string `json:"errors,omitempty"`
+	// Notes are informative lines that do not fail the check (the first
+	// few duties a scripted validator client lost otherwise than to a bad
+	// answer, with the reason).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // maxErrors bounds the errors a result lists.
@@ -112,6 +116,9 @@ func Answers(in Input) Result {
 			r.fail("node %d (%s pattern) %s duty of validator %d slot %d: %v", x.Node, x.Pattern, x.Type, x.Validator, x.Slot, x.Err)
 		default:
 			other++
+			if len(r.Notes) < maxErrors {
+				r.Notes = append(r.Notes, fmt.Sprintf("node %d (%s pattern) %s duty of validator %d slot %d failed: %v", x.Node, x.Pattern, x.Type, x.Validator, x.Slot, x.Err))
+			}
 		}
 	}
 	if len(nodes) == 0 {

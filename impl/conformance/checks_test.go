@@ -153,6 +153,8 @@ func TestAnswersCheck(t *testing.T) {
 	}}
 	if r := Answers(in); !r.Pass {
 		t.Fatalf("a timeout failed the answers check: %v", r.Errors)
+	} else if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "deadline exceeded") {
+		t.Errorf("the timeout is not noted with its reason: %q", r.Notes)
 	}
 	if n := len(Judge(in)); n != 6 {
 		t.Errorf("VC mode: %d checks, want 6", n)

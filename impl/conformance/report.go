@@ -134,6 +134,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 				return err
 			}
 		}
+		for _, n := range c.Notes {
+			if _, err := fmt.Fprintf(w, "  %s (note): %s\n", c.Check, n); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
