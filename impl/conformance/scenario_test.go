@@ -17,6 +17,13 @@ func TestBuiltinScenariosParse(t *testing.T) {
 		if err := s.Validate(4); err != nil {
 			t.Errorf("%s: %v", s.Name, err)
 		}
+		// At 1-s slots a block or sync committee message must reach the
+		// chain within 1.5 s of the slot start; baseline, at the 1-s
+		// default, failed liveness on a loaded machine where every 2-s
+		// scenario passed.
+		if s.secondsPerSlot() < 2 {
+			t.Errorf("%s: %d-s slots, want at least 2", s.Name, s.secondsPerSlot())
+		}
 	}
 	if len(want) > 0 {
 		t.Errorf("missing built-in scenarios: %v", want)
