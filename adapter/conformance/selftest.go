@@ -12,12 +12,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dvspec/go-dvspec/internal/freeports"
 
 	"github.com/dvspec/go-dvspec/adapter/run"
 	"github.com/dvspec/go-dvspec/impl/conformance"
@@ -177,7 +177,7 @@ func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario,
 	}
 	defer os.RemoveAll(dir)
 	chain := kit.Chain()
-	p2p, err := freePorts(cfg.Nodes)
+	p2p, err := freeports.Consecutive(cfg.Nodes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -250,36 +250,6 @@ func runDvnode(ctx context.Context, cfg SelfTestConfig, sc conformance.Scenario,
 	}
 	rep, err := kit.Run(rctx)
 	return rep, kit, err
-}
-
-// freePorts finds n consecutive free TCP ports on 127.0.0.1 for the
-// nodes' peer-to-peer listeners.
-func freePorts(n int) (int, error) {
-	for attempt := 0; attempt < 100; attempt++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
-		}
-		base := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		ok := base+n-1 <= 65535
-		var ls []net.Listener
-		for i := 0; ok && i < n; i++ {
-			x, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i))
-			if err != nil {
-				ok = false
-				break
-			}
-			ls = append(ls, x)
-		}
-		for _, x := range ls {
-			x.Close()
-		}
-		if ok {
-			return base, nil
-		}
-	}
-	return 0, errors.New("conformance: no free port range on 127.0.0.1")
 }
 
 // recordingSigner serves node i's key shares from the kit's recording

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dvspec/go-dvspec/internal/freeports"
+
 	"github.com/dvspec/go-dvspec/adapter/run"
 	"github.com/dvspec/go-dvspec/impl/conformance"
 	"github.com/dvspec/go-dvspec/impl/keys"
@@ -102,13 +104,13 @@ func Serve(ctx context.Context, cfg ServeConfig) (*conformance.Report, error) {
 	if err := kit.WriteKeystores(ksDir, cfg.KDF); err != nil {
 		return nil, err
 	}
-	p2p, err := freePorts(cfg.Nodes)
+	p2p, err := freeports.Consecutive(cfg.Nodes)
 	if err != nil {
 		return nil, err
 	}
 	vcBase := cfg.VCBasePort
 	if vcMode && vcBase == 0 {
-		if vcBase, err = freePorts(cfg.Nodes); err != nil {
+		if vcBase, err = freeports.Consecutive(cfg.Nodes); err != nil {
 			return nil, err
 		}
 	}

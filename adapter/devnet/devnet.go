@@ -15,17 +15,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	mrand "math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/dvspec/go-dvspec/internal/freeports"
 
 	"github.com/dvspec/go-dvspec/adapter/dutytable"
 	"github.com/dvspec/go-dvspec/adapter/run"
@@ -247,7 +246,7 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 		return nil, err
 	}
 	chain := probe.SigningChain()
-	base, err := freePorts(cfg.Nodes)
+	base, err := freeports.Consecutive(cfg.Nodes)
 	if err != nil {
 		return nil, err
 	}
@@ -462,30 +461,6 @@ func (c *Config) defaults() error {
 		c.Exec = []string{exe}
 	}
 	return nil
-}
-
-// freePorts finds n consecutive free TCP ports on 127.0.0.1.
-func freePorts(n int) (int, error) {
-	for attempt := 0; attempt < 200; attempt++ {
-		base := 20000 + mrand.IntN(40000)
-		ok := true
-		var ls []net.Listener
-		for i := 0; i < n; i++ {
-			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i))
-			if err != nil {
-				ok = false
-				break
-			}
-			ls = append(ls, l)
-		}
-		for _, l := range ls {
-			l.Close()
-		}
-		if ok {
-			return base, nil
-		}
-	}
-	return 0, errors.New("devnet: no free port range on 127.0.0.1")
 }
 
 // fleet starts and stops the nodes.

@@ -3,14 +3,12 @@ package e2e
 import (
 	"context"
 	"encoding/hex"
-	"errors"
-	mrand "math/rand/v2"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
+
+	"github.com/dvspec/go-dvspec/internal/freeports"
 
 	"github.com/attestantio/go-eth2-client/spec/bellatrix"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
@@ -76,7 +74,7 @@ func TestCreatedClusterProposesWithItsFeeRecipient(t *testing.T) {
 	}
 	fee := bellatrix.ExecutionAddress{0xfe, 0xe5}
 	out := filepath.Join(dir, "cluster")
-	ports, err := freeTCPPorts(4)
+	ports, err := freeports.Consecutive(4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,27 +122,4 @@ func TestCreatedClusterProposesWithItsFeeRecipient(t *testing.T) {
 		}
 	}
 	t.Logf("%d proposals accepted", proposals)
-}
-
-// freeTCPPorts finds n consecutive free TCP ports on 127.0.0.1 and returns
-// the first.
-func freeTCPPorts(n int) (int, error) {
-	for attempt := 0; attempt < 200; attempt++ {
-		base := 20000 + mrand.IntN(40000)
-		var ls []net.Listener
-		for i := 0; i < n; i++ {
-			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i))
-			if err != nil {
-				break
-			}
-			ls = append(ls, l)
-		}
-		for _, l := range ls {
-			l.Close()
-		}
-		if len(ls) == n {
-			return base, nil
-		}
-	}
-	return 0, errors.New("no free port range on 127.0.0.1")
 }

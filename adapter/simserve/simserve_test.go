@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dvspec/go-dvspec/internal/freeports"
 
 	"github.com/dvspec/go-dvspec/adapter/dutytable"
 	"github.com/dvspec/go-dvspec/adapter/run"
@@ -80,26 +81,11 @@ func TestConfigErrors(t *testing.T) {
 
 // freePorts finds n consecutive free ports on 127.0.0.1.
 func freePorts(t *testing.T, n int) int {
-	for base := 31000 + os.Getpid()%2000*10; base < 65000; base += n {
-		ok := true
-		var ls []net.Listener
-		for i := 0; i < n && ok; i++ {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+i))
-			if err != nil {
-				ok = false
-				continue
-			}
-			ls = append(ls, l)
-		}
-		for _, l := range ls {
-			l.Close()
-		}
-		if ok {
-			return base
-		}
+	base, err := freeports.Consecutive(n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free ports")
-	return 0
+	return base
 }
 
 // A 4-node cluster started separately and pointed at the standalone

@@ -5,12 +5,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
-	"net"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dvspec/go-dvspec/internal/freeports"
 
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -26,21 +27,17 @@ import (
 
 var testSeed = []byte("go-dvspec p2p tests")
 
-// freePorts returns n TCP ports of 127.0.0.1 that were free a moment ago.
+// freePorts returns n TCP ports of 127.0.0.1 that were free a moment ago
+// (below the ephemeral range: internal/freeports).
 func freePorts(t testing.TB, n int) []int {
 	t.Helper()
-	var ls []net.Listener
-	var ports []int
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	base, err := freeports.Consecutive(n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, l := range ls {
-		l.Close()
+	ports := make([]int, n)
+	for i := range ports {
+		ports[i] = base + i
 	}
 	return ports
 }
