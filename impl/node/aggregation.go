@@ -102,6 +102,7 @@ func (n *Node) aggOf(v *validator) *aggVal {
 	if a == nil {
 		a = &aggVal{st: aggduty.NewState(), sigs: map[phase0.Root]sigResult{}}
 		n.agg.vals[v.index] = a
+		n.aggTraceInit(v)
 	}
 	return a
 }
@@ -391,6 +392,7 @@ func (n *Node) aggStep(v *validator, a *aggVal, ev aggduty.Event) {
 		}()
 		return aggduty.Step(v.cfg, a.st, ev, aggduty.Oracles{Signer: signer, Verify: n.bls.Verify})
 	}()
+	n.aggTraceStep(v, ev, outs, err)
 	if err != nil && signer.missing != nil && errors.Is(err, errNeedSignature) {
 		a.blocked = ev
 		n.aggRequestSignature(v, a, signer.missing)

@@ -97,6 +97,7 @@ func (n *Node) captureAggregation(v *validator, ev dvc.Event, done chan<- error)
 		}()
 		return aggduty.Step(v.cfg, a.st, ev.(aggduty.Event), aggduty.Oracles{Verify: n.bls.Verify})
 	}()
+	n.aggTraceStep(v, ev.(aggduty.Event), outs, err)
 	if err != nil {
 		n.cfg.Metrics.Step(ev.EventName(), "rejected")
 		done <- err

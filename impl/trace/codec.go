@@ -69,6 +69,19 @@ type Fields struct {
 	To                []uint64     `json:"to,omitempty"`
 	Reason            string       `json:"reason,omitempty"`
 	Detail            string       `json:"detail,omitempty"`
+
+	// Aggregation (spec/dvc/aggduty) events and outputs, format version 2.
+	Committee               []Hex          `json:"committee,omitempty"`
+	Subcommittees           []Subcommittee `json:"subcommittees,omitempty"`
+	SelectionProof          Hex            `json:"selection_proof,omitempty"`
+	BeaconBlockRoot         Hex            `json:"beacon_block_root,omitempty"`
+	ContributionsSSZ        []Hex          `json:"contributions_ssz,omitempty"`
+	Fork                    string         `json:"fork,omitempty"`
+	SignedSSZ               Hex            `json:"signed_ssz,omitempty"`
+	AggregateAndProofSSZ    Hex            `json:"aggregate_and_proof_ssz,omitempty"`
+	ContributionAndProofSSZ Hex            `json:"contribution_and_proof_ssz,omitempty"`
+	IsAggregator            *bool          `json:"is_aggregator,omitempty"`
+	Validity                []Validity     `json:"validity,omitempty"`
 }
 
 // DutyRef is the duty of a start_consensus output, with the proposer's

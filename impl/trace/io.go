@@ -13,6 +13,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
 )
 
 // Writer writes a trace. It is safe for concurrent use (the nodes of an
@@ -160,6 +161,31 @@ func (w *Writer) Step(node uint64, cfg *dvc.Config, ev dvc.Event, outs []dvc.Out
 	w.write(r)
 }
 
+// AggInit records the start of node's aggregation state machine for cfg's
+// validator (from aggduty.NewState).
+func (w *Writer) AggInit(node uint64, cfg *dvc.Config) {
+	w.write(&Record{Record: KindAggConfig, Node: node, Validator: Hex(cfg.Validator.Pubkey[:]), Version: Version, Config: EncodeConfig(cfg)})
+}
+
+// AggStep records one transition of the aggregation state machine: ev,
+// and its outputs or the error it was rejected with.
+func (w *Writer) AggStep(node uint64, cfg *dvc.Config, ev aggduty.Event, outs []aggduty.Output, stepErr error) {
+	e, err := EncodeAggEvent(ev)
+	if err != nil {
+		w.fail(err)
+		return
+	}
+	r := &Record{Record: KindAggStep, Node: node, Validator: Hex(cfg.Validator.Pubkey[:]), Event: e}
+	if stepErr != nil {
+		r.Error, r.Cause = ErrorNames(stepErr)
+		r.ErrorMessage = stepErr.Error()
+	} else if r.Outputs, err = EncodeAggOutputs(cfg.Chain, outs); err != nil {
+		w.fail(err)
+		return
+	}
+	w.write(r)
+}
+
 // Flush writes buffered records.
 func (w *Writer) Flush() error {
 	w.mu.Lock()
@@ -206,7 +232,9 @@ func Read(r io.Reader, fn func(*Record) error) error {
 			if jerr := json.Unmarshal(b, rec); jerr != nil {
 				return fmt.Errorf("trace: line %d: %w", line, jerr)
 			}
-			if rec.Record != KindConfig && rec.Record != KindStep {
+			switch rec.Record {
+			case KindConfig, KindStep, KindAggConfig, KindAggStep:
+			default:
 				return fmt.Errorf("trace: line %d: unknown record %q", line, rec.Record)
 			}
 			if ferr := fn(rec); ferr != nil {

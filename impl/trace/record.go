@@ -24,13 +24,25 @@ import (
 )
 
 // Version is the trace format version, the "version" of every config
-// record.
-const Version = 1
+// record. Version 2 added the aggregation records (KindAggConfig,
+// KindAggStep); a version 1 reader stops at them with "unknown record"
+// rather than misreading them, and a version 1 trace is a version 2 trace
+// without them.
+const Version = 2
 
 // Record kinds.
 const (
 	KindConfig = "config"
 	KindStep   = "step"
+	// KindAggConfig starts the aggregation state machine
+	// (spec/dvc/aggduty) of one (node, validator): the static
+	// configuration, the same as the DVC's; its state is always
+	// aggduty.NewState.
+	KindAggConfig = "aggregation_config"
+	// KindAggStep is one step of that machine: an aggduty event and its
+	// outputs or rejection. It has no state_root (the aggregation state
+	// has no SSZ form).
+	KindAggStep = "aggregation_step"
 )
 
 // Record is one line of a trace.
