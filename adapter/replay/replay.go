@@ -23,6 +23,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/trace"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -47,7 +48,12 @@ type Report struct {
 	Machines   int
 	Steps      int
 	Rejected   int
-	Divergence *Divergence
+	// AggMachines, AggSteps and AggRejected count the aggregation state
+	// machines' records (spec/dvc/aggduty).
+	AggMachines int
+	AggSteps    int
+	AggRejected int
+	Divergence  *Divergence
 }
 
 // Divergence is the first step where the spec and the trace disagree.
@@ -66,6 +72,11 @@ type machine struct {
 	st  *dvc.State
 }
 
+type aggMachine struct {
+	cfg *dvc.Config
+	st  *aggduty.State
+}
+
 type mkey struct {
 	node uint64
 	pk   phase0.BLSPubKey
@@ -75,6 +86,7 @@ type mkey struct {
 func Replay(path string, o Options) (*Report, error) {
 	rep := &Report{}
 	machines := map[mkey]*machine{}
+	aggMachines := map[mkey]*aggMachine{}
 	stop := errors.New("stop")
 	err := trace.ReadFile(path, func(r *trace.Record) error {
 		if o.Node != 0 && r.Node != o.Node {
@@ -161,6 +173,23 @@ func Replay(path string, o Options) (*Report, error) {
 				if err != nil || !bytes.Equal(root[:], r.StateRoot) {
 					return diverge("state root after the step", r.StateRoot.String(), trace.Hex(root[:]).String())
 				}
+			}
+		case trace.KindAggConfig:
+			cfg, err := trace.DecodeConfig(r.Config, r.Validator)
+			if err != nil {
+				return fmt.Errorf("record %d: %w", r.Seq, err)
+			}
+			aggMachines[k] = &aggMachine{cfg: cfg, st: aggduty.NewState()}
+			rep.AggMachines++
+		case trace.KindAggStep:
+			m := aggMachines[k]
+			if m == nil {
+				return diverge("aggregation step before the machine's aggregation_config record", "aggregation_config record", "none")
+			}
+			if d, err := replayAggStep(r, m, o, rep); err != nil {
+				return fmt.Errorf("record %d: %w", r.Seq, err)
+			} else if d != nil {
+				return diverge(d.what, d.exp, d.got)
 			}
 		}
 		return nil
@@ -323,6 +352,7 @@ func NodeKeystores(nodeDir string) (map[phase0.BLSPubKey]bls.SecretKey, error) {
 // Print writes the report.
 func (r *Report) Print(out io.Writer) {
 	fmt.Fprintf(out, "replayed %d steps of %d state machines (%d rejected events, as recorded)\n", r.Steps, r.Machines, r.Rejected)
+	fmt.Fprintf(out, "replayed %d aggregation steps of %d aggregation state machines (%d rejected events, as recorded)\n", r.AggSteps, r.AggMachines, r.AggRejected)
 	if d := r.Divergence; d != nil {
 		fmt.Fprintf(out, "DIVERGENCE at record %d (node %d, validator %s, event %s): %s\n  expected: %s\n  got:      %s\n",
 			d.Seq, d.Node, d.Validator, d.Event, d.What, d.Expected, d.Got)
