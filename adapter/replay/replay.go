@@ -45,9 +45,9 @@ type Options struct {
 
 // Report is a replay's outcome.
 type Report struct {
-	Machines   int
-	Steps      int
-	Rejected   int
+	Machines int
+	Steps    int
+	Rejected int
 	// AggMachines, AggSteps and AggRejected count the aggregation state
 	// machines' records (spec/dvc/aggduty).
 	AggMachines int
