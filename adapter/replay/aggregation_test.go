@@ -10,6 +10,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/impl/trace"
+	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/dvc/aggduty/aggcases"
 	"github.com/dvspec/go-dvspec/spec/dvc/dvccases"
 )
@@ -18,7 +19,7 @@ import (
 // one trace, each case from its own aggregation_config record, the way
 // the node writes them. It returns the path, the number of cases and of
 // steps.
-func recordAgg(t *testing.T, dir string, fork eth2spec.DataVersion) (string, int, int) {
+func recordAgg(t *testing.T, dir string, keep func(aggcases.Scenario) bool) (string, int, int) {
 	t.Helper()
 	path := filepath.Join(dir, "agg.jsonl")
 	f, err := os.Create(path)
@@ -29,7 +30,7 @@ func recordAgg(t *testing.T, dir string, fork eth2spec.DataVersion) (string, int
 	env := aggcases.NewEnv(&dvccases.Env{GenesisValidatorsRoot: phase0.Root{0x61}})
 	cases, steps := 0, 0
 	for _, sc := range aggcases.Scenarios() {
-		if sc.Fork != fork {
+		if !keep(sc) {
 			continue
 		}
 		fx := env.NewF(sc.Fork, sc.Mode)
@@ -54,11 +55,13 @@ func recordAgg(t *testing.T, dir string, fork eth2spec.DataVersion) (string, int
 	return path, cases, steps
 }
 
+func electraCases(sc aggcases.Scenario) bool { return sc.Fork == eth2spec.DataVersionElectra }
+
 // TestReplayOfAggregation: a trace of the aggregation cases replays
 // through aggduty.Step with no divergence, every step counted, the
 // remote-signer steps answered with the recorded signatures.
 func TestReplayOfAggregation(t *testing.T) {
-	path, cases, steps := recordAgg(t, t.TempDir(), eth2spec.DataVersionElectra)
+	path, cases, steps := recordAgg(t, t.TempDir(), electraCases)
 	rep, err := Replay(path, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +77,7 @@ func TestReplayOfAggregation(t *testing.T) {
 // TestReplayReportsAggregationDivergence: a tampered aggregation output
 // or rejection is reported at its record.
 func TestReplayReportsAggregationDivergence(t *testing.T) {
-	path, _, _ := recordAgg(t, t.TempDir(), eth2spec.DataVersionElectra)
+	path, _, _ := recordAgg(t, t.TempDir(), electraCases)
 	output := func(name string, f func(*trace.Fields)) func(r *trace.Record) bool {
 		return func(r *trace.Record) bool {
 			for _, o := range r.Outputs {
@@ -133,7 +136,7 @@ func TestReplayReportsAggregationDivergence(t *testing.T) {
 // TestAggStepBeforeConfig: an aggregation step without its machine's
 // aggregation_config record is a divergence, not a crash.
 func TestAggStepBeforeConfig(t *testing.T) {
-	path, _, _ := recordAgg(t, t.TempDir(), eth2spec.DataVersionElectra)
+	path, _, _ := recordAgg(t, t.TempDir(), electraCases)
 	rep, err := Replay(tamper(t, path, func(r *trace.Record) bool {
 		if r.Record == trace.KindAggStep {
 			r.Node = 9
@@ -146,5 +149,79 @@ func TestAggStepBeforeConfig(t *testing.T) {
 	}
 	if rep.Divergence == nil || !strings.Contains(rep.Divergence.What, "before the machine's aggregation_config") {
 		t.Fatalf("divergence %+v", rep.Divergence)
+	}
+}
+
+// TestDiffComparesAggregationDuties: two recordings of the same
+// aggregation flows agree on every aggregation duty (served, decided,
+// signed, submitted); a changed submission or decision is a difference.
+func TestDiffComparesAggregationDuties(t *testing.T) {
+	for _, mode := range []dvc.Mode{dvc.ModeRemoteSigner, dvc.ModeVCMiddleware} {
+		// One run of each flow: the other cases decide other values at
+		// the same slots, which a trace of one node would be wrong to do.
+		flows := func(sc aggcases.Scenario) bool {
+			return sc.Fork == eth2spec.DataVersionDeneb && sc.Mode == mode && (sc.Name == "aggregator_flow" || sc.Name == "contribution_flow")
+		}
+		t.Run(mode.String(), func(t *testing.T) {
+			a, _, _ := recordAgg(t, t.TempDir(), flows)
+			b, _, _ := recordAgg(t, t.TempDir(), flows)
+			d, err := Diff(a, b, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Differences) != 0 || d.Same != d.Compared {
+				t.Fatalf("differences between equal traces: %v", d.Differences)
+			}
+			full := map[string]int{}
+			for k, s := range d.A {
+				if s.Served && s.Decided != "" && s.Submitted != "" && len(s.Signed) >= 2 {
+					full[k.Type]++
+				}
+			}
+			if full["aggregator"] == 0 || full["sync_contribution"] == 0 {
+				t.Fatalf("no aggregation duty served, decided, signed and submitted: %v (%d duties)", full, len(d.A))
+			}
+			// A byte of each signature, so that the message stays
+			// readable: the aggregate and proof's follows its offset, the
+			// contribution and proof's ends it.
+			for _, tc := range []struct {
+				out, want string
+				at        func(n int) int
+			}{
+				{"submit_aggregate_and_proof", "submitted", func(int) int { return 10 }},
+				{"submit_contribution_and_proof", "submitted", func(n int) int { return n - 1 }},
+			} {
+				tb := tamper(t, b, func(r *trace.Record) bool {
+					for _, o := range r.Outputs {
+						if f := o[tc.out]; f != nil {
+							f.SignedSSZ[tc.at(len(f.SignedSSZ))] ^= 1
+							return true
+						}
+					}
+					return false
+				})
+				d, err := Diff(a, tb, 0, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(d.Differences) != 1 || !strings.Contains(d.Differences[0], tc.want) {
+					t.Fatalf("%s tampered: differences %v", tc.out, d.Differences)
+				}
+			}
+			tb := tamper(t, b, func(r *trace.Record) bool {
+				if f := r.Event["aggregate_consensus_decided"]; f != nil {
+					f.AttestationSSZ[len(f.AttestationSSZ)-1] ^= 1
+					return true
+				}
+				return false
+			})
+			d, err = Diff(a, tb, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Differences) != 1 || !strings.Contains(d.Differences[0], "decided value") {
+				t.Fatalf("decided aggregate tampered: differences %v", d.Differences)
+			}
+		})
 	}
 }

@@ -36,6 +36,10 @@ type DutySummary struct {
 	Signed map[string]string
 	// Submitted is the sha256 of the submitted combined message.
 	Submitted string
+	// parts are the digests of the submitted contributions and proofs of
+	// a sync contribution duty by subcommittee; Submitted digests them
+	// all, in subcommittee order.
+	parts map[uint64]string
 	// Nodes is which nodes' records contributed.
 	Nodes map[uint64]bool
 	// Conflicts lists disagreements between the nodes of one trace.
@@ -78,6 +82,10 @@ func Summaries(path string, node uint64) (map[DutyKey]*DutySummary, error) {
 	}
 	err := trace.ReadFile(path, func(r *trace.Record) error {
 		if node != 0 && r.Node != node {
+			return nil
+		}
+		if r.Record == trace.KindAggStep && r.Error == "" {
+			aggSummary(r, get, set)
 			return nil
 		}
 		if r.Record != trace.KindStep || r.Error != "" {
@@ -262,7 +270,7 @@ func Diff(a, b string, nodeA, nodeB uint64) (*DiffReport, error) {
 			if x.Decided != "" && y.Decided != "" && x.Decided != y.Decided {
 				diffs = append(diffs, fmt.Sprintf("decided value: A %s, B %s", short(x.Decided), short(y.Decided)))
 			}
-			for _, kind := range []string{names.SignAttestation, names.SignRandaoReveal, names.SignBlock, names.SignSyncCommitteeMessage} {
+			for _, kind := range signedKinds(x, y) {
 				sx, sy := x.Signed[kind], y.Signed[kind]
 				if sx != "" && sy != "" && sx != sy {
 					diffs = append(diffs, fmt.Sprintf("%s signing root: A %s, B %s", kind, short(sx), short(sy)))
