@@ -16,7 +16,8 @@ import (
 // the node's key shares and its own slashing DB), combines the partial
 // signatures the clients send, and every duty must be accepted by the beacon
 // node; the trace, validator-client events included, replays without
-// divergence. The clients aggregate too (--aggregation).
+// divergence. The clients aggregate too (--aggregation), and the
+// aggregation steps replay as well.
 func TestDevnetVCMiddleware(t *testing.T) {
 	tracePath := filepath.Join(t.TempDir(), "trace.jsonl")
 	res := runDevnet(t, devnet.Config{
@@ -34,7 +35,7 @@ func TestDevnetVCMiddleware(t *testing.T) {
 	if err != nil {
 		t.Fatalf("replay: %v", err)
 	}
-	if rep.Divergence != nil || rep.Steps == 0 {
+	if rep.Divergence != nil || rep.Steps == 0 || rep.AggSteps == 0 {
 		var b bytes.Buffer
 		rep.Print(&b)
 		t.Fatalf("replay: %s", b.String())
