@@ -18,9 +18,18 @@ import (
 // proposer and sync committee steps: every event kind the node logs).
 const seedTrace = "testdata/devnet-node1.jsonl"
 
-func seedLines(t testing.TB) [][]byte {
+// aggSeedTrace holds real aggregation records: for one validator of node 1
+// of `dvnode devnet --nodes 4 --validators 16 --slots 16
+// --seconds-per-slot 2 --trace FILE`, in --mode remote-signer and then
+// vc-middleware, its aggregation_config record and the first
+// aggregation_step of each event kind.
+const aggSeedTrace = "testdata/devnet-aggregation.jsonl"
+
+func seedLines(t testing.TB) [][]byte { return fileLines(t, seedTrace) }
+
+func fileLines(t testing.TB, path string) [][]byte {
 	t.Helper()
-	data, err := os.ReadFile(seedTrace)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +78,25 @@ func decodeAll(t *testing.T, data []byte) int {
 				return nil
 			}
 			_, _ = dvc.StateFromSnapshot(cfg, snap)
+		case KindAggConfig:
+			if cfg, err := DecodeConfig(r.Config, r.Validator); err == nil {
+				chain = &cfg.Chain
+			}
+		case KindAggStep:
+			if chain == nil {
+				return nil
+			}
+			if ev, err := DecodeAggEvent(*chain, r.Event); err == nil {
+				events++
+				it, err := EncodeAggEvent(ev)
+				if err != nil {
+					t.Fatalf("aggregation event %s decodes but does not encode: %v", r.Event.Name(), err)
+				}
+				again, err := DecodeAggEvent(*chain, it)
+				if err != nil || !reflect.DeepEqual(again, ev) {
+					t.Fatalf("aggregation event %s: decode(encode(decode(x))) differs from decode(x): %v", r.Event.Name(), err)
+				}
+			}
 		case KindStep:
 			if chain == nil {
 				return nil
@@ -123,6 +151,25 @@ func TestSeedTraceDecodes(t *testing.T) {
 	}
 }
 
+// TestAggSeedTraceDecodes: every aggregation event of the real
+// aggregation records decodes and round-trips.
+func TestAggSeedTraceDecodes(t *testing.T) {
+	lines := fileLines(t, aggSeedTrace)
+	steps := 0
+	for _, l := range lines {
+		var r Record
+		if err := json.Unmarshal(l, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Record == KindAggStep {
+			steps++
+		}
+	}
+	if got := decodeAll(t, bytes.Join(lines, []byte("\n"))); got != steps || steps < 10 {
+		t.Fatalf("%d of %d aggregation events decoded", got, steps)
+	}
+}
+
 // FuzzReadTrace feeds arbitrary bytes to the trace reader and every decoder
 // `dvnode replay` and `dvnode diff` use (config, state snapshot, events,
 // outputs): none may panic, and what decodes must round-trip. Seeds: the
@@ -145,6 +192,19 @@ func FuzzReadTrace(f *testing.F) {
 		}
 	}
 	f.Add(lines[0])
+	// The aggregation records: each step after its machine's config.
+	var aggConfig []byte
+	for _, l := range fileLines(f, aggSeedTrace) {
+		var r Record
+		if err := json.Unmarshal(l, &r); err != nil {
+			f.Fatal(err)
+		}
+		if r.Record == KindAggConfig {
+			aggConfig = l
+			continue
+		}
+		f.Add(append(append(append([]byte(nil), aggConfig...), '\n'), l...))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		decodeAll(t, data)
 	})
