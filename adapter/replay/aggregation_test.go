@@ -10,6 +10,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/impl/trace"
+	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/dvc/aggduty/aggcases"
 	"github.com/dvspec/go-dvspec/spec/dvc/dvccases"
@@ -71,6 +72,24 @@ func TestReplayOfAggregation(t *testing.T) {
 	}
 	if rep.AggMachines != cases || rep.AggSteps != steps || steps == 0 || rep.AggRejected == 0 {
 		t.Fatalf("replayed %d aggregation steps (%d rejected) of %d machines, want %d steps of %d (some rejected)", rep.AggSteps, rep.AggRejected, rep.AggMachines, steps, cases)
+	}
+
+	// --keystore-dir: re-signed with the node's key share, the same
+	// trace replays (the recorded signatures are the share's); with
+	// another share's key, the node's own shares differ.
+	fx := aggcases.NewEnv(&dvccases.Env{GenesisValidatorsRoot: phase0.Root{0x61}}).NewF(eth2spec.DataVersionElectra, dvc.ModeRemoteSigner)
+	pub := fx.Config().PublicShares[aggcases.Node]
+	for _, tc := range []struct {
+		share   int
+		diverge bool
+	}{{aggcases.Node - 1, false}, {aggcases.Node, true}} {
+		rep, err := Replay(path, Options{Signer: map[phase0.BLSPubKey]bls.SecretKey{pub: fx.Keys.Shares[tc.share].SecretKey}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (rep.Divergence != nil) != tc.diverge {
+			t.Fatalf("re-signed with share %d: divergence %+v", tc.share+1, rep.Divergence)
+		}
 	}
 }
 
