@@ -439,7 +439,9 @@ func (n *Node) aggExecute(v *validator, o aggduty.Output) {
 		}
 		n.send(MsgShare, payload, others)
 	case aggduty.BeaconCommitteeSelectionCombined:
-		if o.Selection == nil {
+		// A proof combined ahead of its duty is only the VC's answer;
+		// the served report subscribes and counts.
+		if o.Selection == nil || !o.Served {
 			return
 		}
 		slot := o.Selection.Slot
