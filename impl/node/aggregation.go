@@ -450,7 +450,7 @@ func (n *Node) aggExecute(v *validator, o aggduty.Output) {
 		}
 		n.aggSubscribe(v, slot, o.IsAggregator)
 	case aggduty.SyncCommitteeSelectionCombined:
-		if o.Selection != nil && o.IsAggregator {
+		if o.Selection != nil && o.Served && o.IsAggregator {
 			n.tracker.start(consensus.DutySyncContribution, v.index, o.Selection.Slot, n.aggregationTime(o.Selection.Slot))
 		}
 	case aggduty.StartAggregateConsensus:
