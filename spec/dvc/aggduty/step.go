@@ -735,15 +735,15 @@ func (t *transition) capturedContributionAndProof(e CapturedContributionAndProof
 func (t *transition) maxUnserved() int { return int(2 * t.cfg.Chain.SlotsPerEpoch) }
 
 // outside tells why shares of slot are not held (an ignore reason and its
-// detail), or "" when they are: within an epoch before and two epochs
-// after the latest served duty, and, for a slot with no state yet and no
-// served duty, while fewer than maxUnserved slots of that kind wait for
-// their duty.
+// detail), or "" when they are: from an epoch before the latest served
+// duty to the end of the second epoch after that duty's epoch. A validator
+// attests once an epoch, so its latest duty may be early in the epoch
+// before the current one while its VC asks for the next epoch's.
 func (t *transition) outside(slot phase0.Slot) (dvc.IgnoreReason, string) {
 	if l := t.s.latest; l != nil {
 		spe := t.cfg.Chain.SlotsPerEpoch
-		if uint64(slot) > uint64(*l)+2*spe {
-			return dvc.IgnoredBeyondHorizon, fmt.Sprintf("slot %d beyond latest duty slot %d + %d", slot, *l, 2*spe)
+		if uint64(slot)/spe > uint64(*l)/spe+2 {
+			return dvc.IgnoredBeyondHorizon, fmt.Sprintf("slot %d beyond the second epoch after latest duty slot %d", slot, *l)
 		}
 		if uint64(slot)+spe < uint64(*l) {
 			return dvc.IgnoredSlotCompleted, fmt.Sprintf("slot %d more than an epoch before %d", slot, *l)
@@ -768,7 +768,8 @@ func (t *transition) unservedFull(k flowKey) bool {
 }
 
 // receivedAggregationShare admits a share: for this validator (error),
-// within an epoch before and two epochs after the latest served duty
+// from an epoch before the latest served duty to the end of the second
+// epoch after its epoch
 // (Ignored), the first of its signer for its object (Ignored), of the
 // decided object where the node knows it (error), valid under its signer's
 // public share (error); then the flow advances.

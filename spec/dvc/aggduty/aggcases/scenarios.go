@@ -203,10 +203,12 @@ func aggregatorCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 				return append(steps[:n-2:n-2], stErr(recv(other), dvc.ErrFieldsDiffer), steps[n-2], st(steps[n-2].Ev, Ignored(dvc.IgnoredDuplicateShare, s)), steps[n-1])
 			}),
 		sc("expiry", "A duty's selection proof is combined; a duty 40 slots later is served; a late share and a decision of the first slot arrive, and a share far beyond the latest duty.",
-			"the aggregation state keeps an epoch of slots: serving a later duty forgets older flows, whose shares are then ignored (share_slot_completed) and whose decisions find no instance; a share more than two epochs ahead is ignored (share_slot_beyond_horizon)",
+			"the aggregation state keeps an epoch of slots: serving a later duty forgets older flows, whose shares are then ignored (share_slot_completed) and whose decisions find no instance; a share of an epoch more than two after the latest duty's is ignored (share_slot_beyond_horizon)",
 			func(f *F) []Step {
 				s := f.AggSlot(base, true)
 				later := s + 40
+				// The first slot of the third epoch after later's.
+				far := (later/32 + 3) * 32
 				serve := st(f.Serve(later))
 				if f.Mode == dvc.ModeRemoteSigner {
 					serve = st(f.Serve(later), f.Bcast(f.SelShare(1, later)))
@@ -214,7 +216,7 @@ func aggregatorCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 				return cat(f.selection(s), []Step{serve,
 					st(recv(f.SelShare(4, s)), Ignored(dvc.IgnoredSlotCompleted, s)),
 					st(aggduty.AggregateConsensusDecided{ID: f.ID(consensus.DutyAggregator, s), Aggregate: f.Aggregate(f.AttData(s, 1), CommitteeIndex, CommitteePosition)}, Ignored(dvc.IgnoredNoInstance, s)),
-					st(recv(f.SelShare(2, later+65)), Ignored(dvc.IgnoredBeyondHorizon, later+65))})
+					st(recv(f.SelShare(2, far)), Ignored(dvc.IgnoredBeyondHorizon, far))})
 			}),
 	}
 	if mode == dvc.ModeVCMiddleware {
@@ -461,8 +463,8 @@ func aheadCases(sc func(name, desc, proves string, steps func(f *F) []Step) Scen
 				s := f.AggSlot(base, false)
 				return cat(f.early(s), []Step{st(f.Serve(s), f.Combined(s)), st(submitted(f.AttData(s, 1)))})
 			}),
-		sc("selections_ahead_bounded", "Before any duty is served, selection proof shares arrive for 64 slots (two epochs) and then for one more slot, which the VC also posts; then a duty is served and the VC posts a selection proof more than two epochs after it.",
-			"what waits for its duty is bounded: at most two epochs of slots (2 * SLOTS_PER_EPOCH) per flow kind hold shares without a served duty; a share for one more slot is ignored (share_store_full) and a VC's selection for it refused; once a duty is served the horizon is two epochs after it, a VC's selection beyond it is refused with the state unchanged",
+		sc("selections_ahead_bounded", "Before any duty is served, selection proof shares arrive for 64 slots (two epochs) and then for one more slot, which the VC also posts; then a duty is served and the VC posts a selection proof for the last slot of the second epoch after the duty's, and one for the slot after it.",
+			"what waits for its duty is bounded: at most two epochs of slots (2 * SLOTS_PER_EPOCH) per flow kind hold shares without a served duty; a share for one more slot is ignored (share_store_full) and a VC's selection for it refused; once a duty is served the horizon ends with the second epoch after the duty's epoch (a VC asking at an epoch's start for the next epoch's duties, the latest duty early in the epoch before), a VC's selection beyond it is refused with the state unchanged",
 			func(f *F) []Step {
 				spe := phase0.Slot(f.Config().Chain.SlotsPerEpoch)
 				var steps []Step
@@ -474,8 +476,8 @@ func aheadCases(sc func(name, desc, proves string, steps func(f *F) []Step) Scen
 					stErr(f.captureSel(extra), dvc.ErrDutyOutOfOrder))
 				s := f.AggSlot(base, true)
 				serve := st(f.Serve(s))
-				far := s + 2*spe + 1
-				return append(steps, serve, stErr(f.captureSel(far), dvc.ErrDutyOutOfOrder))
+				edge := (s/spe+3)*spe - 1
+				return append(steps, serve, st(f.captureSel(edge), f.Bcast(f.SelShare(1, edge))), stErr(f.captureSel(edge+1), dvc.ErrDutyOutOfOrder))
 			}),
 		sc("selection_ahead_expiry", "A selection proof is combined for a slot whose duty never comes; a duty 40 slots later is served; a share of the first slot arrives.",
 			"an early proof whose duty is not served expires with its slot: serving a duty more than an epoch later forgets it, and its shares are then ignored (share_slot_completed)",
