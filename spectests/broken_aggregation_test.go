@@ -40,6 +40,19 @@ func alwaysAggregator(out []AggregationOutput) []AggregationOutput {
 	return out
 }
 
+// servedOnly combines a selection proof only once its duty is served (the
+// node before the Prysm finding): the early answers are missing.
+func servedOnly(out []AggregationOutput) []AggregationOutput {
+	var kept []AggregationOutput
+	for _, o := range out {
+		if (o.Name == "beacon_committee_selection_combined" || o.Name == "sync_committee_selection_combined") && !o.Served {
+			continue
+		}
+		kept = append(kept, o)
+	}
+	return kept
+}
+
 // othersOnly multicasts shares to the peers but not to this node, whose own
 // share then never counts.
 func othersOnly(out []AggregationOutput) []AggregationOutput {
@@ -62,6 +75,11 @@ func TestBrokenAggregationImplementationsAreCaught(t *testing.T) {
 			"mainnet/phase0/dvc_aggregation/aggregator/vc_middleware/not_aggregator",
 			"mainnet/deneb/dvc_aggregation/sync_contribution/remote_signer/not_aggregator",
 			"mainnet/deneb/dvc_aggregation/sync_contribution/vc_middleware/contribution_flow",
+		}},
+		{"selections combined only once served", servedOnly, []string{
+			"mainnet/phase0/dvc_aggregation/aggregator/vc_middleware/selection_ahead_of_duty",
+			"mainnet/electra/dvc_aggregation/aggregator/vc_middleware/selection_ahead_expiry",
+			"mainnet/deneb/dvc_aggregation/sync_contribution/vc_middleware/selections_before_duty",
 		}},
 		{"shares not multicast to self", othersOnly, []string{
 			"mainnet/phase0/dvc_aggregation/aggregator/remote_signer/aggregator_flow",

@@ -62,8 +62,8 @@ type ContributionValidity struct {
 //	output                                fields
 //	broadcast                             MessageKind, Message (AggregationShare), To
 //	ignored                               Reason, Slot
-//	beacon_committee_selection_combined   ValidatorIndex, Slot, SelectionProof, IsAggregator
-//	sync_committee_selection_combined     ValidatorIndex, Slot, SubcommitteeIndex, SelectionProof, IsAggregator
+//	beacon_committee_selection_combined   ValidatorIndex, Slot, SelectionProof, Served, IsAggregator
+//	sync_committee_selection_combined     ValidatorIndex, Slot, SubcommitteeIndex, SelectionProof, Served, IsAggregator
 //	start_aggregate_consensus             Instance, Data, CommitteeIndex, Committee
 //	start_contribution_consensus          Instance, Validities
 //	cache_aggregate_and_proof_for_vc      Fork, Object (AggregateAndProof of Fork)
@@ -80,6 +80,7 @@ type AggregationOutput struct {
 	ValidatorIndex    uint64
 	SubcommitteeIndex uint64
 	SelectionProof    [96]byte
+	Served            bool
 	IsAggregator      bool
 	Instance          InstanceID
 	Data              []byte
@@ -151,6 +152,7 @@ type aggFieldsYAML struct {
 	ValidatorIndex    *uint64   `yaml:"validator_index"`
 	SubcommitteeIndex *uint64   `yaml:"subcommittee_index"`
 	SelectionProof    Hex       `yaml:"selection_proof"`
+	Served            *bool     `yaml:"served"`
 	IsAggregator      *bool     `yaml:"is_aggregator"`
 	Data              yaml.Node `yaml:"data"`
 	DataSSZ           Hex       `yaml:"data_ssz"`
@@ -261,6 +263,9 @@ func (f aggFieldsYAML) output(name string) (AggregationOutput, error) {
 	}
 	if f.IsAggregator != nil {
 		o.IsAggregator = *f.IsAggregator
+	}
+	if f.Served != nil {
+		o.Served = *f.Served
 	}
 	if o.Committee, err = f.Committee.keys(); err != nil {
 		return o, err

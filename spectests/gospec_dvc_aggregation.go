@@ -225,10 +225,10 @@ func EncodeAggregationOutputs(out []aggduty.Output) ([]AggregationOutput, error)
 			x.Reason, x.Slot = string(o.Reason), uint64(o.Slot)
 		case aggduty.BeaconCommitteeSelectionCombined:
 			s := o.Selection
-			x.ValidatorIndex, x.Slot, x.SelectionProof, x.IsAggregator = uint64(s.ValidatorIndex), uint64(s.Slot), s.SelectionProof, o.IsAggregator
+			x.ValidatorIndex, x.Slot, x.SelectionProof, x.Served, x.IsAggregator = uint64(s.ValidatorIndex), uint64(s.Slot), s.SelectionProof, o.Served, o.IsAggregator
 		case aggduty.SyncCommitteeSelectionCombined:
 			s := o.Selection
-			x.ValidatorIndex, x.Slot, x.SubcommitteeIndex, x.SelectionProof, x.IsAggregator = uint64(s.ValidatorIndex), uint64(s.Slot), s.SubcommitteeIndex, s.SelectionProof, o.IsAggregator
+			x.ValidatorIndex, x.Slot, x.SubcommitteeIndex, x.SelectionProof, x.Served, x.IsAggregator = uint64(s.ValidatorIndex), uint64(s.Slot), s.SubcommitteeIndex, s.SelectionProof, o.Served, o.IsAggregator
 		case aggduty.StartAggregateConsensus:
 			x.Instance, x.CommitteeIndex, x.Committee = VectorInstanceID(o.ID), uint64(o.Validity.CommitteeIndex), vectorKeys(o.Validity.Committee)
 			x.Data, err = sszOf(o.Validity.Data)

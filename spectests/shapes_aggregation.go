@@ -20,8 +20,8 @@ var aggEventFields = map[string][]Key{
 var aggOutputFields = map[string]*Shape{
 	"broadcast":                           mapOf(req("message_kind", nil), ssz("message"), req("to", nil)),
 	"ignored":                             plain("reason", "slot"),
-	"beacon_committee_selection_combined": plain("validator_index", "slot", "selection_proof", "is_aggregator"),
-	"sync_committee_selection_combined":   plain("validator_index", "slot", "subcommittee_index", "selection_proof", "is_aggregator"),
+	"beacon_committee_selection_combined": plain("validator_index", "slot", "selection_proof", "served", "is_aggregator"),
+	"sync_committee_selection_combined":   plain("validator_index", "slot", "subcommittee_index", "selection_proof", "served", "is_aggregator"),
 	"start_aggregate_consensus":           mapOf(ssz("instance"), ssz("data"), req("committee_index", nil), req("committee", nil)),
 	"start_contribution_consensus": mapOf(ssz("instance"),
 		req("validities", listOf(plain("slot", "subcommittee_index", "beacon_block_root", "subcommittee")))),

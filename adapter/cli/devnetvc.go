@@ -20,6 +20,17 @@ var devnetVC = StartDevnetVC
 // key shares and keeps its own EIP-3076 record over them, as an operator's
 // own validator client would.
 func StartDevnetVC(ctx context.Context, p devnet.VCParams) (func(), error) {
+	return startDevnetVC(ctx, p, vc.DefaultPattern())
+}
+
+// DevnetVCWithPattern is StartDevnetVC with validator clients that send
+// their requests in pattern (vc.PrysmPattern: Prysm's batching and its
+// whole-answer rule for the DVT selection endpoints).
+func DevnetVCWithPattern(pattern vc.Pattern) func(context.Context, devnet.VCParams) (func(), error) {
+	return func(ctx context.Context, p devnet.VCParams) (func(), error) { return startDevnetVC(ctx, p, pattern) }
+}
+
+func startDevnetVC(ctx context.Context, p devnet.VCParams, pattern vc.Pattern) (func(), error) {
 	bn, err := beaconclient.New(beaconclient.Config{URLs: []string{p.BeaconURL}})
 	if err != nil {
 		return nil, err
@@ -35,7 +46,7 @@ func StartDevnetVC(ctx context.Context, p devnet.VCParams) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("validator client of node %d: %w", p.Node, err)
 	}
-	v, err := vc.New(vc.Config{BeaconURL: p.BeaconURL, Keys: p.Keys, Slashing: store, Distributed: true, NoSync: p.NoSync, Aggregation: p.Aggregation, Logger: p.Logger})
+	v, err := vc.New(vc.Config{BeaconURL: p.BeaconURL, Keys: p.Keys, Slashing: store, Distributed: true, NoSync: p.NoSync, Aggregation: p.Aggregation, Logger: p.Logger, Pattern: pattern})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("validator client of node %d: %w", p.Node, err)

@@ -18,7 +18,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
 	"sync"
 	"syscall"
@@ -314,11 +313,6 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	duties := dutytable.Assigned(sb, sel)
 	if cfg.aggregating() {
 		agg, err := dutytable.AggregationDuties(sb, sel)
-		if cfg.Mode == run.ModeVCMiddleware {
-			// Through a validator client the node aggregates
-			// attestations only (SPEC.md section 12).
-			agg = slices.DeleteFunc(agg, func(d Duty) bool { return d.Type == TypeSyncContribution })
-		}
 		if err != nil {
 			nodes.stopAll()
 			return nil, fmt.Errorf("devnet: aggregation duties: %w", err)

@@ -9,6 +9,7 @@ import (
 	"github.com/dvspec/go-dvspec/adapter/devnet"
 	"github.com/dvspec/go-dvspec/adapter/replay"
 	"github.com/dvspec/go-dvspec/adapter/run"
+	"github.com/dvspec/go-dvspec/impl/vc"
 )
 
 // TestDevnetVCMiddleware runs the other architecture: every node serves the
@@ -31,6 +32,12 @@ func TestDevnetVCMiddleware(t *testing.T) {
 	if a := res.ByType[devnet.TypeAggregator]; a == nil || a.Count == 0 {
 		t.Errorf("no aggregator duty in VC-middleware mode: %v", res.ByType)
 	}
+	// Sync committee contributions too: the clients' sync selections
+	// through sync_committee_selections, the contributions the nodes
+	// decided through the validator API, accepted by simbeacon.
+	if c := res.ByType[devnet.TypeSyncContribution]; c == nil || c.Count == 0 {
+		t.Errorf("no sync contribution duty in VC-middleware mode: %v", res.ByType)
+	}
 	rep, err := replay.Replay(tracePath, replay.Options{})
 	if err != nil {
 		t.Fatalf("replay: %v", err)
@@ -39,5 +46,23 @@ func TestDevnetVCMiddleware(t *testing.T) {
 		var b bytes.Buffer
 		rep.Print(&b)
 		t.Fatalf("replay: %s", b.String())
+	}
+}
+
+// TestDevnetVCMiddlewarePrysmPattern: the validator clients send their
+// requests as Prysm v6.0.4's does (one sync selection per validator and
+// subcommittee per request, an answer taken only when it holds every
+// selection asked); every duty, aggregates and contributions included,
+// is accepted.
+func TestDevnetVCMiddlewarePrysmPattern(t *testing.T) {
+	res := runDevnet(t, devnet.Config{
+		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: slotSeconds(t),
+		Mode: run.ModeVCMiddleware, StartVC: cli.DevnetVCWithPattern(vc.PrysmPattern()), Aggregation: true,
+	})
+	checkAllAccepted(t, res)
+	for _, typ := range []string{devnet.TypeAggregator, devnet.TypeSyncContribution} {
+		if d := res.ByType[typ]; d == nil || d.Count == 0 {
+			t.Errorf("no %s duty with the Prysm pattern: %v", typ, res.ByType)
+		}
 	}
 }

@@ -441,7 +441,9 @@ func (n *Node) aggExecute(v *validator, o aggduty.Output) {
 		}
 		n.send(MsgShare, payload, others)
 	case aggduty.BeaconCommitteeSelectionCombined:
-		if o.Selection == nil {
+		// A proof combined ahead of its duty is only the VC's answer;
+		// the served report subscribes and counts.
+		if o.Selection == nil || !o.Served {
 			return
 		}
 		slot := o.Selection.Slot
@@ -450,7 +452,7 @@ func (n *Node) aggExecute(v *validator, o aggduty.Output) {
 		}
 		n.aggSubscribe(v, slot, o.IsAggregator)
 	case aggduty.SyncCommitteeSelectionCombined:
-		if o.Selection != nil && o.IsAggregator {
+		if o.Selection != nil && o.Served && o.IsAggregator {
 			n.tracker.start(consensus.DutySyncContribution, v.index, o.Selection.Slot, n.aggregationTime(o.Selection.Slot))
 		}
 	case aggduty.StartAggregateConsensus:

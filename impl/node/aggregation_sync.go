@@ -59,12 +59,18 @@ func (n *Node) syncPeriod(slot phase0.Slot) uint64 {
 // keeps its contribution duty at slot until the DV's sync committee
 // message of the slot is submitted (aggSyncSubmitted).
 func (n *Node) aggServeSync(v *validator, d *spec.SyncCommitteeDuty, slot phase0.Slot) {
-	if n.agg == nil || n.cfg.VC != nil {
-		// VC-middleware mode: no sync contribution flow through the
-		// validator client yet.
+	if n.agg == nil {
 		return
 	}
 	n.aggSubscribeSync(v, d, slot, n.syncPeriod(slot))
+	if n.cfg.VC != nil {
+		// VC-middleware: the validator client may post its sync selection
+		// proofs before its sync committee message, and the node signs
+		// nothing; the gate still holds the contribution back until the
+		// message is submitted.
+		n.aggServeSyncNow(v, d, slot)
+		return
+	}
 	n.agg.pendingSync[aggDutyKey{v.index, slot}] = d
 	n.aggSyncKeys(slot)
 }

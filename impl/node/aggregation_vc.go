@@ -44,14 +44,6 @@ func (e errAggregationOff) Error() string {
 
 func (errAggregationOff) StatusCode() int { return http.StatusNotImplemented }
 
-// contributionFlows tells whether the runtime serves sync contribution
-// duties (aggduty.ServeSyncContributionDuty). Until it does, a VC's sync
-// selection proofs and contributions could never be combined: they are
-// refused at once (501) rather than waiting out their deadline and costing
-// every co-validator a share verification. The runtime that serves them
-// sets it to true.
-const contributionFlows = false
-
 // checkAggregationVC is New's check of the VC-middleware aggregation.
 func checkAggregationVC(cfg Config) error {
 	if !cfg.Aggregation || cfg.VC == nil {
@@ -76,13 +68,6 @@ func (n *Node) captureAggregation(v *validator, ev dvc.Event, done chan<- error)
 	if n.agg == nil {
 		done <- errAggregationOff{ev.EventName(), "aggregation is off on this DV node"}
 		return true
-	}
-	switch ev.(type) {
-	case aggduty.CapturedSyncCommitteeSelection, aggduty.CapturedContributionAndProof:
-		if !contributionFlows {
-			done <- errAggregationOff{ev.EventName(), "this DV node runs no sync contribution duties"}
-			return true
-		}
 	}
 	a := n.aggOf(v)
 	if a.blocked != nil {
@@ -127,8 +112,12 @@ func (n *Node) aggForVC(v *validator, o aggduty.Output) bool {
 		return false
 	case aggduty.SyncCommitteeSelectionCombined:
 		if vc != nil && o.Selection != nil {
-			err = vc.CacheSyncCommitteeSelection(o.Selection, o.IsAggregator)
+			if err := vc.CacheSyncCommitteeSelection(o.Selection, o.IsAggregator); err != nil {
+				n.log.Error("cannot hand a sync selection proof to the validator client", "validator", v.index, "err", err)
+			}
 		}
+		// The duty's accounting is the runtime's.
+		return false
 	case aggduty.CacheAggregateAndProofForVC:
 		if vc != nil {
 			err = vc.CacheAggregateAndProofForVC(n.ctx, o.AggregateAndProof)

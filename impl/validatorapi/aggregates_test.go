@@ -42,6 +42,9 @@ type aggLoop struct {
 	submitted []aggduty.SubmitAggregateAndProof
 	csubmit   []aggduty.SubmitContributionAndProof
 	bcasts    int
+	// onCapture, when set, runs after each accepted capture (outside the
+	// lock): the test's co-validators answering the VC's shares.
+	onCapture func()
 }
 
 func (l *aggLoop) Capture(_ context.Context, pk phase0.BLSPubKey, ev dvc.Event) error {
@@ -54,7 +57,15 @@ func (l *aggLoop) Capture(_ context.Context, pk phase0.BLSPubKey, ev dvc.Event) 
 	if !ok {
 		return fmt.Errorf("not an aggregation event")
 	}
-	return l.step(ae)
+	if err := l.step(ae); err != nil {
+		return err
+	}
+	if l.onCapture != nil {
+		l.mu.Unlock()
+		l.onCapture()
+		l.mu.Lock()
+	}
+	return nil
 }
 
 func (l *aggLoop) inject(ev aggduty.Event) {
@@ -565,4 +576,109 @@ func mustRoot(t *testing.T, f *aggFixture, a *electra.Attestation) phase0.Root {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestSelectionsAheadPrysmPattern: Prysm v6.0.4 with --distributed asks
+// beacon_committee_selections once per epoch for every duty of the current
+// and the next epoch, and takes the answer only whole (impl/vc
+// Pattern.SelectionsAllBack). The DV node's duties for those slots are not
+// served yet; the proofs combine anyway (SPEC.md section 12, selections
+// ahead of the duty), and the answer holds every selection asked, in
+// request order, as soon as the last is combined. Half of the peers'
+// shares arrive before the request, the other half only after the VC's
+// shares were sent. A duty served later judges its proof.
+func TestSelectionsAheadPrysmPattern(t *testing.T) {
+	f := newAggFixture(t)
+	// The answer comes when the last proof combines; the deadline is only
+	// the bound of a failing run.
+	f.srv.cfg.Timeout = time.Minute
+	spe := phase0.Slot(f.chain.SlotsPerEpoch)
+	served := spe // the first slot of epoch 1: the node's latest duty
+	f.al.inject(aggduty.ServeAggregatorDuty{Duty: &spec.AttestationDuty{Pubkey: f.pk, ValidatorIndex: valIndex, CommitteeIndex: 1, CommitteeLength: 8,
+		CommitteesAtSlot: 2, Slot: served}, Committee: f.member})
+	// The rest of epoch 1 and all of epoch 2, asked in an order other than
+	// the slots' so that the answer's order is the request's.
+	var slots []phase0.Slot
+	for s := 3*spe - 1; s > served; s-- {
+		slots = append(slots, s)
+	}
+	roots := map[phase0.Slot]phase0.Root{}
+	for _, s := range slots {
+		in, err := f.chain.AggregationSlot(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots[s] = in.SigningRoot
+	}
+	early, late := slots[:len(slots)/2], slots[len(slots)/2:]
+	for _, s := range early {
+		for _, i := range []int{2, 3} {
+			f.al.inject(aggduty.ReceivedAggregationShare{Share: f.share(networking.ShareSelectionProof, s, 0, roots[s], i)})
+		}
+	}
+	var once sync.Once
+	captured := 0
+	f.al.onCapture = func() {
+		f.al.mu.Lock()
+		captured++
+		all := captured == len(slots)
+		f.al.mu.Unlock()
+		if !all {
+			return
+		}
+		once.Do(func() {
+			go func() {
+				f.al.mu.Lock()
+				defer f.al.mu.Unlock()
+				for _, s := range late {
+					for _, i := range []int{2, 4} {
+						if err := f.al.step(aggduty.ReceivedAggregationShare{Share: f.share(networking.ShareSelectionProof, s, 0, roots[s], i)}); err != nil {
+							t.Errorf("slot %d share %d: %v", s, i, err)
+						}
+					}
+				}
+			}()
+		})
+	}
+	req := make([]*apiv1.BeaconCommitteeSelection, 0, len(slots))
+	for _, s := range slots {
+		req = append(req, &apiv1.BeaconCommitteeSelection{ValidatorIndex: valIndex, Slot: s, SelectionProof: f.sign(1, roots[s])})
+	}
+	code, body := f.do(http.MethodPost, "/eth/v1/validator/beacon_committee_selections", nil, mustJSON(t, req))
+	if code != http.StatusOK {
+		t.Fatalf("selections: %d %s", code, body)
+	}
+	var resp struct {
+		Data []*apiv1.BeaconCommitteeSelection `json:"data"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Data) != len(slots) {
+		t.Fatalf("%d selections answered for %d asked: Prysm refuses the answer", len(resp.Data), len(slots))
+	}
+	for i, got := range resp.Data {
+		if got.ValidatorIndex != valIndex || got.Slot != slots[i] || got.SelectionProof != f.full(roots[slots[i]]) {
+			t.Fatalf("answer %d: %+v, want slot %d with the validator key's slot signature", i, got, slots[i])
+		}
+	}
+	if len(f.al.starts) != 0 {
+		t.Fatalf("%d aggregate instances started before any of the duties was served", len(f.al.starts))
+	}
+
+	// The duty of one of the slots is served: its proof is judged
+	// (is_aggregator over a committee of one is always true) and the node
+	// still answers it.
+	s := slots[3]
+	f.al.inject(aggduty.ServeAggregatorDuty{Duty: &spec.AttestationDuty{Pubkey: f.pk, ValidatorIndex: valIndex, CommitteeIndex: 1, CommitteeLength: 1,
+		CommitteesAtSlot: 2, Slot: s}, Committee: f.member[:1]})
+	var sel selection
+	f.srv.agg.c.read(func() { sel = f.srv.agg.sels[selKey{valIndex, s, noSub}] })
+	if !sel.aggregator || sel.proof != f.full(roots[s]) {
+		t.Fatalf("after the duty: cached %+v, want the proof judged an aggregator's", sel)
+	}
+	f.al.inject(aggduty.AttestationSubmitted{Data: attData(s, 1)})
+	if len(f.al.starts) != 1 || f.al.starts[0].ID.Slot != s {
+		t.Fatalf("aggregate instances %+v, want one at slot %d", f.al.starts, s)
+	}
 }

@@ -217,11 +217,11 @@ func aggOutputNode(o aggduty.Output) *yaml.Node {
 		body = mapNode("reason", string(o.Reason), "slot", uint64(o.Slot))
 	case aggduty.BeaconCommitteeSelectionCombined:
 		s := o.Selection
-		body = mapNode("validator_index", uint64(s.ValidatorIndex), "slot", uint64(s.Slot), "selection_proof", Hex(s.SelectionProof[:]), "is_aggregator", o.IsAggregator)
+		body = mapNode("validator_index", uint64(s.ValidatorIndex), "slot", uint64(s.Slot), "selection_proof", Hex(s.SelectionProof[:]), "served", o.Served, "is_aggregator", o.IsAggregator)
 	case aggduty.SyncCommitteeSelectionCombined:
 		s := o.Selection
 		body = mapNode("validator_index", uint64(s.ValidatorIndex), "slot", uint64(s.Slot), "subcommittee_index", s.SubcommitteeIndex,
-			"selection_proof", Hex(s.SelectionProof[:]), "is_aggregator", o.IsAggregator)
+			"selection_proof", Hex(s.SelectionProof[:]), "served", o.Served, "is_aggregator", o.IsAggregator)
 	case aggduty.StartAggregateConsensus:
 		body.Content = append(body.Content, instanceFields(o.ID)...)
 		cont(body, "data", o.Validity.Data, dvNode(o.Validity.Data))

@@ -293,6 +293,8 @@ if [ "${NO_DV:-}" != 1 ]; then
 		# What Prysm's validator client asked and what it was answered.
 		curl -sf "127.0.0.1:$((9701 + pb))/metrics" | grep '^dvnode_vc_requests_total' | sed 's/^/e2e-prysm: node 1 /' >&2 || true
 	fi
+	# Why shares or events were set aside (aggregation included).
+	curl -sf "127.0.0.1:$((9701 + pb))/metrics" | grep -E '^dvnode_(dvc_ignored_total|dvc_step_errors_total|p2p_messages_dropped_total|queue_dropped_total)' | sed 's/^/e2e-prysm: node 1 /' >&2 || true
 fi
 # Aggregates and sync contributions: a node counts such a duty a success
 # when its beacon node answered 200 to POST aggregate_and_proofs

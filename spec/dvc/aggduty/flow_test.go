@@ -305,12 +305,14 @@ func TestAggregatorFlow(t *testing.T) {
 					sels := outputs[aggduty.BeaconCommitteeSelectionCombined](c.out[i])
 					// A VC's repeated request is answered again: every answer
 					// is the same combined proof.
+					// A proof combined before the node's duty was served is
+					// reported unjudged, then judged at the serve.
 					for _, s := range sels {
-						if !s.IsAggregator || s.Selection.SelectionProof != wantProof {
+						if s.IsAggregator != s.Served || s.Selection.SelectionProof != wantProof {
 							t.Fatalf("node %d: selections %+v", i+1, sels)
 						}
 					}
-					if len(sels) == 0 {
+					if len(servedSelections(sels)) == 0 {
 						t.Fatalf("node %d: no selection combined", i+1)
 					}
 					subs := outputs[aggduty.SubmitAggregateAndProof](c.out[i])
@@ -384,7 +386,7 @@ func TestNotAggregator(t *testing.T) {
 	}
 	c.runAggregation(slot, 2048, func(d *phase0.AttestationData) *eth2spec.VersionedAttestation { return nil })
 	for i := range c.states {
-		sels := outputs[aggduty.BeaconCommitteeSelectionCombined](c.out[i])
+		sels := servedSelections(outputs[aggduty.BeaconCommitteeSelectionCombined](c.out[i]))
 		if len(sels) != 1 || sels[0].IsAggregator {
 			t.Fatalf("node %d: %+v", i+1, sels)
 		}
@@ -418,7 +420,7 @@ func TestNoAggregateBeforeAttestation(t *testing.T) {
 		return aggduty.ServeAggregatorDuty{Duty: c.duty(4, 5), Committee: c.committee(5)}
 	})
 	for i := range c.states {
-		if len(outputs[aggduty.BeaconCommitteeSelectionCombined](c.out[i])) != 1 {
+		if len(servedSelections(outputs[aggduty.BeaconCommitteeSelectionCombined](c.out[i]))) != 1 {
 			t.Fatalf("node %d: no combined selection", i+1)
 		}
 		if n := len(outputs[aggduty.StartAggregateConsensus](c.out[i])); n != 0 {
@@ -609,4 +611,15 @@ func TestBadInput(t *testing.T) {
 	if len(st.Slots()) != 0 {
 		t.Fatalf("state changed: %v", st.Slots())
 	}
+}
+
+// servedSelections keeps the combined proofs judged with their duty.
+func servedSelections(sels []aggduty.BeaconCommitteeSelectionCombined) []aggduty.BeaconCommitteeSelectionCombined {
+	var out []aggduty.BeaconCommitteeSelectionCombined
+	for _, s := range sels {
+		if s.Served {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -15,21 +15,29 @@ import (
 type Output = dvc.Output
 
 // BeaconCommitteeSelectionCombined: the slot selection proof of the
-// validator was combined. IsAggregator is consensus-specs is_aggregator of
-// it (the node passes it in its beacon committee subscription); in
-// VC-middleware mode Selection is the answer of
-// POST /eth/v1/validator/beacon_committee_selections.
+// validator was combined. In VC-middleware mode Selection is the answer of
+// POST /eth/v1/validator/beacon_committee_selections. A proof may be
+// combined before its duty is served (this spec, SPEC.md section 12: a VC
+// asks for an epoch's selections ahead); it is then reported with Served
+// false and IsAggregator false, and once more when the duty is served,
+// with Served true and IsAggregator consensus-specs is_aggregator of it
+// (the node passes it in its beacon committee subscription).
 type BeaconCommitteeSelectionCombined struct {
 	Selection    *apiv1.BeaconCommitteeSelection
+	Served       bool
 	IsAggregator bool
 }
 
 // SyncCommitteeSelectionCombined: the sync selection proof of one
-// subcommittee was combined; IsAggregator is is_sync_committee_aggregator
-// of it. In VC-middleware mode Selection is the answer of
-// POST /eth/v1/validator/sync_committee_selections.
+// subcommittee was combined. In VC-middleware mode Selection is the answer
+// of POST /eth/v1/validator/sync_committee_selections. As with
+// BeaconCommitteeSelectionCombined, a proof combined before its duty is
+// served is reported with Served false, and again when the duty is served
+// (which names the validator's subcommittees) with Served true and
+// IsAggregator is_sync_committee_aggregator of it.
 type SyncCommitteeSelectionCombined struct {
 	Selection    *ethnode.SyncCommitteeSelection
+	Served       bool
 	IsAggregator bool
 }
 

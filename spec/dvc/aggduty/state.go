@@ -32,7 +32,10 @@ type part struct {
 	// selection holds the verified selection proof shares by signer.
 	selection map[uint64]*networking.AggregationShare
 	// proof is the combined selection proof, once combined.
-	proof      *phase0.BLSSignature
+	proof *phase0.BLSSignature
+	// judged: aggregator holds is_aggregator of proof, which needs the
+	// served duty (a proof may be combined before it).
+	judged     bool
 	aggregator bool
 	// keys are the committee's (subcommittee's) public keys in order.
 	keys []phase0.BLSPubKey

@@ -348,6 +348,12 @@ func (t *transition) serveSyncContributionDuty(e ServeSyncContributionDuty) erro
 // must verify under the node's public share; a share already stored is
 // not sent again. It returns whether the share is new.
 func (t *transition) capturedOwn(k flowKey, s *networking.AggregationShare, stored func(*part) *networking.AggregationShare) (bool, error) {
+	if reason, detail := t.outside(s.Slot); reason != "" {
+		return false, fmt.Errorf("%w: %s (%s)", dvc.ErrDutyOutOfOrder, detail, reason)
+	}
+	if t.unservedFull(k) {
+		return false, fmt.Errorf("%w: %d slots already wait for their duty (%s)", dvc.ErrDutyOutOfOrder, t.maxUnserved(), dvc.IgnoredStoreFull)
+	}
 	if err := t.v.VerifyShare(s); err != nil {
 		return false, fmt.Errorf("%w: %w", dvc.ErrInvalidShare, err)
 	}
@@ -440,11 +446,13 @@ func (t *transition) syncCommitteeMessageSubmitted(e SyncCommitteeMessageSubmitt
 }
 
 // advance takes every step the flow's state allows: combine selection
-// proofs (when the duty is served), start the consensus (when every proof
-// is combined, one says aggregator, and the gate is open), and combine the
-// object's shares (when decided).
+// proofs (at the threshold, served or not: a selection proof is the slot's
+// signature and needs no duty), judge them (is_aggregator, once the duty is
+// served), start the consensus (when every proof is judged, one says
+// aggregator, and the gate is open), and combine the object's shares (when
+// decided).
 func (t *transition) advance(k flowKey) error {
-	if f := t.s.flows[k]; f == nil || !f.served() {
+	if t.s.flows[k] == nil {
 		return nil
 	}
 	f := t.s.own(k)
@@ -459,10 +467,20 @@ func (t *transition) advance(k flowKey) error {
 			}
 			p = f.ownPart(s)
 			p.proof = &proof
+			if !f.served() {
+				// The answer the validator client waits for; the duty
+				// (the committee length) judges it when it is served.
+				t.emitSelection(k, s, p)
+				continue
+			}
+		}
+		if p.proof != nil && !p.judged && f.served() {
+			p = f.ownPart(s)
+			p.judged = true
 			if k.kind == flowAggregator {
-				p.aggregator = t.cfg.Chain.ChainConfig().IsAggregator(f.attDuty.CommitteeLength, proof)
+				p.aggregator = t.cfg.Chain.ChainConfig().IsAggregator(f.attDuty.CommitteeLength, *p.proof)
 			} else {
-				p.aggregator = t.cfg.Chain.ChainConfig().IsSyncCommitteeAggregator(proof)
+				p.aggregator = t.cfg.Chain.ChainConfig().IsSyncCommitteeAggregator(*p.proof)
 			}
 			t.emitSelection(k, s, p)
 		}
@@ -489,12 +507,12 @@ func (t *transition) advance(k flowKey) error {
 			}
 		}
 	}
-	if f.started {
+	if f.started || !f.served() {
 		return nil
 	}
 	var agg []uint64
 	for _, s := range subs {
-		if f.parts[s].proof == nil {
+		if !f.parts[s].judged {
 			return nil
 		}
 		if f.parts[s].aggregator {
@@ -539,12 +557,12 @@ func (t *transition) advance(k flowKey) error {
 
 func (t *transition) emitSelection(k flowKey, sub uint64, p *part) {
 	if k.kind == flowAggregator {
-		t.emit(BeaconCommitteeSelectionCombined{IsAggregator: p.aggregator, Selection: &apiv1BeaconCommitteeSelection{
+		t.emit(BeaconCommitteeSelectionCombined{Served: p.judged, IsAggregator: p.aggregator, Selection: &apiv1BeaconCommitteeSelection{
 			ValidatorIndex: t.cfg.Validator.Index, Slot: k.slot, SelectionProof: *p.proof,
 		}})
 		return
 	}
-	t.emit(SyncCommitteeSelectionCombined{IsAggregator: p.aggregator, Selection: &ethnode.SyncCommitteeSelection{
+	t.emit(SyncCommitteeSelectionCombined{Served: p.judged, IsAggregator: p.aggregator, Selection: &ethnode.SyncCommitteeSelection{
 		ValidatorIndex: t.cfg.Validator.Index, Slot: k.slot, SubcommitteeIndex: sub, SelectionProof: *p.proof,
 	}})
 }
@@ -711,8 +729,47 @@ func (t *transition) capturedContributionAndProof(e CapturedContributionAndProof
 	return err
 }
 
+// maxUnserved bounds, per flow kind, the slots whose shares are held
+// before their duty is served (two epochs: a validator client asks for
+// the selection proofs of the current and the next epoch at once).
+func (t *transition) maxUnserved() int { return int(2 * t.cfg.Chain.SlotsPerEpoch) }
+
+// outside tells why shares of slot are not held (an ignore reason and its
+// detail), or "" when they are: from an epoch before the latest served
+// duty to the end of the second epoch after that duty's epoch. A validator
+// attests once an epoch, so its latest duty may be early in the epoch
+// before the current one while its VC asks for the next epoch's.
+func (t *transition) outside(slot phase0.Slot) (dvc.IgnoreReason, string) {
+	if l := t.s.latest; l != nil {
+		spe := t.cfg.Chain.SlotsPerEpoch
+		if uint64(slot)/spe > uint64(*l)/spe+2 {
+			return dvc.IgnoredBeyondHorizon, fmt.Sprintf("slot %d beyond the second epoch after latest duty slot %d", slot, *l)
+		}
+		if uint64(slot)+spe < uint64(*l) {
+			return dvc.IgnoredSlotCompleted, fmt.Sprintf("slot %d more than an epoch before %d", slot, *l)
+		}
+	}
+	return "", ""
+}
+
+// unservedFull reports whether a new flow k would exceed maxUnserved flows
+// of its kind that wait for their duty.
+func (t *transition) unservedFull(k flowKey) bool {
+	if t.s.flows[k] != nil {
+		return false
+	}
+	n := 0
+	for fk, f := range t.s.flows {
+		if fk.kind == k.kind && !f.served() {
+			n++
+		}
+	}
+	return n >= t.maxUnserved()
+}
+
 // receivedAggregationShare admits a share: for this validator (error),
-// within an epoch before and two epochs after the latest served duty
+// from an epoch before the latest served duty to the end of the second
+// epoch after its epoch
 // (Ignored), the first of its signer for its object (Ignored), of the
 // decided object where the node knows it (error), valid under its signer's
 // public share (error); then the flow advances.
@@ -723,16 +780,9 @@ func (t *transition) receivedAggregationShare(s *networking.AggregationShare) er
 	if s.ValidatorIndex != t.cfg.Validator.Index {
 		return fmt.Errorf("%w: share for validator %d, this is validator %d", dvc.ErrWrongValidator, s.ValidatorIndex, t.cfg.Validator.Index)
 	}
-	if l := t.s.latest; l != nil {
-		spe := t.cfg.Chain.SlotsPerEpoch
-		if uint64(s.Slot) > uint64(*l)+2*spe {
-			t.ignore(dvc.IgnoredBeyondHorizon, s.Slot, "slot %d beyond latest duty slot %d + %d", s.Slot, *l, 2*spe)
-			return nil
-		}
-		if uint64(s.Slot)+spe < uint64(*l) {
-			t.ignore(dvc.IgnoredSlotCompleted, s.Slot, "slot %d more than an epoch before %d", s.Slot, *l)
-			return nil
-		}
+	if reason, detail := t.outside(s.Slot); reason != "" {
+		t.ignore(reason, s.Slot, "%s", detail)
+		return nil
 	}
 	var k flowKey
 	final := false
@@ -747,6 +797,10 @@ func (t *transition) receivedAggregationShare(s *networking.AggregationShare) er
 		k, final = flowKey{flowContribution, s.Slot}, true
 	default:
 		return fmt.Errorf("%w: %w: unknown aggregation share type %d", dvc.ErrInvalidShare, networking.ErrMalformedShare, s.Type)
+	}
+	if t.unservedFull(k) {
+		t.ignore(dvc.IgnoredStoreFull, s.Slot, "%d slots already wait for their duty", t.maxUnserved())
+		return nil
 	}
 	f := t.s.flows[k]
 	if f != nil && f.syncDuty != nil && f.parts[s.SubcommitteeIndex] == nil {

@@ -229,7 +229,13 @@ func (f *F) AggSlot(from phase0.Slot, want bool) phase0.Slot {
 func (f *F) Combined(slot phase0.Slot) aggduty.BeaconCommitteeSelectionCombined {
 	p := f.Proof(slot)
 	return aggduty.BeaconCommitteeSelectionCombined{Selection: &apiSelection{ValidatorIndex: f.vi(), Slot: slot, SelectionProof: p},
-		IsAggregator: isAggregator(CommitteeLength, p)}
+		Served: true, IsAggregator: isAggregator(CommitteeLength, p)}
+}
+
+// Early is the BeaconCommitteeSelectionCombined output of slot combined
+// before its duty is served: the proof, not yet judged.
+func (f *F) Early(slot phase0.Slot) aggduty.BeaconCommitteeSelectionCombined {
+	return aggduty.BeaconCommitteeSelectionCombined{Selection: &apiSelection{ValidatorIndex: f.vi(), Slot: slot, SelectionProof: f.Proof(slot)}}
 }
 
 // ID is the instance of the aggregation duty d at slot.
@@ -449,7 +455,13 @@ func (f *F) SyncSlot(from phase0.Slot, subs []uint64, want []bool) phase0.Slot {
 func (f *F) SyncCombined(slot phase0.Slot, sub uint64) aggduty.SyncCommitteeSelectionCombined {
 	p := f.SyncProof(slot, sub)
 	return aggduty.SyncCommitteeSelectionCombined{Selection: &syncSelection{ValidatorIndex: f.vi(), Slot: slot, SubcommitteeIndex: sub, SelectionProof: p},
-		IsAggregator: isSyncAggregator(p)}
+		Served: true, IsAggregator: isSyncAggregator(p)}
+}
+
+// SyncEarly is the SyncCommitteeSelectionCombined output of a proof
+// combined before its duty is served.
+func (f *F) SyncEarly(slot phase0.Slot, sub uint64) aggduty.SyncCommitteeSelectionCombined {
+	return aggduty.SyncCommitteeSelectionCombined{Selection: &syncSelection{ValidatorIndex: f.vi(), Slot: slot, SubcommitteeIndex: sub, SelectionProof: f.SyncProof(slot, sub)}}
 }
 
 // StartSync is the contribution instance's start for the aggregator

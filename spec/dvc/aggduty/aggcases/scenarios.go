@@ -203,10 +203,12 @@ func aggregatorCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 				return append(steps[:n-2:n-2], stErr(recv(other), dvc.ErrFieldsDiffer), steps[n-2], st(steps[n-2].Ev, Ignored(dvc.IgnoredDuplicateShare, s)), steps[n-1])
 			}),
 		sc("expiry", "A duty's selection proof is combined; a duty 40 slots later is served; a late share and a decision of the first slot arrive, and a share far beyond the latest duty.",
-			"the aggregation state keeps an epoch of slots: serving a later duty forgets older flows, whose shares are then ignored (share_slot_completed) and whose decisions find no instance; a share more than two epochs ahead is ignored (share_slot_beyond_horizon)",
+			"the aggregation state keeps an epoch of slots: serving a later duty forgets older flows, whose shares are then ignored (share_slot_completed) and whose decisions find no instance; a share of an epoch more than two after the latest duty's is ignored (share_slot_beyond_horizon)",
 			func(f *F) []Step {
 				s := f.AggSlot(base, true)
 				later := s + 40
+				// The first slot of the third epoch after later's.
+				far := (later/32 + 3) * 32
 				serve := st(f.Serve(later))
 				if f.Mode == dvc.ModeRemoteSigner {
 					serve = st(f.Serve(later), f.Bcast(f.SelShare(1, later)))
@@ -214,8 +216,11 @@ func aggregatorCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 				return cat(f.selection(s), []Step{serve,
 					st(recv(f.SelShare(4, s)), Ignored(dvc.IgnoredSlotCompleted, s)),
 					st(aggduty.AggregateConsensusDecided{ID: f.ID(consensus.DutyAggregator, s), Aggregate: f.Aggregate(f.AttData(s, 1), CommitteeIndex, CommitteePosition)}, Ignored(dvc.IgnoredNoInstance, s)),
-					st(recv(f.SelShare(2, later+65)), Ignored(dvc.IgnoredBeyondHorizon, later+65))})
+					st(recv(f.SelShare(2, far)), Ignored(dvc.IgnoredBeyondHorizon, far))})
 			}),
+	}
+	if mode == dvc.ModeVCMiddleware {
+		list = append(list, aheadCases(sc)...)
 	}
 	if fork < eth2spec.DataVersionElectra {
 		list = append(list, sc("submitted_other_committee", "The submitted attestation's data names another committee than the duty's.",
@@ -345,7 +350,7 @@ func syncCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 	var extra []Scenario
 	if mode == dvc.ModeVCMiddleware {
 		extra = append(extra, sc("selections_before_duty", "The validator client posts its partial sync selection proofs, one request per subcommittee as Prysm does, and the peers' shares arrive, all before the node serves the contribution duty.",
-			"shares that precede the duty are kept: serving the duty combines every subcommittee's proof at once (ascending subcommittees)",
+			"a selection proof is the slot's signature and needs no duty: shares that precede the duty combine at the threshold (the validator client's answer, not yet judged), and serving the duty judges every subcommittee's proof at once (is_sync_committee_aggregator, ascending subcommittees)",
 			func(f *F) []Step {
 				subs := subsOf(SyncPositions)
 				slot := f.SyncSlot(base, subs, []bool{true, false, true})
@@ -354,9 +359,8 @@ func syncCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 				for _, s := range subs {
 					steps = append(steps, st(aggduty.CapturedSyncCommitteeSelection{Selection: &syncSelection{ValidatorIndex: f.vi(), Slot: slot, SubcommitteeIndex: s,
 						SelectionProof: f.SyncSelShare(1, slot, s).Signature}}, f.Bcast(f.SyncSelShare(1, slot, s))))
-					for i := 1; i <= 3; i++ {
-						steps = append(steps, st(recv(f.SyncSelShare(i, slot, s))))
-					}
+					steps = append(steps, st(recv(f.SyncSelShare(1, slot, s))), st(recv(f.SyncSelShare(2, slot, s))),
+						st(recv(f.SyncSelShare(3, slot, s)), f.SyncEarly(slot, s)))
 					combined = append(combined, f.SyncCombined(slot, s))
 				}
 				return append(steps, st(f.ServeSync(slot, SyncPositions...), combined...))
@@ -422,4 +426,65 @@ func syncCases(fork eth2spec.DataVersion, mode dvc.Mode) []Scenario {
 				return append(steps[:1:1], st(recv(f.SyncSelShare(2, slot, 3)), Ignored(dvc.IgnoredShareFiltered, slot)))
 			}),
 	)
+}
+
+// captureSel is the VC's partial selection proof of slot (share 1's).
+func (f *F) captureSel(slot phase0.Slot) aggduty.CapturedBeaconCommitteeSelection {
+	return aggduty.CapturedBeaconCommitteeSelection{Selection: &apiSelection{ValidatorIndex: f.vi(), Slot: slot, SelectionProof: f.SelShare(1, slot).Signature}}
+}
+
+// early is the exchange of slot's selection proof before its duty is
+// served, as a VC sends it ahead (Prysm with --distributed asks for every
+// duty of the current and the next epoch at once): captured, broadcast,
+// combined at the third share with the proof not yet judged.
+func (f *F) early(slot phase0.Slot) []Step {
+	return []Step{st(f.captureSel(slot), f.Bcast(f.SelShare(1, slot))),
+		st(recv(f.SelShare(1, slot))), st(recv(f.SelShare(2, slot))),
+		st(recv(f.SelShare(3, slot)), f.Early(slot))}
+}
+
+// aheadCases are the VC-middleware cases of selection proofs asked before
+// their duty (SPEC.md section 12, "Selections ahead of the duty").
+func aheadCases(sc func(name, desc, proves string, steps func(f *F) []Step) Scenario) []Scenario {
+	return []Scenario{
+		sc("selection_ahead_of_duty", "The validator client posts its partial selection proof of a slot whose duty is not served yet and the peers' shares arrive: the proof combines; the VC asks again; the duty is served; the attestation is submitted.",
+			"a selection proof needs only the validator and the slot: it is combined at the threshold before the duty (answered with served false, is_aggregator false, and again to a repeated request), judged when the duty is served (is_aggregator from the committee length), and the aggregator instance then starts after the attestation's submission",
+			func(f *F) []Step {
+				s := f.AggSlot(base, true)
+				d := f.AttData(s, 1)
+				return cat(f.early(s), []Step{
+					st(f.captureSel(s), Ignored(dvc.IgnoredAlreadyCaptured, s), f.Early(s)),
+					st(f.Serve(s), f.Combined(s)),
+					st(submitted(d), f.Start(d))})
+			}),
+		sc("selection_ahead_not_aggregator", "A selection proof combined before its duty; the duty's committee makes the validator no aggregator; its attestation is submitted.",
+			"an early proof is judged by the served duty like any other: is_aggregator false starts nothing",
+			func(f *F) []Step {
+				s := f.AggSlot(base, false)
+				return cat(f.early(s), []Step{st(f.Serve(s), f.Combined(s)), st(submitted(f.AttData(s, 1)))})
+			}),
+		sc("selections_ahead_bounded", "Before any duty is served, selection proof shares arrive for 64 slots (two epochs) and then for one more slot, which the VC also posts; then a duty is served and the VC posts a selection proof for the last slot of the second epoch after the duty's, and one for the slot after it.",
+			"what waits for its duty is bounded: at most two epochs of slots (2 * SLOTS_PER_EPOCH) per flow kind hold shares without a served duty; a share for one more slot is ignored (share_store_full) and a VC's selection for it refused; once a duty is served the horizon ends with the second epoch after the duty's epoch (a VC asking at an epoch's start for the next epoch's duties, the latest duty early in the epoch before), a VC's selection beyond it is refused with the state unchanged",
+			func(f *F) []Step {
+				spe := phase0.Slot(f.Config().Chain.SlotsPerEpoch)
+				var steps []Step
+				for i := phase0.Slot(0); i < 2*spe; i++ {
+					steps = append(steps, st(recv(f.SelShare(2, base+i))))
+				}
+				extra := base + 2*spe
+				steps = append(steps, st(recv(f.SelShare(2, extra)), Ignored(dvc.IgnoredStoreFull, extra)),
+					stErr(f.captureSel(extra), dvc.ErrDutyOutOfOrder))
+				s := f.AggSlot(base, true)
+				serve := st(f.Serve(s))
+				edge := (s/spe+3)*spe - 1
+				return append(steps, serve, st(f.captureSel(edge), f.Bcast(f.SelShare(1, edge))), stErr(f.captureSel(edge+1), dvc.ErrDutyOutOfOrder))
+			}),
+		sc("selection_ahead_expiry", "A selection proof is combined for a slot whose duty never comes; a duty 40 slots later is served; a share of the first slot arrives.",
+			"an early proof whose duty is not served expires with its slot: serving a duty more than an epoch later forgets it, and its shares are then ignored (share_slot_completed)",
+			func(f *F) []Step {
+				s := f.AggSlot(base, true)
+				later := s + 40
+				return cat(f.early(s), []Step{st(f.Serve(later)), st(recv(f.SelShare(4, s)), Ignored(dvc.IgnoredSlotCompleted, s))})
+			}),
+	}
 }
