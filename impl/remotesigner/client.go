@@ -35,6 +35,9 @@ const (
 	MaxPublicKeysResponse = 4 << 20
 	// MaxUpcheckResponse bounds the health answer.
 	MaxUpcheckResponse = 64 << 10
+	// MaxIdleSignerConns is how many idle connections the default client
+	// keeps to its signer: as many as a node signs in parallel.
+	MaxIdleSignerConns = 64
 )
 
 // Client is an HTTP client of a Web3Signer-API remote signer (Web3Signer
@@ -99,6 +102,11 @@ func NewClient(baseURL string, opts ...ClientOption) (*Client, error) {
 	if c.http == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.TLSClientConfig = c.tls
+		// A node signs a slot's duties at once (up to its 64 signing
+		// slots); with the default two idle connections per host, every
+		// burst dialled and closed dozens of connections to one signer.
+		tr.MaxIdleConnsPerHost = MaxIdleSignerConns
+		tr.MaxIdleConns = MaxIdleSignerConns
 		if c.unix != "" {
 			path := c.unix
 			tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
