@@ -461,3 +461,68 @@ func TestStaleDutiesExpire(t *testing.T) {
 		t.Errorf("duties left: %v", fx.n.tracker.duties)
 	}
 }
+
+// TestSyncLaneDoesNotWaitForAttestation: while the validator's attestation
+// decision waits for its signature, its sync committee events are stepped
+// at once (their own lane), and the attestation's later events still wait
+// behind the decision; the signer's answer drains the first lane.
+func TestSyncLaneDoesNotWaitForAttestation(t *testing.T) {
+	s := &scriptedSigner{gate: make(chan struct{})}
+	fx := newLoopFixture(t, s)
+	fx.log.stepCh = make(chan string, 64)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fx.n.ctx = ctx
+	loopDone := make(chan struct{})
+	go func() { defer close(loopDone); fx.n.loop(ctx) }()
+	defer func() { cancel(); <-loopDone }()
+	settle := func() {
+		done := make(chan struct{})
+		fx.n.post(func() { close(done) })
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			t.Fatal("the event loop does not turn")
+		}
+	}
+	deliver := func(ev dvc.Event) { fx.n.post(func() { fx.n.deliver(fx.v, ev) }) }
+
+	id := consensus.InstanceID{Cluster: fx.n.cluster, Validator: fx.v.pubkey, DutyType: uint64(consensus.DutyAttester), Slot: 3}
+	deliver(dvc.ServeAttestationDuty{Duty: fx.attDuty(3)})
+	deliver(dvc.AttestationConsensusDecided{ID: id, Data: fx.attData(3)})
+	settle()
+	if fx.v.blocked == nil {
+		t.Fatalf("the decision did not wait for its signature; stepped: %v", fx.log.names())
+	}
+	syncDuty := dvc.ServeSyncCommitteeDuty{Duty: &spec.SyncCommitteeDuty{Pubkey: fx.v.pubkey, ValidatorIndex: fx.v.index, ValidatorSyncCommitteeIndices: []uint64{0}}, Slot: 3}
+	laterAtt := dvc.ServeAttestationDuty{Duty: fx.attDuty(35)}
+	deliver(syncDuty)
+	deliver(laterAtt)
+	settle()
+	got := fx.log.names()
+	if len(got) != 2 || got[1] != eventKey(syncDuty) {
+		t.Fatalf("while the attestation waits: stepped %v, want the first duty and the sync committee duty", got)
+	}
+	if fx.v.sync.blocked != nil || len(fx.v.sync.backlog) != 0 || len(fx.v.backlog) != 1 {
+		t.Fatalf("sync lane blocked %v with %d queued, first lane %d queued; want the later attestation duty alone queued",
+			fx.v.sync.blocked, len(fx.v.sync.backlog), len(fx.v.backlog))
+	}
+
+	close(s.gate)
+	deadline := time.After(time.Minute)
+	for len(fx.log.names()) < 4 {
+		select {
+		case <-fx.log.stepCh:
+		case <-deadline:
+			t.Fatalf("stepped %v after the signature", fx.log.names())
+		}
+	}
+	settle()
+	got = fx.log.names()
+	if got[2] != eventKey(dvc.AttestationConsensusDecided{ID: id}) || got[3] != eventKey(laterAtt) {
+		t.Fatalf("step order %v: want the decision, then the queued duty", got)
+	}
+	if fx.v.blocked != nil || len(fx.v.backlog) != 0 {
+		t.Errorf("first lane still blocked %v with %d queued", fx.v.blocked, len(fx.v.backlog))
+	}
+}
