@@ -96,6 +96,7 @@ type Node struct {
 	imp     *importer
 	sched   *scheduler.Scheduler
 	signSem chan struct{}
+	signs   signGate
 
 	attData   map[attKey]*attFetch
 	proposals map[phase0.Slot][]*api.VersionedProposal
