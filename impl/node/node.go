@@ -96,7 +96,6 @@ type Node struct {
 	imp     *importer
 	sched   *scheduler.Scheduler
 	signSem chan struct{}
-	signs   signGate
 
 	attData   map[attKey]*attFetch
 	proposals map[phase0.Slot][]*api.VersionedProposal

@@ -268,17 +268,7 @@ func (n *Node) drain(l *eventLane, v *validator) {
 // blocked event is stepped again with the answer (a refusal included:
 // spec/dvc then rejects the event with ErrSigner and the trace shows it).
 func (n *Node) requestSignature(v *validator, l *eventLane, req *sigRequest) {
-	low := l == &v.sync
-	var leave func()
-	if !low {
-		leave = n.signs.enterHigh()
-	}
 	go func() {
-		if leave != nil {
-			defer leave()
-		} else if !n.signs.waitLow(n.ctx) {
-			return
-		}
 		select {
 		case n.signSem <- struct{}{}:
 		case <-n.ctx.Done():
@@ -310,7 +300,7 @@ func (n *Node) requestSignature(v *validator, l *eventLane, req *sigRequest) {
 		// own lane), so it is checked in the verifier's low lane with the
 		// peers' shares of the same root (one equation for the batch);
 		// everything else in the first lane.
-		n.bv.submit(verifyJob{pk: v.sharePub, root: req.in.SigningRoot, sig: sig, low: low, done: func() { n.post(result) }})
+		n.bv.submit(verifyJob{pk: v.sharePub, root: req.in.SigningRoot, sig: sig, low: l == &v.sync, done: func() { n.post(result) }})
 	}()
 }
 
