@@ -121,11 +121,9 @@ type validator struct {
 	sharePub phase0.BLSPubKey
 	verifier networking.Verifier
 
-	sigs map[sigKey]sigResult
-	// The embedded lane orders proposal, attestation and slot events; sync
-	// holds sync committee events (eventLane).
-	eventLane
-	sync eventLane
+	sigs    map[sigKey]sigResult
+	blocked dvc.Event
+	backlog []dvc.Event
 }
 
 // instCtx is what the loop knows about a running consensus instance.

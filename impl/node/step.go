@@ -76,48 +76,11 @@ func (s *loopSigner) SignSyncCommitteeMessage(slot phase0.Slot, root phase0.Root
 	return s.lookup(&sigRequest{key: sigKey{dvc.SignSyncCommitteeMessage, in.SigningRoot}, in: in, slot: slot, root: root})
 }
 
-// eventLane is one ordered stream of a validator's events: while one of
-// them waits for its signature (blocked), the lane's later events wait
-// behind it (backlog), in order.
-//
-// A validator has two lanes. Sync committee events have their own, so a
-// peer's attestation or block share (or the attestation decision) never
-// waits for the validator's sync committee signature, nor the other way
-// round: with consensus per slot every validator's sync committee message
-// and attestation are decided in the same millisecond, and one lane made
-// the attestation shares of peers wait behind the embedded signer's answer
-// for the sync committee message and its check (issue 16). The order
-// between the lanes does not matter to spec/dvc: the sync committee duty's
-// state is its own, a blocked step changed nothing, and NewSlot only
-// expires slots that a later step would find expired anyway.
-type eventLane struct {
-	blocked dvc.Event
-	backlog []dvc.Event
-}
-
-// syncEvent reports whether ev belongs to the sync committee lane.
-func syncEvent(ev dvc.Event) bool {
-	switch ev.(type) {
-	case dvc.ServeSyncCommitteeDuty, dvc.SyncCommitteeConsensusDecided, dvc.ReceivedSyncCommitteeMessageShare,
-		dvc.ResendSyncCommitteeMessageShares, dvc.CapturedSyncCommitteeMessage:
-		return true
-	}
-	return false
-}
-
-// lane is the lane of v that orders ev.
-func (v *validator) lane(ev dvc.Event) *eventLane {
-	if syncEvent(ev) {
-		return &v.sync
-	}
-	return &v.eventLane
-}
-
 // deliver gives an event to a validator's state machine, after the events
-// of its lane that wait for a signature.
+// that wait for a signature.
 func (n *Node) deliver(v *validator, ev dvc.Event) {
-	if l := v.lane(ev); l.blocked != nil {
-		l.backlog = append(l.backlog, ev)
+	if v.blocked != nil {
+		v.backlog = append(v.backlog, ev)
 		return
 	}
 	n.step(v, ev)
@@ -144,7 +107,7 @@ func (n *Node) deliverCaptured(v *validator, ev dvc.Event, done chan<- error) {
 	if n.captureAggregation(v, ev, done) {
 		return
 	}
-	if v.lane(ev).blocked != nil {
+	if v.blocked != nil {
 		done <- errors.New("node: the validator's state machine is busy, try again")
 		return
 	}
@@ -187,7 +150,7 @@ const MaxPeerBacklog = 4096
 
 // deliverFromPeer is deliver for an event a peer sent.
 func (n *Node) deliverFromPeer(from uint64, v *validator, ev dvc.Event) {
-	if l := v.lane(ev); l.blocked != nil && len(l.backlog) >= MaxPeerBacklog {
+	if v.blocked != nil && len(v.backlog) >= MaxPeerBacklog {
 		n.cfg.Metrics.Dropped(MsgShare, "backlog_full")
 		n.cfg.Metrics.QueueDropped("validator_backlog")
 		n.drops.dropped(from, MsgShare, "backlog_full", nil, nil)
@@ -203,9 +166,8 @@ func (n *Node) step(v *validator, ev dvc.Event) error {
 	signer := &loopSigner{v: v}
 	next, outs, err := stepSpec(v.cfg, v.st, ev, dvc.Oracles{Signer: signer, Verify: n.bls.Verify})
 	if err != nil && signer.missing != nil && errors.Is(err, errNeedSignature) {
-		l := v.lane(ev)
-		l.blocked = ev
-		n.requestSignature(v, l, signer.missing)
+		v.blocked = ev
+		n.requestSignature(v, signer.missing)
 		return nil
 	}
 	if signer.missing == nil {
@@ -254,11 +216,11 @@ func (n *Node) step(v *validator, ev dvc.Event) error {
 }
 
 // drain steps the events that waited for a signature.
-func (n *Node) drain(l *eventLane, v *validator) {
-	for l.blocked == nil && len(l.backlog) > 0 {
-		ev := l.backlog[0]
-		l.backlog[0] = nil
-		l.backlog = l.backlog[1:]
+func (n *Node) drain(v *validator) {
+	for v.blocked == nil && len(v.backlog) > 0 {
+		ev := v.backlog[0]
+		v.backlog[0] = nil
+		v.backlog = v.backlog[1:]
 		_ = n.step(v, ev)
 	}
 }
@@ -267,7 +229,7 @@ func (n *Node) drain(l *eventLane, v *validator) {
 // first when the node records for its signer, then the remote signer. The
 // blocked event is stepped again with the answer (a refusal included:
 // spec/dvc then rejects the event with ErrSigner and the trace shows it).
-func (n *Node) requestSignature(v *validator, l *eventLane, req *sigRequest) {
+func (n *Node) requestSignature(v *validator, req *sigRequest) {
 	go func() {
 		select {
 		case n.signSem <- struct{}{}:
@@ -283,24 +245,22 @@ func (n *Node) requestSignature(v *validator, l *eventLane, req *sigRequest) {
 		}
 		result := func() {
 			v.sigs[req.key] = sigResult{sig: sig, err: err}
-			ev := l.blocked
-			l.blocked = nil
+			ev := v.blocked
+			v.blocked = nil
 			if ev != nil {
 				n.step(v, ev)
 			}
-			n.drain(l, v)
+			n.drain(v)
 		}
 		if err != nil {
 			n.post(result)
 			return
 		}
 		// The share comes back to this node's state machine, which checks
-		// it: check it in the batch verifier first. Only the validator's
-		// sync committee events wait for a sync committee share (their
-		// own lane), so it is checked in the verifier's low lane with the
-		// peers' shares of the same root (one equation for the batch);
-		// everything else in the first lane.
-		n.bv.submit(verifyJob{pk: v.sharePub, root: req.in.SigningRoot, sig: sig, low: l == &v.sync, done: func() { n.post(result) }})
+		// it: check it in the batch verifier first, in the first lane
+		// whatever the duty (the validator's other events wait for this
+		// result, an attestation decided meanwhile included).
+		n.bv.submit(verifyJob{pk: v.sharePub, root: req.in.SigningRoot, sig: sig, done: func() { n.post(result) }})
 	}()
 }
 
