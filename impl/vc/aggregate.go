@@ -399,6 +399,17 @@ func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {
 			}
 		}
 	}
+	// selected tells, under SyncAggregatorLastSeat, whether the proof of
+	// the subcommittee of a validator's last position selects it.
+	selected := map[phase0.ValidatorIndex]bool{}
+	if v.pattern.SyncAggregatorLastSeat {
+		for _, it := range items {
+			pos := it.duty.ValidatorSyncCommitteeIndices
+			last := v.config.SyncSubcommitteeIndex(uint64(pos[len(pos)-1]))
+			p, ok := proofs[selectionKey{it.duty.ValidatorIndex, last}]
+			selected[it.duty.ValidatorIndex] = ok && v.config.IsSyncCommitteeAggregator(p)
+		}
+	}
 	var signed []*altair.SignedContributionAndProof
 	var owners []*apiv1.SyncCommitteeDuty
 	for _, it := range items {
@@ -412,6 +423,9 @@ func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {
 		}
 		proof, ok := proofs[sk]
 		if !ok || !v.config.IsSyncCommitteeAggregator(proof) {
+			continue
+		}
+		if v.pattern.SyncAggregatorLastSeat && !selected[it.duty.ValidatorIndex] {
 			continue
 		}
 		k := v.keyOf(it.duty.ValidatorIndex)

@@ -101,6 +101,15 @@ type Pattern struct {
 	// the beacon node reports the slot's head, if that comes before a
 	// third of the slot, instead of always waiting for the third.
 	AttestOnHead bool
+	// SyncAggregatorLastSeat decides whether a validator aggregates sync
+	// committee contributions at all from the selection proof of its
+	// last sync committee position only, as Prysm v6.0.4 does
+	// (validator/client/validator.go isSyncCommitteeAggregator keeps one
+	// verdict per validator index, each selection overwriting the one
+	// before): a validator selected in an earlier subcommittee but not in
+	// its last one contributes nothing. Once selected, it still
+	// contributes for every subcommittee whose own proof selects it.
+	SyncAggregatorLastSeat bool
 }
 
 // DefaultPattern batches everything of a slot into one request per
@@ -111,7 +120,7 @@ func DefaultPattern() Pattern { return Pattern{Name: "default"} }
 // selection per validator per subcommittee per request, one attestation
 // data request per committee.
 func PrysmPattern() Pattern {
-	return Pattern{Name: "prysm", AttestationDataPerCommittee: true, SyncSelectionBatch: 1, SelectionsAllBack: true}
+	return Pattern{Name: "prysm", AttestationDataPerCommittee: true, SyncSelectionBatch: 1, SelectionsAllBack: true, SyncAggregatorLastSeat: true}
 }
 
 // Duty types of Result.Type.

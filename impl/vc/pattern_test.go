@@ -12,10 +12,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/attestantio/go-eth2-client/spec/altair"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
 	"github.com/dvspec/go-dvspec/impl/vc"
+	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
 
@@ -268,5 +271,78 @@ func TestSyncSelectionsNotServed(t *testing.T) {
 	}
 	if asked != 1 || aggregated == 0 {
 		t.Fatalf("%d sync selection requests (want 1), %d aggregates", asked, aggregated)
+	}
+}
+
+// TestPrysmSyncAggregatorLastSeat reproduces how Prysm v6.0.4 decides that
+// a validator aggregates sync committee contributions: from the selection
+// proof of its last sync committee position only. With one aggregator in
+// eight per subcommittee, a validator the protocol selects in an earlier
+// subcommittee but not in the one of its last position contributes
+// nothing under the Prysm pattern, and exactly the selected subcommittees
+// otherwise. The expectation is computed here from the interop keys, not
+// taken from the client.
+func TestPrysmSyncAggregatorLastSeat(t *testing.T) {
+	chain := spec.MinimalConfig()
+	// One aggregator in 32/4/1 = 8 per subcommittee (the minimal preset
+	// selects everyone). The served table is the one the client reads.
+	chain.TargetAggregatorsPerSyncSubcommittee = 1
+	values := map[string]uint64{}
+	for k, v := range chain.Values {
+		values[k] = v
+	}
+	values["TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE"] = 1
+	chain.Values = values
+	// Eight validators hold four of the 32 seats each, mostly in more
+	// than one subcommittee, as on a devnet.
+	const count = 8
+	keys := interopKeys(t, int(count))
+	slots := []phase0.Slot{9, 10, 11, 12, 13, 14, 15, 16}
+	for _, last := range []bool{false, true} {
+		f := newFixtureChain(t, signing.ForkSchedule{}, chain, count)
+		p := vc.DefaultPattern()
+		p.SyncAggregatorLastSeat = last
+		v := f.newVC(t, vc.Config{Keys: keys, Aggregation: true, Pattern: p})
+		ctx := context.Background()
+		sc := f.node.SigningChain()
+		subSize := chain.SyncCommitteeSize / chain.SyncCommitteeSubnetCount
+		lost := 0
+		for _, s := range slots {
+			f.at(s, 1)
+			v.Attest(ctx, s)
+			f.at(s, 2)
+			v.Aggregate(ctx, s)
+			// Per member: is it selected in some subcommittee, and in the
+			// subcommittee of its last position?
+			anySel := map[phase0.ValidatorIndex]bool{}
+			lastSel := map[phase0.ValidatorIndex]bool{}
+			for pos, m := range f.node.SyncCommittee(s) {
+				sub := uint64(pos) / subSize
+				in, err := sc.SyncCommitteeSelectionProof(&altair.SyncAggregatorSelectionData{Slot: s, SubcommitteeIndex: sub})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sig, err := bls.Sign(keys[m], in.SigningRoot[:])
+				if err != nil {
+					t.Fatal(err)
+				}
+				sel := chain.IsSyncCommitteeAggregator(sig)
+				anySel[m] = anySel[m] || sel
+				lastSel[m] = sel // positions ascend: the last one wins
+			}
+			for m, a := range anySel {
+				want := a && (!last || lastSel[m])
+				if a && !want {
+					lost++
+				}
+				if got := acceptedAt(f.node, m, simbeacon.KindContributionAndProof, s); got != want {
+					t.Errorf("last seat %v, slot %d, validator %d: contribution accepted %v, want %v (selected somewhere %v, in its last subcommittee %v)",
+						last, s, m, got, want, a, lastSel[m])
+				}
+			}
+		}
+		if last && lost == 0 {
+			t.Fatalf("no validator at slots %v is selected only before its last subcommittee: the test shows nothing", slots)
+		}
 	}
 }

@@ -70,7 +70,14 @@ type fixture struct {
 
 func newFixture(t *testing.T, forks signing.ForkSchedule) *fixture {
 	t.Helper()
-	n, clock, url := simtest.Start(t, simbeacon.Config{Chain: spec.MinimalConfig(), Validators: validators, Forks: forks})
+	return newFixtureChain(t, forks, spec.MinimalConfig(), validators)
+}
+
+// newFixtureChain is newFixture on a chain config and validator count of
+// the test's own.
+func newFixtureChain(t *testing.T, forks signing.ForkSchedule, chain spec.ChainConfig, count uint64) *fixture {
+	t.Helper()
+	n, clock, url := simtest.Start(t, simbeacon.Config{Chain: chain, Validators: count, Forks: forks})
 	store, err := slashingstore.Open(filepath.Join(t.TempDir(), "slashing.db"), n.GenesisValidatorsRoot())
 	if err != nil {
 		t.Fatal(err)
