@@ -682,3 +682,55 @@ func TestSelectionsAheadPrysmPattern(t *testing.T) {
 		t.Fatalf("aggregate instances %+v, want one at slot %d", f.al.starts, s)
 	}
 }
+
+// TestSyncSelectionsPrysmShape posts sync_committee_selections as Prysm
+// v6.0.4 does (validator/client/validator.go isSyncCommitteeAggregator,
+// sync_committee.go selectionProofs): one item per sync committee
+// position, so a subcommittee repeats when the validator holds several of
+// its positions, and the answer is matched by position and must hold as
+// many items as were sent. Subcommittees 1 and 0 are asked in that order
+// to show the answer keeps the request's order, not a sorted one.
+func TestSyncSelectionsPrysmShape(t *testing.T) {
+	f := newAggFixture(t)
+	size := f.chain.ChainConfig().SyncSubcommitteeSize()
+	slot := aggSlot
+	keys := make([]phase0.BLSPubKey, size)
+	for i := range keys {
+		keys[i] = f.member[i%len(f.member)]
+	}
+	keys[0], keys[1] = f.pk, f.pk
+	duty := &spec.SyncCommitteeDuty{Pubkey: f.pk, ValidatorIndex: valIndex, ValidatorSyncCommitteeIndices: []uint64{0, 1, size}}
+	f.al.inject(aggduty.ServeSyncContributionDuty{Duty: duty, Slot: slot, Subcommittees: map[uint64][]phase0.BLSPubKey{0: keys, 1: keys}})
+	roots := map[uint64]phase0.Root{}
+	for _, sub := range []uint64{0, 1} {
+		in, err := f.chain.SyncCommitteeSelectionProof(&altair.SyncAggregatorSelectionData{Slot: slot, SubcommitteeIndex: sub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots[sub] = in.SigningRoot
+		for _, i := range []int{2, 3} {
+			f.al.inject(aggduty.ReceivedAggregationShare{Share: f.share(networking.ShareSyncSelectionProof, slot, sub, in.SigningRoot, i)})
+		}
+	}
+	asked := []uint64{1, 0, 0}
+	var req []*ethnode.SyncCommitteeSelection
+	for _, sub := range asked {
+		req = append(req, &ethnode.SyncCommitteeSelection{ValidatorIndex: valIndex, Slot: slot, SubcommitteeIndex: sub, SelectionProof: f.sign(1, roots[sub])})
+	}
+	code, body := f.do(http.MethodPost, "/eth/v1/validator/sync_committee_selections", nil, mustJSON(t, req))
+	if code != http.StatusOK {
+		t.Fatalf("sync selections: %d %s", code, body)
+	}
+	var resp struct {
+		Data []*ethnode.SyncCommitteeSelection `json:"data"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil || len(resp.Data) != len(asked) {
+		t.Fatalf("answer %s: %v (want %d items, Prysm refuses any other count)", body, err, len(asked))
+	}
+	for i, sub := range asked {
+		got := resp.Data[i]
+		if got == nil || got.ValidatorIndex != valIndex || got.Slot != slot || got.SubcommitteeIndex != sub || got.SelectionProof != f.full(roots[sub]) {
+			t.Errorf("item %d: %+v, want validator %d slot %d subcommittee %d with the combined proof of that subcommittee", i, got, valIndex, slot, sub)
+		}
+	}
+}
