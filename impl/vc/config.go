@@ -109,6 +109,9 @@ type Pattern struct {
 	// before): a validator selected in an earlier subcommittee but not in
 	// its last one contributes nothing. Once selected, it still
 	// contributes for every subcommittee whose own proof selects it.
+	// PrysmPattern leaves it off: it is the request shape, and the
+	// devnet and conformance runs with it expect every duty accepted,
+	// which this rule refuses by design.
 	SyncAggregatorLastSeat bool
 }
 
@@ -120,7 +123,7 @@ func DefaultPattern() Pattern { return Pattern{Name: "default"} }
 // selection per validator per subcommittee per request, one attestation
 // data request per committee.
 func PrysmPattern() Pattern {
-	return Pattern{Name: "prysm", AttestationDataPerCommittee: true, SyncSelectionBatch: 1, SelectionsAllBack: true, SyncAggregatorLastSeat: true}
+	return Pattern{Name: "prysm", AttestationDataPerCommittee: true, SyncSelectionBatch: 1, SelectionsAllBack: true}
 }
 
 // Duty types of Result.Type.
