@@ -87,7 +87,16 @@ func (b *Byzantine) QBFT(msg []byte, to []uint64) map[uint64][]byte {
 // predicates.
 func (b *Byzantine) altValue(typ consensus.DutyType, value []byte) []byte {
 	switch typ {
-	case consensus.DutyAttester:
+	case consensus.DutySlotSyncCommittee:
+		// The slot value is the block root itself (SPEC.md A25).
+		if len(value) != 32 {
+			return nil
+		}
+		v := append([]byte(nil), value...)
+		v[0] ^= 0xff
+		return v
+	case consensus.DutyAttester, consensus.DutySlotAttester:
+		// A slot attester value is AttestationData with index 0 (A25).
 		d, err := consensus.DecodeAttestationData(value)
 		if err != nil {
 			return nil
