@@ -323,7 +323,7 @@ func (n *Node) aggAttested(v *validator, data *phase0.AttestationData) {
 	k := aggDutyKey{v.index, data.Slot}
 	if d := n.agg.pendingAtt[k]; d != nil {
 		delete(n.agg.pendingAtt, k)
-		n.aggServeAttesterNow(v, d)
+		n.afterAttestations(data.Slot, func() { n.aggServeAttesterNow(v, d) })
 	}
 	n.aggDeliver(v, aggduty.AttestationSubmitted{Data: data})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/keys"
 	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
+	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/dvc"
@@ -208,26 +209,39 @@ func vmHWM() string {
 }
 
 // TestPeerBacklogBounded: while a validator waits for its signer, a peer's
-// events queue behind it only up to MaxPeerBacklog; the node's own events
-// still queue.
+// event that needs a signature itself queues behind it only up to
+// MaxPeerBacklog (one that needs none is stepped at once, queueing
+// nothing); the node's own events still queue.
 func TestPeerBacklogBounded(t *testing.T) {
 	n, _, _ := attackedNode(t)
 	v := n.list[0]
-	ev := dvc.ServeAttestationDuty{Duty: &spec.AttestationDuty{Pubkey: v.pubkey}}
-	var got, own int
+	duty := &spec.AttestationDuty{Pubkey: v.pubkey, ValidatorIndex: v.index, CommitteeLength: 4, CommitteesAtSlot: 1, ValidatorCommitteeIndex: 1, Slot: 3}
+	id := consensus.InstanceID{Cluster: n.cluster, Validator: v.pubkey, DutyType: uint64(consensus.DutyAttester), Slot: 3}
+	data := &phase0.AttestationData{Slot: 3, Source: &phase0.Checkpoint{}, Target: &phase0.Checkpoint{}}
+	needsSignature := dvc.AttestationConsensusDecided{ID: id, Data: data}
+	share := dvc.ReceivedAttestationShare{Share: &networking.AttestationShare{Data: data, ValidatorIndex: v.index, ShareIndex: 3}}
+	var served error
+	var got, afterShare, own int
 	n.post(func() {
-		v.blocked = ev
+		served = n.step(v, dvc.ServeAttestationDuty{Duty: duty})
+		v.blocked = dvc.NewSlot{Slot: 3} // waiting for its signer
 		for range MaxPeerBacklog + 100 {
-			n.deliverFromPeer(3, v, ev)
+			n.deliverFromPeer(3, v, needsSignature)
 		}
 		got = len(v.backlog)
-		n.deliver(v, ev)
+		n.deliverFromPeer(3, v, share)
+		afterShare = len(v.backlog)
+		n.deliver(v, needsSignature)
 		own = len(v.backlog)
 		v.blocked, v.backlog = nil, nil
 	})
 	n.sync()
-	if got != MaxPeerBacklog || own != MaxPeerBacklog+1 {
-		t.Fatalf("backlog %d after the peer's events (want %d), %d after the node's own", got, MaxPeerBacklog, own)
+	if served != nil {
+		t.Fatalf("serving the duty: %v", served)
+	}
+	if got != MaxPeerBacklog || afterShare != MaxPeerBacklog || own != MaxPeerBacklog+1 {
+		t.Fatalf("backlog %d after the peer's events (want %d), %d after a peer's share (stepped, want %d), %d after the node's own",
+			got, MaxPeerBacklog, afterShare, MaxPeerBacklog, own)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/metrics"
 	"github.com/dvspec/go-dvspec/impl/remotesigner"
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
+	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/cluster"
 	"github.com/dvspec/go-dvspec/spec/dvc"
@@ -459,5 +460,70 @@ func TestStaleDutiesExpire(t *testing.T) {
 	}
 	if len(fx.n.tracker.duties) != 0 {
 		t.Errorf("duties left: %v", fx.n.tracker.duties)
+	}
+}
+
+// TestPeerSharesDoNotWaitBehindBlockedStep: while the validator's
+// attestation decision waits for its signature, a peer's share is stepped
+// at once, and the node's own later events still wait behind the decision
+// in arrival order.
+func TestPeerSharesDoNotWaitBehindBlockedStep(t *testing.T) {
+	s := &scriptedSigner{gate: make(chan struct{})}
+	fx := newLoopFixture(t, s)
+	fx.log.stepCh = make(chan string, 64)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fx.n.ctx = ctx
+	loopDone := make(chan struct{})
+	go func() { defer close(loopDone); fx.n.loop(ctx) }()
+	defer func() { cancel(); <-loopDone }()
+	settle := func() {
+		done := make(chan struct{})
+		fx.n.post(func() { close(done) })
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			t.Fatal("the event loop does not turn")
+		}
+	}
+	deliver := func(ev dvc.Event) { fx.n.post(func() { fx.n.deliver(fx.v, ev) }) }
+
+	id := consensus.InstanceID{Cluster: fx.n.cluster, Validator: fx.v.pubkey, DutyType: uint64(consensus.DutyAttester), Slot: 3}
+	deliver(dvc.ServeAttestationDuty{Duty: fx.attDuty(3)})
+	deliver(dvc.AttestationConsensusDecided{ID: id, Data: fx.attData(3)})
+	settle()
+	if fx.v.blocked == nil {
+		t.Fatalf("the decision did not wait for its signature; stepped: %v", fx.log.names())
+	}
+	laterDuty := dvc.ServeAttestationDuty{Duty: fx.attDuty(35)}
+	deliver(laterDuty)
+	share := dvc.ReceivedAttestationShare{Share: &networking.AttestationShare{Data: fx.attData(3), ValidatorIndex: fx.v.index, ShareIndex: 3}}
+	fx.n.post(func() { fx.n.deliverFromPeer(3, fx.v, share) })
+	settle()
+	got := fx.log.names()
+	if len(got) != 2 || got[1] != eventKey(share) {
+		t.Fatalf("while the decision waits: stepped %v, want the duty, then the peer's share", got)
+	}
+	if len(fx.v.backlog) != 1 {
+		t.Fatalf("%d events queued, want the later duty alone", len(fx.v.backlog))
+	}
+
+	close(s.gate)
+	want := []string{eventKey(dvc.AttestationConsensusDecided{ID: id}), eventKey(laterDuty)}
+	deadline := time.After(time.Minute)
+	for len(fx.log.names()) < 2+len(want) {
+		select {
+		case <-fx.log.stepCh:
+		case <-deadline:
+			t.Fatalf("stepped %v after the signature", fx.log.names())
+		}
+	}
+	settle()
+	got = fx.log.names()
+	if got[2] != want[0] || got[3] != want[1] {
+		t.Fatalf("step order %v: want the decision, then the queued duty", got)
+	}
+	if fx.v.blocked != nil || len(fx.v.backlog) != 0 {
+		t.Errorf("still blocked %v with %d queued", fx.v.blocked, len(fx.v.backlog))
 	}
 }

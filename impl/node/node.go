@@ -101,6 +101,7 @@ type Node struct {
 	proposals map[phase0.Slot][]*api.VersionedProposal
 	agg       *aggRunner // nil unless Config.Aggregation
 	slots     *slotState // nil unless Config.ConsensusPerSlot
+	att       *attFirst  // nil in VC-middleware mode
 
 	lastTurn atomic.Int64
 	ready    readiness
@@ -209,6 +210,9 @@ func New(cfg Config) (*Node, error) {
 	}
 	if cfg.ConsensusPerSlot {
 		nd.slots = newSlotState(cluster, nd)
+	}
+	if cfg.VC == nil {
+		nd.att = newAttFirst()
 	}
 	nd.bv = newBatchVerifier(nd.bls, runtime.NumCPU())
 	if cfg.Aggregation {
@@ -617,6 +621,7 @@ func (s sink) ServeAttestationDuty(d *spec.AttestationDuty) {
 			s.n.shedDuty()
 			return
 		}
+		s.n.attestationServed(d.Slot)
 		s.n.deliver(v, dvc.ServeAttestationDuty{Duty: d})
 		s.n.aggServeAttester(v, d)
 	})
@@ -651,6 +656,9 @@ func (n *Node) slotStarted(slot phase0.Slot) {
 	n.tracker.expire()
 	n.reportOverload(slot)
 	n.aggSlotStarted(slot)
+	if slot > 0 {
+		n.attFirstPrune(slot - 1)
+	}
 	n.resendStuck()
 	keep := phase0.Slot(2 * n.cfg.Chain.SlotsPerEpoch)
 	if slot > keep {

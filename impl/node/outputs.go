@@ -186,7 +186,8 @@ func (n *Node) decided(d qbft.Decide, origin time.Time) {
 				n.log.Error("decided contribution does not decode", "instance", id, "err", err)
 				return
 			}
-			ev = dvc.SyncCommitteeConsensusDecided{ID: id, Contribution: c}
+			n.afterAttestations(id.Slot, func() { n.deliver(v, dvc.SyncCommitteeConsensusDecided{ID: id, Contribution: c}) })
+			return
 		default:
 			return
 		}

@@ -173,6 +173,10 @@ func (n *Node) slotDeliver(typ consensus.DutyType, slot phase0.Slot, out []slotc
 		}
 		n.tracker.stage(typ, v.index, slot, stageDecided)
 		ev := dl.Event
+		if typ == consensus.DutySyncCommittee {
+			n.later(func() { n.afterAttestations(slot, func() { n.deliver(v, ev) }) })
+			continue
+		}
 		n.later(func() { n.deliver(v, ev) })
 	}
 }

@@ -124,6 +124,9 @@ func report[T any](n *Node, items []subItem[T], err error, call string) {
 	at := n.now()
 	n.post(func() {
 		for i, it := range items {
+			if it.typ == consensus.DutyAttester {
+				n.attestationAnswered(it.slot)
+			}
 			if msg, bad := failed[i]; bad {
 				n.tracker.submitFailed(it.typ, it.vi, it.slot, msg, err)
 			} else {

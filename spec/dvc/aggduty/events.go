@@ -10,6 +10,7 @@ import (
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/bls"
 )
 
 // Event is an input of Step: one of the types below, passed by value.
@@ -38,10 +39,17 @@ type ServeAggregatorDuty struct {
 // subcommittees to the public keys of its positions in order (the sync
 // committee's pubkeys, SYNC_COMMITTEE_SIZE / SYNC_COMMITTEE_SUBNET_COUNT of
 // them); it must name exactly the duty's subcommittees.
+//
+// Parsed optionally maps subcommittees to their keys already checked with
+// KeyValidate (a node keeps them for the sync committee period); a list
+// that does not hold exactly the subcommittee's keys is ignored. It only
+// saves work: the outputs are the same without it, and it is not part of
+// the event's encoding in vectors and traces.
 type ServeSyncContributionDuty struct {
 	Duty          *spec.SyncCommitteeDuty
 	Slot          phase0.Slot
 	Subcommittees map[uint64][]phase0.BLSPubKey
+	Parsed        map[uint64]*bls.PublicKeys
 }
 
 // CapturedBeaconCommitteeSelection is the VC-middleware way in of a slot

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/bls"
 )
 
 // flowKind tells the two flows apart.
@@ -39,6 +40,8 @@ type part struct {
 	aggregator bool
 	// keys are the committee's (subcommittee's) public keys in order.
 	keys []phase0.BLSPubKey
+	// parsed is keys parsed ahead by the caller, or nil (contributions).
+	parsed *bls.PublicKeys
 	// objectRoot is the signing root of the AggregateAndProof or
 	// ContributionAndProof built from the decided value, once decided.
 	objectRoot *phase0.Root

@@ -325,7 +325,11 @@ func (t *transition) serveSyncContributionDuty(e ServeSyncContributionDuty) erro
 		}
 	}
 	for _, s := range subs {
-		f.ownPart(s).keys = slices.Clone(e.Subcommittees[s])
+		p := f.ownPart(s)
+		p.keys = slices.Clone(e.Subcommittees[s])
+		if pk := e.Parsed[s]; pk.Holds(p.keys) {
+			p.parsed = pk
+		}
 	}
 	if t.cfg.Mode == dvc.ModeRemoteSigner {
 		for _, s := range subs {
@@ -548,7 +552,7 @@ func (t *transition) advance(k flowKey) error {
 		f.started = true
 		vs := make([]consensus.ContributionValidity, 0, len(agg))
 		for _, s := range agg {
-			vs = append(vs, consensus.ContributionValidity{Slot: k.slot, SubcommitteeIndex: s, BeaconBlockRoot: *f.gateRoot, Subcommittee: f.parts[s].keys})
+			vs = append(vs, consensus.ContributionValidity{Slot: k.slot, SubcommitteeIndex: s, BeaconBlockRoot: *f.gateRoot, Subcommittee: f.parts[s].keys, Parsed: f.parts[s].parsed})
 		}
 		t.emit(StartContributionConsensus{ID: t.id(k.kind, k.slot), Validity: vs})
 	}
@@ -652,7 +656,7 @@ func (t *transition) contributionConsensusDecided(e ContributionConsensusDecided
 	for _, s := range sortedSubs(f) {
 		if f.parts[s].aggregator {
 			subs = append(subs, s)
-			vs = append(vs, consensus.ContributionValidity{Slot: e.ID.Slot, SubcommitteeIndex: s, BeaconBlockRoot: *f.gateRoot, Subcommittee: f.parts[s].keys})
+			vs = append(vs, consensus.ContributionValidity{Slot: e.ID.Slot, SubcommitteeIndex: s, BeaconBlockRoot: *f.gateRoot, Subcommittee: f.parts[s].keys, Parsed: f.parts[s].parsed})
 		}
 	}
 	if err := consensus.IsValidContributions(t.cfg.Chain, e.Contributions, vs); err != nil {

@@ -1,0 +1,80 @@
+package bls
+
+import (
+	"fmt"
+
+	herumi "github.com/herumi/bls-eth-go-binary/bls"
+)
+
+// PublicKeys is a list of public keys each checked with KeyValidate once,
+// when the list is made. Verifying a signature over a subset of a list that
+// does not change for a while (a sync subcommittee for a whole sync
+// committee period) then costs one pairing check instead of decompressing
+// and subgroup-checking every key on every call: Ethereum clients keep a
+// validator public key cache for the same reason. A PublicKeys never changes
+// after NewPublicKeys returns, so one value may be shared by any number of
+// readers. The zero value and nil hold no keys.
+type PublicKeys struct {
+	keys   []PublicKey
+	points []herumi.PublicKey
+}
+
+// NewPublicKeys parses and validates every key of pks (IETF KeyValidate).
+// The error wraps ErrInvalidPublicKey and names the first invalid position.
+func NewPublicKeys(pks []PublicKey) (*PublicKeys, error) {
+	s := &PublicKeys{keys: make([]PublicKey, len(pks)), points: make([]herumi.PublicKey, len(pks))}
+	copy(s.keys, pks)
+	for i := range pks {
+		h, err := parsePublicKey(pks[i])
+		if err != nil {
+			return nil, fmt.Errorf("key %d: %w", i, err)
+		}
+		s.points[i] = *h
+	}
+	return s, nil
+}
+
+// Len is the number of keys.
+func (s *PublicKeys) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.keys)
+}
+
+// Holds reports whether the list is exactly pks, in order. Callers use it
+// to check that a parsed list they were handed is the one they mean to
+// verify against (a mismatch falls back to parsing pks).
+func (s *PublicKeys) Holds(pks []PublicKey) bool {
+	if s.Len() != len(pks) {
+		return false
+	}
+	for i := range pks {
+		if s.keys[i] != pks[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// FastAggregateVerify is FastAggregateVerify over the keys at positions
+// (each in [0, Len()), repeats allowed, in any order): the same answer as
+// FastAggregateVerify(keys at positions, msg, sig), without parsing the
+// keys again. It returns false for no positions or a position out of range.
+func (s *PublicKeys) FastAggregateVerify(positions []int, msg []byte, sig Signature) bool {
+	if len(positions) == 0 {
+		return false
+	}
+	hpks := make([]herumi.PublicKey, len(positions))
+	for i, p := range positions {
+		if p < 0 || p >= s.Len() {
+			return false
+		}
+		hpks[i] = s.points[p]
+	}
+	hsig, err := parseSignature(sig)
+	if err != nil {
+		return false
+	}
+	return hsig.FastAggregateVerify(hpks, cgoBytes(msg))
+}

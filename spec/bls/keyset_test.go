@@ -1,0 +1,153 @@
+package bls
+
+import (
+	"errors"
+	"testing"
+)
+
+// keysAndSigs returns n interop keys, their public keys and each key's
+// signature of msg.
+func keysAndSigs(t testing.TB, n int, msg []byte) ([]PublicKey, []Signature) {
+	t.Helper()
+	pks := make([]PublicKey, n)
+	sigs := make([]Signature, n)
+	for i := range n {
+		sk, err := InteropSecretKey(uint64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pks[i], err = sk.PublicKey(); err != nil {
+			t.Fatal(err)
+		}
+		if sigs[i], err = Sign(sk, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pks, sigs
+}
+
+// TestPublicKeysAgreesWithFastAggregateVerify checks the parsed list's
+// answer against the package's FastAggregateVerify over the same keys, for
+// right and wrong subsets, messages and signatures.
+func TestPublicKeysAgreesWithFastAggregateVerify(t *testing.T) {
+	msg := []byte("sync committee message signing root, 32 bytes")
+	pks, sigs := keysAndSigs(t, 6, msg)
+	set, err := NewPublicKeys(pks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Len() != 6 || !set.Holds(pks) || set.Holds(pks[:5]) {
+		t.Fatalf("Len %d, Holds(all) %v, Holds(first five) %v", set.Len(), set.Holds(pks), set.Holds(pks[:5]))
+	}
+	other := append([]PublicKey(nil), pks...)
+	other[2], other[3] = other[3], other[2]
+	if set.Holds(other) {
+		t.Fatal("Holds accepted the keys in another order")
+	}
+	agg := func(idx ...int) Signature {
+		var ss []Signature
+		for _, i := range idx {
+			ss = append(ss, sigs[i])
+		}
+		s, err := AggregateSignatures(ss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	keysAt := func(idx []int) []PublicKey {
+		var out []PublicKey
+		for _, i := range idx {
+			out = append(out, pks[i])
+		}
+		return out
+	}
+	cases := []struct {
+		name      string
+		positions []int
+		msg       []byte
+		sig       Signature
+		want      bool
+	}{
+		{"all signers", []int{0, 1, 2, 3, 4, 5}, msg, agg(0, 1, 2, 3, 4, 5), true},
+		{"subset", []int{1, 4}, msg, agg(1, 4), true},
+		{"subset in another order", []int{4, 1}, msg, agg(1, 4), true},
+		{"one signer", []int{3}, msg, sigs[3], true},
+		{"a key too many", []int{1, 2, 4}, msg, agg(1, 4), false},
+		{"a key missing", []int{1}, msg, agg(1, 4), false},
+		{"other message", []int{1, 4}, []byte("another message"), agg(1, 4), false},
+		{"no positions", nil, msg, agg(1, 4), false},
+		{"position out of range", []int{1, 6}, msg, agg(1, 4), false},
+		{"negative position", []int{-1}, msg, sigs[0], false},
+		{"not a signature", []int{1, 4}, msg, Signature{0x01}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := set.FastAggregateVerify(c.positions, c.msg, c.sig)
+			if got != c.want {
+				t.Fatalf("PublicKeys.FastAggregateVerify = %v, want %v", got, c.want)
+			}
+			inRange := true
+			for _, p := range c.positions {
+				inRange = inRange && p >= 0 && p < len(pks)
+			}
+			if inRange {
+				if ref := FastAggregateVerify(keysAt(c.positions), c.msg, c.sig); ref != got {
+					t.Fatalf("FastAggregateVerify over the same keys = %v, PublicKeys = %v", ref, got)
+				}
+			}
+		})
+	}
+}
+
+func TestNewPublicKeysRefusesInvalidKey(t *testing.T) {
+	pks, _ := keysAndSigs(t, 3, []byte("m"))
+	pks[1][0] ^= 0x01
+	set, err := NewPublicKeys(pks)
+	if !errors.Is(err, ErrInvalidPublicKey) || set != nil {
+		t.Fatalf("NewPublicKeys with a corrupted key: set %v, err %v", set, err)
+	}
+	if want := "key 1:"; len(err.Error()) < len(want) || err.Error()[:len(want)] != want {
+		t.Fatalf("error %q does not name position 1", err)
+	}
+	if _, err := NewPublicKeys([]PublicKey{{}}); !errors.Is(err, ErrInvalidPublicKey) {
+		t.Fatalf("the zero key: %v", err)
+	}
+	var nilSet *PublicKeys
+	if nilSet.Len() != 0 || !nilSet.Holds(nil) || nilSet.FastAggregateVerify([]int{0}, []byte("m"), Signature{}) {
+		t.Fatal("a nil list must hold no keys and verify nothing")
+	}
+}
+
+// BenchmarkFastAggregateVerify128 compares verifying a full sync
+// subcommittee's contribution from raw keys with the parsed list.
+func BenchmarkFastAggregateVerify128(b *testing.B) {
+	msg := []byte("sync committee message signing root, 32 bytes")
+	pks, sigs := keysAndSigs(b, 128, msg)
+	sig, err := AggregateSignatures(sigs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	positions := make([]int, len(pks))
+	for i := range positions {
+		positions[i] = i
+	}
+	b.Run("raw_keys", func(b *testing.B) {
+		for b.Loop() {
+			if !FastAggregateVerify(pks, msg, sig) {
+				b.Fatal("did not verify")
+			}
+		}
+	})
+	set, err := NewPublicKeys(pks)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("parsed_keys", func(b *testing.B) {
+		for b.Loop() {
+			if !set.FastAggregateVerify(positions, msg, sig) {
+				b.Fatal("did not verify")
+			}
+		}
+	})
+}
