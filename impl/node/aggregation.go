@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -274,39 +275,35 @@ func (n *Node) fetchCommitteeKeys(epoch phase0.Epoch, slot phase0.Slot) (map[com
 
 // committeeKeys resolves committees' indices to public keys.
 func (n *Node) committeeKeys(deadline time.Time, epoch phase0.Epoch, comms []*apiv1.BeaconCommittee) (map[committeeAt][]phase0.BLSPubKey, error) {
+	// Only the committees one of the node's validators sits in serve an
+	// aggregator duty.
+	var mine []*apiv1.BeaconCommittee
 	var ask []phase0.ValidatorIndex
 	for _, c := range comms {
-		if c != nil {
-			ask = append(ask, c.Validators...)
-		}
-	}
-	var vals map[phase0.ValidatorIndex]*apiv1.Validator
-	if len(ask) > 0 {
-		err := n.retryBeaconNode(deadline, "validators", func(ctx context.Context) (err error) {
-			vals, err = n.cfg.BeaconNode.Validators(ctx, "head", ask, nil)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	out := map[committeeAt][]phase0.BLSPubKey{}
-	for _, c := range comms {
-		if c == nil || n.clock.EpochOf(c.Slot) != epoch {
+		if c == nil || n.clock.EpochOf(c.Slot) != epoch || !slices.ContainsFunc(c.Validators, n.isOwnValidator) {
 			continue
 		}
-		keys := make([]phase0.BLSPubKey, 0, len(c.Validators))
-		for _, vi := range c.Validators {
-			val := vals[vi]
-			if val == nil || val.Validator == nil {
-				return nil, fmt.Errorf("validator %d of committee %d at slot %d unknown", vi, c.Index, c.Slot)
-			}
-			keys = append(keys, val.Validator.PublicKey)
+		mine = append(mine, c)
+		ask = append(ask, c.Validators...)
+	}
+	keys, err := n.validatorKeys(deadline, ask)
+	if err != nil {
+		return nil, err
+	}
+	out := map[committeeAt][]phase0.BLSPubKey{}
+	for _, c := range mine {
+		ck := make([]phase0.BLSPubKey, len(c.Validators))
+		for i, vi := range c.Validators {
+			ck[i] = keys[vi]
 		}
-		out[committeeAt{c.Slot, c.Index}] = keys
+		out[committeeAt{c.Slot, c.Index}] = ck
 	}
 	return out, nil
 }
+
+// isOwnValidator reports whether vi is one of the node's validators
+// (byIndex is fixed at New: safe off the loop).
+func (n *Node) isOwnValidator(vi phase0.ValidatorIndex) bool { return n.byIndex[vi] != nil }
 
 // committeeAt names one beacon committee of an epoch.
 type committeeAt struct {

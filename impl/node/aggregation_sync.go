@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
@@ -192,22 +191,13 @@ func (n *Node) fetchSyncCommitteeKeys(epoch phase0.Epoch, slot phase0.Slot) ([]p
 	if uint64(len(members)) != n.cfg.Chain.ChainConfig().SyncCommitteeSize {
 		return nil, fmt.Errorf("sync committee of %d members, want %d", len(members), n.cfg.Chain.ChainConfig().SyncCommitteeSize)
 	}
-	var vals map[phase0.ValidatorIndex]*apiv1.Validator
-	ask := slices.Compact(slices.Sorted(slices.Values(members)))
-	err = n.retryBeaconNode(deadline, "validators", func(ctx context.Context) (err error) {
-		vals, err = n.cfg.BeaconNode.Validators(ctx, "head", ask, nil)
-		return err
-	})
+	known, err := n.validatorKeys(deadline, members)
 	if err != nil {
 		return nil, err
 	}
 	keys := make([]phase0.BLSPubKey, len(members))
 	for i, vi := range members {
-		val := vals[vi]
-		if val == nil || val.Validator == nil {
-			return nil, fmt.Errorf("sync committee member %d unknown", vi)
-		}
-		keys[i] = val.Validator.PublicKey
+		keys[i] = known[vi]
 	}
 	return keys, nil
 }

@@ -102,6 +102,7 @@ type Node struct {
 	agg       *aggRunner // nil unless Config.Aggregation
 	slots     *slotState // nil unless Config.ConsensusPerSlot
 	att       *attFirst  // nil in VC-middleware mode
+	pubkeys   *pubkeyCache
 
 	lastTurn atomic.Int64
 	ready    readiness
@@ -197,6 +198,7 @@ func New(cfg Config) (*Node, error) {
 		signSem:   make(chan struct{}, 64),
 		attData:   map[attKey]*attFetch{},
 		proposals: map[phase0.Slot][]*api.VersionedProposal{},
+		pubkeys:   newPubkeyCache(),
 	}
 	nd.limits = qbftrunner.DefaultLimits(cfg.Chain.ChainConfig())
 	nd.in = newInbound(MaxInboundBytesPerPeer)

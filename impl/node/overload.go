@@ -26,7 +26,9 @@ import (
 // past. Shed work is counted (dvnode_p2p_messages_dropped_total
 // {reason="expired"}, dvnode_queue_dropped_total{queue="expired_duty"})
 // and, once per epoch, a node that shed work or whose queues were long
-// says so in its log with the numbers.
+// says so in its log with the numbers. Beyond the loop, a slot's sync
+// committee signing and its aggregator duties wait for the node's
+// attestations of the slot to be answered (attfirst.go).
 
 // Loop lanes, in priority order.
 const (
