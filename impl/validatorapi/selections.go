@@ -11,6 +11,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
+	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
 )
 
@@ -78,9 +79,7 @@ func (s *Server) CacheBeaconCommitteeSelection(sel *apiv1.BeaconCommitteeSelecti
 	if sel == nil || s.byIndex[sel.ValidatorIndex] == nil {
 		return fmt.Errorf("validatorapi: selection without a validator of this node")
 	}
-	s.agg.update(sel.Slot, func() {
-		s.agg.sels[selKey{sel.ValidatorIndex, sel.Slot, noSub}] = selection{sel.SelectionProof, isAggregator}
-	})
+	s.cacheSelection(beaconSelections.key(sel), selection{sel.SelectionProof, isAggregator})
 	return nil
 }
 
@@ -91,71 +90,82 @@ func (s *Server) CacheSyncCommitteeSelection(sel *ethnode.SyncCommitteeSelection
 	if sel == nil || s.byIndex[sel.ValidatorIndex] == nil || sel.SubcommitteeIndex == noSub {
 		return fmt.Errorf("validatorapi: sync selection without a validator of this node")
 	}
-	s.agg.update(sel.Slot, func() {
-		s.agg.sels[selKey{sel.ValidatorIndex, sel.Slot, sel.SubcommitteeIndex}] = selection{sel.SelectionProof, isAggregator}
-	})
+	s.cacheSelection(syncSelections.key(sel), selection{sel.SelectionProof, isAggregator})
 	return nil
 }
 
+func (s *Server) cacheSelection(k selKey, sel selection) {
+	s.agg.update(k.slot, func() { s.agg.sels[k] = sel })
+}
+
+// selectionEndpoint is what tells the two DVT selection endpoints apart,
+// over their item type E; serveSelections is the flow they share.
+type selectionEndpoint[E any] struct {
+	// noun names an item in the endpoint's error messages.
+	noun string
+	// key is the selection an item asks for (and its validator).
+	key func(*E) selKey
+	// captured is the event that hands the item's share to the node.
+	captured func(*E) dvc.Event
+	// answer is the item answered for a combined proof.
+	answer func(selKey, phase0.BLSSignature) *E
+}
+
+var beaconSelections = selectionEndpoint[apiv1.BeaconCommitteeSelection]{
+	noun: "beacon committee selection",
+	key: func(sel *apiv1.BeaconCommitteeSelection) selKey {
+		return selKey{sel.ValidatorIndex, sel.Slot, noSub}
+	},
+	captured: func(sel *apiv1.BeaconCommitteeSelection) dvc.Event {
+		return aggduty.CapturedBeaconCommitteeSelection{Selection: sel}
+	},
+	answer: func(k selKey, proof phase0.BLSSignature) *apiv1.BeaconCommitteeSelection {
+		return &apiv1.BeaconCommitteeSelection{ValidatorIndex: k.vi, Slot: k.slot, SelectionProof: proof}
+	},
+}
+
+// syncSelections keys a sync selection per (validator, slot,
+// subcommittee).
+var syncSelections = selectionEndpoint[ethnode.SyncCommitteeSelection]{
+	noun: "sync committee selection",
+	key: func(sel *ethnode.SyncCommitteeSelection) selKey {
+		return selKey{sel.ValidatorIndex, sel.Slot, sel.SubcommitteeIndex}
+	},
+	captured: func(sel *ethnode.SyncCommitteeSelection) dvc.Event {
+		return aggduty.CapturedSyncCommitteeSelection{Selection: sel}
+	},
+	answer: func(k selKey, proof phase0.BLSSignature) *ethnode.SyncCommitteeSelection {
+		return &ethnode.SyncCommitteeSelection{ValidatorIndex: k.vi, Slot: k.slot, SubcommitteeIndex: k.sub, SelectionProof: proof}
+	},
+}
+
 // beaconCommitteeSelections answers POST
-// /eth/v1/validator/beacon_committee_selections (beacon-APIs, the DVT
-// middleware endpoint): the VC's selection proofs are partial signatures
-// with its key shares; each is captured (verified against the share key
-// and sent to the co-validators) and the answer is the combined proofs,
-// waited for within the request's deadline. A refused item makes the
-// answer a 400 naming it; what was not combined in time is left out of the
-// answer (503 when nothing was).
+// /eth/v1/validator/beacon_committee_selections (serveSelections).
 func (s *Server) beaconCommitteeSelections(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
-	if !ok {
-		return
-	}
-	var list []*apiv1.BeaconCommitteeSelection
-	if err := json.Unmarshal(body, &list); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid beacon committee selection list: "+err.Error())
-		return
-	}
-	keys := make([]selKey, len(list))
-	var failures []ethnode.IndexedFailure
-	var errs []error
-	for i, sel := range list {
-		var err error
-		switch {
-		case sel == nil:
-			err = fmt.Errorf("empty selection")
-		case s.byIndex[sel.ValidatorIndex] == nil:
-			err = fmt.Errorf("validator %d is not a validator of this DV node", sel.ValidatorIndex)
-		default:
-			keys[i] = selKey{sel.ValidatorIndex, sel.Slot, noSub}
-			err = s.cfg.Node.Capture(r.Context(), s.byIndex[sel.ValidatorIndex].Pubkey, aggduty.CapturedBeaconCommitteeSelection{Selection: sel})
-		}
-		if err != nil {
-			failures = append(failures, ethnode.IndexedFailure{Index: i, Message: err.Error()})
-			errs = append(errs, err)
-		}
-	}
-	if len(failures) > 0 {
-		writeRefusals(w, "some beacon committee selections were refused", len(list), failures, errs)
-		return
-	}
-	out := make([]*apiv1.BeaconCommitteeSelection, 0, len(keys))
-	for _, k := range s.combined(r, keys) {
-		out = append(out, &apiv1.BeaconCommitteeSelection{ValidatorIndex: k.vi, Slot: k.slot, SelectionProof: s.selProof(k)})
-	}
-	s.answerSelections(w, len(keys), len(out), out)
+	serveSelections(s, w, r, beaconSelections)
 }
 
 // syncCommitteeSelections answers POST
-// /eth/v1/validator/sync_committee_selections as beaconCommitteeSelections
-// does, per (validator, slot, subcommittee).
+// /eth/v1/validator/sync_committee_selections (serveSelections).
 func (s *Server) syncCommitteeSelections(w http.ResponseWriter, r *http.Request) {
+	serveSelections(s, w, r, syncSelections)
+}
+
+// serveSelections answers a DVT selection endpoint of the beacon API
+// (beacon-APIs, the DVT middleware endpoints): the VC's selection proofs
+// are partial signatures with its key shares; each is captured (verified
+// against the share key and sent to the co-validators) and the answer is
+// the combined proofs, in request order, waited for within the request's
+// deadline. A refused item makes the answer a 400 naming it; what was not
+// combined in time is left out of the answer (503 when nothing was).
+func serveSelections[E any](s *Server, w http.ResponseWriter, r *http.Request, e selectionEndpoint[E]) {
 	body, ok := readBody(w, r)
 	if !ok {
 		return
 	}
-	var list []*ethnode.SyncCommitteeSelection
+	var list []*E
 	if err := json.Unmarshal(body, &list); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid sync committee selection list: "+err.Error())
+		writeError(w, http.StatusBadRequest, "invalid "+e.noun+" list: "+err.Error())
 		return
 	}
 	keys := make([]selKey, len(list))
@@ -163,14 +173,16 @@ func (s *Server) syncCommitteeSelections(w http.ResponseWriter, r *http.Request)
 	var errs []error
 	for i, sel := range list {
 		var err error
-		switch {
+		if sel != nil {
+			keys[i] = e.key(sel)
+		}
+		switch val := s.byIndex[keys[i].vi]; {
 		case sel == nil:
 			err = fmt.Errorf("empty selection")
-		case s.byIndex[sel.ValidatorIndex] == nil:
-			err = fmt.Errorf("validator %d is not a validator of this DV node", sel.ValidatorIndex)
+		case val == nil:
+			err = fmt.Errorf("validator %d is not a validator of this DV node", keys[i].vi)
 		default:
-			keys[i] = selKey{sel.ValidatorIndex, sel.Slot, sel.SubcommitteeIndex}
-			err = s.cfg.Node.Capture(r.Context(), s.byIndex[sel.ValidatorIndex].Pubkey, aggduty.CapturedSyncCommitteeSelection{Selection: sel})
+			err = s.cfg.Node.Capture(r.Context(), val.Pubkey, e.captured(sel))
 		}
 		if err != nil {
 			failures = append(failures, ethnode.IndexedFailure{Index: i, Message: err.Error()})
@@ -178,12 +190,12 @@ func (s *Server) syncCommitteeSelections(w http.ResponseWriter, r *http.Request)
 		}
 	}
 	if len(failures) > 0 {
-		writeRefusals(w, "some sync committee selections were refused", len(list), failures, errs)
+		writeRefusals(w, "some "+e.noun+"s were refused", len(list), failures, errs)
 		return
 	}
-	out := make([]*ethnode.SyncCommitteeSelection, 0, len(keys))
+	out := make([]*E, 0, len(keys))
 	for _, k := range s.combined(r, keys) {
-		out = append(out, &ethnode.SyncCommitteeSelection{ValidatorIndex: k.vi, Slot: k.slot, SubcommitteeIndex: k.sub, SelectionProof: s.selProof(k)})
+		out = append(out, e.answer(k, s.selProof(k)))
 	}
 	s.answerSelections(w, len(keys), len(out), out)
 }
