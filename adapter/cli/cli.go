@@ -125,6 +125,15 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
 
+// noAggregationFlag registers --aggregation, on unless
+// --aggregation=false, and returns the NoAggregation of run.Options and
+// devnet.Config it means once fs is parsed. Their zero value is the
+// default; the flag only mirrors it (TestAggregationFlagIsTheZeroValue).
+func noAggregationFlag(fs *flag.FlagSet, usage string) func() bool {
+	on := fs.Bool("aggregation", true, usage)
+	return func() bool { return !*on }
+}
+
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dvnode run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -146,7 +155,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	format := fs.String("log-format", "text", "text or json")
 	noSync := fs.Bool("no-sync", false, "do not perform sync committee duties")
 	consensusForm := fs.String("consensus", run.ConsensusPerSlot, "per-slot (one consensus per slot and duty kind for all the cluster's validators, SPEC.md A25) or per-validator (the literal form); every node of a cluster must use the same")
-	aggregation := fs.Bool("aggregation", true, "perform aggregation duties: attestation aggregation and sync committee contributions (in vc-middleware mode attestation aggregation through the validator API); --aggregation=false turns them off")
+	noAggregation := noAggregationFlag(fs, "perform aggregation duties: attestation aggregation and sync committee contributions (in vc-middleware mode attestation aggregation through the validator API); --aggregation=false turns them off")
 	initDB := fs.Bool("init-slashing-db", false, "accept a slashing DB file that is empty, foreign or of another chain (moved aside, a new one made) or of another cluster ID (history kept)")
 	byz := fs.Bool("byzantine", false, "fault injection for devnets: send equivocating proposals and invalid shares")
 	mode := fs.String("mode", run.ModeRemoteSigner, "architecture: remote-signer (the node signs through a Web3Signer-API signer) or vc-middleware (a validator client holding the key shares connects to --validator-api-addr)")
@@ -176,7 +185,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ClusterFile: *cluster, NodeDir: *nodeDir, DataDir: *dataDir, BeaconURLs: urls, SignerURL: *signerURL,
 		SignerTokenFile: *signerToken, SignerCAFile: *signerCA, SignerClientCert: *signerCert, SignerClientKey: *signerKey,
 		SignerListen: *signerListen, InitSlashingDB: *initDB, P2PListen: *listen, MetricsAddr: *metricsAddr, Logger: log, NoSync: *noSync,
-		Aggregation: *aggregation, Mode: *mode, ValidatorAPIAddr: *vapiAddr, Consensus: *consensusForm,
+		NoAggregation: noAggregation(), Mode: *mode, ValidatorAPIAddr: *vapiAddr, Consensus: *consensusForm,
 	}
 	if *byz {
 		ob, err := byzantineFor(*cluster, *nodeDir)
@@ -274,7 +283,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	tracePath := fs.String("trace", "", "record the nodes' DVC steps in this file (with --processes: FILE.node-<i>.<n>, one per start of node i)")
 	noSync := fs.Bool("no-sync", false, "leave out sync committee duties")
 	consensusForm := fs.String("consensus", run.ConsensusPerSlot, "per-slot (one consensus per slot and duty kind for all the cluster's validators, SPEC.md A25) or per-validator (the literal form)")
-	aggregation := fs.Bool("aggregation", true, "the nodes perform aggregation duties: attestation aggregation and sync committee contributions (in --mode vc-middleware their validator clients aggregate attestations through them); --aggregation=false turns them off")
+	noAggregation := noAggregationFlag(fs, "the nodes perform aggregation duties: attestation aggregation and sync committee contributions (in --mode vc-middleware their validator clients aggregate attestations through them); --aggregation=false turns them off")
 	level := fs.String("log-level", "warn", "node log level: debug, info, warn or error")
 	quiet := fs.Bool("quiet", false, "no per-slot progress lines")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
@@ -304,7 +313,7 @@ func cmdDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		Nodes: *nodes, Validators: *vals, RegistrySize: *registry, Slots: *slots, SecondsPerSlot: *sps, DataDir: *dataDir, Keep: *keep,
 		Preset: *preset, SlotsPerEpoch: *spe,
 		StopAt: map[uint64]uint64{}, RestartAt: map[uint64]uint64{}, Processes: *procs, Trace: *tracePath,
-		NoSync: *noSync, Consensus: *consensusForm, Aggregation: *aggregation, Out: stdout, Logger: log, Report: *report, Mode: *mode, StartVC: devnetVC,
+		NoSync: *noSync, Consensus: *consensusForm, NoAggregation: noAggregation(), Out: stdout, Logger: log, Report: *report, Mode: *mode, StartVC: devnetVC,
 	}
 	if *quiet {
 		cfg.Out = io.Discard

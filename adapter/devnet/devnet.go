@@ -101,12 +101,12 @@ type Config struct {
 	// Consensus is run.ConsensusPerSlot (default when empty) or
 	// run.ConsensusPerValidator, for every node.
 	Consensus string
-	// Aggregation makes the nodes run aggregation duties: attestation
-	// aggregation and sync committee contributions in remote-signer mode,
-	// attestation aggregation through their validator clients in
-	// VC-middleware mode (dvnode devnet turns it on unless
-	// --aggregation=false).
-	Aggregation bool
+	// NoAggregation leaves out the aggregation duties, which the nodes run
+	// by default (the zero value means what dvnode devnet means without
+	// --aggregation=false): attestation aggregation and sync committee
+	// contributions in remote-signer mode, attestation aggregation through
+	// their validator clients in VC-middleware mode.
+	NoAggregation bool
 	// Out receives progress and the summary (nil: discard); Logger the
 	// nodes' logs.
 	Out    io.Writer
@@ -200,7 +200,7 @@ const (
 )
 
 // aggregating reports whether the nodes run aggregation duties.
-func (c *Config) aggregating() bool { return c.Aggregation }
+func (c *Config) aggregating() bool { return !c.NoAggregation }
 
 // chain returns the simulated chain's config and fork schedule (an empty
 // schedule: simbeacon's default).
@@ -486,13 +486,13 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		return f.startProcess(ctx, i, nodeDir)
 	}
 	o := run.Options{
-		ClusterFile: filepath.Join(f.dir, "cluster.json"),
-		NodeDir:     nodeDir,
-		BeaconURLs:  []string{f.bnURL},
-		Logger:      f.log,
-		NoSync:      f.cfg.NoSync,
-		Consensus:   f.cfg.Consensus,
-		Aggregation: f.cfg.aggregating(),
+		ClusterFile:   filepath.Join(f.dir, "cluster.json"),
+		NodeDir:       nodeDir,
+		BeaconURLs:    []string{f.bnURL},
+		Logger:        f.log,
+		NoSync:        f.cfg.NoSync,
+		Consensus:     f.cfg.Consensus,
+		NoAggregation: f.cfg.NoAggregation,
 		// Served over HTTP with its bearer token, so that every devnet
 		// exercises the client a production signer is used through.
 		SignerListen: "127.0.0.1:0",
@@ -539,7 +539,7 @@ func (f *fleet) start(ctx context.Context, i uint64) error {
 		})
 		if err == nil {
 			stopVC, err = f.cfg.StartVC(ctx, VCParams{Node: i, BeaconURL: "http://" + svc.ValidatorAPIAddr, Keys: sks,
-				SlashingDB: filepath.Join(nodeDir, "vc-slashing.db"), NoSync: f.cfg.NoSync, Aggregation: f.cfg.Aggregation, Logger: f.log.With("node", i, "component", "vc")})
+				SlashingDB: filepath.Join(nodeDir, "vc-slashing.db"), NoSync: f.cfg.NoSync, Aggregation: f.cfg.aggregating(), Logger: f.log.With("node", i, "component", "vc")})
 		}
 		if err != nil {
 			svc.Kill()

@@ -14,7 +14,7 @@ import (
 // get every duty accepted.
 func TestDevnetPerValidatorConsensus(t *testing.T) {
 	res := runDevnet(t, devnet.Config{
-		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: slotSeconds(t), Consensus: run.ConsensusPerValidator,
+		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: slotSeconds(t), Consensus: run.ConsensusPerValidator, NoAggregation: true,
 	})
 	checkAllAccepted(t, res)
 }
@@ -22,7 +22,7 @@ func TestDevnetPerValidatorConsensus(t *testing.T) {
 // TestDevnetRefusesUnknownConsensus: a mistyped form fails loudly, naming
 // the flag.
 func TestDevnetRefusesUnknownConsensus(t *testing.T) {
-	_, err := devnet.Run(t.Context(), devnet.Config{Nodes: 4, Validators: 8, Slots: 1, SecondsPerSlot: 1, Consensus: "per-committee"})
+	_, err := devnet.Run(t.Context(), devnet.Config{Nodes: 4, Validators: 8, Slots: 1, SecondsPerSlot: 1, Consensus: "per-committee", NoAggregation: true})
 	if err == nil || !strings.Contains(err.Error(), "--consensus") {
 		t.Fatalf("got %v, want an error naming --consensus", err)
 	}

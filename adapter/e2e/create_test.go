@@ -87,7 +87,7 @@ func TestCreatedClusterProposesWithItsFeeRecipient(t *testing.T) {
 	defer cancel()
 	for i, nodeDir := range res.NodeDirs {
 		svc, err := run.Start(ctx, run.Options{ClusterFile: filepath.Join(nodeDir, "cluster.json"), NodeDir: nodeDir,
-			BeaconURLs: []string{"http://" + addr}, NoSync: true})
+			BeaconURLs: []string{"http://" + addr}, NoSync: true, NoAggregation: true})
 		if err != nil {
 			t.Fatalf("node %d: %v", i+1, err)
 		}

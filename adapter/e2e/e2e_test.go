@@ -103,7 +103,7 @@ func TestDevnetEveryDutyAccepted(t *testing.T) {
 	tracePath := filepath.Join(dir, "trace.jsonl")
 	scraped := false
 	res := runDevnet(t, devnet.Config{
-		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: slotSeconds(t), Trace: tracePath, Metrics: true,
+		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: slotSeconds(t), Trace: tracePath, Metrics: true, NoAggregation: true,
 		OnSlot: func(slot uint64, addrs map[uint64]string) {
 			if slot != 5 || len(addrs) != 4 {
 				return
@@ -157,7 +157,7 @@ func TestDevnetOneNodeDown(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.jsonl")
 	res := runDevnet(t, devnet.Config{
 		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: max(2, slotSeconds(t)),
-		StopAt: map[uint64]uint64{4: 2}, Report: report,
+		StopAt: map[uint64]uint64{4: 2}, Report: report, NoAggregation: true,
 	})
 	checkAllAccepted(t, res)
 	// --report: one line per duty the beacon node assigned, with its
@@ -185,7 +185,7 @@ func TestDevnetByzantineNode(t *testing.T) {
 	tracePath := filepath.Join(t.TempDir(), "trace.jsonl")
 	res := runDevnet(t, devnet.Config{
 		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: max(2, slotSeconds(t)),
-		Byzantine: []uint64{3}, Trace: tracePath,
+		Byzantine: []uint64{3}, Trace: tracePath, NoAggregation: true,
 	})
 	checkAllAccepted(t, res)
 	st := res.Byzantine[3]
@@ -224,7 +224,7 @@ func TestCrashRestartNoSlashableShare(t *testing.T) {
 		Nodes: 4, Validators: 8, Slots: slots(9, 16), SecondsPerSlot: sps, DataDir: data, Keep: true,
 		Processes: true, Exec: []string{os.Args[0]}, ChildEnv: []string{childEnv + "=1"},
 		StopAt: map[uint64]uint64{2: 3}, RestartAt: map[uint64]uint64{2: 5}, StopOffset: slotDur/3 + 80*time.Millisecond,
-		Trace: tracePrefix,
+		Trace: tracePrefix, NoAggregation: true,
 	})
 	checkAllAccepted(t, res)
 

@@ -40,7 +40,7 @@ func TestDevnetForgedCopiesDoNotBlockGenuineShares(t *testing.T) {
 	wrongSender := map[uint64]float64{}
 	res := runDevnet(t, devnet.Config{
 		Nodes: 4, Validators: 8, Slots: n, SecondsPerSlot: max(2, slotSeconds(t)),
-		ForgingRelay: relay, Trace: tracePath, Metrics: true,
+		ForgingRelay: relay, Trace: tracePath, Metrics: true, NoAggregation: true,
 		OnSlot: func(slot uint64, addrs map[uint64]string) {
 			if slot != n-1 {
 				return

@@ -20,7 +20,7 @@ func TestBlockImport(t *testing.T) {
 	dir := t.TempDir()
 	tracePath := filepath.Join(dir, "trace.jsonl")
 	const slots = 6
-	res := runDevnet(t, devnet.Config{Nodes: 4, Validators: 32, Slots: slots, SecondsPerSlot: slotSeconds(t), NoSync: true, Trace: tracePath})
+	res := runDevnet(t, devnet.Config{Nodes: 4, Validators: 32, Slots: slots, SecondsPerSlot: slotSeconds(t), NoSync: true, Trace: tracePath, NoAggregation: true})
 	for _, d := range res.Duties {
 		if !d.Accepted {
 			t.Errorf("%s duty of validator %d at slot %d was not accepted", d.Type, d.Validator, d.Slot)

@@ -17,7 +17,7 @@ import (
 // for every validator.
 func TestDevnetTwoNodesDownThenBack(t *testing.T) {
 	res := runDevnet(t, devnet.Config{
-		Nodes: 4, Validators: 16, Slots: 64, SecondsPerSlot: 2, NoSync: true,
+		Nodes: 4, Validators: 16, Slots: 64, SecondsPerSlot: 2, NoSync: true, NoAggregation: true,
 		StopAt: map[uint64]uint64{3: 20, 4: 20}, RestartAt: map[uint64]uint64{3: 33, 4: 33},
 	})
 	outage, outageDone, later := 0, 0, map[string]int{}

@@ -23,7 +23,7 @@ func TestDevnetVCMiddleware(t *testing.T) {
 	tracePath := filepath.Join(t.TempDir(), "trace.jsonl")
 	res := runDevnet(t, devnet.Config{
 		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: slotSeconds(t), Trace: tracePath,
-		Mode: run.ModeVCMiddleware, StartVC: cli.StartDevnetVC, Aggregation: true,
+		Mode: run.ModeVCMiddleware, StartVC: cli.StartDevnetVC,
 	})
 	checkAllAccepted(t, res)
 	// The clients aggregate through the nodes' DVT selection and
@@ -57,7 +57,7 @@ func TestDevnetVCMiddleware(t *testing.T) {
 func TestDevnetVCMiddlewarePrysmPattern(t *testing.T) {
 	res := runDevnet(t, devnet.Config{
 		Nodes: 4, Validators: 8, Slots: slots(8, 16), SecondsPerSlot: slotSeconds(t),
-		Mode: run.ModeVCMiddleware, StartVC: cli.DevnetVCWithPattern(vc.PrysmPattern()), Aggregation: true,
+		Mode: run.ModeVCMiddleware, StartVC: cli.DevnetVCWithPattern(vc.PrysmPattern()),
 	})
 	checkAllAccepted(t, res)
 	for _, typ := range []string{devnet.TypeAggregator, devnet.TypeSyncContribution} {

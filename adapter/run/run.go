@@ -97,9 +97,10 @@ type Options struct {
 	// amendment A25) or ConsensusPerValidator (the literal form). Every
 	// node of a cluster must use the same.
 	Consensus string
-	// Aggregation runs the aggregation duties (node.Config.Aggregation;
-	// dvnode run turns it on unless --aggregation=false).
-	Aggregation bool
+	// NoAggregation leaves out the aggregation duties, which run by
+	// default: the zero value means what dvnode run means without
+	// --aggregation=false. It is node.Config.Aggregation negated.
+	NoAggregation bool
 	// InitSlashingDB accepts a slashing DB file that is empty, not a
 	// slashing DB, or of another chain (moved aside, a new one created) or
 	// cluster (history kept, the new cluster ID recorded); without it such
@@ -353,7 +354,7 @@ func Start(ctx context.Context, o Options) (_ *Service, err error) {
 		Genesis: genesis, SlotDuration: slotDur,
 		BeaconNode: bn, Signer: signer, Slashing: store, RecordBeforeSign: recordBeforeSign,
 		Transport: transport, Outbound: o.Outbound, Logger: log, Metrics: m, Tracer: o.Tracer,
-		NoSync: o.NoSync, OnDuty: o.OnDuty, VC: vc, Aggregation: o.Aggregation, ConsensusPerSlot: perSlot,
+		NoSync: o.NoSync, OnDuty: o.OnDuty, VC: vc, Aggregation: !o.NoAggregation, ConsensusPerSlot: perSlot,
 	})
 	if err != nil {
 		return nil, cfgErr("%w", err)

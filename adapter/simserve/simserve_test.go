@@ -135,7 +135,7 @@ func TestClusterAgainstStandaloneServer(t *testing.T) {
 			for i := uint64(1); i <= 4; i++ {
 				s, err := run.Start(ctx, run.Options{
 					ClusterFile: filepath.Join(dir, "cluster.json"), NodeDir: keys.NodeDir(dir, i),
-					BeaconURLs: []string{"http://" + addr},
+					BeaconURLs: []string{"http://" + addr}, NoAggregation: true,
 				})
 				if err != nil {
 					t.Errorf("node %d: %v", i, err)

@@ -129,7 +129,9 @@ type Config struct {
 	// Aggregation runs the aggregation duties (spec/dvc/aggduty): in
 	// remote-signer mode attestation aggregation and sync committee
 	// contributions; in VC-middleware mode VC must implement AggregationVC.
-	// dvnode run and devnet turn it on unless --aggregation=false.
+	// The low-level node is told explicitly: adapter/run sets it from
+	// run.Options.NoAggregation, whose zero value (aggregation on) is the
+	// one default, shared by dvnode run and devnet.
 	Aggregation bool
 	// ConsensusPerSlot decides attestations and sync committee messages
 	// once per slot and duty kind for all the cluster's validators (SPEC.md
