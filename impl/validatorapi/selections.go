@@ -111,6 +111,7 @@ type selectionEndpoint[E any] struct {
 	answer func(selKey, phase0.BLSSignature) *E
 }
 
+// beaconSelections keys a slot selection per (validator, slot).
 var beaconSelections = selectionEndpoint[apiv1.BeaconCommitteeSelection]{
 	noun: "beacon committee selection",
 	key: func(sel *apiv1.BeaconCommitteeSelection) selKey {
