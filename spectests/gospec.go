@@ -646,6 +646,14 @@ func (GoSpec) IsValidAggregate(preset string, chain Chain, duty, decidedData []b
 
 // IsValidContribution implements AggregationValidityImplementation.
 func (GoSpec) IsValidContribution(preset string, chain Chain, value []byte, slot, subcommitteeIndex uint64, beaconBlockRoot phase0.Root, subcommittee []phase0.BLSPubKey) error {
+	return isValidContribution(preset, chain, value, consensus.ContributionValidity{
+		Slot: phase0.Slot(slot), SubcommitteeIndex: subcommitteeIndex, BeaconBlockRoot: beaconBlockRoot, Subcommittee: subcommittee,
+	})
+}
+
+// isValidContribution decodes value as the preset's contribution and
+// checks it against v.
+func isValidContribution(preset string, chain Chain, value []byte, v consensus.ContributionValidity) error {
 	c, err := SpecChainPreset(preset, chain)
 	if err != nil {
 		return err
@@ -654,9 +662,7 @@ func (GoSpec) IsValidContribution(preset string, chain Chain, value []byte, slot
 	if err != nil {
 		return err
 	}
-	return consensus.IsValidContribution(c, contrib, consensus.ContributionValidity{
-		Slot: phase0.Slot(slot), SubcommitteeIndex: subcommitteeIndex, BeaconBlockRoot: beaconBlockRoot, Subcommittee: subcommittee,
-	})
+	return consensus.IsValidContribution(c, contrib, v)
 }
 
 // DecodeAttestation decodes an aggregate Attestation of the named fork

@@ -18,19 +18,11 @@ type parsedKeysSpec struct {
 }
 
 func (p parsedKeysSpec) IsValidContribution(preset string, chain Chain, value []byte, slot, subcommitteeIndex uint64, beaconBlockRoot phase0.Root, subcommittee []phase0.BLSPubKey) error {
-	c, err := SpecChainPreset(preset, chain)
-	if err != nil {
-		return err
-	}
-	contrib, err := DecodeSyncCommitteeContribution(c.Config, value)
-	if err != nil {
-		return err
-	}
 	keys, err := bls.NewPublicKeys(subcommittee)
 	if err == nil {
 		*p.parsed++
 	}
-	return consensus.IsValidContribution(c, contrib, consensus.ContributionValidity{
+	return isValidContribution(preset, chain, value, consensus.ContributionValidity{
 		Slot: phase0.Slot(slot), SubcommitteeIndex: subcommitteeIndex, BeaconBlockRoot: beaconBlockRoot,
 		Subcommittee: subcommittee, Parsed: keys,
 	})

@@ -1,7 +1,6 @@
 package node
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -14,16 +13,10 @@ import (
 // comes.
 func TestSyncWaitsForAttestations(t *testing.T) {
 	fx := newLoopFixture(t, &scriptedSigner{})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	fx.n.ctx = ctx
-	loopDone := make(chan struct{})
-	go func() { defer close(loopDone); fx.n.loop(ctx) }()
-	defer func() { cancel(); <-loopDone }()
+	settle := fx.startLoop(t)
 	inLoop := func(f func()) {
-		done := make(chan struct{})
-		fx.n.post(func() { f(); close(done) })
-		<-done
+		fx.n.post(f)
+		settle()
 	}
 	n := fx.n
 	slot := phase0.Slot(3)

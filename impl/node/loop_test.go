@@ -161,6 +161,26 @@ func newLoopFixture(t testing.TB, signer *scriptedSigner) *loopFixture {
 	return fx
 }
 
+// startLoop runs the node's event loop until the test ends and returns
+// settle, which waits until the loop has run everything posted before it.
+func (fx *loopFixture) startLoop(t *testing.T) (settle func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	fx.n.ctx = ctx
+	loopDone := make(chan struct{})
+	go func() { defer close(loopDone); fx.n.loop(ctx) }()
+	t.Cleanup(func() { cancel(); <-loopDone })
+	return func() {
+		done := make(chan struct{})
+		fx.n.post(func() { close(done) })
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			t.Fatal("the event loop does not turn")
+		}
+	}
+}
+
 func (fx *loopFixture) attDuty(slot phase0.Slot) *spec.AttestationDuty {
 	return &spec.AttestationDuty{Pubkey: fx.v.pubkey, ValidatorIndex: fx.v.index, CommitteeLength: 4, CommitteesAtSlot: 1, ValidatorCommitteeIndex: 1, Slot: slot}
 }
@@ -234,23 +254,8 @@ func TestBlockedEventsDrainInOrder(t *testing.T) {
 	s := &scriptedSigner{gate: make(chan struct{})}
 	fx := newLoopFixture(t, s)
 	fx.log.stepCh = make(chan string, 64)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	fx.n.ctx = ctx
-	loopDone := make(chan struct{})
-	go func() { defer close(loopDone); fx.n.loop(ctx) }()
-	defer func() { cancel(); <-loopDone }()
+	settle := fx.startLoop(t)
 
-	// sync waits until the loop has run everything posted before it.
-	settle := func() {
-		done := make(chan struct{})
-		fx.n.post(func() { close(done) })
-		select {
-		case <-done:
-		case <-time.After(time.Minute):
-			t.Fatal("the event loop does not turn")
-		}
-	}
 	deliver := func(ev dvc.Event) { fx.n.post(func() { fx.n.deliver(fx.v, ev) }) }
 
 	id := consensus.InstanceID{Cluster: fx.n.cluster, Validator: fx.v.pubkey, DutyType: uint64(consensus.DutyAttester), Slot: 3}
@@ -471,21 +476,7 @@ func TestPeerSharesDoNotWaitBehindBlockedStep(t *testing.T) {
 	s := &scriptedSigner{gate: make(chan struct{})}
 	fx := newLoopFixture(t, s)
 	fx.log.stepCh = make(chan string, 64)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	fx.n.ctx = ctx
-	loopDone := make(chan struct{})
-	go func() { defer close(loopDone); fx.n.loop(ctx) }()
-	defer func() { cancel(); <-loopDone }()
-	settle := func() {
-		done := make(chan struct{})
-		fx.n.post(func() { close(done) })
-		select {
-		case <-done:
-		case <-time.After(time.Minute):
-			t.Fatal("the event loop does not turn")
-		}
-	}
+	settle := fx.startLoop(t)
 	deliver := func(ev dvc.Event) { fx.n.post(func() { fx.n.deliver(fx.v, ev) }) }
 
 	id := consensus.InstanceID{Cluster: fx.n.cluster, Validator: fx.v.pubkey, DutyType: uint64(consensus.DutyAttester), Slot: 3}
