@@ -8,7 +8,6 @@ import (
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
-	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
@@ -17,6 +16,8 @@ import (
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
 	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/sszutil"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // Subcommittee is one entry of serve_sync_contribution_duty's
@@ -58,186 +59,79 @@ func decodeKeys(hs []Hex, what string) ([]phase0.BLSPubKey, error) {
 	return out, nil
 }
 
-// electraOn tells the container family of a fork: phase0 containers before
-// Electra, electra ones from it (consensus-specs electra/beacon-chain.md).
-func electraOn(v eth2spec.DataVersion) bool { return v >= eth2spec.DataVersionElectra }
-
-func encodeVersionedAttestation(a *eth2spec.VersionedAttestation) (string, Hex, error) {
-	if a == nil {
-		return "", nil, errors.New("missing aggregate")
-	}
-	var m marshaler
-	switch a.Version {
-	case eth2spec.DataVersionPhase0:
-		m = a.Phase0
-	case eth2spec.DataVersionAltair:
-		m = a.Altair
-	case eth2spec.DataVersionBellatrix:
-		m = a.Bellatrix
-	case eth2spec.DataVersionCapella:
-		m = a.Capella
-	case eth2spec.DataVersionDeneb:
-		m = a.Deneb
-	case eth2spec.DataVersionElectra:
-		m = a.Electra
-	case eth2spec.DataVersionFulu:
-		m = a.Fulu
-	}
-	return encodeVersioned(a.Version, m)
-}
-
-// encodeVersioned is the fork name and SSZ of the container m of fork v (a
-// typed nil pointer when the versioned value lacks it).
-func encodeVersioned(v eth2spec.DataVersion, m marshaler) (string, Hex, error) {
-	if m == nil || isNilPtr(m) {
-		return "", nil, fmt.Errorf("no container for fork %v", v)
-	}
-	raw, err := ssz(m)
+// encodeContainer is the fork name and SSZ of c, the container of fork v
+// (spec/versioned picks it).
+func encodeContainer(v eth2spec.DataVersion, c versioned.Container) (string, Hex, error) {
+	raw, err := ssz(c)
 	return v.String(), raw, err
 }
 
-func isNilPtr(m marshaler) bool {
-	switch x := m.(type) {
-	case *phase0.Attestation:
-		return x == nil
-	case *electra.Attestation:
-		return x == nil
-	case *phase0.AggregateAndProof:
-		return x == nil
-	case *electra.AggregateAndProof:
-		return x == nil
-	case *phase0.SignedAggregateAndProof:
-		return x == nil
-	case *electra.SignedAggregateAndProof:
-		return x == nil
+// decodeContainer decodes raw as the container of the named fork, newC
+// (spec/versioned) giving the fork's empty container.
+func decodeContainer(fork string, raw Hex, what string, newC func(eth2spec.DataVersion) (versioned.Container, error)) (eth2spec.DataVersion, versioned.Container, error) {
+	v, err := dataVersion(fork)
+	if err != nil {
+		return 0, nil, err
 	}
-	return false
+	c, err := newC(v)
+	if err != nil {
+		return 0, nil, err
+	}
+	if raw == nil {
+		return 0, nil, fmt.Errorf("missing %s", what)
+	}
+	if err := sszutil.DecodeCanonical(raw, c); err != nil {
+		return 0, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return v, c, nil
+}
+
+func encodeVersionedAttestation(a *eth2spec.VersionedAttestation) (string, Hex, error) {
+	c, err := versioned.Attestation(a)
+	if err != nil {
+		return "", nil, err
+	}
+	return encodeContainer(a.Version, c)
 }
 
 func decodeVersionedAttestation(fork string, raw Hex) (*eth2spec.VersionedAttestation, error) {
-	v, err := dataVersion(fork)
+	v, c, err := decodeContainer(fork, raw, "attestation_ssz", versioned.NewAttestation)
 	if err != nil {
 		return nil, err
 	}
 	out := &eth2spec.VersionedAttestation{Version: v}
-	if electraOn(v) {
-		a, err := decodeSSZ[electra.Attestation](raw, "attestation_ssz")
-		if err != nil {
-			return nil, err
-		}
-		if v == eth2spec.DataVersionElectra {
-			out.Electra = a
-		} else {
-			out.Fulu = a
-		}
-		return out, nil
-	}
-	a, err := decodeSSZ[phase0.Attestation](raw, "attestation_ssz")
-	if err != nil {
+	if err := versioned.SetAttestation(out, c); err != nil {
 		return nil, err
-	}
-	switch v {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = a
-	case eth2spec.DataVersionAltair:
-		out.Altair = a
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = a
-	case eth2spec.DataVersionCapella:
-		out.Capella = a
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = a
-	default:
-		return nil, fmt.Errorf("fork %q has no attestation", fork)
 	}
 	return out, nil
 }
 
 func encodeSignedAggregateAndProof(s *eth2spec.VersionedSignedAggregateAndProof) (string, Hex, error) {
-	if s == nil {
-		return "", nil, errors.New("missing signed aggregate and proof")
+	c, err := versioned.SignedAggregateAndProof(s)
+	if err != nil {
+		return "", nil, err
 	}
-	var m marshaler
-	switch s.Version {
-	case eth2spec.DataVersionPhase0:
-		m = s.Phase0
-	case eth2spec.DataVersionAltair:
-		m = s.Altair
-	case eth2spec.DataVersionBellatrix:
-		m = s.Bellatrix
-	case eth2spec.DataVersionCapella:
-		m = s.Capella
-	case eth2spec.DataVersionDeneb:
-		m = s.Deneb
-	case eth2spec.DataVersionElectra:
-		m = s.Electra
-	case eth2spec.DataVersionFulu:
-		m = s.Fulu
-	}
-	return encodeVersioned(s.Version, m)
+	return encodeContainer(s.Version, c)
 }
 
 func decodeSignedAggregateAndProof(fork string, raw Hex) (*eth2spec.VersionedSignedAggregateAndProof, error) {
-	v, err := dataVersion(fork)
+	v, c, err := decodeContainer(fork, raw, "signed_ssz", versioned.NewSignedAggregateAndProof)
 	if err != nil {
 		return nil, err
 	}
 	out := &eth2spec.VersionedSignedAggregateAndProof{Version: v}
-	if electraOn(v) {
-		a, err := decodeSSZ[electra.SignedAggregateAndProof](raw, "signed_ssz")
-		if err != nil {
-			return nil, err
-		}
-		if v == eth2spec.DataVersionElectra {
-			out.Electra = a
-		} else {
-			out.Fulu = a
-		}
-		return out, nil
-	}
-	a, err := decodeSSZ[phase0.SignedAggregateAndProof](raw, "signed_ssz")
-	if err != nil {
+	if err := versioned.SetSignedAggregateAndProof(out, c); err != nil {
 		return nil, err
-	}
-	switch v {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = a
-	case eth2spec.DataVersionAltair:
-		out.Altair = a
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = a
-	case eth2spec.DataVersionCapella:
-		out.Capella = a
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = a
-	default:
-		return nil, fmt.Errorf("fork %q has no aggregate and proof", fork)
 	}
 	return out, nil
 }
 
 func encodeAggregateAndProof(s *eth2spec.VersionedAggregateAndProof) (string, Hex, error) {
-	if s == nil {
-		return "", nil, errors.New("missing aggregate and proof")
+	c, err := versioned.AggregateAndProof(s)
+	if err != nil {
+		return "", nil, err
 	}
-	var m marshaler
-	switch s.Version {
-	case eth2spec.DataVersionPhase0:
-		m = s.Phase0
-	case eth2spec.DataVersionAltair:
-		m = s.Altair
-	case eth2spec.DataVersionBellatrix:
-		m = s.Bellatrix
-	case eth2spec.DataVersionCapella:
-		m = s.Capella
-	case eth2spec.DataVersionDeneb:
-		m = s.Deneb
-	case eth2spec.DataVersionElectra:
-		m = s.Electra
-	case eth2spec.DataVersionFulu:
-		m = s.Fulu
-	}
-	return encodeVersioned(s.Version, m)
+	return encodeContainer(s.Version, c)
 }
 
 // EncodeAggEvent converts an event of the aggregation state machine

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // Beacon messages for the vectors. Every BLS value in them is real: a
@@ -265,58 +266,25 @@ func aggregateAndProof(c signing.Chain, fork eth2spec.DataVersion, slot phase0.S
 	sel, err := c.AggregationSlot(slot)
 	proof := signRoot(k, sel, err)
 	bits := []byte{0x20, 0x00, 0x01} // bitlist of length 16, bit 5 set
-	out := &eth2spec.VersionedAggregateAndProof{Version: fork}
+	var ap versioned.Container
 	if fork >= eth2spec.DataVersionElectra {
 		data := attestationData(c, slot, 0, label)
 		in, err := c.AttestationData(data)
 		committee := make([]byte, (presetOf(c).MaxCommitteesPerSlot+7)/8)
 		committee[0] = 0x04 // committee 2
-		ap := &electra.AggregateAndProof{AggregatorIndex: phase0.ValidatorIndex(aggregator), SelectionProof: proof,
+		ap = &electra.AggregateAndProof{AggregatorIndex: phase0.ValidatorIndex(aggregator), SelectionProof: proof,
 			Aggregate: &electra.Attestation{AggregationBits: bits, Data: data, Signature: signRoot(k, in, err), CommitteeBits: committee}}
-		if fork == eth2spec.DataVersionElectra {
-			out.Electra = ap
-		} else {
-			out.Fulu = ap
-		}
-		return out
+	} else {
+		data := attestationData(c, slot, 2, label)
+		in, err := c.AttestationData(data)
+		ap = &phase0.AggregateAndProof{AggregatorIndex: phase0.ValidatorIndex(aggregator), SelectionProof: proof,
+			Aggregate: &phase0.Attestation{AggregationBits: bits, Data: data, Signature: signRoot(k, in, err)}}
 	}
-	data := attestationData(c, slot, 2, label)
-	in, err := c.AttestationData(data)
-	ap := &phase0.AggregateAndProof{AggregatorIndex: phase0.ValidatorIndex(aggregator), SelectionProof: proof,
-		Aggregate: &phase0.Attestation{AggregationBits: bits, Data: data, Signature: signRoot(k, in, err)}}
-	switch fork {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = ap
-	case eth2spec.DataVersionAltair:
-		out.Altair = ap
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = ap
-	case eth2spec.DataVersionCapella:
-		out.Capella = ap
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = ap
+	out := &eth2spec.VersionedAggregateAndProof{Version: fork}
+	if err := versioned.SetAggregateAndProof(out, ap); err != nil {
+		panic(err)
 	}
 	return out
-}
-
-func aggregateObject(a *eth2spec.VersionedAggregateAndProof) beaconObject {
-	switch a.Version {
-	case eth2spec.DataVersionPhase0:
-		return a.Phase0
-	case eth2spec.DataVersionAltair:
-		return a.Altair
-	case eth2spec.DataVersionBellatrix:
-		return a.Bellatrix
-	case eth2spec.DataVersionCapella:
-		return a.Capella
-	case eth2spec.DataVersionDeneb:
-		return a.Deneb
-	case eth2spec.DataVersionElectra:
-		return a.Electra
-	case eth2spec.DataVersionFulu:
-		return a.Fulu
-	}
-	panic("empty aggregate")
 }
 
 // contributionAndProof is a sync committee contribution and proof for slot

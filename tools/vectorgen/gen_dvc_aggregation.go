@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 	"gopkg.in/yaml.v3"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
 	"github.com/dvspec/go-dvspec/spec/dvc/aggduty/aggcases"
 	"github.com/dvspec/go-dvspec/spec/dvc/dvccases"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 func init() {
@@ -86,62 +86,6 @@ func keysNode(keys []phase0.BLSPubKey) *yaml.Node {
 	return n
 }
 
-// attestationObject is the fork's container of a versioned attestation:
-// phase0 Attestation before Electra, electra Attestation from it.
-func attestationObject(a *eth2spec.VersionedAttestation) beaconObject {
-	switch a.Version {
-	case eth2spec.DataVersionPhase0:
-		return a.Phase0
-	case eth2spec.DataVersionAltair:
-		return a.Altair
-	case eth2spec.DataVersionBellatrix:
-		return a.Bellatrix
-	case eth2spec.DataVersionCapella:
-		return a.Capella
-	case eth2spec.DataVersionDeneb:
-		return a.Deneb
-	case eth2spec.DataVersionElectra:
-		return a.Electra
-	}
-	return a.Fulu
-}
-
-func aggregateAndProofObject(a *eth2spec.VersionedAggregateAndProof) beaconObject {
-	switch a.Version {
-	case eth2spec.DataVersionPhase0:
-		return a.Phase0
-	case eth2spec.DataVersionAltair:
-		return a.Altair
-	case eth2spec.DataVersionBellatrix:
-		return a.Bellatrix
-	case eth2spec.DataVersionCapella:
-		return a.Capella
-	case eth2spec.DataVersionDeneb:
-		return a.Deneb
-	case eth2spec.DataVersionElectra:
-		return a.Electra
-	}
-	return a.Fulu
-}
-
-func signedAggregateAndProofObject(a *eth2spec.VersionedSignedAggregateAndProof) beaconObject {
-	switch a.Version {
-	case eth2spec.DataVersionPhase0:
-		return a.Phase0
-	case eth2spec.DataVersionAltair:
-		return a.Altair
-	case eth2spec.DataVersionBellatrix:
-		return a.Bellatrix
-	case eth2spec.DataVersionCapella:
-		return a.Capella
-	case eth2spec.DataVersionDeneb:
-		return a.Deneb
-	case eth2spec.DataVersionElectra:
-		return a.Electra
-	}
-	return a.Fulu
-}
-
 // beaconCont renders a beacon container as <name> (beacon-API YAML) and
 // <name>_ssz.
 func beaconCont(n *yaml.Node, name string, obj beaconObject) {
@@ -176,7 +120,7 @@ func aggEventNode(ev aggduty.Event) *yaml.Node {
 	case aggduty.AggregateConsensusDecided:
 		body.Content = append(body.Content, instanceFields(e.ID)...)
 		body.Content = append(body.Content, strNode("aggregate_fork"), strNode(e.Aggregate.Version.String()))
-		beaconCont(body, "aggregate", attestationObject(e.Aggregate))
+		beaconCont(body, "aggregate", must(versioned.Attestation(e.Aggregate)))
 	case aggduty.ContributionConsensusDecided:
 		body.Content = append(body.Content, instanceFields(e.ID)...)
 		vals, encs := seqNode(), seqNode()
@@ -191,7 +135,7 @@ func aggEventNode(ev aggduty.Event) *yaml.Node {
 		body.Content = append(body.Content, strNode("contributions"), vals, strNode("contributions_ssz"), encs)
 	case aggduty.CapturedAggregateAndProof:
 		body.Content = append(body.Content, strNode("aggregate_and_proof_fork"), strNode(e.Signed.Version.String()))
-		beaconCont(body, "signed_aggregate_and_proof", signedAggregateAndProofObject(e.Signed))
+		beaconCont(body, "signed_aggregate_and_proof", must(versioned.SignedAggregateAndProof(e.Signed)))
 	case aggduty.CapturedContributionAndProof:
 		beaconCont(body, "signed_contribution_and_proof", e.Signed)
 	case aggduty.ReceivedAggregationShare:
@@ -236,12 +180,12 @@ func aggOutputNode(o aggduty.Output) *yaml.Node {
 		body.Content = append(body.Content, strNode("validities"), vs)
 	case aggduty.CacheAggregateAndProofForVC:
 		body.Content = append(body.Content, strNode("aggregate_and_proof_fork"), strNode(o.AggregateAndProof.Version.String()))
-		beaconCont(body, "aggregate_and_proof", aggregateAndProofObject(o.AggregateAndProof))
+		beaconCont(body, "aggregate_and_proof", must(versioned.AggregateAndProof(o.AggregateAndProof)))
 	case aggduty.CacheContributionAndProofForVC:
 		beaconCont(body, "contribution_and_proof", o.ContributionAndProof)
 	case aggduty.SubmitAggregateAndProof:
 		body.Content = append(body.Content, strNode("aggregate_and_proof_fork"), strNode(o.Signed.Version.String()))
-		beaconCont(body, "signed_aggregate_and_proof", signedAggregateAndProofObject(o.Signed))
+		beaconCont(body, "signed_aggregate_and_proof", must(versioned.SignedAggregateAndProof(o.Signed)))
 	case aggduty.SubmitContributionAndProof:
 		beaconCont(body, "signed_contribution_and_proof", o.Signed)
 	default:

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 func init() {
@@ -334,7 +335,7 @@ func blockCase(c signing.Chain, preset, suite, name string, fork eth2spec.DataVe
 
 func aggregateCase(c signing.Chain, preset, suite, name string, fork eth2spec.DataVersion, slot phase0.Slot, aggregator uint64, wantErr, note string) sigCase {
 	ap := aggregateAndProof(c, fork, slot, aggregator, fmt.Sprintf("signing/%s/aggregate/%s/%s", preset, fork, name))
-	obj := aggregateObject(ap)
+	obj := must(versioned.AggregateAndProof(ap))
 	return sigCase{preset: preset, suite: suite, name: name, chain: c, dirFork: forkAt(c, slot), msgType: "aggregate_and_proof", msgFork: fork,
 		sszType: "AggregateAndProof", obj: obj, value: jsonNode(obj), signer: u64(aggregator), wantErr: wantErr, note: note,
 		compute: func() (signing.SigningInput, error) { return c.AggregateAndProof(ap) }}
