@@ -23,6 +23,7 @@ import (
 	"github.com/dvspec/go-dvspec/spec/signing"
 	"github.com/dvspec/go-dvspec/spec/slashing"
 	"github.com/dvspec/go-dvspec/spec/sszutil"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // GoSpec is the Go spec of this repository behind every harness interface:
@@ -311,35 +312,23 @@ func DecodeAggregateAndProofPreset(p spec.ChainConfig, fork string, b []byte) (*
 	if err != nil {
 		return nil, err
 	}
-	dec := presetDecoder(p)
-	out := &eth2spec.VersionedAggregateAndProof{Version: v}
-	if v >= eth2spec.DataVersionElectra {
-		ap := new(electra.AggregateAndProof)
-		if err := dec(b, ap); err != nil {
-			return nil, err
-		}
-		if v == eth2spec.DataVersionElectra {
-			out.Electra = ap
-		} else {
-			out.Fulu = ap
-		}
-		return out, nil
-	}
-	ap := new(phase0.AggregateAndProof)
-	if err := dec(b, ap); err != nil {
+	return decodeVersioned(v, b, presetDecoder(p), versioned.NewAggregateAndProof, &eth2spec.VersionedAggregateAndProof{Version: v}, versioned.SetAggregateAndProof)
+}
+
+// decodeVersioned decodes b with dec into the empty container of fork v
+// that newC gives, and sets it in out (newC and set from spec/versioned):
+// out, or nil and the error.
+func decodeVersioned[V any](v eth2spec.DataVersion, b []byte, dec func([]byte, sszutil.Codec) error,
+	newC func(eth2spec.DataVersion) (versioned.Container, error), out *V, set func(*V, versioned.Container) error) (*V, error) {
+	c, err := newC(v)
+	if err != nil {
 		return nil, err
 	}
-	switch v {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = ap
-	case eth2spec.DataVersionAltair:
-		out.Altair = ap
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = ap
-	case eth2spec.DataVersionCapella:
-		out.Capella = ap
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = ap
+	if err := dec(b, c); err != nil {
+		return nil, err
+	}
+	if err := set(out, c); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -673,42 +662,5 @@ func DecodeAttestation(p spec.ChainConfig, fork string, b []byte) (*eth2spec.Ver
 	if err := v.UnmarshalJSON([]byte(`"` + fork + `"`)); err != nil {
 		return nil, fmt.Errorf("ssz: unknown fork %q", fork)
 	}
-	ds := PresetSSZ(p)
-	out := &eth2spec.VersionedAttestation{Version: v}
-	var obj any
-	if v >= eth2spec.DataVersionElectra {
-		a := new(electra.Attestation)
-		obj = a
-		if v == eth2spec.DataVersionElectra {
-			out.Electra = a
-		} else {
-			out.Fulu = a
-		}
-	} else {
-		a := new(phase0.Attestation)
-		obj = a
-		switch v {
-		case eth2spec.DataVersionPhase0:
-			out.Phase0 = a
-		case eth2spec.DataVersionAltair:
-			out.Altair = a
-		case eth2spec.DataVersionBellatrix:
-			out.Bellatrix = a
-		case eth2spec.DataVersionCapella:
-			out.Capella = a
-		default:
-			out.Deneb = a
-		}
-	}
-	if err := ds.UnmarshalSSZ(obj, b); err != nil {
-		return nil, fmt.Errorf("ssz: %w", err)
-	}
-	again, err := ds.MarshalSSZ(obj)
-	if err != nil {
-		return nil, err
-	}
-	if string(again) != string(b) {
-		return nil, sszutil.ErrNonCanonical
-	}
-	return out, nil
+	return decodeVersioned(v, b, presetDecoder(p), versioned.NewAttestation, &eth2spec.VersionedAttestation{Version: v}, versioned.SetAttestation)
 }

@@ -6,7 +6,6 @@ import (
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
-	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
@@ -15,6 +14,7 @@ import (
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 var _ AggregationImplementation = GoSpec{}
@@ -146,30 +146,7 @@ func decodeAggregate(fork string, b []byte) (*eth2spec.VersionedAttestation, err
 	if err != nil {
 		return nil, err
 	}
-	out := &eth2spec.VersionedAttestation{Version: v}
-	if v >= eth2spec.DataVersionElectra {
-		a := new(electra.Attestation)
-		if v == eth2spec.DataVersionFulu {
-			out.Fulu = a
-		} else {
-			out.Electra = a
-		}
-		return out, decode(b, a)
-	}
-	a := new(phase0.Attestation)
-	switch v {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = a
-	case eth2spec.DataVersionAltair:
-		out.Altair = a
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = a
-	case eth2spec.DataVersionCapella:
-		out.Capella = a
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = a
-	}
-	return out, decode(b, a)
+	return decodeVersioned(v, b, decode, versioned.NewAttestation, &eth2spec.VersionedAttestation{Version: v}, versioned.SetAttestation)
 }
 
 func decodeSignedAggregateAndProof(fork string, b []byte) (*eth2spec.VersionedSignedAggregateAndProof, error) {
@@ -177,38 +154,7 @@ func decodeSignedAggregateAndProof(fork string, b []byte) (*eth2spec.VersionedSi
 	if err != nil {
 		return nil, err
 	}
-	out := &eth2spec.VersionedSignedAggregateAndProof{Version: v}
-	if v >= eth2spec.DataVersionElectra {
-		s := new(electra.SignedAggregateAndProof)
-		if v == eth2spec.DataVersionFulu {
-			out.Fulu = s
-		} else {
-			out.Electra = s
-		}
-		return out, decode(b, s)
-	}
-	s := new(phase0.SignedAggregateAndProof)
-	switch v {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = s
-	case eth2spec.DataVersionAltair:
-		out.Altair = s
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = s
-	case eth2spec.DataVersionCapella:
-		out.Capella = s
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = s
-	}
-	return out, decode(b, s)
-}
-
-// versioned picks the object of version v from the objects of phase0..fulu.
-func versioned(v eth2spec.DataVersion, objs ...marshaler) marshaler {
-	if i := int(v) - int(eth2spec.DataVersionPhase0); i >= 0 && i < len(objs) {
-		return objs[i]
-	}
-	return nil
+	return decodeVersioned(v, b, decode, versioned.NewSignedAggregateAndProof, &eth2spec.VersionedSignedAggregateAndProof{Version: v}, versioned.SetSignedAggregateAndProof)
 }
 
 // EncodeAggregationOutputs converts aggduty outputs to AggregationOutputs.
@@ -239,15 +185,19 @@ func EncodeAggregationOutputs(out []aggduty.Output) ([]AggregationOutput, error)
 					BeaconBlockRoot: v.BeaconBlockRoot, Subcommittee: vectorKeys(v.Subcommittee)})
 			}
 		case aggduty.CacheAggregateAndProofForVC:
-			a := o.AggregateAndProof
-			x.Fork = a.Version.String()
-			x.Object, err = sszOf(versioned(a.Version, a.Phase0, a.Altair, a.Bellatrix, a.Capella, a.Deneb, a.Electra, a.Fulu))
+			var c versioned.Container
+			if c, err = versioned.AggregateAndProof(o.AggregateAndProof); err == nil {
+				x.Fork = o.AggregateAndProof.Version.String()
+				x.Object, err = sszOf(c)
+			}
 		case aggduty.CacheContributionAndProofForVC:
 			x.Object, err = sszOf(o.ContributionAndProof)
 		case aggduty.SubmitAggregateAndProof:
-			a := o.Signed
-			x.Fork = a.Version.String()
-			x.Object, err = sszOf(versioned(a.Version, a.Phase0, a.Altair, a.Bellatrix, a.Capella, a.Deneb, a.Electra, a.Fulu))
+			var c versioned.Container
+			if c, err = versioned.SignedAggregateAndProof(o.Signed); err == nil {
+				x.Fork = o.Signed.Version.String()
+				x.Object, err = sszOf(c)
+			}
 		case aggduty.SubmitContributionAndProof:
 			x.Object, err = sszOf(o.Signed)
 		default:
