@@ -7,130 +7,93 @@ import (
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 type apiv1BeaconCommitteeSelection = apiv1.BeaconCommitteeSelection
 
 // aggregateAndProof is consensus-specs get_aggregate_and_proof in the
-// aggregate's fork shape.
-func aggregateAndProof(aggregator phase0.ValidatorIndex, a *eth2spec.VersionedAttestation, proof phase0.BLSSignature) *eth2spec.VersionedAggregateAndProof {
+// aggregate's fork shape (spec/versioned picks the shape).
+func aggregateAndProof(aggregator phase0.ValidatorIndex, a *eth2spec.VersionedAttestation, proof phase0.BLSSignature) (*eth2spec.VersionedAggregateAndProof, error) {
+	c, err := versioned.Attestation(a)
+	if err != nil {
+		return nil, err
+	}
+	var m versioned.Container
+	switch att := c.(type) {
+	case *phase0.Attestation:
+		m = &phase0.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: att, SelectionProof: proof}
+	case *electra.Attestation:
+		m = &electra.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: att, SelectionProof: proof}
+	}
 	out := &eth2spec.VersionedAggregateAndProof{Version: a.Version}
-	p0 := func(att *phase0.Attestation) *phase0.AggregateAndProof {
-		return &phase0.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: att, SelectionProof: proof}
+	if err := versioned.SetAggregateAndProof(out, m); err != nil {
+		return nil, err
 	}
-	switch a.Version {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = p0(a.Phase0)
-	case eth2spec.DataVersionAltair:
-		out.Altair = p0(a.Altair)
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = p0(a.Bellatrix)
-	case eth2spec.DataVersionCapella:
-		out.Capella = p0(a.Capella)
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = p0(a.Deneb)
-	case eth2spec.DataVersionElectra:
-		out.Electra = &electra.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: a.Electra, SelectionProof: proof}
-	case eth2spec.DataVersionFulu:
-		out.Fulu = &electra.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: a.Fulu, SelectionProof: proof}
-	}
-	return out
+	return out, nil
 }
 
-func signedAggregateAndProof(ap *eth2spec.VersionedAggregateAndProof, sig phase0.BLSSignature) *eth2spec.VersionedSignedAggregateAndProof {
+// signedAggregateAndProof is consensus-specs SignedAggregateAndProof of ap
+// and sig, in ap's fork shape.
+func signedAggregateAndProof(ap *eth2spec.VersionedAggregateAndProof, sig phase0.BLSSignature) (*eth2spec.VersionedSignedAggregateAndProof, error) {
+	c, err := versioned.AggregateAndProof(ap)
+	if err != nil {
+		return nil, err
+	}
+	var s versioned.Container
+	switch m := c.(type) {
+	case *phase0.AggregateAndProof:
+		s = &phase0.SignedAggregateAndProof{Message: m, Signature: sig}
+	case *electra.AggregateAndProof:
+		s = &electra.SignedAggregateAndProof{Message: m, Signature: sig}
+	}
 	out := &eth2spec.VersionedSignedAggregateAndProof{Version: ap.Version}
-	p0 := func(m *phase0.AggregateAndProof) *phase0.SignedAggregateAndProof {
-		return &phase0.SignedAggregateAndProof{Message: m, Signature: sig}
+	if err := versioned.SetSignedAggregateAndProof(out, s); err != nil {
+		return nil, err
 	}
-	switch ap.Version {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = p0(ap.Phase0)
-	case eth2spec.DataVersionAltair:
-		out.Altair = p0(ap.Altair)
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = p0(ap.Bellatrix)
-	case eth2spec.DataVersionCapella:
-		out.Capella = p0(ap.Capella)
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = p0(ap.Deneb)
-	case eth2spec.DataVersionElectra:
-		out.Electra = &electra.SignedAggregateAndProof{Message: ap.Electra, Signature: sig}
-	case eth2spec.DataVersionFulu:
-		out.Fulu = &electra.SignedAggregateAndProof{Message: ap.Fulu, Signature: sig}
-	}
-	return out
+	return out, nil
 }
 
-// splitSignedAggregateAndProof returns the message and the signature of a
-// signed aggregate and proof, checking that its version's field is set.
-func splitSignedAggregateAndProof(s *eth2spec.VersionedSignedAggregateAndProof) (*eth2spec.VersionedAggregateAndProof, phase0.BLSSignature, error) {
-	if s == nil {
-		return nil, phase0.BLSSignature{}, fmt.Errorf("missing signed aggregate and proof")
-	}
-	out := &eth2spec.VersionedAggregateAndProof{Version: s.Version}
-	var sig phase0.BLSSignature
-	var ok bool
-	p0 := func(m *phase0.SignedAggregateAndProof) *phase0.AggregateAndProof {
-		if m == nil || m.Message == nil || m.Message.Aggregate == nil || m.Message.Aggregate.Data == nil {
-			return nil
-		}
-		sig, ok = m.Signature, true
-		return m.Message
-	}
-	el := func(m *electra.SignedAggregateAndProof) *electra.AggregateAndProof {
-		if m == nil || m.Message == nil || m.Message.Aggregate == nil || m.Message.Aggregate.Data == nil {
-			return nil
-		}
-		sig, ok = m.Signature, true
-		return m.Message
-	}
-	switch s.Version {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = p0(s.Phase0)
-	case eth2spec.DataVersionAltair:
-		out.Altair = p0(s.Altair)
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = p0(s.Bellatrix)
-	case eth2spec.DataVersionCapella:
-		out.Capella = p0(s.Capella)
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = p0(s.Deneb)
-	case eth2spec.DataVersionElectra:
-		out.Electra = el(s.Electra)
-	case eth2spec.DataVersionFulu:
-		out.Fulu = el(s.Fulu)
-	}
-	if !ok {
-		return nil, sig, fmt.Errorf("%s signed aggregate and proof without its message", s.Version)
-	}
-	return out, sig, nil
+// splitAggregateAndProof is a signed aggregate and proof taken apart: its
+// message (in its fork shape), the message's aggregator and aggregate slot,
+// and the signature.
+type splitAggregateAndProof struct {
+	message    *eth2spec.VersionedAggregateAndProof
+	aggregator phase0.ValidatorIndex
+	slot       phase0.Slot
+	signature  phase0.BLSSignature
 }
 
-func aggregatorIndex(ap *eth2spec.VersionedAggregateAndProof) phase0.ValidatorIndex {
-	if ap.Version >= eth2spec.DataVersionElectra {
-		if ap.Electra != nil {
-			return ap.Electra.AggregatorIndex
-		}
-		return ap.Fulu.AggregatorIndex
+// splitSignedAggregateAndProof takes a signed aggregate and proof apart,
+// checking that its version's field, message, aggregate and data are set.
+func splitSignedAggregateAndProof(s *eth2spec.VersionedSignedAggregateAndProof) (splitAggregateAndProof, error) {
+	c, err := versioned.SignedAggregateAndProof(s)
+	if err != nil {
+		return splitAggregateAndProof{}, err
 	}
-	return p0Message(ap).AggregatorIndex
-}
-
-func aggregateSlot(ap *eth2spec.VersionedAggregateAndProof) phase0.Slot {
-	if ap.Version >= eth2spec.DataVersionElectra {
-		if ap.Electra != nil {
-			return ap.Electra.Aggregate.Data.Slot
+	var out splitAggregateAndProof
+	var m versioned.Container
+	var data *phase0.AttestationData
+	switch x := c.(type) {
+	case *phase0.SignedAggregateAndProof:
+		if x.Message != nil && x.Message.Aggregate != nil {
+			m, out.aggregator, data = x.Message, x.Message.AggregatorIndex, x.Message.Aggregate.Data
 		}
-		return ap.Fulu.Aggregate.Data.Slot
-	}
-	return p0Message(ap).Aggregate.Data.Slot
-}
-
-func p0Message(ap *eth2spec.VersionedAggregateAndProof) *phase0.AggregateAndProof {
-	for _, m := range []*phase0.AggregateAndProof{ap.Phase0, ap.Altair, ap.Bellatrix, ap.Capella, ap.Deneb} {
-		if m != nil {
-			return m
+		out.signature = x.Signature
+	case *electra.SignedAggregateAndProof:
+		if x.Message != nil && x.Message.Aggregate != nil {
+			m, out.aggregator, data = x.Message, x.Message.AggregatorIndex, x.Message.Aggregate.Data
 		}
+		out.signature = x.Signature
 	}
-	return nil
+	if data == nil {
+		return splitAggregateAndProof{}, fmt.Errorf("%s signed aggregate and proof without its message", s.Version)
+	}
+	out.slot = data.Slot
+	out.message = &eth2spec.VersionedAggregateAndProof{Version: s.Version}
+	if err := versioned.SetAggregateAndProof(out.message, m); err != nil {
+		return splitAggregateAndProof{}, err
+	}
+	return out, nil
 }

@@ -504,7 +504,12 @@ func (t *transition) advance(k flowKey) error {
 				p = f.ownPart(s)
 				p.submitted = true
 				if k.kind == flowAggregator {
-					t.emit(SubmitAggregateAndProof{Signed: signedAggregateAndProof(p.aggregate, sig)})
+					signed, err := signedAggregateAndProof(p.aggregate, sig)
+					if err != nil {
+						t.ignore(dvc.IgnoredCombineFailed, k.slot, "%v", err)
+						continue
+					}
+					t.emit(SubmitAggregateAndProof{Signed: signed})
 				} else {
 					t.emit(SubmitContributionAndProof{Signed: &altair.SignedContributionAndProof{Message: p.contrib, Signature: sig}})
 				}
@@ -626,7 +631,11 @@ func (t *transition) aggregateConsensusDecided(e AggregateConsensusDecided) erro
 		return nil
 	}
 	p := f.ownPart(0)
-	ap := aggregateAndProof(t.cfg.Validator.Index, e.Aggregate, *p.proof)
+	ap, err := aggregateAndProof(t.cfg.Validator.Index, e.Aggregate, *p.proof)
+	if err != nil {
+		t.ignore(dvc.IgnoredDecidedInvalid, e.ID.Slot, "%v", err)
+		return nil
+	}
 	in, err := t.cfg.Chain.AggregateAndProof(ap)
 	if err != nil {
 		t.ignore(dvc.IgnoredDecidedInvalid, e.ID.Slot, "%v", err)
@@ -687,18 +696,18 @@ func (t *transition) contributionConsensusDecided(e ContributionConsensusDecided
 }
 
 func (t *transition) capturedAggregateAndProof(e CapturedAggregateAndProof) error {
-	ap, sig, err := splitSignedAggregateAndProof(e.Signed)
+	sp, err := splitSignedAggregateAndProof(e.Signed)
 	if err != nil {
 		return fmt.Errorf("%w: %w", dvc.ErrMalformedEvent, err)
 	}
-	if aggregatorIndex(ap) != t.cfg.Validator.Index {
-		return fmt.Errorf("%w: aggregate and proof of validator %d", dvc.ErrWrongValidator, aggregatorIndex(ap))
+	if sp.aggregator != t.cfg.Validator.Index {
+		return fmt.Errorf("%w: aggregate and proof of validator %d", dvc.ErrWrongValidator, sp.aggregator)
 	}
-	in, err := t.cfg.Chain.AggregateAndProof(ap)
+	in, err := t.cfg.Chain.AggregateAndProof(sp.message)
 	if err != nil {
 		return fmt.Errorf("%w: %w", dvc.ErrMalformedEvent, err)
 	}
-	slot := aggregateSlot(ap)
+	slot, sig := sp.slot, sp.signature
 	k := flowKey{flowAggregator, slot}
 	f := t.s.flows[k]
 	if f == nil || f.parts[0] == nil || f.parts[0].objectRoot == nil || *f.parts[0].objectRoot != in.SigningRoot {
