@@ -7,10 +7,12 @@ import (
 	bitfield "github.com/OffchainLabs/go-bitfield"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // Reasons an aggregate or a contribution is invalid (SPEC.md section 12).
@@ -60,12 +62,13 @@ func IsValidAggregate(chain signing.Chain, agg *eth2spec.VersionedAttestation, v
 	var data *phase0.AttestationData
 	var bits bitfield.Bitlist
 	var sig phase0.BLSSignature
-	if fork.Name >= eth2spec.DataVersionElectra {
-		a := agg.Electra
-		if agg.Version == eth2spec.DataVersionFulu {
-			a = agg.Fulu
-		}
-		if agg.Version < eth2spec.DataVersionElectra || a == nil {
+	// An electra-shaped aggregate passes under Electra or Fulu whichever of
+	// the two its version names (the containers are the same); a phase0-shaped
+	// one only under the fork it names.
+	c, err := versioned.Attestation(agg)
+	switch a := c.(type) {
+	case *electra.Attestation:
+		if fork.Name < eth2spec.DataVersionElectra {
 			return reject(ErrWrongFork, "%s aggregate at slot %d, where %s is in force", agg.Version, v.Data.Slot, fork.Name)
 		}
 		n := chain.ChainConfig().MaxCommitteesPerSlot
@@ -80,24 +83,13 @@ func IsValidAggregate(chain signing.Chain, agg *eth2spec.VersionedAttestation, v
 			}
 		}
 		data, bits, sig = a.Data, a.AggregationBits, a.Signature
-	} else {
-		var a *phase0.Attestation
-		switch agg.Version {
-		case eth2spec.DataVersionPhase0:
-			a = agg.Phase0
-		case eth2spec.DataVersionAltair:
-			a = agg.Altair
-		case eth2spec.DataVersionBellatrix:
-			a = agg.Bellatrix
-		case eth2spec.DataVersionCapella:
-			a = agg.Capella
-		case eth2spec.DataVersionDeneb:
-			a = agg.Deneb
-		}
-		if a == nil || agg.Version != fork.Name {
+	case *phase0.Attestation:
+		if agg.Version != fork.Name {
 			return reject(ErrWrongFork, "%s aggregate at slot %d, where %s is in force", agg.Version, v.Data.Slot, fork.Name)
 		}
 		data, bits, sig = a.Data, a.AggregationBits, a.Signature
+	default:
+		return reject(ErrWrongFork, "%s aggregate at slot %d, where %s is in force: %v", agg.Version, v.Data.Slot, fork.Name, err)
 	}
 	if data == nil || data.Source == nil || data.Target == nil {
 		return reject(ErrMissingValue, "aggregate data")

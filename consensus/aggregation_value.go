@@ -9,6 +9,7 @@ import (
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // The values of the aggregation instances (SPEC.md section 12):
@@ -35,27 +36,24 @@ func EncodeAggregate(chain signing.Chain, slot phase0.Slot, agg *eth2spec.Versio
 	if agg == nil || agg.Version != fork.Name {
 		return nil, fmt.Errorf("%w: aggregate is not in the shape of %s, in force at slot %d", ErrInvalidValue, fork.Name, slot)
 	}
-	var out []byte
-	switch {
-	case fork.Name >= eth2spec.DataVersionElectra:
-		a := agg.Electra
-		if fork.Name == eth2spec.DataVersionFulu {
-			a = agg.Fulu
-		}
-		if a == nil || a.Data == nil {
+	c, err := versioned.Attestation(agg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: missing %s aggregate: %w", ErrInvalidValue, fork.Name, err)
+	}
+	switch a := c.(type) {
+	case *electra.Attestation:
+		if a.Data == nil {
 			return nil, fmt.Errorf("%w: missing %s aggregate", ErrInvalidValue, fork.Name)
 		}
 		if want := (chain.ChainConfig().MaxCommitteesPerSlot + 7) / 8; uint64(len(a.CommitteeBits)) != want {
 			return nil, fmt.Errorf("%w: %d bytes of committee bits, the chain config has %d", ErrInvalidValue, len(a.CommitteeBits), want)
 		}
-		out, err = chain.MarshalSSZ(a)
-	default:
-		a := phase0Aggregate(agg)
-		if a == nil || a.Data == nil {
+	case *phase0.Attestation:
+		if a.Data == nil {
 			return nil, fmt.Errorf("%w: missing %s aggregate", ErrInvalidValue, fork.Name)
 		}
-		out, err = chain.MarshalSSZ(a)
 	}
+	out, err := chain.MarshalSSZ(c)
 	if err != nil {
 		return nil, fmt.Errorf("%w: aggregate: %w", ErrInvalidValue, err)
 	}
@@ -69,52 +67,18 @@ func DecodeAggregate(chain signing.Chain, slot phase0.Slot, value []byte) (*eth2
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidValue, err)
 	}
-	out := &eth2spec.VersionedAttestation{Version: fork.Name}
-	if fork.Name >= eth2spec.DataVersionElectra {
-		a := new(electra.Attestation)
-		if err := chain.DecodeCanonical(value, a); err != nil {
-			return nil, fmt.Errorf("%w: aggregate: %w", ErrInvalidValue, err)
-		}
-		if fork.Name == eth2spec.DataVersionFulu {
-			out.Fulu = a
-		} else {
-			out.Electra = a
-		}
-		return out, nil
+	a, err := versioned.NewAttestation(fork.Name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: aggregate: %w", ErrInvalidValue, err)
 	}
-	a := new(phase0.Attestation)
 	if err := chain.DecodeCanonical(value, a); err != nil {
 		return nil, fmt.Errorf("%w: aggregate: %w", ErrInvalidValue, err)
 	}
-	switch fork.Name {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = a
-	case eth2spec.DataVersionAltair:
-		out.Altair = a
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = a
-	case eth2spec.DataVersionCapella:
-		out.Capella = a
-	default:
-		out.Deneb = a
+	out := &eth2spec.VersionedAttestation{Version: fork.Name}
+	if err := versioned.SetAttestation(out, a); err != nil {
+		return nil, fmt.Errorf("%w: aggregate: %w", ErrInvalidValue, err)
 	}
 	return out, nil
-}
-
-func phase0Aggregate(agg *eth2spec.VersionedAttestation) *phase0.Attestation {
-	switch agg.Version {
-	case eth2spec.DataVersionPhase0:
-		return agg.Phase0
-	case eth2spec.DataVersionAltair:
-		return agg.Altair
-	case eth2spec.DataVersionBellatrix:
-		return agg.Bellatrix
-	case eth2spec.DataVersionCapella:
-		return agg.Capella
-	case eth2spec.DataVersionDeneb:
-		return agg.Deneb
-	}
-	return nil
 }
 
 // EncodeContributions is the sync contribution consensus value (this

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 func mainnetChain(t *testing.T, through eth2spec.DataVersion) signing.Chain {
@@ -32,32 +33,42 @@ func testAggregate(chain signing.Chain, fork eth2spec.DataVersion) *eth2spec.Ver
 	bits := bitfield.NewBitlist(5)
 	bits.SetBitAt(2, true)
 	data := &phase0.AttestationData{Slot: 3, BeaconBlockRoot: phase0.Root{1}, Source: &phase0.Checkpoint{}, Target: &phase0.Checkpoint{Root: phase0.Root{2}}}
-	out := &eth2spec.VersionedAttestation{Version: fork}
+	var a versioned.Container = &phase0.Attestation{AggregationBits: bits, Data: data, Signature: phase0.BLSSignature{9}}
 	if fork >= eth2spec.DataVersionElectra {
 		cb := bitfield.NewBitvector64()[:(chain.ChainConfig().MaxCommitteesPerSlot+7)/8]
 		cb[0] = 1
-		a := &electra.Attestation{AggregationBits: bits, Data: data, Signature: phase0.BLSSignature{9}, CommitteeBits: cb}
-		if fork == eth2spec.DataVersionFulu {
-			out.Fulu = a
-		} else {
-			out.Electra = a
-		}
-		return out
+		a = &electra.Attestation{AggregationBits: bits, Data: data, Signature: phase0.BLSSignature{9}, CommitteeBits: cb}
 	}
-	a := &phase0.Attestation{AggregationBits: bits, Data: data, Signature: phase0.BLSSignature{9}}
-	switch fork {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = a
-	case eth2spec.DataVersionAltair:
-		out.Altair = a
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = a
-	case eth2spec.DataVersionCapella:
-		out.Capella = a
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = a
+	out := &eth2spec.VersionedAttestation{Version: fork}
+	if err := versioned.SetAttestation(out, a); err != nil {
+		panic(err)
 	}
 	return out
+}
+
+// TestHollowAggregate: an aggregate whose version has no field, or whose
+// field is nil, is refused by the value encoder and the validity check
+// (never a nil dereference).
+func TestHollowAggregate(t *testing.T) {
+	for _, fork := range []eth2spec.DataVersion{eth2spec.DataVersionDeneb, eth2spec.DataVersionElectra, eth2spec.DataVersionFulu} {
+		chain := chainWith(t, fork)
+		data := &phase0.AttestationData{Slot: 3, Source: &phase0.Checkpoint{}, Target: &phase0.Checkpoint{}}
+		full := testAggregate(chain, fork)
+		hollow := map[string]*eth2spec.VersionedAttestation{
+			"no_field":        {Version: fork},
+			"unknown_version": {Version: eth2spec.DataVersionFulu + 1, Electra: full.Electra, Fulu: full.Fulu, Deneb: full.Deneb},
+			"zero_version":    {Phase0: full.Deneb, Electra: full.Electra},
+		}
+		for name, agg := range hollow {
+			if _, err := EncodeAggregate(chain, 3, agg); !errors.Is(err, ErrInvalidValue) {
+				t.Errorf("%s %s: encoded: %v", fork, name, err)
+			}
+			err := IsValidAggregate(chain, agg, AggregateValidity{Data: data, Committee: []phase0.BLSPubKey{{1}}})
+			if !errors.Is(err, ErrWrongFork) {
+				t.Errorf("%s %s: validity %v, want ErrWrongFork", fork, name, err)
+			}
+		}
+	}
 }
 
 // TestAggregateValueRoundTrip: every fork, both presets' sizes: the value
