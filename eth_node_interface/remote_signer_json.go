@@ -13,8 +13,9 @@ import (
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
-	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // JSON encoding of the Web3Signer eth2 signing API. Field names, nesting
@@ -342,33 +343,17 @@ type aggregateAndProofJSON struct {
 }
 
 func marshalAggregateAndProof(ap *eth2spec.VersionedAggregateAndProof) ([]byte, error) {
+	inner, err := versioned.AggregateAndProof(ap)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate_and_proof: %w", err)
+	}
 	name, err := VersionName(ap.Version)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate_and_proof: %w", err)
 	}
-	var inner any
-	switch ap.Version {
-	case eth2spec.DataVersionPhase0:
-		inner = ap.Phase0
-	case eth2spec.DataVersionAltair:
-		inner = ap.Altair
-	case eth2spec.DataVersionBellatrix:
-		inner = ap.Bellatrix
-	case eth2spec.DataVersionCapella:
-		inner = ap.Capella
-	case eth2spec.DataVersionDeneb:
-		inner = ap.Deneb
-	case eth2spec.DataVersionElectra:
-		inner = ap.Electra
-	case eth2spec.DataVersionFulu:
-		inner = ap.Fulu
-	}
 	data, err := json.Marshal(inner)
 	if err != nil {
 		return nil, err
-	}
-	if bytes.Equal(data, []byte("null")) {
-		return nil, fmt.Errorf("aggregate_and_proof: no %s data", name)
 	}
 	return json.Marshal(&aggregateAndProofJSON{Version: name, Data: data})
 }
@@ -385,34 +370,16 @@ func unmarshalAggregateAndProof(input []byte) (*eth2spec.VersionedAggregateAndPr
 	if isNull(j.Data) {
 		return nil, errors.New("aggregate_and_proof: data missing")
 	}
-	out := &eth2spec.VersionedAggregateAndProof{Version: v}
-	if v >= eth2spec.DataVersionElectra {
-		var e electra.AggregateAndProof
-		if err := json.Unmarshal(j.Data, &e); err != nil {
-			return nil, fmt.Errorf("aggregate_and_proof.data: %w", err)
-		}
-		if v == eth2spec.DataVersionElectra {
-			out.Electra = &e
-		} else {
-			out.Fulu = &e
-		}
-		return out, nil
+	inner, err := versioned.NewAggregateAndProof(v)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate_and_proof.version: %w", err)
 	}
-	var p phase0.AggregateAndProof
-	if err := json.Unmarshal(j.Data, &p); err != nil {
+	if err := json.Unmarshal(j.Data, inner); err != nil {
 		return nil, fmt.Errorf("aggregate_and_proof.data: %w", err)
 	}
-	switch v {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = &p
-	case eth2spec.DataVersionAltair:
-		out.Altair = &p
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = &p
-	case eth2spec.DataVersionCapella:
-		out.Capella = &p
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = &p
+	out := &eth2spec.VersionedAggregateAndProof{Version: v}
+	if err := versioned.SetAggregateAndProof(out, inner); err != nil {
+		return nil, fmt.Errorf("aggregate_and_proof: %w", err)
 	}
 	return out, nil
 }

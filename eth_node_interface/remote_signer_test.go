@@ -10,6 +10,7 @@ import (
 
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/spec/signing"
@@ -218,6 +219,16 @@ func TestSigningInputRefusals(t *testing.T) {
 	}
 	if _, err := json.Marshal(&BeaconBlockRequest{Version: eth2spec.DataVersionDeneb}); err == nil {
 		t.Error("encoded a deneb request without header")
+	}
+	// Nor an aggregate and proof without its fork's container, or of no fork.
+	for name, ap := range map[string]*eth2spec.VersionedAggregateAndProof{
+		"nil":           nil,
+		"electra empty": {Version: eth2spec.DataVersionElectra, Deneb: &phase0.AggregateAndProof{}},
+		"unknown fork":  {Version: eth2spec.DataVersionFulu + 1, Fulu: &electra.AggregateAndProof{}},
+	} {
+		if _, err := json.Marshal(NewAggregateAndProofSignRequest(rsForkInfo(t, 5), ap, nil)); err == nil {
+			t.Errorf("encoded the aggregate and proof %s", name)
+		}
 	}
 }
 

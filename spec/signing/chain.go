@@ -9,10 +9,12 @@ import (
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
+	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/sszutil"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // Chain holds what a signing root depends on besides the message: the fork
@@ -403,36 +405,28 @@ func (c Chain) AggregateAndProof(ap *eth2spec.VersionedAggregateAndProof) (Signi
 	if ap == nil {
 		return SigningInput{}, fmt.Errorf("aggregate and proof: missing")
 	}
+	container, err := versioned.AggregateAndProof(ap)
+	if err != nil {
+		return SigningInput{}, fmt.Errorf("aggregate and proof: %w", err)
+	}
 	var (
 		obj  HashRooter
 		slot phase0.Slot
 	)
-	switch ap.Version {
-	case eth2spec.DataVersionPhase0, eth2spec.DataVersionAltair, eth2spec.DataVersionBellatrix,
-		eth2spec.DataVersionCapella, eth2spec.DataVersionDeneb:
-		p := map[eth2spec.DataVersion]*phase0.AggregateAndProof{
-			eth2spec.DataVersionPhase0: ap.Phase0, eth2spec.DataVersionAltair: ap.Altair,
-			eth2spec.DataVersionBellatrix: ap.Bellatrix, eth2spec.DataVersionCapella: ap.Capella,
-			eth2spec.DataVersionDeneb: ap.Deneb,
-		}[ap.Version]
-		if p == nil || p.Aggregate == nil || p.Aggregate.Data == nil {
+	switch p := container.(type) {
+	case *phase0.AggregateAndProof:
+		if p.Aggregate == nil || p.Aggregate.Data == nil {
 			return SigningInput{}, fmt.Errorf("aggregate and proof: no %s aggregate", ap.Version)
 		}
 		obj, slot = p, p.Aggregate.Data.Slot
-	case eth2spec.DataVersionElectra, eth2spec.DataVersionFulu:
-		p := ap.Electra
-		if ap.Version == eth2spec.DataVersionFulu {
-			p = ap.Fulu
-		}
-		if p == nil || p.Aggregate == nil || p.Aggregate.Data == nil {
+	case *electra.AggregateAndProof:
+		if p.Aggregate == nil || p.Aggregate.Data == nil {
 			return SigningInput{}, fmt.Errorf("aggregate and proof: no %s aggregate", ap.Version)
 		}
 		if err := checkBitvector("aggregate and proof committee bits", p.Aggregate.CommitteeBits, c.ChainConfig().MaxCommitteesPerSlot); err != nil {
 			return SigningInput{}, err
 		}
 		obj, slot = p, p.Aggregate.Data.Slot
-	default:
-		return SigningInput{}, fmt.Errorf("aggregate and proof: unsupported version %s", ap.Version)
 	}
 	root, err := c.rootOf("aggregate and proof", obj)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/spec"
 	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 var aggRefs = []string{"SPEC.md section 12", "SPEC.md deviation 18 (the Python and Dafny sources have no aggregation)", "consensus-specs phase0/validator.md Aggregation, electra/validator.md (committee_bits)"}
@@ -129,37 +130,18 @@ func genValidityAggregate(w *Writer) {
 				bits.SetBitAt(uint64(b), true)
 			}
 			sig := aggregateOf(sk, in.SigningRoot)
-			agg := &eth2spec.VersionedAttestation{Version: shape}
-			var value sszObject
-			var node *yaml.Node
+			var a versioned.Container = &phase0.Attestation{AggregationBits: bits, Data: data, Signature: sig}
 			if shape >= eth2spec.DataVersionElectra {
 				cb := bitfield.NewBitvector64()
 				cb.SetBitAt(uint64(committee), true)
-				a := &electra.Attestation{AggregationBits: bits, Data: data, Signature: sig, CommitteeBits: cb}
-				if shape == eth2spec.DataVersionFulu {
-					agg.Fulu = a
-				} else {
-					agg.Electra = a
-				}
-				value, node = a, jsonNode(a)
-			} else {
-				a := &phase0.Attestation{AggregationBits: bits, Data: data, Signature: sig}
-				switch shape {
-				case eth2spec.DataVersionPhase0:
-					agg.Phase0 = a
-				case eth2spec.DataVersionAltair:
-					agg.Altair = a
-				case eth2spec.DataVersionBellatrix:
-					agg.Bellatrix = a
-				case eth2spec.DataVersionCapella:
-					agg.Capella = a
-				case eth2spec.DataVersionDeneb:
-					agg.Deneb = a
-				}
-				value, node = a, jsonNode(a)
+				a = &electra.Attestation{AggregationBits: bits, Data: data, Signature: sig, CommitteeBits: cb}
+			}
+			agg := &eth2spec.VersionedAttestation{Version: shape}
+			if err := versioned.SetAttestation(agg, a); err != nil {
+				panic(err)
 			}
 			vcase := validityCase{preset: "mainnet", handler: "aggregate", suite: suiteOf(tc.want), name: tc.name, chain: chain,
-				duty: duty, value: value, valueNode: node, valueType: "Attestation", valueFork: shape,
+				duty: duty, value: a, valueNode: jsonNode(a), valueType: "Attestation", valueFork: shape,
 				inputs: []any{"committee", committeeNode},
 				check: func() error {
 					return consensus.IsValidAggregate(chain, agg, consensus.AggregateValidity{Data: decided, CommitteeIndex: duty.CommitteeIndex, Committee: pks})
