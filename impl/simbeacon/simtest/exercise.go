@@ -15,6 +15,7 @@ import (
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
 	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // Exercise drives every ethnode.BeaconNode method of c against the node
@@ -302,48 +303,22 @@ func bitCount(b []byte) int {
 // the aggregate's version, signed by aggregator.
 func SignedAggregate(t *testing.T, s Signer, agg *eth2spec.VersionedAttestation, aggregator phase0.ValidatorIndex, proof phase0.BLSSignature, epoch phase0.Epoch) *eth2spec.VersionedSignedAggregateAndProof {
 	t.Helper()
-	out := &eth2spec.VersionedSignedAggregateAndProof{Version: agg.Version}
-	switch agg.Version {
-	case eth2spec.DataVersionElectra, eth2spec.DataVersionFulu:
-		a := agg.Electra
-		if agg.Version == eth2spec.DataVersionFulu {
-			a = agg.Fulu
-		}
+	a, err := versioned.Attestation(agg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sap versioned.Container
+	switch a := a.(type) {
+	case *electra.Attestation:
 		msg := &electra.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: a, SelectionProof: proof}
-		sap := &electra.SignedAggregateAndProof{Message: msg, Signature: s.SignedRoot(aggregator, msg, signing.DomainAggregateAndProof, epoch)}
-		if agg.Version == eth2spec.DataVersionFulu {
-			out.Fulu = sap
-		} else {
-			out.Electra = sap
-		}
-	default:
-		var a *phase0.Attestation
-		switch agg.Version {
-		case eth2spec.DataVersionPhase0:
-			a = agg.Phase0
-		case eth2spec.DataVersionAltair:
-			a = agg.Altair
-		case eth2spec.DataVersionBellatrix:
-			a = agg.Bellatrix
-		case eth2spec.DataVersionCapella:
-			a = agg.Capella
-		default:
-			a = agg.Deneb
-		}
+		sap = &electra.SignedAggregateAndProof{Message: msg, Signature: s.SignedRoot(aggregator, msg, signing.DomainAggregateAndProof, epoch)}
+	case *phase0.Attestation:
 		msg := &phase0.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: a, SelectionProof: proof}
-		sap := &phase0.SignedAggregateAndProof{Message: msg, Signature: s.SignedRoot(aggregator, msg, signing.DomainAggregateAndProof, epoch)}
-		switch agg.Version {
-		case eth2spec.DataVersionPhase0:
-			out.Phase0 = sap
-		case eth2spec.DataVersionAltair:
-			out.Altair = sap
-		case eth2spec.DataVersionBellatrix:
-			out.Bellatrix = sap
-		case eth2spec.DataVersionCapella:
-			out.Capella = sap
-		default:
-			out.Deneb = sap
-		}
+		sap = &phase0.SignedAggregateAndProof{Message: msg, Signature: s.SignedRoot(aggregator, msg, signing.DomainAggregateAndProof, epoch)}
+	}
+	out := &eth2spec.VersionedSignedAggregateAndProof{Version: agg.Version}
+	if err := versioned.SetSignedAggregateAndProof(out, sap); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

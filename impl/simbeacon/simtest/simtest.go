@@ -25,6 +25,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/simbeacon"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // Genesis is the genesis time Start uses: fixed, so runs are reproducible.
@@ -119,33 +120,18 @@ func (s Signer) Attestation(v phase0.ValidatorIndex, epoch phase0.Epoch) *eth2sp
 	bits.SetBitAt(d.ValidatorCommitteeIndex, true)
 	version := s.Node.Fork(d.Slot)
 	out := &eth2spec.VersionedAttestation{Version: version}
+	var att versioned.Container = &phase0.Attestation{AggregationBits: bits, Data: data, Signature: sig}
 	if version >= eth2spec.DataVersionElectra {
 		vi := v
 		// Bitvector[MAX_COMMITTEES_PER_SLOT]: 8 bytes in mainnet, 1 in
 		// minimal (go-bitfield's Bitvector64 methods only handle 8).
 		cb := make(bitfield.Bitvector64, (s.Node.ChainConfig().MaxCommitteesPerSlot+7)/8)
 		cb[d.CommitteeIndex/8] |= 1 << (d.CommitteeIndex % 8)
-		att := &electra.Attestation{AggregationBits: bits, Data: data, Signature: sig, CommitteeBits: cb}
+		att = &electra.Attestation{AggregationBits: bits, Data: data, Signature: sig, CommitteeBits: cb}
 		out.ValidatorIndex = &vi
-		if version == eth2spec.DataVersionFulu {
-			out.Fulu = att
-		} else {
-			out.Electra = att
-		}
-		return out
 	}
-	att := &phase0.Attestation{AggregationBits: bits, Data: data, Signature: sig}
-	switch version {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = att
-	case eth2spec.DataVersionAltair:
-		out.Altair = att
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = att
-	case eth2spec.DataVersionCapella:
-		out.Capella = att
-	default:
-		out.Deneb = att
+	if err := versioned.SetAttestation(out, att); err != nil {
+		panic(err)
 	}
 	return out
 }
