@@ -143,6 +143,22 @@ func (n *Node) aggServeAttester(v *validator, d *spec.AttestationDuty) {
 	n.aggCommittees(n.clock.EpochOf(d.Slot), d.Slot)
 }
 
+// aggPrefetch asks for the committees of slot's epoch and of the next at
+// every slot start, ahead of their first attester duties (the committees
+// of the next epoch are known a whole epoch ahead): a node new to a large
+// registry resolves every committee member's key once (a 300,000-validator
+// registry took each node of a devnet about 15 CPU-s), and the aggregator
+// duties of the epoch's first slots were lost waiting for it. Nothing
+// happens for committees known or on their way.
+func (n *Node) aggPrefetch(slot phase0.Slot) {
+	if n.agg == nil {
+		return
+	}
+	epoch := n.clock.EpochOf(slot)
+	n.aggCommittees(epoch, slot)
+	n.aggCommittees(epoch+1, slot)
+}
+
 // aggCommittees starts fetching the committee keys of epoch unless they
 // are known or on their way; the duties waiting for them are served when
 // they arrive. They are fetched when the first attester duty of the epoch

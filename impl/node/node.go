@@ -658,6 +658,7 @@ func (n *Node) slotStarted(slot phase0.Slot) {
 	n.tracker.expire()
 	n.reportOverload(slot)
 	n.aggSlotStarted(slot)
+	n.aggPrefetch(slot)
 	if slot > 0 {
 		n.attFirstPrune(slot - 1)
 	}
