@@ -376,6 +376,10 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	schedDone := make(chan struct{})
 	go func() { defer close(schedDone); _ = n.sched.Run(ctx) }()
+	// The committees are asked for at once, before genesis too (the
+	// beacon node has the genesis state): the first slot's aggregator
+	// duties need them.
+	n.post(func() { n.aggPrefetch(n.clockSlot()) })
 	n.log.Info("node running", "operator", n.cfg.Self, "validators", len(n.list), "cluster", fmt.Sprintf("%#x", n.cluster[:8]),
 		"genesis", n.cfg.Genesis.UTC().Format(time.RFC3339), "slot_duration", n.cfg.SlotDuration)
 	n.loop(ctx)
