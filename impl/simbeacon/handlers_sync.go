@@ -7,6 +7,7 @@ import (
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
 	"github.com/attestantio/go-eth2-client/spec/altair"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
+	herumi "github.com/herumi/bls-eth-go-binary/bls"
 
 	"github.com/dvspec/go-dvspec/spec/signing"
 )
@@ -135,10 +136,19 @@ func (n *Node) handleSyncContribution(w http.ResponseWriter, r *request) *apiErr
 	mk := syncSubKey{syncKey{slot: slot, root: root}, sub}
 	sig, ok := n.pools.syncAggregate(mk, version)
 	if !ok {
-		var err error
-		if sig, err = aggregate(sigs); err != nil {
-			return &apiError{status: http.StatusInternalServerError, message: err.Error()}
+		var agg herumi.Sign
+		for i, s := range sigs {
+			h, err := n.pools.syncSignature(mk.syncKey, s)
+			if err != nil {
+				return &apiError{status: http.StatusInternalServerError, message: fmt.Sprintf("signature %d does not decode: %v", i, err)}
+			}
+			if i == 0 {
+				agg = *h
+			} else {
+				agg.Add(h)
+			}
 		}
+		copy(sig[:], agg.Serialize())
 		n.pools.memoSyncAggregate(mk, version, sig)
 	}
 	writeJSON(w, http.StatusOK, &dataEnvelope{Data: &altair.SyncCommitteeContribution{

@@ -116,6 +116,10 @@ type registry struct {
 type seenSignatures struct {
 	mu sync.Mutex
 	m  map[seenKey]struct{}
+	// inflight: a triple being verified now; the copies submitted
+	// meanwhile (the cluster's nodes submit within milliseconds of each
+	// other) wait for that answer instead of pairing too.
+	inflight map[seenKey]chan struct{}
 }
 
 type seenKey struct {
@@ -126,20 +130,40 @@ type seenKey struct {
 
 const maxSeenSignatures = 1 << 16
 
-func (s *seenSignatures) has(k seenKey) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.m[k]
-	return ok
-}
-
-func (s *seenSignatures) add(k seenKey) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil || len(s.m) >= maxSeenSignatures {
-		s.m = make(map[seenKey]struct{})
+// claim reports whether k verified before; if not, the caller verifies it
+// and calls done with the answer. A caller finding k being verified waits
+// for that verification first.
+func (s *seenSignatures) claim(k seenKey) (seen bool, done func(verified bool)) {
+	for {
+		s.mu.Lock()
+		if _, ok := s.m[k]; ok {
+			s.mu.Unlock()
+			return true, nil
+		}
+		if ch, busy := s.inflight[k]; busy {
+			s.mu.Unlock()
+			<-ch
+			continue // verified (seen) or refused (verify it again: the answer is the caller's)
+		}
+		ch := make(chan struct{})
+		if s.inflight == nil {
+			s.inflight = map[seenKey]chan struct{}{}
+		}
+		s.inflight[k] = ch
+		s.mu.Unlock()
+		return false, func(verified bool) {
+			s.mu.Lock()
+			if verified {
+				if s.m == nil || len(s.m) >= maxSeenSignatures {
+					s.m = make(map[seenKey]struct{})
+				}
+				s.m[k] = struct{}{}
+			}
+			delete(s.inflight, k)
+			s.mu.Unlock()
+			close(ch)
+		}
 	}
-	s.m[k] = struct{}{}
 }
 
 func newRegistry(n uint64) (*registry, error) {
@@ -242,18 +266,20 @@ func (r *registry) verify(v phase0.ValidatorIndex, root phase0.Root, sig phase0.
 	if uint64(v) >= r.size() {
 		return fmt.Errorf("unknown validator %d", v)
 	}
-	k := seenKey{v: v, root: root, sig: sig}
-	if r.seen.has(k) {
+	seen, done := r.seen.claim(seenKey{v: v, root: root, sig: sig})
+	if seen {
 		return nil
 	}
 	s, err := parseSignature(sig)
 	if err != nil {
+		done(false)
 		return err
 	}
 	if !s.VerifyByte(&r.keys[v], root[:]) {
+		done(false)
 		return fmt.Errorf("signature does not verify under the public key of validator %d", v)
 	}
-	r.seen.add(k)
+	done(true)
 	return nil
 }
 
