@@ -181,6 +181,24 @@ func (fx *loopFixture) startLoop(t *testing.T) (settle func()) {
 	}
 }
 
+// deliver posts ev to the validator's state machine in the loop.
+func (fx *loopFixture) deliver(ev dvc.Event) { fx.n.post(func() { fx.n.deliver(fx.v, ev) }) }
+
+// blockOnDecision serves the validator's attester duty of slot 3 and its
+// decision, and checks the decision waits for its signature (the signer's
+// gate is closed); it returns the instance.
+func (fx *loopFixture) blockOnDecision(t *testing.T, settle func()) consensus.InstanceID {
+	t.Helper()
+	id := consensus.InstanceID{Cluster: fx.n.cluster, Validator: fx.v.pubkey, DutyType: uint64(consensus.DutyAttester), Slot: 3}
+	fx.deliver(dvc.ServeAttestationDuty{Duty: fx.attDuty(3)})
+	fx.deliver(dvc.AttestationConsensusDecided{ID: id, Data: fx.attData(3)})
+	settle()
+	if fx.v.blocked == nil {
+		t.Fatalf("the decision did not wait for its signature; stepped: %v", fx.log.names())
+	}
+	return id
+}
+
 func (fx *loopFixture) attDuty(slot phase0.Slot) *spec.AttestationDuty {
 	return &spec.AttestationDuty{Pubkey: fx.v.pubkey, ValidatorIndex: fx.v.index, CommitteeLength: 4, CommitteesAtSlot: 1, ValidatorCommitteeIndex: 1, Slot: slot}
 }
@@ -255,16 +273,9 @@ func TestBlockedEventsDrainInOrder(t *testing.T) {
 	fx := newLoopFixture(t, s)
 	fx.log.stepCh = make(chan string, 64)
 	settle := fx.startLoop(t)
+	deliver := fx.deliver
 
-	deliver := func(ev dvc.Event) { fx.n.post(func() { fx.n.deliver(fx.v, ev) }) }
-
-	id := consensus.InstanceID{Cluster: fx.n.cluster, Validator: fx.v.pubkey, DutyType: uint64(consensus.DutyAttester), Slot: 3}
-	deliver(dvc.ServeAttestationDuty{Duty: fx.attDuty(3)})
-	deliver(dvc.AttestationConsensusDecided{ID: id, Data: fx.attData(3)})
-	settle()
-	if fx.v.blocked == nil {
-		t.Fatalf("the decision did not wait for its signature; stepped: %v", fx.log.names())
-	}
+	id := fx.blockOnDecision(t, settle)
 	later := []dvc.Event{
 		dvc.ServeAttestationDuty{Duty: fx.attDuty(35)},
 		dvc.ServeAttestationDuty{Duty: fx.attDuty(67)},
@@ -477,15 +488,9 @@ func TestPeerSharesDoNotWaitBehindBlockedStep(t *testing.T) {
 	fx := newLoopFixture(t, s)
 	fx.log.stepCh = make(chan string, 64)
 	settle := fx.startLoop(t)
-	deliver := func(ev dvc.Event) { fx.n.post(func() { fx.n.deliver(fx.v, ev) }) }
+	deliver := fx.deliver
 
-	id := consensus.InstanceID{Cluster: fx.n.cluster, Validator: fx.v.pubkey, DutyType: uint64(consensus.DutyAttester), Slot: 3}
-	deliver(dvc.ServeAttestationDuty{Duty: fx.attDuty(3)})
-	deliver(dvc.AttestationConsensusDecided{ID: id, Data: fx.attData(3)})
-	settle()
-	if fx.v.blocked == nil {
-		t.Fatalf("the decision did not wait for its signature; stepped: %v", fx.log.names())
-	}
+	id := fx.blockOnDecision(t, settle)
 	laterDuty := dvc.ServeAttestationDuty{Duty: fx.attDuty(35)}
 	deliver(laterDuty)
 	share := dvc.ReceivedAttestationShare{Share: &networking.AttestationShare{Data: fx.attData(3), ValidatorIndex: fx.v.index, ShareIndex: 3}}

@@ -284,12 +284,10 @@ func (n *Node) requestSignature(v *validator, req *sigRequest) {
 		}
 		// The share comes back to this node's state machine, which checks
 		// it: check it in the batch verifier first. A sync committee
-		// message share goes to the low lane, where it is checked with the
-		// peers' shares of the slot in one pairing equation (checked alone
-		// in the first lane, the 8 validators' own shares of a slot cost
-		// a third of a devnet's CPU with aggregation off) and after the
-		// slot's attestation and proposal shares; peers' events do not
-		// wait for it (deliverFromPeer).
+		// message share goes to the low lane, after the slot's attestation
+		// and proposal shares and, when they are queued together, in one
+		// pairing equation with the peers' shares of the slot; peers'
+		// events do not wait for it (deliverFromPeer).
 		low := req.key.kind == dvc.SignSyncCommitteeMessage
 		n.bv.submit(verifyJob{pk: v.sharePub, root: req.in.SigningRoot, sig: sig, low: low, done: func() { n.post(result) }})
 	}()
