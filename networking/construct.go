@@ -45,6 +45,9 @@ type VerifyFunc func(pubkey phase0.BLSPubKey, msg []byte, sig phase0.BLSSignatur
 // (signing roots), the validator public key, the public key share of every
 // share index, and the threshold M. It replaces the Python's implicit
 // access to the distributed validator's co-validator list.
+// RecoverFunc is the signature of bls.RecoverSignature.
+type RecoverFunc func(parts []bls.PartialSignature, threshold int) (bls.Signature, error)
+
 type Verifier struct {
 	Chain           signing.Chain
 	ValidatorPubkey phase0.BLSPubKey
@@ -52,6 +55,10 @@ type Verifier struct {
 	Threshold       int
 	// Verify is bls.Verify when nil.
 	Verify VerifyFunc
+	// Recover is bls.RecoverSignature when nil; when set it must return
+	// exactly what bls.RecoverSignature returns (bls.RecoverSignatureWith
+	// over decoded points the caller kept, for example).
+	Recover RecoverFunc
 	// PublicSharesChecked says the caller has established that
 	// PublicShares are a threshold-M sharing of ValidatorPubkey
 	// (spec/cluster.CheckPublicShares). The combined signature of M
@@ -240,7 +247,11 @@ func combine[M Message](v Verifier, shares []M) (signing.SigningInput, phase0.BL
 		}
 		parts = append(parts, bls.PartialSignature{Index: s.Signer(), Signature: s.PartialSignature()})
 	}
-	sig, err := bls.RecoverSignature(parts, v.Threshold)
+	recover := v.Recover
+	if recover == nil {
+		recover = bls.RecoverSignature
+	}
+	sig, err := recover(parts, v.Threshold)
 	if err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrInvalidCombination, err))
 	}

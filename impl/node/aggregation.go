@@ -403,7 +403,7 @@ func (n *Node) aggStep(v *validator, a *aggVal, ev aggduty.Event) {
 				next, outs, err = a.st, nil, fmt.Errorf("%w: %v", errAggSpecPanic, r)
 			}
 		}()
-		return aggduty.Step(v.cfg, a.st, ev, aggduty.Oracles{Signer: signer, Verify: n.bls.Verify})
+		return aggduty.Step(v.cfg, a.st, ev, aggduty.Oracles{Signer: signer, Verify: n.bls.Verify, Recover: n.bls.Recover})
 	}()
 	n.aggTraceStep(v, ev, outs, err)
 	if err != nil && signer.missing != nil && errors.Is(err, errNeedSignature) {

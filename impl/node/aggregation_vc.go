@@ -80,7 +80,7 @@ func (n *Node) captureAggregation(v *validator, ev dvc.Event, done chan<- error)
 				next, outs, err = a.st, nil, fmt.Errorf("%w: %v", errAggSpecPanic, r)
 			}
 		}()
-		return aggduty.Step(v.cfg, a.st, ev.(aggduty.Event), aggduty.Oracles{Verify: n.bls.Verify})
+		return aggduty.Step(v.cfg, a.st, ev.(aggduty.Event), aggduty.Oracles{Verify: n.bls.Verify, Recover: n.bls.Recover})
 	}()
 	n.aggTraceStep(v, ev.(aggduty.Event), outs, err)
 	if err != nil {

@@ -317,7 +317,7 @@ func (n *Node) loadValidators() error {
 			cfg: dcfg, st: st, index: dcfg.Validator.Index, pubkey: cv.PublicKey, sharePub: shares[c.Self],
 			sigs: map[sigKey]sigResult{},
 		}
-		v.verifier = networking.Verifier{Chain: c.Chain, ValidatorPubkey: cv.PublicKey, PublicShares: shares, Threshold: dcfg.Threshold, Verify: n.bls.Verify, PublicSharesChecked: true}
+		v.verifier = networking.Verifier{Chain: c.Chain, ValidatorPubkey: cv.PublicKey, PublicShares: shares, Threshold: dcfg.Threshold, Verify: n.bls.Verify, Recover: n.bls.Recover, PublicSharesChecked: true}
 		if _, dup := n.byIndex[v.index]; dup {
 			return fmt.Errorf("node: validator index %d given twice", v.index)
 		}

@@ -188,7 +188,7 @@ func (n *Node) step(v *validator, ev dvc.Event) error {
 // caller keeps the event.
 func (n *Node) stepOrWait(v *validator, ev dvc.Event, request bool) (waits bool, _ error) {
 	signer := &loopSigner{v: v}
-	next, outs, err := stepSpec(v.cfg, v.st, ev, dvc.Oracles{Signer: signer, Verify: n.bls.Verify})
+	next, outs, err := stepSpec(v.cfg, v.st, ev, dvc.Oracles{Signer: signer, Verify: n.bls.Verify, Recover: n.bls.Recover})
 	if err != nil && signer.missing != nil && errors.Is(err, errNeedSignature) {
 		if request {
 			v.blocked = ev

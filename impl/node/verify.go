@@ -11,7 +11,7 @@ import (
 	herumi "github.com/herumi/bls-eth-go-binary/bls"
 
 	"github.com/dvspec/go-dvspec/consensus/qbft"
-	_ "github.com/dvspec/go-dvspec/spec/bls" // sets herumi's Ethereum mode
+	"github.com/dvspec/go-dvspec/spec/bls"
 )
 
 // memo remembers signature checks so that each signature is verified once:
@@ -58,6 +58,49 @@ func (m *memo) put(k [32]byte, v bool) {
 type blsMemo struct {
 	m    *memo
 	keys *keyCache
+	// sigs keeps the signatures the batch verifier decoded (subgroup
+	// points other than infinity), so that threshold recovery, which
+	// combines shares just verified, does not decompress and
+	// subgroup-check them again (Recover).
+	sigs *sigCache
+}
+
+// sigCache is a two-generation map of decoded signatures.
+type sigCache struct {
+	mu       sync.Mutex
+	cur, old map[phase0.BLSSignature]*herumi.Sign
+}
+
+// sigCacheLimit per generation: a node checks about 4,400 shares a slot at
+// 512 validators holding every sync seat, and recovers within the slot.
+const sigCacheLimit = 1 << 14
+
+func (c *sigCache) get(sig phase0.BLSSignature) *herumi.Sign {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if h := c.cur[sig]; h != nil {
+		return h
+	}
+	return c.old[sig]
+}
+
+// put keeps h, the decoding of sig, unless it is infinity.
+func (c *sigCache) put(sig phase0.BLSSignature, h *herumi.Sign) {
+	if h.IsZero() {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.cur) >= sigCacheLimit {
+		c.old, c.cur = c.cur, make(map[phase0.BLSSignature]*herumi.Sign, sigCacheLimit)
+	}
+	c.cur[sig] = h
+}
+
+// Recover is bls.RecoverSignature over the decoded signatures kept
+// (bls.RecoverSignatureWith): the same answer.
+func (b blsMemo) Recover(parts []bls.PartialSignature, threshold int) (bls.Signature, error) {
+	return bls.RecoverSignatureWith(parts, threshold, b.sigs.get)
 }
 
 type keyCache struct {
@@ -66,7 +109,8 @@ type keyCache struct {
 }
 
 func newBLSMemo() blsMemo {
-	return blsMemo{m: newMemo(1 << 18), keys: &keyCache{keys: map[phase0.BLSPubKey]*herumi.PublicKey{}}}
+	return blsMemo{m: newMemo(1 << 18), keys: &keyCache{keys: map[phase0.BLSPubKey]*herumi.PublicKey{}},
+		sigs: &sigCache{cur: map[phase0.BLSSignature]*herumi.Sign{}, old: map[phase0.BLSSignature]*herumi.Sign{}}}
 }
 
 // publicKey returns the parsed key, or nil when bls.Verify would refuse it.
@@ -99,6 +143,7 @@ func (b blsMemo) verify(pk phase0.BLSPubKey, msg []byte, sig phase0.BLSSignature
 	if err := hsig.Deserialize(sig[:]); err != nil {
 		return false
 	}
+	b.sigs.put(sig, &hsig)
 	// A copy: cgo panics on a pointer into an allocation holding Go
 	// pointers (see spec/bls cgoBytes).
 	return hsig.VerifyByte(hpk, append(make([]byte, 0, len(msg)), msg...))
@@ -329,6 +374,7 @@ func (bv *batchVerifier) multi(todo []verifyJob, idx []int) bool {
 		if hpk == nil || s.Deserialize(sig[:]) != nil {
 			return false
 		}
+		bv.b.sigs.put(sig, &s)
 		sigs = append(sigs, s)
 		pubs = append(pubs, *hpk)
 		msgs = append(msgs, todo[i].root[:]...)
@@ -355,6 +401,7 @@ func (bv *batchVerifier) sameMessage(todo []verifyJob, idx []int) bool {
 		if hpk == nil || s.Deserialize(sig[:]) != nil {
 			return false
 		}
+		bv.b.sigs.put(sig, &s)
 		g2s[n] = *herumi.CastFromSign(&s)
 		g1s[n] = *herumi.CastFromPublicKey(hpk)
 		for {

@@ -269,12 +269,32 @@ func VerifyPartial(pub PublicShare, msg []byte, part PartialSignature) bool {
 // VerifyPartial, since one bad part among those used yields a signature that
 // does not verify. An infinity result is reported as ErrDegenerate.
 func RecoverSignature(parts []PartialSignature, threshold int) (Signature, error) {
+	return RecoverSignatureWith(parts, threshold, nil)
+}
+
+// SignatureDecoder returns a signature its caller has already decoded and
+// found to be a subgroup point other than infinity (the checks
+// RecoverSignature makes of every part), or nil when it has not.
+type SignatureDecoder func(Signature) *herumi.Sign
+
+// RecoverSignatureWith is RecoverSignature taking the parts' decoded points
+// from decoded where it has them (nil: none): the same answer, without
+// decompressing and subgroup-checking again a partial signature a batch
+// verifier just decoded. decoded must answer only for exactly the bytes
+// it decoded.
+func RecoverSignatureWith(parts []PartialSignature, threshold int, decoded SignatureDecoder) (Signature, error) {
 	order, err := selectShares(len(parts), threshold, func(i int) uint64 { return parts[i].Index })
 	if err != nil {
 		return Signature{}, err
 	}
 	sigs := make([]herumi.Sign, len(parts))
 	for i := range parts {
+		if decoded != nil {
+			if h := decoded(parts[i].Signature); h != nil {
+				sigs[i] = *h
+				continue
+			}
+		}
 		h, err := parseNonInfinitySignature(parts[i].Signature)
 		if err != nil {
 			return Signature{}, fmt.Errorf("partial signature of share %d: %w", parts[i].Index, err)

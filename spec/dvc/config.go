@@ -148,6 +148,7 @@ func (c *Config) verifier(o Oracles) networking.Verifier {
 		PublicShares:    c.PublicShares,
 		Threshold:       c.Threshold,
 		Verify:          o.Verify,
+		Recover:         o.Recover,
 
 		PublicSharesChecked: c.PublicSharesChecked,
 	}

@@ -43,6 +43,9 @@ type Oracles struct {
 	// combination; it must return exactly what bls.Verify returns (a
 	// memoising wrapper, for example).
 	Verify networking.VerifyFunc
+	// Recover, when set, replaces bls.RecoverSignature in combination; it
+	// must return exactly what bls.RecoverSignature returns.
+	Recover networking.RecoverFunc
 }
 
 // KeyShareSigner is a Signer that signs the signing root with a key share

@@ -34,8 +34,9 @@ type Signer interface {
 type Oracles struct {
 	Signer Signer
 	// Verify, when set, replaces bls.Verify (it must return what bls.Verify
-	// returns).
-	Verify networking.VerifyFunc
+	// returns); Recover, when set, bls.RecoverSignature (the same rule).
+	Verify  networking.VerifyFunc
+	Recover networking.RecoverFunc
 }
 
 // KeyShareSigner is a Signer that signs the signing root with a key share:
@@ -102,7 +103,7 @@ func Step(cfg *dvc.Config, st *State, ev Event, o Oracles) (*State, []Output, er
 	// cluster definition is validated does not check each combined
 	// selection proof again, one pairing per validator and slot.
 	t := &transition{cfg: cfg, o: o, s: st.clone(), v: networking.Verifier{
-		Chain: cfg.Chain, ValidatorPubkey: cfg.Validator.Pubkey, PublicShares: cfg.PublicShares, Threshold: cfg.Threshold, Verify: o.Verify,
+		Chain: cfg.Chain, ValidatorPubkey: cfg.Validator.Pubkey, PublicShares: cfg.PublicShares, Threshold: cfg.Threshold, Verify: o.Verify, Recover: o.Recover,
 		PublicSharesChecked: cfg.PublicSharesChecked,
 	}}
 	if err := t.dispatch(ev); err != nil {
