@@ -65,7 +65,8 @@ type blsMemo struct {
 	sigs *sigCache
 }
 
-// sigCache is a two-generation map of decoded signatures.
+// sigCache is a two-generation map of decoded signatures (nil: keeps
+// nothing).
 type sigCache struct {
 	mu       sync.Mutex
 	cur, old map[phase0.BLSSignature]*herumi.Sign
@@ -76,6 +77,9 @@ type sigCache struct {
 const sigCacheLimit = 1 << 14
 
 func (c *sigCache) get(sig phase0.BLSSignature) *herumi.Sign {
+	if c == nil {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if h := c.cur[sig]; h != nil {
@@ -86,7 +90,7 @@ func (c *sigCache) get(sig phase0.BLSSignature) *herumi.Sign {
 
 // put keeps h, the decoding of sig, unless it is infinity.
 func (c *sigCache) put(sig phase0.BLSSignature, h *herumi.Sign) {
-	if h.IsZero() {
+	if c == nil || h.IsZero() {
 		return
 	}
 	c.mu.Lock()
