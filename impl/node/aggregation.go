@@ -71,12 +71,19 @@ type aggRunner struct {
 	// or a sync committee message's share or signature behind it.
 	bv      *batchVerifier
 	signSem chan struct{}
+	// syncSelSem bounds the sync committee selection proofs apart: the
+	// slot's burst of them (one per member and subcommittee) never queues
+	// an AggregateAndProof or a ContributionAndProof behind it.
+	syncSelSem chan struct{}
 	// pendingAtt and pendingSync are the duties whose aggregation flow
 	// starts when the DV's attestation (sync committee message) of the
 	// slot is submitted: the selection proofs are signed after the
 	// duty's own signature, never in competition with it.
 	pendingAtt  map[aggDutyKey]*spec.AttestationDuty
 	pendingSync map[aggDutyKey]*spec.SyncCommitteeDuty
+	// syncServed are the contribution duties served at their slot's start
+	// (aggPrepareSync), which the sync committee duty does not serve again.
+	syncServed map[aggDutyKey]bool
 }
 
 type aggInst struct {
@@ -86,9 +93,10 @@ type aggInst struct {
 
 func newAggRunner(b blsMemo) *aggRunner {
 	return &aggRunner{
-		bv: newBatchVerifier(b, 1), signSem: make(chan struct{}, 16),
+		bv: newBatchVerifier(b, 1), signSem: make(chan struct{}, 16), syncSelSem: make(chan struct{}, 16),
 		pendingAtt: map[aggDutyKey]*spec.AttestationDuty{}, pendingSync: map[aggDutyKey]*spec.SyncCommitteeDuty{},
-		vals: map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},
+		syncServed: map[aggDutyKey]bool{},
+		vals:       map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},
 		committees: map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey{},
 		pending:    map[phase0.Epoch][]*spec.AttestationDuty{},
 		fetching:   map[phase0.Epoch]bool{},
@@ -377,7 +385,16 @@ func (n *Node) onAggShare(from uint64, v *validator, s *networking.AggregationSh
 		deliver() // the state machine rejects it and says why
 		return
 	}
-	n.agg.bv.submit(verifyJob{pk: pk, root: s.SigningRoot, sig: s.Signature, low: true, done: deliver})
+	n.agg.bv.submit(verifyJob{pk: pk, root: s.SigningRoot, sig: s.Signature, low: aggShareLow(s), done: deliver})
+}
+
+// aggShareLow puts the sync committee selection proofs, every member's
+// every slot and signed ahead at the slot's start (aggPrepareSync), in the
+// aggregation verifier's low lane: the shares that finish a duty close to
+// its deadline (an AggregateAndProof, a ContributionAndProof) and the
+// attesters' few selection proofs are checked before them.
+func aggShareLow(s *networking.AggregationShare) bool {
+	return s.Type == uint64(networking.ShareSyncSelectionProof)
 }
 
 func (n *Node) aggDeliver(v *validator, ev aggduty.Event) {
@@ -495,7 +512,7 @@ func (n *Node) aggLoopBack(v *validator, m *networking.AggregationShare) {
 		return
 	}
 	// Not from the loop: submit waits while the verifier's queue is full.
-	go n.agg.bv.submit(verifyJob{pk: pk, root: m.SigningRoot, sig: m.Signature, low: true, done: deliver})
+	go n.agg.bv.submit(verifyJob{pk: pk, root: m.SigningRoot, sig: m.Signature, low: aggShareLow(m), done: deliver})
 }
 
 // memoValidity memoises a validity predicate by value: QBFT checks the
@@ -693,6 +710,10 @@ type aggSigRequest struct {
 	kind string
 }
 
+// kindSyncSelectionProof is the signing kind (metrics label) of a sync
+// committee selection proof.
+const kindSyncSelectionProof = "sync_selection_proof"
+
 func (s *aggSigner) lookup(r *aggSigRequest) (phase0.BLSSignature, error) {
 	if res, ok := s.a.sigs[r.in.SigningRoot]; ok {
 		return res.sig, res.err
@@ -715,7 +736,7 @@ func (s *aggSigner) SignSelectionProof(slot phase0.Slot, in signing.SigningInput
 }
 
 func (s *aggSigner) SignSyncSelectionProof(data *altair.SyncAggregatorSelectionData, in signing.SigningInput) (phase0.BLSSignature, error) {
-	return s.lookup(&aggSigRequest{in: in, kind: "sync_selection_proof", slot: data.Slot, req: func(fi *ethnode.ForkInfo, root *phase0.Root) *ethnode.SignRequest {
+	return s.lookup(&aggSigRequest{in: in, kind: kindSyncSelectionProof, slot: data.Slot, req: func(fi *ethnode.ForkInfo, root *phase0.Root) *ethnode.SignRequest {
 		return ethnode.NewSyncCommitteeSelectionProofSignRequest(fi, data, root)
 	}})
 }
@@ -738,15 +759,19 @@ func (s *aggSigner) SignContributionAndProof(cp *altair.ContributionAndProof, in
 }
 
 func (n *Node) aggRequestSignature(v *validator, a *aggVal, r *aggSigRequest) {
+	sem := n.agg.signSem
+	if r.kind == kindSyncSelectionProof {
+		sem = n.agg.syncSelSem
+	}
 	go func() {
 		select {
-		case n.agg.signSem <- struct{}{}:
+		case sem <- struct{}{}:
 		case <-n.ctx.Done():
 			return
 		}
 		start := n.now()
 		sig, err := n.aggSign(v, r)
-		<-n.agg.signSem
+		<-sem
 		n.cfg.Metrics.Signed(r.kind, n.now().Sub(start), err)
 		if err != nil && n.ctx.Err() == nil {
 			n.log.Warn("aggregation signing failed", "validator", v.index, "kind", r.kind, "err", err)
@@ -805,6 +830,11 @@ func (n *Node) aggSlotStarted(slot phase0.Slot) {
 	for k := range n.agg.pendingSync {
 		if k.slot+keep < slot {
 			delete(n.agg.pendingSync, k)
+		}
+	}
+	for k := range n.agg.syncServed {
+		if k.slot+keep < slot {
+			delete(n.agg.syncServed, k)
 		}
 	}
 }

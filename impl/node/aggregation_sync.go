@@ -75,8 +75,37 @@ func (n *Node) aggServeSync(v *validator, d *spec.SyncCommitteeDuty, slot phase0
 		n.aggServeSyncNow(v, d, slot)
 		return
 	}
-	n.agg.pendingSync[aggDutyKey{v.index, slot}] = d
+	k := aggDutyKey{v.index, slot}
+	if n.agg.syncServed[k] {
+		return
+	}
+	n.agg.pendingSync[k] = d
 	n.aggSyncKeys(slot)
+}
+
+// aggPrepareSync serves the contribution duty of a sync committee member
+// at the start of its slot (remote-signer mode): the selection proofs are
+// signed and combined in the slot's first third, where only a proposal
+// runs, instead of after the sync committee message (a third of a slot
+// later, when 512 members' messages and proofs otherwise pile onto the
+// same signers and cores, and the contribution at 2/3 of the slot waits
+// for the proofs' verdicts). The contribution instance still starts only
+// after the gate (the DV's sync committee message submitted), so a
+// contribution can neither delay nor change the message; a selection
+// proof is a signature over (slot, subcommittee), never slashable, so
+// signing it before the message costs nothing if the message fails. As
+// validator clients do: Lighthouse computes its sync selection proofs
+// slots ahead.
+func (n *Node) aggPrepareSync(v *validator, d *spec.SyncCommitteeDuty, slot phase0.Slot) {
+	if n.agg == nil || n.cfg.VC != nil {
+		return
+	}
+	k := aggDutyKey{v.index, slot}
+	if n.agg.syncServed[k] {
+		return
+	}
+	n.agg.syncServed[k] = true
+	n.aggServeSyncNow(v, d, slot)
 }
 
 // aggServeSyncNow serves the contribution duty of a sync committee member

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,8 @@ import (
 	"github.com/dvspec/go-dvspec/impl/slashingstore"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/cluster"
+	"github.com/dvspec/go-dvspec/spec/dvc"
+	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
 )
 
 // aggCluster runs four nodes with four distributed validators against a
@@ -25,7 +28,7 @@ import (
 // beacon node (its records of what it verified and accepted) once the
 // nodes stopped, and the number of sync committee bits set in the sync
 // aggregate of each block it imported, by slot.
-func aggCluster(t *testing.T, slots uint64, noAggregation bool) (*simbeacon.Node, map[phase0.Slot]int) {
+func aggCluster(t *testing.T, slots uint64, noAggregation bool, tracer Tracer) (*simbeacon.Node, map[phase0.Slot]int) {
 	t.Helper()
 	const operators, validators, secondsPerSlot = 4, 4, 2
 	chainCfg, forks, err := simbeacon.BuiltinChain("minimal", 0)
@@ -91,6 +94,9 @@ func aggCluster(t *testing.T, slots uint64, noAggregation bool) (*simbeacon.Node
 		n, err := New(Config{Cluster: def, Self: i, NodeKey: keys.NodeKeyFromSeed(seed, i), Chain: chain,
 			Genesis: genesis, SlotDuration: secondsPerSlot * time.Second, BeaconNode: bn, Signer: signer, Slashing: store,
 			Transport: mem.Endpoint(i), Aggregation: !noAggregation})
+		if i == 1 && tracer != nil {
+			n.cfg.Tracer = tracer
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +146,8 @@ func TestAggregationThroughNodes(t *testing.T) {
 		return n, slots
 	}
 	const slots = 8
-	sb, bits := aggCluster(t, slots, false)
+	order := &syncServeOrder{}
+	sb, bits := aggCluster(t, slots, false, order)
 	aggs, aggSlots := count(sb, simbeacon.KindAggregateAndProof)
 	contribs, contribSlots := count(sb, simbeacon.KindContributionAndProof)
 	atts, _ := count(sb, simbeacon.KindAttestation)
@@ -163,7 +170,9 @@ func TestAggregationThroughNodes(t *testing.T) {
 		t.Errorf("the beacon node accepted %d contributions in %d slots, want several", contribs, len(contribSlots))
 	}
 
-	sb, bits = aggCluster(t, 4, true)
+	order.check(t, slots)
+
+	sb, bits = aggCluster(t, 4, true, nil)
 	for s, n := range bits {
 		if n != 0 {
 			t.Errorf("aggregation off: %d sync committee bits in the block of slot %d, which only contributions put there", n, s)
@@ -177,5 +186,83 @@ func TestAggregationThroughNodes(t *testing.T) {
 	}
 	if n, _ := count(sb, simbeacon.KindSyncCommitteeMessage); n == 0 {
 		t.Error("aggregation off: no sync committee message accepted either (the cluster did not run)")
+	}
+}
+
+// syncServeOrder is a Tracer of one node recording, per validator and
+// slot, the order of its sync committee duty's DVC serve and its
+// contribution duty's serve (and how often the latter was served).
+type syncServeOrder struct {
+	mu     sync.Mutex
+	n      int
+	dvc    map[syncSlotKey]int // order of the DVC's ServeSyncCommitteeDuty
+	agg    map[syncSlotKey]int // order of the first ServeSyncContributionDuty
+	served map[syncSlotKey]int // ServeSyncContributionDuty steps taken without error
+}
+
+type syncSlotKey struct {
+	v    phase0.ValidatorIndex
+	slot phase0.Slot
+}
+
+func (o *syncServeOrder) Init(uint64, *dvc.Config, *dvc.State) {}
+
+func (o *syncServeOrder) Step(_ uint64, cfg *dvc.Config, ev dvc.Event, _ []dvc.Output, _ error, _ *dvc.State) {
+	if e, ok := ev.(dvc.ServeSyncCommitteeDuty); ok {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.n++
+		if o.dvc == nil {
+			o.dvc = map[syncSlotKey]int{}
+		}
+		o.dvc[syncSlotKey{cfg.Validator.Index, e.Slot}] = o.n
+	}
+}
+
+func (o *syncServeOrder) AggInit(uint64, *dvc.Config) {}
+
+func (o *syncServeOrder) AggStep(_ uint64, cfg *dvc.Config, ev aggduty.Event, _ []aggduty.Output, err error) {
+	e, ok := ev.(aggduty.ServeSyncContributionDuty)
+	if !ok || err != nil {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.n++
+	if o.agg == nil {
+		o.agg, o.served = map[syncSlotKey]int{}, map[syncSlotKey]int{}
+	}
+	k := syncSlotKey{cfg.Validator.Index, e.Slot}
+	if _, seen := o.agg[k]; !seen {
+		o.agg[k] = o.n
+	}
+	o.served[k]++
+}
+
+// check: from slot 1 (the period's committee keys are known by then), a
+// contribution duty is served at its slot's start, before the sync
+// committee duty a third into the slot (aggPrepareSync), and once.
+func (o *syncServeOrder) check(t *testing.T, slots uint64) {
+	t.Helper()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	early := 0
+	for k, at := range o.dvc {
+		if k.slot == 0 || uint64(k.slot)+1 >= slots {
+			continue // keys fetched in slot 0; the last slot may be cut short
+		}
+		if a, ok := o.agg[k]; !ok || a > at {
+			t.Errorf("validator %d slot %d: contribution duty not served before the sync committee duty", k.v, k.slot)
+			continue
+		}
+		early++
+	}
+	for k, n := range o.served {
+		if n != 1 {
+			t.Errorf("validator %d slot %d: contribution duty served %d times", k.v, k.slot, n)
+		}
+	}
+	if early == 0 {
+		t.Error("no contribution duty served at its slot's start")
 	}
 }

@@ -649,6 +649,14 @@ func (s sink) ServeSyncCommitteeDuty(d *spec.SyncCommitteeDuty, slot phase0.Slot
 	})
 }
 
+func (s sink) PrepareSyncCommitteeDuty(d *spec.SyncCommitteeDuty, slot phase0.Slot) {
+	s.n.postLane(consensus.DutySyncContribution, func() {
+		if v := s.n.vals[d.Pubkey]; v != nil && !s.n.expired(v.cfg, consensus.DutySyncCommittee, slot) {
+			s.n.aggPrepareSync(v, d, slot)
+		}
+	})
+}
+
 // slotStarted runs at every slot start: it tells every state machine the
 // slot began (dvc.NewSlot: what can no longer be included expires, SPEC.md
 // amendment A23, and the QBFT instances it stops are freed), expires the

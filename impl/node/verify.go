@@ -196,7 +196,8 @@ type verifyJob struct {
 	done func()
 	// low: sync committee or aggregation work, checked when no proposal or
 	// attestation share waits (overload.go's lanes, applied to the CPU the
-	// checks take).
+	// checks take); in the aggregation runtime's own verifier, the sync
+	// committee selection proofs (aggShareLow).
 	low bool
 }
 

@@ -75,6 +75,16 @@ type Sink interface {
 	// of the sync committee that signs at slot, with the lowest
 	// subcommittee it belongs to.
 	ServeSyncCommitteeDuty(d *spec.SyncCommitteeDuty, slot phase0.Slot, subcommittee uint64)
+	// PrepareSyncCommitteeDuty is called at the start of slot, after its
+	// proposer duties, for a validator of the sync committee that signs at
+	// slot, when the duties of slot's sync committee are known by then. It
+	// precedes the duty's ServeSyncCommitteeDuty: work that needs neither
+	// the slot's head nor the validator's sync committee message (the sync
+	// committee selection proofs, whose aggregator verdicts the
+	// contribution at 2/3 of the slot waits for) can use the slot's first
+	// third, where only a proposal runs. A sink must not rely on it: with
+	// duties fetched late it is not called.
+	PrepareSyncCommitteeDuty(d *spec.SyncCommitteeDuty, slot phase0.Slot)
 }
 
 // Config configures a Scheduler.
@@ -177,6 +187,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 					s.cfg.Sink.ServeProposerDuty(d)
 				}
 			}
+			s.prepareSync(slot)
 			// One third in: attester and sync committee duties.
 			if err := s.sleepUntil(ctx, c.AttestationTime(slot)); err != nil {
 				return nil
@@ -219,6 +230,26 @@ func (s *Scheduler) serveSync(ctx context.Context, slot phase0.Slot) {
 		sub, ok := lowestSubcommittee(s.cfg.Chain.ChainConfig(), d)
 		if ok {
 			s.cfg.Sink.ServeSyncCommitteeDuty(d, slot, sub)
+		}
+	}
+}
+
+// prepareSync announces the sync committee duties of slot at its start
+// when they are already fetched: it never waits, so a late fetch delays
+// neither the slot's attester duties nor the serveSync that follows.
+func (s *Scheduler) prepareSync(slot phase0.Slot) {
+	if s.cfg.NoSync || !s.syncAt(slot) {
+		return
+	}
+	s.mu.Lock()
+	ed := s.epochs[s.cfg.Clock.EpochOf(slot+1)]
+	s.mu.Unlock()
+	if ed == nil || !ed.ok || !ed.syncOK {
+		return
+	}
+	for _, d := range ed.sync {
+		if _, ok := lowestSubcommittee(s.cfg.Chain.ChainConfig(), d); ok {
+			s.cfg.Sink.PrepareSyncCommitteeDuty(d, slot)
 		}
 	}
 }

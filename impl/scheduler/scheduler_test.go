@@ -74,6 +74,9 @@ func (r *recorder) ServeAttestationDuty(d *spec.AttestationDuty) { r.add("attest
 func (r *recorder) ServeSyncCommitteeDuty(_ *spec.SyncCommitteeDuty, s phase0.Slot, sub uint64) {
 	r.add("sync", s, sub)
 }
+func (r *recorder) PrepareSyncCommitteeDuty(_ *spec.SyncCommitteeDuty, s phase0.Slot) {
+	r.add("prepare", s, 0)
+}
 
 func TestDutiesAtTheirTimes(t *testing.T) {
 	forks, err := signing.MainnetVersionsFromGenesis(eth2spec.DataVersionElectra)
@@ -101,7 +104,7 @@ func TestDutiesAtTheirTimes(t *testing.T) {
 		got[e.kind] = append(got[e.kind], e.slot)
 		off := e.at - time.Duration(e.slot)*slot
 		switch e.kind {
-		case "proposer", "slot":
+		case "proposer", "slot", "prepare":
 			if off < 0 || off > slot/3 {
 				t.Errorf("%s of slot %d at %s into the slot, want its start", e.kind, e.slot, off)
 			}
@@ -125,6 +128,23 @@ func TestDutiesAtTheirTimes(t *testing.T) {
 				break
 			}
 		}
+	}
+	// The sync committee duties are announced at the slot's start, before
+	// they are served (slot 0's only if the fetch that started before
+	// genesis had finished: it is not waited for).
+	prepared := map[phase0.Slot]int{}
+	for i, e := range rec.events {
+		switch e.kind {
+		case "prepare":
+			prepared[e.slot] = i
+		case "sync":
+			if p, ok := prepared[e.slot]; !ok && e.slot > 0 || ok && p > i {
+				t.Errorf("sync duty of slot %d served without being prepared at the slot's start", e.slot)
+			}
+		}
+	}
+	if len(prepared) < 6 {
+		t.Errorf("sync duties prepared at slots %v, want every slot from 1", got["prepare"])
 	}
 }
 
