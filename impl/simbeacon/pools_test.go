@@ -27,15 +27,15 @@ func TestSyncPoolCopiesKeepVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.addSyncMessage(k, 7, sig)
+	p.addSyncMessage(k, 7, sig, nil)
 	_, v1 := p.syncMessages(k)
-	p.addSyncMessage(k, 7, sig)
+	p.addSyncMessage(k, 7, sig, nil)
 	if _, v := p.syncMessages(k); v != v1 {
 		t.Fatalf("a copy moved the version %d -> %d", v1, v)
 	}
-	p.addSyncMessage(k, 8, sig)
+	p.addSyncMessage(k, 8, sig, nil)
 	_, v2 := p.syncMessages(k)
-	p.addSyncMessage(k, 7, other)
+	p.addSyncMessage(k, 7, other, nil)
 	_, v3 := p.syncMessages(k)
 	if v2 == v1 || v3 == v2 {
 		t.Fatalf("versions %d, %d, %d: a new and a changed message must each move it", v1, v2, v3)
