@@ -3,6 +3,7 @@ package simbeacon
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 	herumi "github.com/herumi/bls-eth-go-binary/bls"
@@ -108,8 +109,15 @@ type sameRootBatcher struct {
 	mu      sync.Mutex
 	queue   []*sameRootJob
 	running bool
-	// batches counts the batches checked, for tests.
-	batches int
+	counts  *verifyCounts
+}
+
+// verifyCounts counts the registry's verification work, so tests and
+// benchmarks can tell one equation from many pairings.
+type verifyCounts struct {
+	equations atomic.Int64 // same-root equations computed
+	batched   atomic.Int64 // signatures a passing equation verified
+	single    atomic.Int64 // signatures verified alone (a pairing each)
 }
 
 // check verifies jobs (with whatever else is queued) and returns when
@@ -143,9 +151,8 @@ func (b *sameRootBatcher) run() {
 			b.mu.Unlock()
 			return
 		}
-		b.batches++
 		b.mu.Unlock()
-		checkSameRoot(batch)
+		checkSameRoot(batch, b.counts)
 		for _, j := range batch {
 			close(j.done)
 		}
@@ -156,7 +163,7 @@ func (b *sameRootBatcher) run() {
 // equation; a root with one job, or whose equation fails (one signature or
 // more is invalid), one by one on every core, so each answer is the single
 // verification's.
-func checkSameRoot(batch []*sameRootJob) {
+func checkSameRoot(batch []*sameRootJob, counts *verifyCounts) {
 	byRoot := map[phase0.Root][]*sameRootJob{}
 	var roots []phase0.Root
 	for _, j := range batch {
@@ -174,7 +181,9 @@ func checkSameRoot(batch []*sameRootJob) {
 			for i, j := range group {
 				sigs[i], pubs[i] = j.sig, j.pub
 			}
+			counts.equations.Add(1)
 			if blsbatch.SameMessage(sigs, pubs, root[:]) {
+				counts.batched.Add(int64(len(group)))
 				for _, j := range group {
 					j.ok = true
 				}
@@ -183,6 +192,7 @@ func checkSameRoot(batch []*sameRootJob) {
 		}
 		single = append(single, group...)
 	}
+	counts.single.Add(int64(len(single)))
 	_ = parallel(uint64(len(single)), func(i uint64) error {
 		j := single[i]
 		root := j.root // a copy: cgo may not see the job's Go pointers

@@ -105,6 +105,7 @@ type registry struct {
 	gvr        phase0.Root
 	seen       seenSignatures
 	sameRoot   sameRootBatcher
+	counts     verifyCounts
 }
 
 // seenSignatures remembers single signatures that verified, so that the
@@ -193,6 +194,7 @@ func newRegistry(n uint64) (*registry, error) {
 		byPubkey:   make(map[phase0.BLSPubKey]phase0.ValidatorIndex, n),
 		validators: make([]*phase0.Validator, n),
 	}
+	r.sameRoot.counts = &r.counts
 	pks, err := interopPublicKeys(n)
 	if err != nil {
 		return nil, fmt.Errorf("simbeacon: interop key %w", err)
@@ -295,6 +297,7 @@ func (r *registry) verify(v phase0.ValidatorIndex, root phase0.Root, sig phase0.
 		done(false)
 		return err
 	}
+	r.counts.single.Add(1)
 	if !s.VerifyByte(&r.keys[v], root[:]) {
 		done(false)
 		return errDoesNotVerify(v)
