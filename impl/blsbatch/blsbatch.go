@@ -5,6 +5,11 @@
 //
 // It is impl, not the pure spec layer: the equation takes fresh randomness
 // from crypto/rand, so a forger cannot choose signatures that cancel.
+//
+// impl/simbeacon uses it for sync committee messages. impl/node's batch
+// verifier (batchVerifier.sameMessage) computes the same equation with its
+// own copy and its decoded-signature cache; it can call SameMessage once
+// its owner moves it here.
 package blsbatch
 
 import (
