@@ -50,32 +50,70 @@ func (n *Node) checkSyncSubcommitteeMember(v phase0.ValidatorIndex, slot phase0.
 	return fmt.Errorf("validator %d is not in sync subcommittee %d at slot %d", v, subcommittee, slot)
 }
 
-func (n *Node) acceptSyncMessage(m *altair.SyncCommitteeMessage) error {
+// checkSyncMessage applies the rules of a sync committee message other
+// than its signature and returns the signature check that remains.
+func (n *Node) checkSyncMessage(m *altair.SyncCommitteeMessage) (sigCheck, error) {
 	if m == nil {
-		return fmt.Errorf("missing sync committee message")
+		return sigCheck{}, fmt.Errorf("missing sync committee message")
 	}
 	if err := n.checkSyncSlot(m.Slot); err != nil {
-		return err
+		return sigCheck{}, err
 	}
 	if uint64(m.ValidatorIndex) >= n.reg.size() {
-		return fmt.Errorf("unknown validator %d", m.ValidatorIndex)
+		return sigCheck{}, fmt.Errorf("unknown validator %d", m.ValidatorIndex)
 	}
 	if len(n.chain.syncForMessageSlot(m.Slot).positions[m.ValidatorIndex]) == 0 {
-		return fmt.Errorf("validator %d is not in the sync committee that signs at slot %d", m.ValidatorIndex, m.Slot)
+		return sigCheck{}, fmt.Errorf("validator %d is not in the sync committee that signs at slot %d", m.ValidatorIndex, m.Slot)
 	}
 	if want := BlockRoot(m.Slot); m.BeaconBlockRoot != want {
-		return fmt.Errorf("beacon_block_root %#x is not the head %#x of slot %d", m.BeaconBlockRoot, want, m.Slot)
+		return sigCheck{}, fmt.Errorf("beacon_block_root %#x is not the head %#x of slot %d", m.BeaconBlockRoot, want, m.Slot)
 	}
 	in, err := n.signing.SyncCommitteeMessage(m.Slot, m.BeaconBlockRoot)
 	if err != nil {
-		return err
+		return sigCheck{}, err
 	}
-	if err := n.reg.verify(m.ValidatorIndex, in.SigningRoot, m.Signature); err != nil {
-		return fmt.Errorf("sync committee message of validator %d: %w", m.ValidatorIndex, err)
+	return sigCheck{v: m.ValidatorIndex, root: in.SigningRoot, sig: m.Signature}, nil
+}
+
+// syncMessageError is the answer for a message whose signature was refused.
+func syncMessageError(m *altair.SyncCommitteeMessage, err error) error {
+	return fmt.Errorf("sync committee message of validator %d: %w", m.ValidatorIndex, err)
+}
+
+// admitSyncMessage records and pools a message whose signature verified
+// over signingRoot; decoded, if not nil, is its signature decoded, kept
+// for the contributions.
+func (n *Node) admitSyncMessage(m *altair.SyncCommitteeMessage, signingRoot phase0.Root, decoded *herumi.Sign) {
+	n.rec.add(Acceptance{Validator: m.ValidatorIndex, Kind: KindSyncCommitteeMessage, Slot: m.Slot, At: n.cfg.Clock.Now(), SigningRoot: signingRoot}, n.chain.epochOf(m.Slot))
+	n.pools.addSyncMessage(syncKey{slot: m.Slot, root: m.BeaconBlockRoot}, m.ValidatorIndex, m.Signature, decoded)
+}
+
+// acceptSyncMessages answers each message as checking it alone would (rules,
+// then its signature), admitting the accepted ones in list order, but
+// verifies the signatures together (registry.verifyBatch): every message of
+// a slot signs the same root.
+func (n *Node) acceptSyncMessages(items []*altair.SyncCommitteeMessage) []error {
+	errs := make([]error, len(items))
+	checks := make([]sigCheck, 0, len(items))
+	idx := make([]int, 0, len(items))
+	for i, m := range items {
+		c, err := n.checkSyncMessage(m)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		checks = append(checks, c)
+		idx = append(idx, i)
 	}
-	n.rec.add(Acceptance{Validator: m.ValidatorIndex, Kind: KindSyncCommitteeMessage, Slot: m.Slot, At: n.cfg.Clock.Now(), SigningRoot: in.SigningRoot}, n.chain.epochOf(m.Slot))
-	n.pools.addSyncMessage(syncKey{slot: m.Slot, root: m.BeaconBlockRoot}, m.ValidatorIndex, m.Signature)
-	return nil
+	verrs, decoded := n.reg.verifyBatch(checks)
+	for k, i := range idx {
+		if verrs[k] != nil {
+			errs[i] = syncMessageError(items[i], verrs[k])
+			continue
+		}
+		n.admitSyncMessage(items[i], checks[k].root, decoded[k])
+	}
+	return errs
 }
 
 func (n *Node) handlePoolSyncCommittees(w http.ResponseWriter, r *request) *apiError {
@@ -86,7 +124,8 @@ func (n *Node) handlePoolSyncCommittees(w http.ResponseWriter, r *request) *apiE
 	if aerr := decodeStrict(r.body, &items); aerr != nil {
 		return aerr
 	}
-	if aerr := collect(len(items), func(i int) error { return n.acceptSyncMessage(items[i]) }); aerr != nil {
+	errs := n.acceptSyncMessages(items)
+	if aerr := collect(len(items), func(i int) error { return errs[i] }); aerr != nil {
 		return aerr
 	}
 	w.WriteHeader(http.StatusOK)

@@ -157,7 +157,10 @@ func (p *pools) memoSyncAggregate(k syncSubKey, version uint64, sig phase0.BLSSi
 	}
 }
 
-func (p *pools) addSyncMessage(k syncKey, v phase0.ValidatorIndex, sig phase0.BLSSignature) {
+// addSyncMessage pools validator v's signature of k; decoded, if not nil,
+// is sig decoded (by the verification), so that serving a contribution
+// need not decode it again.
+func (p *pools) addSyncMessage(k syncKey, v phase0.ValidatorIndex, sig phase0.BLSSignature, decoded *herumi.Sign) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.prune(k.slot)
@@ -165,6 +168,12 @@ func (p *pools) addSyncMessage(k syncKey, v phase0.ValidatorIndex, sig phase0.BL
 	if m == nil {
 		m = map[phase0.ValidatorIndex]phase0.BLSSignature{}
 		p.sync[k] = m
+	}
+	if decoded != nil && p.syncParsed[k][sig] == nil {
+		if p.syncParsed[k] == nil {
+			p.syncParsed[k] = map[phase0.BLSSignature]*herumi.Sign{}
+		}
+		p.syncParsed[k][sig] = decoded
 	}
 	if old, ok := m[v]; ok && old == sig {
 		return // a copy (every node of a DV submits it): nothing changes

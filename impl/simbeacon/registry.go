@@ -104,6 +104,8 @@ type registry struct {
 	validators []*phase0.Validator
 	gvr        phase0.Root
 	seen       seenSignatures
+	sameRoot   sameRootBatcher
+	counts     verifyCounts
 }
 
 // seenSignatures remembers single signatures that verified, so that the
@@ -120,6 +122,10 @@ type seenSignatures struct {
 	// meanwhile (the cluster's nodes submit within milliseconds of each
 	// other) wait for that answer instead of pairing too.
 	inflight map[seenKey]chan struct{}
+	// waiting, if set, is called when claim is about to wait for another
+	// caller's verification: tests use it to know a copy is waiting (nil
+	// outside tests).
+	waiting func(seenKey)
 }
 
 type seenKey struct {
@@ -135,35 +141,50 @@ const maxSeenSignatures = 1 << 16
 // for that verification first.
 func (s *seenSignatures) claim(k seenKey) (seen bool, done func(verified bool)) {
 	for {
-		s.mu.Lock()
-		if _, ok := s.m[k]; ok {
-			s.mu.Unlock()
-			return true, nil
+		seen, done, busy := s.tryClaim(k)
+		if busy == nil {
+			return seen, done
 		}
-		if ch, busy := s.inflight[k]; busy {
-			s.mu.Unlock()
-			<-ch
-			continue // verified (seen) or refused (verify it again: the answer is the caller's)
+		if s.waiting != nil {
+			s.waiting(k)
 		}
-		ch := make(chan struct{})
-		if s.inflight == nil {
-			s.inflight = map[seenKey]chan struct{}{}
-		}
-		s.inflight[k] = ch
-		s.mu.Unlock()
-		return false, func(verified bool) {
-			s.mu.Lock()
-			if verified {
-				if s.m == nil || len(s.m) >= maxSeenSignatures {
-					s.m = make(map[seenKey]struct{})
-				}
-				s.m[k] = struct{}{}
-			}
-			delete(s.inflight, k)
-			s.mu.Unlock()
-			close(ch)
-		}
+		<-busy
+		// verified (seen) or refused (verify it again: the answer is the
+		// caller's)
 	}
+}
+
+// tryClaim is claim without waiting: if k is being verified by another
+// caller, it returns busy, closed when that verification ends, and the
+// caller claims again then. A caller holding claims must not wait on busy
+// before it has called their done functions: two callers could each wait
+// for the other's claim.
+func (s *seenSignatures) tryClaim(k seenKey) (seen bool, done func(verified bool), busy <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.m[k]; ok {
+		return true, nil, nil
+	}
+	if ch, ok := s.inflight[k]; ok {
+		return false, nil, ch
+	}
+	ch := make(chan struct{})
+	if s.inflight == nil {
+		s.inflight = map[seenKey]chan struct{}{}
+	}
+	s.inflight[k] = ch
+	return false, func(verified bool) {
+		s.mu.Lock()
+		if verified {
+			if s.m == nil || len(s.m) >= maxSeenSignatures {
+				s.m = make(map[seenKey]struct{})
+			}
+			s.m[k] = struct{}{}
+		}
+		delete(s.inflight, k)
+		s.mu.Unlock()
+		close(ch)
+	}, nil
 }
 
 func newRegistry(n uint64) (*registry, error) {
@@ -173,6 +194,7 @@ func newRegistry(n uint64) (*registry, error) {
 		byPubkey:   make(map[phase0.BLSPubKey]phase0.ValidatorIndex, n),
 		validators: make([]*phase0.Validator, n),
 	}
+	r.sameRoot.counts = &r.counts
 	pks, err := interopPublicKeys(n)
 	if err != nil {
 		return nil, fmt.Errorf("simbeacon: interop key %w", err)
@@ -275,9 +297,10 @@ func (r *registry) verify(v phase0.ValidatorIndex, root phase0.Root, sig phase0.
 		done(false)
 		return err
 	}
+	r.counts.single.Add(1)
 	if !s.VerifyByte(&r.keys[v], root[:]) {
 		done(false)
-		return fmt.Errorf("signature does not verify under the public key of validator %d", v)
+		return errDoesNotVerify(v)
 	}
 	done(true)
 	return nil
