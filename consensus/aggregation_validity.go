@@ -35,6 +35,12 @@ type AggregateValidity struct {
 	Data           *phase0.AttestationData
 	CommitteeIndex phase0.CommitteeIndex
 	Committee      []phase0.BLSPubKey
+	// Parsed, when it holds exactly Committee, is those keys already
+	// checked with KeyValidate: the signature check then reuses them
+	// instead of decoding every participant's key per call (a caller keeps
+	// one per epoch and committee). Any other list is ignored, so the
+	// answer is the same with or without it.
+	Parsed *bls.PublicKeys
 }
 
 // IsValidAggregate is the validity predicate of an aggregator instance
@@ -102,23 +108,37 @@ func IsValidAggregate(chain signing.Chain, agg *eth2spec.VersionedAttestation, v
 	if len(bits) == 0 || bits[len(bits)-1] == 0 || bits.Len() != uint64(len(v.Committee)) {
 		return reject(ErrBitsShape, "%d committee members", len(v.Committee))
 	}
-	var keys []phase0.BLSPubKey
+	var positions []int
 	for i := range v.Committee {
 		if bits.BitAt(uint64(i)) {
-			keys = append(keys, v.Committee[i])
+			positions = append(positions, i)
 		}
 	}
-	if len(keys) == 0 {
+	if len(positions) == 0 {
 		return reject(ErrNoParticipant, "slot %d committee %d", v.Data.Slot, v.CommitteeIndex)
 	}
 	in, err := chain.AttestationData(data)
 	if err != nil {
 		return reject(ErrMissingValue, "attestation signing root: %v", err)
 	}
-	if !bls.FastAggregateVerify(keys, in.SigningRoot[:], sig) {
-		return reject(ErrAggregateSignature, "%d participants", len(keys))
+	if !fastAggregateVerifyAt(v.Committee, v.Parsed, positions, in.SigningRoot[:], sig) {
+		return reject(ErrAggregateSignature, "%d participants", len(positions))
 	}
 	return nil
+}
+
+// fastAggregateVerifyAt is FastAggregateVerify under the keys at positions
+// of keys: through parsed when it holds exactly keys (the same answer,
+// without decoding the keys again), by decoding them otherwise.
+func fastAggregateVerifyAt(keys []phase0.BLSPubKey, parsed *bls.PublicKeys, positions []int, msg []byte, sig phase0.BLSSignature) bool {
+	if parsed.Holds(keys) {
+		return parsed.FastAggregateVerify(positions, msg, sig)
+	}
+	set := make([]phase0.BLSPubKey, len(positions))
+	for i, p := range positions {
+		set[i] = keys[p]
+	}
+	return bls.FastAggregateVerify(set, msg, sig)
 }
 
 // ContributionValidity is what a sync contribution instance's predicate
@@ -186,17 +206,7 @@ func IsValidContribution(chain signing.Chain, c *altair.SyncCommitteeContributio
 	if err != nil {
 		return reject(ErrMissingValue, "sync committee message signing root: %v", err)
 	}
-	var ok bool
-	if v.Parsed.Holds(v.Subcommittee) {
-		ok = v.Parsed.FastAggregateVerify(positions, in.SigningRoot[:], c.Signature)
-	} else {
-		keys := make([]phase0.BLSPubKey, len(positions))
-		for i, p := range positions {
-			keys[i] = v.Subcommittee[p]
-		}
-		ok = bls.FastAggregateVerify(keys, in.SigningRoot[:], c.Signature)
-	}
-	if !ok {
+	if !fastAggregateVerifyAt(v.Subcommittee, v.Parsed, positions, in.SigningRoot[:], c.Signature) {
 		return reject(ErrAggregateSignature, "%d participants", len(positions))
 	}
 	return nil

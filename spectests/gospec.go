@@ -614,6 +614,13 @@ func specValidityInputs(chain Chain, slashingDB []byte) (signing.Chain, *slashin
 
 // IsValidAggregate implements AggregationValidityImplementation.
 func (GoSpec) IsValidAggregate(preset string, chain Chain, duty, decidedData []byte, valueFork string, value []byte, committee []phase0.BLSPubKey) error {
+	return isValidAggregate(preset, chain, duty, decidedData, valueFork, value, committee, nil)
+}
+
+// isValidAggregate decodes the duty, the decided data and value as the
+// preset's aggregate of valueFork and checks it against committee, with
+// parsed as the validity's parsed keys.
+func isValidAggregate(preset string, chain Chain, duty, decidedData []byte, valueFork string, value []byte, committee []phase0.BLSPubKey, parsed *bls.PublicKeys) error {
 	c, err := SpecChainPreset(preset, chain)
 	if err != nil {
 		return err
@@ -630,7 +637,7 @@ func (GoSpec) IsValidAggregate(preset string, chain Chain, duty, decidedData []b
 	if err != nil {
 		return err
 	}
-	return consensus.IsValidAggregate(c, agg, consensus.AggregateValidity{Data: data, CommitteeIndex: d.CommitteeIndex, Committee: committee})
+	return consensus.IsValidAggregate(c, agg, consensus.AggregateValidity{Data: data, CommitteeIndex: d.CommitteeIndex, Committee: committee, Parsed: parsed})
 }
 
 // IsValidContribution implements AggregationValidityImplementation.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	"github.com/dvspec/go-dvspec/networking"
 	"github.com/dvspec/go-dvspec/spec"
+	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
 	"github.com/dvspec/go-dvspec/spec/signing"
@@ -57,9 +59,14 @@ type aggRunner struct {
 	// beacon state's get_beacon_committee), which the validity predicate
 	// needs; pending collects the duties that wait for them.
 	committees map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey
-	pending    map[phase0.Epoch][]*spec.AttestationDuty
-	fetching   map[phase0.Epoch]bool
-	duties     map[aggDutyKey]*spec.AttestationDuty
+	// parsed holds the keys of the committees the node's validators sit
+	// in, checked with KeyValidate once per epoch and committee off the
+	// loop (parseCommittees): an aggregate's check then costs one pairing
+	// instead of decoding every participant's key per call.
+	parsed   map[committeeAt]*bls.PublicKeys
+	pending  map[phase0.Epoch][]*spec.AttestationDuty
+	fetching map[phase0.Epoch]bool
+	duties   map[aggDutyKey]*spec.AttestationDuty
 	// sync holds each sync committee period's member keys (the
 	// contribution validity predicate needs them); syncSubs the
 	// validators subscribed for a period.
@@ -98,6 +105,7 @@ func newAggRunner(b blsMemo) *aggRunner {
 		syncServed: map[aggDutyKey]bool{},
 		vals:       map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},
 		committees: map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey{},
+		parsed:     map[committeeAt]*bls.PublicKeys{},
 		pending:    map[phase0.Epoch][]*spec.AttestationDuty{},
 		fetching:   map[phase0.Epoch]bool{},
 		duties:     map[aggDutyKey]*spec.AttestationDuty{},
@@ -193,13 +201,84 @@ func (n *Node) aggCommittees(epoch phase0.Epoch, slot phase0.Slot) {
 					delete(n.agg.committees, e)
 				}
 			}
+			for c := range n.agg.parsed {
+				if n.clock.EpochOf(c.slot)+2 < epoch {
+					delete(n.agg.parsed, c)
+				}
+			}
 			for _, d := range waiting {
 				if v := n.byIndex[d.ValidatorIndex]; v != nil {
 					n.aggServeWith(v, d, cs)
 				}
 			}
 		})
+		if err == nil {
+			n.parseCommittees(epoch, cs)
+		}
 	}()
+}
+
+// parseCommittees parses the keys of epoch's committees that one of the
+// node's validators sits in, once per epoch and committee, off the loop.
+// The keys themselves are handed to the loop first: the epoch's duties are
+// served at once, and a duty served before its committee's keys are parsed
+// goes without them (the spec then decodes the keys per check; the answer
+// is the same). A slot at a time, in slot order, so that the first duties
+// of an epoch fetched late find theirs soonest.
+func (n *Node) parseCommittees(epoch phase0.Epoch, cs map[committeeAt][]phase0.BLSPubKey) {
+	own := map[phase0.BLSPubKey]bool{}
+	for _, v := range n.byIndex { // fixed at New: safe off the loop
+		own[v.pubkey] = true
+	}
+	for _, slot := range committeeSlots(cs) {
+		if n.ctx.Err() != nil {
+			return
+		}
+		parsed, failed := parseOwnCommittees(cs, slot, own)
+		for c, err := range failed {
+			n.log.Warn("aggregation: committee keys do not parse", "slot", c.slot, "committee", c.index, "err", err)
+		}
+		if len(parsed) == 0 {
+			continue
+		}
+		n.post(func() {
+			if _, ok := n.agg.committees[epoch]; !ok {
+				return // forgotten meanwhile
+			}
+			maps.Copy(n.agg.parsed, parsed)
+		})
+	}
+}
+
+// committeeSlots is the slots of cs's committees, ascending.
+func committeeSlots(cs map[committeeAt][]phase0.BLSPubKey) []phase0.Slot {
+	var slots []phase0.Slot
+	for c := range cs {
+		if !slices.Contains(slots, c.slot) {
+			slots = append(slots, c.slot)
+		}
+	}
+	slices.Sort(slots)
+	return slots
+}
+
+// parseOwnCommittees parses the keys of the committees of cs at slot that
+// hold one of own's keys. A committee whose keys do not parse is in failed
+// instead: no list is better than a wrong one.
+func parseOwnCommittees(cs map[committeeAt][]phase0.BLSPubKey, slot phase0.Slot, own map[phase0.BLSPubKey]bool) (parsed map[committeeAt]*bls.PublicKeys, failed map[committeeAt]error) {
+	parsed, failed = map[committeeAt]*bls.PublicKeys{}, map[committeeAt]error{}
+	for c, keys := range cs {
+		if c.slot != slot || !slices.ContainsFunc(keys, func(k phase0.BLSPubKey) bool { return own[k] }) {
+			continue
+		}
+		pk, err := bls.NewPublicKeys(keys)
+		if err != nil {
+			failed[c] = err
+			continue
+		}
+		parsed[c] = pk
+	}
+	return parsed, failed
 }
 
 // aggServeAttesterNow serves the aggregator duty of an attester duty once
@@ -215,13 +294,23 @@ func (n *Node) aggServeAttesterNow(v *validator, d *spec.AttestationDuty) {
 }
 
 func (n *Node) aggServeWith(v *validator, d *spec.AttestationDuty, cs map[committeeAt][]phase0.BLSPubKey) {
-	keys := cs[committeeAt{d.Slot, d.CommitteeIndex}]
-	if uint64(len(keys)) != d.CommitteeLength {
-		n.log.Warn("aggregation: the committee does not match the duty", "validator", v.index, "slot", d.Slot, "keys", len(keys), "length", d.CommitteeLength)
+	ev, ok := n.aggServeEvent(d, cs)
+	if !ok {
+		n.log.Warn("aggregation: the committee does not match the duty", "validator", v.index, "slot", d.Slot, "keys", len(ev.Committee), "length", d.CommitteeLength)
 		return
 	}
 	n.agg.duties[aggDutyKey{v.index, d.Slot}] = d
-	n.aggDeliver(v, aggduty.ServeAggregatorDuty{Duty: d, Committee: keys})
+	n.aggDeliver(v, ev)
+}
+
+// aggServeEvent is the serve event of d with its committee's keys from cs,
+// and their parsed list once parseCommittees has it (the spec ignores a
+// list that is not exactly the keys); false when the keys are not the
+// duty's committee length.
+func (n *Node) aggServeEvent(d *spec.AttestationDuty, cs map[committeeAt][]phase0.BLSPubKey) (aggduty.ServeAggregatorDuty, bool) {
+	at := committeeAt{d.Slot, d.CommitteeIndex}
+	ev := aggduty.ServeAggregatorDuty{Duty: d, Committee: cs[at], Parsed: n.agg.parsed[at]}
+	return ev, uint64(len(ev.Committee)) == d.CommitteeLength
 }
 
 // fetchCommitteeKeys resolves an epoch's beacon committees to public keys:

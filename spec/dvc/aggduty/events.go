@@ -27,9 +27,16 @@ type Event interface {
 // (get_beacon_committee), which the aggregate's validity predicate needs;
 // its length must be the duty's committee length. In remote-signer mode
 // the own selection proof share is signed and multicast at once.
+//
+// Parsed is optionally the committee's keys already checked with
+// KeyValidate (a node keeps one per epoch and committee); a list that does
+// not hold exactly Committee is ignored. It only saves work: the outputs
+// are the same without it, and it is not part of the event's encoding in
+// vectors and traces.
 type ServeAggregatorDuty struct {
 	Duty      *spec.AttestationDuty
 	Committee []phase0.BLSPubKey
+	Parsed    *bls.PublicKeys
 }
 
 // ServeSyncContributionDuty starts the contribution flow of a sync

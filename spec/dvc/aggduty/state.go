@@ -40,7 +40,7 @@ type part struct {
 	aggregator bool
 	// keys are the committee's (subcommittee's) public keys in order.
 	keys []phase0.BLSPubKey
-	// parsed is keys parsed ahead by the caller, or nil (contributions).
+	// parsed is keys parsed ahead by the caller, or nil.
 	parsed *bls.PublicKeys
 	// objectRoot is the signing root of the AggregateAndProof or
 	// ContributionAndProof built from the decided value, once decided.

@@ -245,7 +245,11 @@ func (t *transition) serveAggregatorDuty(e ServeAggregatorDuty) error {
 	t.served(d.Slot)
 	f := t.s.own(k)
 	f.attDuty = d
-	f.ownPart(0).keys = slices.Clone(e.Committee)
+	p := f.ownPart(0)
+	p.keys = slices.Clone(e.Committee)
+	if e.Parsed.Holds(p.keys) {
+		p.parsed = e.Parsed
+	}
 	if t.cfg.Mode == dvc.ModeRemoteSigner {
 		in, err := t.cfg.Chain.AggregationSlot(d.Slot)
 		if err != nil {
@@ -549,7 +553,7 @@ func (t *transition) advance(k flowKey) error {
 		}
 		f.started = true
 		t.emit(StartAggregateConsensus{ID: t.id(k.kind, k.slot), Validity: consensus.AggregateValidity{
-			Data: f.gateData, CommitteeIndex: d.CommitteeIndex, Committee: f.parts[0].keys,
+			Data: f.gateData, CommitteeIndex: d.CommitteeIndex, Committee: f.parts[0].keys, Parsed: f.parts[0].parsed,
 		}})
 	case flowContribution:
 		if f.gateRoot == nil {
@@ -626,7 +630,7 @@ func (t *transition) aggregateConsensusDecided(e AggregateConsensusDecided) erro
 	if f == nil {
 		return err
 	}
-	v := consensus.AggregateValidity{Data: f.gateData, CommitteeIndex: f.attDuty.CommitteeIndex, Committee: f.parts[0].keys}
+	v := consensus.AggregateValidity{Data: f.gateData, CommitteeIndex: f.attDuty.CommitteeIndex, Committee: f.parts[0].keys, Parsed: f.parts[0].parsed}
 	if err := consensus.IsValidAggregate(t.cfg.Chain, e.Aggregate, v); err != nil {
 		t.ignore(dvc.IgnoredDecidedInvalid, e.ID.Slot, "%v", err)
 		return nil

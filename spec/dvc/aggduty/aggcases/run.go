@@ -15,6 +15,7 @@ import (
 var outputCmp = []cmp.Option{
 	cmpopts.IgnoreFields(dvc.Ignored{}, "Detail"),
 	cmpopts.IgnoreFields(consensus.ContributionValidity{}, "Parsed"),
+	cmpopts.IgnoreFields(consensus.AggregateValidity{}, "Parsed"),
 	cmpopts.EquateEmpty(),
 }
 

@@ -1,0 +1,105 @@
+package node
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/attestantio/go-eth2-client/spec/phase0"
+
+	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/dvc/aggduty"
+)
+
+func interopKeys(t *testing.T, from, n uint64) []phase0.BLSPubKey {
+	t.Helper()
+	out := make([]phase0.BLSPubKey, n)
+	for i := range out {
+		sk, err := bls.InteropSecretKey(from + uint64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[i], err = sk.PublicKey(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// TestParseOwnCommittees: of a slot's committees, those holding one of the
+// node's keys are parsed, each into a list that holds exactly its keys;
+// others' and other slots' are left alone, and a committee with a key that
+// does not parse is reported, not parsed.
+func TestParseOwnCommittees(t *testing.T) {
+	keys := interopKeys(t, 0, 12)
+	mine := keys[5]
+	bad := append([]phase0.BLSPubKey{mine}, keys[9:11]...)
+	bad[2][0] ^= 0xff // not a point
+	cs := map[committeeAt][]phase0.BLSPubKey{
+		{3, 0}: keys[0:4],                     // none of the node's keys
+		{3, 1}: keys[4:8],                     // the node's at position 1
+		{3, 2}: bad,                           // the node's, and an invalid key
+		{4, 0}: {keys[8], mine, keys[11]},     // the node's, another slot
+		{2, 7}: {mine, keys[0], keys[1]},      // the node's, an earlier slot
+		{5, 3}: {keys[2], keys[3], keys[11]},  // none of the node's keys
+		{9, 1}: {keys[6], keys[7], keys[5]},   // the node's
+		{1, 0}: {keys[10], keys[11], keys[9]}, // none
+	}
+	if got, want := committeeSlots(cs), []phase0.Slot{1, 2, 3, 4, 5, 9}; !slices.Equal(got, want) {
+		t.Fatalf("slots %v, want %v", got, want)
+	}
+	own := map[phase0.BLSPubKey]bool{mine: true}
+	parsed, failed := parseOwnCommittees(cs, 3, own)
+	if len(parsed) != 1 || !parsed[committeeAt{3, 1}].Holds(cs[committeeAt{3, 1}]) {
+		t.Fatalf("parsed %v, want committee 1 of slot 3 only", parsed)
+	}
+	if len(failed) != 1 || !errors.Is(failed[committeeAt{3, 2}], bls.ErrInvalidPublicKey) {
+		t.Fatalf("failed %v, want committee 2 of slot 3 (invalid key)", failed)
+	}
+	if parsed, failed := parseOwnCommittees(cs, 5, own); len(parsed) != 0 || len(failed) != 0 {
+		t.Fatalf("slot 5: parsed %v, failed %v, want nothing", parsed, failed)
+	}
+}
+
+// TestAggServeCarriesParsedCommittee: an aggregator duty served after its
+// epoch's committees were parsed carries its committee's parsed keys; one
+// served before carries none (the spec decodes the keys per check).
+func TestAggServeCarriesParsedCommittee(t *testing.T) {
+	fx := newLoopFixture(t, &scriptedSigner{})
+	fx.n.agg = newAggRunner(fx.n.bls)
+	settle := fx.startLoop(t)
+	d := fx.attDuty(3)
+	d.CommitteeIndex = 2
+	committee := interopKeys(t, 100, 4)
+	committee[d.ValidatorCommitteeIndex] = fx.v.pubkey
+	if _, err := bls.NewPublicKeys(committee); err != nil {
+		t.Fatalf("test setup: %v", err)
+	}
+	epoch := fx.n.clock.EpochOf(d.Slot)
+	cs := map[committeeAt][]phase0.BLSPubKey{{3, 2}: committee, {3, 0}: interopKeys(t, 200, 4)}
+	serve := func() (ev aggduty.ServeAggregatorDuty, ok bool) {
+		fx.n.post(func() { ev, ok = fx.n.aggServeEvent(d, cs) })
+		settle()
+		return ev, ok
+	}
+	fx.n.post(func() { fx.n.agg.committees[epoch] = cs })
+	if ev, ok := serve(); !ok || ev.Parsed != nil || !slices.Equal(ev.Committee, committee) {
+		t.Fatalf("before parsing: ok %v, parsed %v, %d keys", ok, ev.Parsed, len(ev.Committee))
+	}
+	fx.n.parseCommittees(epoch, cs) // off the loop, as aggCommittees does
+	settle()
+	ev, ok := serve()
+	if !ok || !ev.Parsed.Holds(committee) || !slices.Equal(ev.Committee, committee) {
+		t.Fatalf("after parsing: ok %v, parsed holds the committee %v", ok, ev.Parsed.Holds(committee))
+	}
+	var others int
+	fx.n.post(func() { others = len(fx.n.agg.parsed) })
+	settle()
+	if others != 1 {
+		t.Fatalf("%d committees parsed, want the one the node's validator sits in", others)
+	}
+	d.CommitteeLength = 5
+	if _, ok := serve(); ok {
+		t.Fatal("served with 4 keys for a committee of 5")
+	}
+}
