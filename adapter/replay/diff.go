@@ -2,21 +2,13 @@ package replay
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 
-	"github.com/attestantio/go-eth2-client/spec/altair"
-	"github.com/attestantio/go-eth2-client/spec/electra"
-	"github.com/attestantio/go-eth2-client/spec/phase0"
-
 	"github.com/dvspec/go-dvspec/consensus"
 	"github.com/dvspec/go-dvspec/impl/trace"
-	"github.com/dvspec/go-dvspec/networking"
-	"github.com/dvspec/go-dvspec/spec"
-	"github.com/dvspec/go-dvspec/spec/names"
 	"github.com/dvspec/go-dvspec/spec/sszutil"
 )
 
@@ -81,79 +73,49 @@ func Summaries(path string, node uint64) (map[DutyKey]*DutySummary, error) {
 		}
 	}
 	err := trace.ReadFile(path, func(r *trace.Record) error {
-		if node != 0 && r.Node != node {
-			return nil
-		}
-		if r.Record == trace.KindAggStep && r.Error == "" {
-			aggSummary(r, get, set)
-			return nil
-		}
-		if r.Record != trace.KindStep || r.Error != "" {
+		if node != 0 && r.Node != node || r.Error != "" || r.Record != trace.KindStep && r.Record != trace.KindAggStep {
 			return nil
 		}
 		v := r.Validator.String()
-		name := r.Event.Name()
-		e := r.Event[name]
-		if e == nil {
-			return nil
-		}
-		switch name {
-		case names.ServeAttestationDuty:
-			if d, err := decodeSSZ[spec.AttestationDuty](e.DutySSZ); err == nil {
-				get(v, consensus.DutyAttester, uint64(d.Slot), r.Node).Served = true
-			}
-		case names.ServeProposerDuty:
-			if d, err := decodeSSZ[spec.ProposerDuty](e.DutySSZ); err == nil {
-				get(v, consensus.DutyProposer, uint64(d.Slot), r.Node).Served = true
-			}
-		case names.ServeSyncCommitteeDuty:
-			if e.Slot != nil {
-				get(v, consensus.DutySyncCommittee, *e.Slot, r.Node).Served = true
-			}
-		case names.AttestationConsensusDecided, names.BlockConsensusDecided, names.SyncCommitteeConsensusDecided:
-			if e.Instance != nil {
-				val := e.DataSSZ
-				if name == "block_consensus_decided" {
-					val = e.BlockSSZ
-				} else if name == "sync_committee_consensus_decided" {
-					val = e.ContributionSSZ
-				}
-				s := get(v, consensus.DutyType(e.Instance.DutyType), e.Instance.Slot, r.Node)
-				set(s, &s.Decided, "decided", digest(val), r.Node)
+		var facts []fact
+		if name := r.Event.Name(); r.Event[name] != nil && eventFacts[name] != nil {
+			if f, ok := eventFacts[name](r.Event[name]); ok {
+				facts = append(facts, f)
 			}
 		}
 		for _, item := range r.Outputs {
 			oname := item.Name()
-			o := item[oname]
-			if o == nil {
-				continue
+			if o := item[oname]; o != nil && outputFacts[oname] != nil {
+				if f, ok := outputFacts[oname](o, r.Node); ok {
+					facts = append(facts, f)
+				}
 			}
-			switch oname {
-			case names.Signed:
-				if o.Slot == nil {
-					continue
-				}
-				typ := consensus.DutyAttester
-				switch o.Kind {
-				case names.SignRandaoReveal, names.SignBlock:
-					typ = consensus.DutyProposer
-				case names.SignSyncCommitteeMessage:
-					typ = consensus.DutySyncCommittee
-				}
-				s := get(v, typ, *o.Slot, r.Node)
-				root := o.SigningRoot.String()
-				if prev, ok := s.Signed[o.Kind]; ok && prev != root {
-					s.Conflicts = append(s.Conflicts, fmt.Sprintf("node %d signed %s %s, another signing %s", r.Node, o.Kind, short(root), short(prev)))
+		}
+		for _, f := range facts {
+			s := get(v, f.duty, f.slot, r.Node)
+			switch f.what {
+			case factServed:
+				s.Served = true
+			case factDecided:
+				set(s, &s.Decided, "decided", f.val, r.Node)
+			case factSigned:
+				if prev, ok := s.Signed[f.kind]; ok && prev != f.val {
+					s.Conflicts = append(s.Conflicts, fmt.Sprintf("node %d signed %s %s, another signing %s", r.Node, f.kind, short(f.val), short(prev)))
 				} else {
-					s.Signed[o.Kind] = root
+					s.Signed[f.kind] = f.val
 				}
-			case names.SubmitAttestation, names.SubmitBlock, names.SubmitSyncCommitteeMessage:
-				typ, slot, raw, ok := submitted(oname, o)
-				if !ok {
+			case factSubmitted:
+				set(s, &s.Submitted, "submitted", f.val, r.Node)
+			case factSubmittedPart:
+				if s.parts == nil {
+					s.parts = map[uint64]string{}
+				}
+				if prev, ok := s.parts[f.sub]; ok && prev != f.val {
+					s.Conflicts = append(s.Conflicts, fmt.Sprintf("node %d submitted subcommittee %d's %s, another node %s", r.Node, f.sub, short(f.val), short(prev)))
 					continue
 				}
-				s := get(v, typ, slot, r.Node)
-				set(s, &s.Submitted, "submitted", digest(raw), r.Node)
+				s.parts[f.sub] = f.val
+				s.Submitted = digestParts(s.parts)
 			}
 		}
 		return nil
@@ -179,30 +141,6 @@ func short(s string) string {
 		return s[:18] + "…"
 	}
 	return s
-}
-
-// submitted reads the duty of a submission from its signed container.
-func submitted(name string, o *trace.Fields) (consensus.DutyType, uint64, []byte, bool) {
-	switch name {
-	case names.SubmitAttestation:
-		if o.AttestationFork == "electra" || o.AttestationFork == "fulu" {
-			if a, err := decodeSSZ[electra.SingleAttestation](o.AttestationSSZ); err == nil && a.Data != nil {
-				return consensus.DutyAttester, uint64(a.Data.Slot), o.AttestationSSZ, true
-			}
-		} else if a, err := decodeSSZ[phase0.Attestation](o.AttestationSSZ); err == nil && a.Data != nil {
-			return consensus.DutyAttester, uint64(a.Data.Slot), o.AttestationSSZ, true
-		}
-	case names.SubmitBlock:
-		// SignedVersionedBlock: the slot is the block's first field.
-		if b, err := decodeSSZ[networking.SignedVersionedBlock](o.BlockSSZ); err == nil && b.Block != nil && len(b.Block.Block) >= 8 {
-			return consensus.DutyProposer, binary.LittleEndian.Uint64(b.Block.Block[:8]), o.BlockSSZ, true
-		}
-	case names.SubmitSyncCommitteeMessage:
-		if m, err := decodeSSZ[altair.SyncCommitteeMessage](o.MessageSSZ); err == nil {
-			return consensus.DutySyncCommittee, uint64(m.Slot), o.MessageSSZ, true
-		}
-	}
-	return 0, 0, nil, false
 }
 
 func orNone(s string) string {
