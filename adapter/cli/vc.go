@@ -31,7 +31,7 @@ func cmdVC(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	dbPath := fs.String("slashing-db", "", "the client's slashing protection DB (created if absent)")
 	distributed := fs.Bool("distributed", false, "VC-middleware mode: the keys are key shares; selection proofs go through the DVT selection endpoints")
 	pattern := fs.String("pattern", "default", "request pattern: default or prysm")
-	aggregation := fs.Bool("aggregation", false, "aggregate attestations and sync committee contributions")
+	noAggregation := noAggregationFlag(fs, "aggregate attestations and sync committee contributions, on by default as in dvnode run and devnet; against a DV node's validator API both sides must agree (a node run with --aggregation=false refuses the selection requests, counted as failed duties); --aggregation=false turns them off")
 	noSync := fs.Bool("no-sync", false, "no sync committee duties")
 	feeRecipient := fs.String("fee-recipient", "", "0x-prefixed execution address sent with prepare_beacon_proposer")
 	graffiti := fs.String("graffiti", "", "graffiti of proposed blocks (at most 32 bytes)")
@@ -51,7 +51,7 @@ func cmdVC(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return ExitUsage
 	}
-	cfg := vc.Config{BeaconURL: *bnURL, Distributed: *distributed, Aggregation: *aggregation, NoSync: *noSync, Logger: log}
+	cfg := vc.Config{BeaconURL: *bnURL, Distributed: *distributed, Aggregation: !noAggregation(), NoSync: *noSync, Logger: log}
 	switch *pattern {
 	case "default":
 		cfg.Pattern = vc.DefaultPattern()

@@ -56,7 +56,8 @@ type Config struct {
 	// Pattern is how requests are batched (zero value: DefaultPattern).
 	Pattern Pattern
 	// Aggregation turns on aggregate attestations and sync committee
-	// contributions.
+	// contributions. Its callers choose (dvnode vc and devnet turn it on
+	// unless --aggregation=false, as dvnode run does for the node).
 	Aggregation bool
 	// NoSync turns off sync committee duties.
 	NoSync bool
