@@ -16,6 +16,7 @@ import (
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
 	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	"github.com/dvspec/go-dvspec/spec/bls"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // Aggregate performs the aggregations of slot (aggregate attestations and
@@ -241,41 +242,9 @@ func (v *VC) aggregateAndProof(ctx context.Context, a *apiv1.AttesterDuty, ad *p
 	if r, err := got.HashTreeRoot(); err != nil || r != dataRoot {
 		return nil, fmt.Errorf("aggregate attestation: not of the data the client attested to")
 	}
-	ap := &eth2spec.VersionedAggregateAndProof{Version: agg.Version}
-	switch agg.Version {
-	case eth2spec.DataVersionElectra, eth2spec.DataVersionFulu:
-		att := agg.Electra
-		if agg.Version == eth2spec.DataVersionFulu {
-			att = agg.Fulu
-		}
-		m := &electra.AggregateAndProof{AggregatorIndex: a.ValidatorIndex, Aggregate: att, SelectionProof: proof}
-		if agg.Version == eth2spec.DataVersionFulu {
-			ap.Fulu = m
-		} else {
-			ap.Electra = m
-		}
-	default:
-		att := map[eth2spec.DataVersion]*phase0.Attestation{
-			eth2spec.DataVersionPhase0: agg.Phase0, eth2spec.DataVersionAltair: agg.Altair,
-			eth2spec.DataVersionBellatrix: agg.Bellatrix, eth2spec.DataVersionCapella: agg.Capella,
-			eth2spec.DataVersionDeneb: agg.Deneb,
-		}[agg.Version]
-		if att == nil {
-			return nil, fmt.Errorf("aggregate attestation: no %s attestation", agg.Version)
-		}
-		m := &phase0.AggregateAndProof{AggregatorIndex: a.ValidatorIndex, Aggregate: att, SelectionProof: proof}
-		switch agg.Version {
-		case eth2spec.DataVersionPhase0:
-			ap.Phase0 = m
-		case eth2spec.DataVersionAltair:
-			ap.Altair = m
-		case eth2spec.DataVersionBellatrix:
-			ap.Bellatrix = m
-		case eth2spec.DataVersionCapella:
-			ap.Capella = m
-		default:
-			ap.Deneb = m
-		}
+	ap, err := aggregateAndProofOf(agg, a.ValidatorIndex, proof)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate attestation: %w", err)
 	}
 	in, err := v.chain.AggregateAndProof(ap)
 	if err != nil {
@@ -285,22 +254,48 @@ func (v *VC) aggregateAndProof(ctx context.Context, a *apiv1.AttesterDuty, ad *p
 	if err != nil {
 		return nil, err
 	}
+	return signedAggregateAndProofOf(ap, sig)
+}
+
+// aggregateAndProofOf is the aggregate and proof of agg's fork: phase0's
+// container before Electra, electra's from it (spec/versioned picks the
+// field of the fork, on both sides).
+func aggregateAndProofOf(agg *eth2spec.VersionedAttestation, aggregator phase0.ValidatorIndex, proof phase0.BLSSignature) (*eth2spec.VersionedAggregateAndProof, error) {
+	att, err := versioned.Attestation(agg)
+	if err != nil {
+		return nil, err
+	}
+	var m versioned.Container
+	switch att := att.(type) {
+	case *electra.Attestation:
+		m = &electra.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: att, SelectionProof: proof}
+	case *phase0.Attestation:
+		m = &phase0.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: att, SelectionProof: proof}
+	}
+	ap := &eth2spec.VersionedAggregateAndProof{Version: agg.Version}
+	if err := versioned.SetAggregateAndProof(ap, m); err != nil {
+		return nil, err
+	}
+	return ap, nil
+}
+
+// signedAggregateAndProofOf is ap signed with sig, in the container of
+// ap's fork.
+func signedAggregateAndProofOf(ap *eth2spec.VersionedAggregateAndProof, sig phase0.BLSSignature) (*eth2spec.VersionedSignedAggregateAndProof, error) {
+	m, err := versioned.AggregateAndProof(ap)
+	if err != nil {
+		return nil, err
+	}
+	var signed versioned.Container
+	switch m := m.(type) {
+	case *electra.AggregateAndProof:
+		signed = &electra.SignedAggregateAndProof{Message: m, Signature: sig}
+	case *phase0.AggregateAndProof:
+		signed = &phase0.SignedAggregateAndProof{Message: m, Signature: sig}
+	}
 	out := &eth2spec.VersionedSignedAggregateAndProof{Version: ap.Version}
-	switch ap.Version {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = &phase0.SignedAggregateAndProof{Message: ap.Phase0, Signature: sig}
-	case eth2spec.DataVersionAltair:
-		out.Altair = &phase0.SignedAggregateAndProof{Message: ap.Altair, Signature: sig}
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = &phase0.SignedAggregateAndProof{Message: ap.Bellatrix, Signature: sig}
-	case eth2spec.DataVersionCapella:
-		out.Capella = &phase0.SignedAggregateAndProof{Message: ap.Capella, Signature: sig}
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = &phase0.SignedAggregateAndProof{Message: ap.Deneb, Signature: sig}
-	case eth2spec.DataVersionElectra:
-		out.Electra = &electra.SignedAggregateAndProof{Message: ap.Electra, Signature: sig}
-	default:
-		out.Fulu = &electra.SignedAggregateAndProof{Message: ap.Fulu, Signature: sig}
+	if err := versioned.SetSignedAggregateAndProof(out, signed); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

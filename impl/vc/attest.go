@@ -15,6 +15,7 @@ import (
 	"github.com/dvspec/go-dvspec/impl/beaconclient"
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/slashing"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // slotAttestations is what the client signed in a slot, kept for the
@@ -172,39 +173,30 @@ func (v *VC) signAttestation(a *apiv1.AttesterDuty, ad *phase0.AttestationData, 
 	if err != nil {
 		return nil, err
 	}
+	return attestationOf(version, a, ad, sig, v.config.MaxCommitteesPerSlot)
+}
+
+// attestationOf is the attestation of version that duty a signs with sig:
+// phase0's container before Electra; from it electra's, with the committee
+// bit and the attester's index (a SingleAttestation is made of them when
+// submitted). spec/versioned puts it in the version's field.
+func attestationOf(version eth2spec.DataVersion, a *apiv1.AttesterDuty, ad *phase0.AttestationData, sig phase0.BLSSignature, maxCommittees uint64) (*eth2spec.VersionedAttestation, error) {
 	bits := bitfield.NewBitlist(a.CommitteeLength)
 	bits.SetBitAt(a.ValidatorCommitteeIndex, true)
 	out := &eth2spec.VersionedAttestation{Version: version}
+	var att versioned.Container = &phase0.Attestation{AggregationBits: bits, Data: ad, Signature: sig}
 	if version >= eth2spec.DataVersionElectra {
-		if uint64(a.CommitteeIndex) >= v.config.MaxCommitteesPerSlot {
-			return nil, fmt.Errorf("duty: committee %d of at most %d", a.CommitteeIndex, v.config.MaxCommitteesPerSlot)
+		if uint64(a.CommitteeIndex) >= maxCommittees {
+			return nil, fmt.Errorf("duty: committee %d of at most %d", a.CommitteeIndex, maxCommittees)
 		}
-		cb := make(bitfield.Bitvector64, (v.config.MaxCommitteesPerSlot+7)/8)
+		cb := make(bitfield.Bitvector64, (maxCommittees+7)/8)
 		cb[a.CommitteeIndex/8] |= 1 << (a.CommitteeIndex % 8)
 		vi := a.ValidatorIndex
 		out.ValidatorIndex = &vi
-		att := &electra.Attestation{AggregationBits: bits, Data: ad, Signature: sig, CommitteeBits: cb}
-		if version == eth2spec.DataVersionElectra {
-			out.Electra = att
-		} else {
-			out.Fulu = att
-		}
-		return out, nil
+		att = &electra.Attestation{AggregationBits: bits, Data: ad, Signature: sig, CommitteeBits: cb}
 	}
-	att := &phase0.Attestation{AggregationBits: bits, Data: ad, Signature: sig}
-	switch version {
-	case eth2spec.DataVersionPhase0:
-		out.Phase0 = att
-	case eth2spec.DataVersionAltair:
-		out.Altair = att
-	case eth2spec.DataVersionBellatrix:
-		out.Bellatrix = att
-	case eth2spec.DataVersionCapella:
-		out.Capella = att
-	case eth2spec.DataVersionDeneb:
-		out.Deneb = att
-	default:
-		return nil, fmt.Errorf("unsupported fork %s", version)
+	if err := versioned.SetAttestation(out, att); err != nil {
+		return nil, fmt.Errorf("unsupported fork %s: %w", version, err)
 	}
 	return out, nil
 }
