@@ -10,7 +10,6 @@ import (
 	apiv1 "github.com/attestantio/go-eth2-client/api/v1"
 	eth2spec "github.com/attestantio/go-eth2-client/spec"
 	"github.com/attestantio/go-eth2-client/spec/altair"
-	"github.com/attestantio/go-eth2-client/spec/electra"
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
 	ethnode "github.com/dvspec/go-dvspec/eth_node_interface"
@@ -242,7 +241,7 @@ func (v *VC) aggregateAndProof(ctx context.Context, a *apiv1.AttesterDuty, ad *p
 	if r, err := got.HashTreeRoot(); err != nil || r != dataRoot {
 		return nil, fmt.Errorf("aggregate attestation: not of the data the client attested to")
 	}
-	ap, err := aggregateAndProofOf(agg, a.ValidatorIndex, proof)
+	ap, err := versioned.AggregateAndProofOf(a.ValidatorIndex, agg, proof)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate attestation: %w", err)
 	}
@@ -254,50 +253,7 @@ func (v *VC) aggregateAndProof(ctx context.Context, a *apiv1.AttesterDuty, ad *p
 	if err != nil {
 		return nil, err
 	}
-	return signedAggregateAndProofOf(ap, sig)
-}
-
-// aggregateAndProofOf is the aggregate and proof of agg's fork: phase0's
-// container before Electra, electra's from it (spec/versioned picks the
-// field of the fork, on both sides).
-func aggregateAndProofOf(agg *eth2spec.VersionedAttestation, aggregator phase0.ValidatorIndex, proof phase0.BLSSignature) (*eth2spec.VersionedAggregateAndProof, error) {
-	att, err := versioned.Attestation(agg)
-	if err != nil {
-		return nil, err
-	}
-	var m versioned.Container
-	switch att := att.(type) {
-	case *electra.Attestation:
-		m = &electra.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: att, SelectionProof: proof}
-	case *phase0.Attestation:
-		m = &phase0.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: att, SelectionProof: proof}
-	}
-	ap := &eth2spec.VersionedAggregateAndProof{Version: agg.Version}
-	if err := versioned.SetAggregateAndProof(ap, m); err != nil {
-		return nil, err
-	}
-	return ap, nil
-}
-
-// signedAggregateAndProofOf is ap signed with sig, in the container of
-// ap's fork.
-func signedAggregateAndProofOf(ap *eth2spec.VersionedAggregateAndProof, sig phase0.BLSSignature) (*eth2spec.VersionedSignedAggregateAndProof, error) {
-	m, err := versioned.AggregateAndProof(ap)
-	if err != nil {
-		return nil, err
-	}
-	var signed versioned.Container
-	switch m := m.(type) {
-	case *electra.AggregateAndProof:
-		signed = &electra.SignedAggregateAndProof{Message: m, Signature: sig}
-	case *phase0.AggregateAndProof:
-		signed = &phase0.SignedAggregateAndProof{Message: m, Signature: sig}
-	}
-	out := &eth2spec.VersionedSignedAggregateAndProof{Version: ap.Version}
-	if err := versioned.SetSignedAggregateAndProof(out, signed); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return versioned.SignedAggregateAndProofOf(ap, sig)
 }
 
 func (v *VC) contributions(ctx context.Context, slot phase0.Slot) []Result {

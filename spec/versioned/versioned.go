@@ -8,7 +8,9 @@
 //
 // Written once here so that a new fork is added in one place, and so that a
 // version without a field, or a field left nil, is an error rather than a
-// nil container that panics further on.
+// nil container that panics further on. AggregateAndProofOf and
+// SignedAggregateAndProofOf build on the same rule: the (signed) aggregate
+// and proof in the fork of what it wraps.
 package versioned
 
 import (

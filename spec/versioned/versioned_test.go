@@ -203,3 +203,67 @@ func TestUnknownVersionAndNil(t *testing.T) {
 		}
 	}
 }
+
+// TestAggregateAndProofOfEveryFork: from an attestation of each fork, the
+// aggregate and proof and its signed form are of that fork, read back with
+// go-eth2-client's own per-version accessors; an attestation or aggregate
+// and proof without its version's field, or nil, is ErrMissing, and an
+// unknown version ErrUnknownVersion.
+func TestAggregateAndProofOfEveryFork(t *testing.T) {
+	data := &phase0.AttestationData{Slot: 40, Source: &phase0.Checkpoint{}, Target: &phase0.Checkpoint{}}
+	proof, sig := phase0.BLSSignature{0xb2}, phase0.BLSSignature{0xc3}
+	for v := eth2spec.DataVersionPhase0; v <= eth2spec.DataVersionFulu; v++ {
+		a := &eth2spec.VersionedAttestation{Version: v}
+		var c Container = &phase0.Attestation{AggregationBits: []byte{0x03}, Data: data}
+		if v >= eth2spec.DataVersionElectra {
+			c = &electra.Attestation{AggregationBits: []byte{0x03}, Data: data, CommitteeBits: make([]byte, 8)}
+		}
+		if err := SetAttestation(a, c); err != nil {
+			t.Fatal(err)
+		}
+		ap, err := AggregateAndProofOf(9, a, proof)
+		if err != nil {
+			t.Fatalf("%v: %v", v, err)
+		}
+		if i, err := ap.AggregatorIndex(); err != nil || i != 9 || ap.Version != v {
+			t.Fatalf("%v: aggregator %d, %v, version %v", v, i, err, ap.Version)
+		}
+		if p, err := ap.SelectionProof(); err != nil || p != proof {
+			t.Fatalf("%v: selection proof %x, %v", v, p, err)
+		}
+		s, err := SignedAggregateAndProofOf(ap, sig)
+		if err != nil {
+			t.Fatalf("%v: %v", v, err)
+		}
+		if got, err := s.Signature(); err != nil || got != sig || s.Version != v {
+			t.Fatalf("%v: signature %x, %v, version %v", v, got, err, s.Version)
+		}
+		if slot, err := s.Slot(); err != nil || slot != 40 {
+			t.Fatalf("%v: slot %d, %v", v, slot, err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		call func() error
+	}{
+		{"nil attestation", ErrMissing, func() error { _, err := AggregateAndProofOf(1, nil, proof); return err }},
+		{"deneb attestation without its field", ErrMissing, func() error {
+			_, err := AggregateAndProofOf(1, &eth2spec.VersionedAttestation{Version: eth2spec.DataVersionDeneb, Electra: &electra.Attestation{}}, proof)
+			return err
+		}},
+		{"unknown version", ErrUnknownVersion, func() error {
+			_, err := AggregateAndProofOf(1, &eth2spec.VersionedAttestation{Version: eth2spec.DataVersionFulu + 1}, proof)
+			return err
+		}},
+		{"nil aggregate and proof", ErrMissing, func() error { _, err := SignedAggregateAndProofOf(nil, sig); return err }},
+		{"fulu aggregate and proof without its field", ErrMissing, func() error {
+			_, err := SignedAggregateAndProofOf(&eth2spec.VersionedAggregateAndProof{Version: eth2spec.DataVersionFulu, Electra: &electra.AggregateAndProof{}}, sig)
+			return err
+		}},
+	} {
+		if err := tc.call(); !errors.Is(err, tc.err) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.err)
+		}
+	}
+}
