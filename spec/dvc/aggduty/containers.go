@@ -13,48 +13,6 @@ import (
 
 type apiv1BeaconCommitteeSelection = apiv1.BeaconCommitteeSelection
 
-// aggregateAndProof is consensus-specs get_aggregate_and_proof in the
-// aggregate's fork shape (spec/versioned picks the shape).
-func aggregateAndProof(aggregator phase0.ValidatorIndex, a *eth2spec.VersionedAttestation, proof phase0.BLSSignature) (*eth2spec.VersionedAggregateAndProof, error) {
-	c, err := versioned.Attestation(a)
-	if err != nil {
-		return nil, err
-	}
-	var m versioned.Container
-	switch att := c.(type) {
-	case *phase0.Attestation:
-		m = &phase0.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: att, SelectionProof: proof}
-	case *electra.Attestation:
-		m = &electra.AggregateAndProof{AggregatorIndex: aggregator, Aggregate: att, SelectionProof: proof}
-	}
-	out := &eth2spec.VersionedAggregateAndProof{Version: a.Version}
-	if err := versioned.SetAggregateAndProof(out, m); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// signedAggregateAndProof is consensus-specs SignedAggregateAndProof of ap
-// and sig, in ap's fork shape.
-func signedAggregateAndProof(ap *eth2spec.VersionedAggregateAndProof, sig phase0.BLSSignature) (*eth2spec.VersionedSignedAggregateAndProof, error) {
-	c, err := versioned.AggregateAndProof(ap)
-	if err != nil {
-		return nil, err
-	}
-	var s versioned.Container
-	switch m := c.(type) {
-	case *phase0.AggregateAndProof:
-		s = &phase0.SignedAggregateAndProof{Message: m, Signature: sig}
-	case *electra.AggregateAndProof:
-		s = &electra.SignedAggregateAndProof{Message: m, Signature: sig}
-	}
-	out := &eth2spec.VersionedSignedAggregateAndProof{Version: ap.Version}
-	if err := versioned.SetSignedAggregateAndProof(out, s); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 // splitAggregateAndProof is a signed aggregate and proof taken apart: its
 // message (in its fork shape), the message's aggregator and aggregate slot,
 // and the signature.

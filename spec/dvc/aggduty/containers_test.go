@@ -36,14 +36,14 @@ func TestAggregateAndProofRoundTrip(t *testing.T) {
 	for _, v := range allForks {
 		t.Run(v.String(), func(t *testing.T) {
 			att := testAttestation(t, v, 77)
-			ap, err := aggregateAndProof(9, att, phase0.BLSSignature{3})
+			ap, err := versioned.AggregateAndProofOf(9, att, phase0.BLSSignature{3})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if ap.Version != v {
 				t.Fatalf("version %v, want %v", ap.Version, v)
 			}
-			s, err := signedAggregateAndProof(ap, phase0.BLSSignature{4})
+			s, err := versioned.SignedAggregateAndProofOf(ap, phase0.BLSSignature{4})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,13 +65,13 @@ func TestAggregateAndProofRoundTrip(t *testing.T) {
 
 // Malformed input is an error, never a panic.
 func TestMalformedContainers(t *testing.T) {
-	if _, err := aggregateAndProof(1, nil, phase0.BLSSignature{}); !errors.Is(err, versioned.ErrMissing) {
+	if _, err := versioned.AggregateAndProofOf(1, nil, phase0.BLSSignature{}); !errors.Is(err, versioned.ErrMissing) {
 		t.Errorf("nil aggregate: %v", err)
 	}
-	if _, err := aggregateAndProof(1, &eth2spec.VersionedAttestation{Version: eth2spec.DataVersionDeneb}, phase0.BLSSignature{}); !errors.Is(err, versioned.ErrMissing) {
+	if _, err := versioned.AggregateAndProofOf(1, &eth2spec.VersionedAttestation{Version: eth2spec.DataVersionDeneb}, phase0.BLSSignature{}); !errors.Is(err, versioned.ErrMissing) {
 		t.Errorf("aggregate without its field: %v", err)
 	}
-	if _, err := signedAggregateAndProof(&eth2spec.VersionedAggregateAndProof{Version: eth2spec.DataVersionUnknown}, phase0.BLSSignature{}); !errors.Is(err, versioned.ErrUnknownVersion) {
+	if _, err := versioned.SignedAggregateAndProofOf(&eth2spec.VersionedAggregateAndProof{Version: eth2spec.DataVersionUnknown}, phase0.BLSSignature{}); !errors.Is(err, versioned.ErrUnknownVersion) {
 		t.Errorf("unknown version: %v", err)
 	}
 	if _, err := splitSignedAggregateAndProof(nil); !errors.Is(err, versioned.ErrMissing) {

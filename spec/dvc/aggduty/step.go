@@ -14,6 +14,7 @@ import (
 	"github.com/dvspec/go-dvspec/spec/bls"
 	"github.com/dvspec/go-dvspec/spec/dvc"
 	"github.com/dvspec/go-dvspec/spec/signing"
+	"github.com/dvspec/go-dvspec/spec/versioned"
 )
 
 // Signer is the remote signer holding this co-validator's key share, for
@@ -509,7 +510,7 @@ func (t *transition) advance(k flowKey) error {
 				p = f.ownPart(s)
 				p.submitted = true
 				if k.kind == flowAggregator {
-					signed, err := signedAggregateAndProof(p.aggregate, sig)
+					signed, err := versioned.SignedAggregateAndProofOf(p.aggregate, sig)
 					if err != nil {
 						t.ignore(dvc.IgnoredCombineFailed, k.slot, "%v", err)
 						continue
@@ -636,7 +637,7 @@ func (t *transition) aggregateConsensusDecided(e AggregateConsensusDecided) erro
 		return nil
 	}
 	p := f.ownPart(0)
-	ap, err := aggregateAndProof(t.cfg.Validator.Index, e.Aggregate, *p.proof)
+	ap, err := versioned.AggregateAndProofOf(t.cfg.Validator.Index, e.Aggregate, *p.proof)
 	if err != nil {
 		t.ignore(dvc.IgnoredDecidedInvalid, e.ID.Slot, "%v", err)
 		return nil
