@@ -6,10 +6,8 @@
 // It is impl, not the pure spec layer: the equation takes fresh randomness
 // from crypto/rand, so a forger cannot choose signatures that cancel.
 //
-// impl/simbeacon uses it for sync committee messages. impl/node's batch
-// verifier (batchVerifier.sameMessage) computes the same equation with its
-// own copy and its decoded-signature cache; it can call SameMessage once
-// its owner moves it here.
+// impl/simbeacon uses it for sync committee messages, impl/node's batch
+// verifier for the shares of one signing root.
 package blsbatch
 
 import (
@@ -65,8 +63,8 @@ func SameMessage(sigs []*herumi.Sign, pubs []*herumi.PublicKey, msg []byte) bool
 	var aggPub herumi.G1
 	herumi.G2MulVec(&aggSig, g2s, rs)
 	herumi.G1MulVec(&aggPub, g1s, rs)
-	var hm herumi.G2
-	if err := hm.HashAndMapTo(msg); err != nil {
+	hm, ok := hashes.get(msg)
+	if !ok {
 		return false
 	}
 	// e(-g1, aggSig) * e(aggPub, H(msg)) == 1: two Miller loops, one
@@ -75,6 +73,47 @@ func SameMessage(sigs []*herumi.Sign, pubs []*herumi.PublicKey, msg []byte) bool
 	herumi.MillerLoopVec(&e, []herumi.G1{negG1(), aggPub}, []herumi.G2{aggSig, hm})
 	herumi.FinalExp(&e, &e)
 	return e.IsOne()
+}
+
+// hashCache keeps H(msg) of recent messages: hashing to G2 costs about a
+// quarter of a millisecond, a third of the equation's fixed cost, and a
+// node's batches repeat a few roots all slot long (every sync committee
+// share of a slot signs one root, every sync selection proof of a
+// subcommittee another). Two generations of hashCacheLimit roots.
+type hashCache struct {
+	mu       sync.Mutex
+	cur, old map[string]herumi.G2
+}
+
+const hashCacheLimit = 256
+
+var hashes = &hashCache{cur: map[string]herumi.G2{}, old: map[string]herumi.G2{}}
+
+// get returns H(msg), hashing it unless cached; false if it cannot be
+// hashed.
+func (c *hashCache) get(msg []byte) (herumi.G2, bool) {
+	c.mu.Lock()
+	h, ok := c.cur[string(msg)]
+	if !ok {
+		if h, ok = c.old[string(msg)]; ok {
+			c.cur[string(msg)] = h
+		}
+	}
+	c.mu.Unlock()
+	if ok {
+		return h, true
+	}
+	// A copy: cgo may not see a pointer into memory holding Go pointers.
+	if err := h.HashAndMapTo(append([]byte(nil), msg...)); err != nil {
+		return herumi.G2{}, false
+	}
+	c.mu.Lock()
+	if len(c.cur) >= hashCacheLimit {
+		c.old, c.cur = c.cur, make(map[string]herumi.G2, hashCacheLimit)
+	}
+	c.cur[string(msg)] = h
+	c.mu.Unlock()
+	return h, true
 }
 
 var (

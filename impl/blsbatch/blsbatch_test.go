@@ -131,3 +131,30 @@ func BenchmarkSameMessage(b *testing.B) {
 		})
 	}
 }
+
+// H(msg) is cached by message: after a message's hash is cached, its
+// signatures still fail against another message, and messages past the
+// cache's two generations are hashed again and still verify.
+func TestHashCacheKeyedByMessage(t *testing.T) {
+	other := []byte("fedcba9876543210fedcba9876543210")
+	sigs, pubs := signed(t, 3, msg)
+	for round := 0; round < 2; round++ {
+		if !SameMessage(sigs, pubs, msg) {
+			t.Fatalf("round %d: valid signatures refused", round)
+		}
+		if SameMessage(sigs, pubs, other) {
+			t.Fatalf("round %d: signatures of one message pass for another", round)
+		}
+	}
+	for i := 0; i < 2*hashCacheLimit+1; i++ {
+		if _, ok := hashes.get([]byte(fmt.Sprintf("filler %d", i))); !ok {
+			t.Fatal("a message could not be hashed")
+		}
+	}
+	if _, cached := hashes.cur[string(msg)]; cached {
+		t.Fatal("the cache kept more than two generations")
+	}
+	if !SameMessage(sigs, pubs, msg) || SameMessage(sigs, pubs, other) {
+		t.Fatal("answers changed after the message left the cache")
+	}
+}

@@ -100,7 +100,7 @@ type aggInst struct {
 
 func newAggRunner(b blsMemo) *aggRunner {
 	return &aggRunner{
-		bv: newBatchVerifier(b, 1), signSem: make(chan struct{}, 16), syncSelSem: make(chan struct{}, 16),
+		bv: newBatchVerifier(b, 1, 0), signSem: make(chan struct{}, 16), syncSelSem: make(chan struct{}, 16),
 		pendingAtt: map[aggDutyKey]*spec.AttestationDuty{}, pendingSync: map[aggDutyKey]*spec.SyncCommitteeDuty{},
 		syncServed: map[aggDutyKey]bool{},
 		vals:       map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},

@@ -216,7 +216,7 @@ func New(cfg Config) (*Node, error) {
 	if cfg.VC == nil {
 		nd.att = newAttFirst()
 	}
-	nd.bv = newBatchVerifier(nd.bls, runtime.NumCPU())
+	nd.bv = newBatchVerifier(nd.bls, runtime.NumCPU(), cfg.SlotDuration/250)
 	if cfg.Aggregation {
 		nd.agg = newAggRunner(nd.bls)
 	}

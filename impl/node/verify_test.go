@@ -2,6 +2,7 @@ package node
 
 import (
 	"testing"
+	"time"
 
 	"github.com/attestantio/go-eth2-client/spec/phase0"
 
@@ -130,7 +131,7 @@ func TestBatchVerifierLanes(t *testing.T) {
 // TestBatchVerifierDone: every submitted job's done runs, whichever lane,
 // with several workers racing for the low lane.
 func TestBatchVerifierDone(t *testing.T) {
-	bv := newBatchVerifier(newBLSMemo(), 3)
+	bv := newBatchVerifier(newBLSMemo(), 3, 0)
 	jobs, _ := sameRootJobs(t, 8, 2)
 	done := make(chan int, 200)
 	for i := 0; i < 200; i++ {
@@ -143,5 +144,60 @@ func TestBatchVerifierDone(t *testing.T) {
 	seen := map[int]bool{}
 	for len(seen) < 200 {
 		seen[<-done] = true
+	}
+}
+
+// TestLowLaneLingers: a small low-lane batch waits for the shares that
+// arrive meanwhile and is checked as one batch with them; the first lane
+// never waits; a verifier with one worker does not linger (its worker
+// would hold the first lane back).
+func TestLowLaneLingers(t *testing.T) {
+	jobs, want := sameRootJobs(t, 10, 4)
+	bv := &batchVerifier{b: newBLSMemo(), hi: make(chan verifyJob, 64), lo: make(chan verifyJob, 64), wake: make(chan struct{}, 64), linger: time.Hour}
+	lingering, release := make(chan struct{}), make(chan struct{})
+	bv.sleep = func(time.Duration) {
+		lingering <- struct{}{}
+		<-release
+	}
+	sizes := make(chan int, 10)
+	bv.checked = func(b []verifyJob, low bool) {
+		if low {
+			sizes <- len(b)
+		} else {
+			sizes <- -len(b)
+		}
+	}
+	go bv.work()
+	go bv.work()
+	done := make(chan struct{}, len(jobs)+1)
+	j := jobs[0]
+	j.low, j.done = true, func() { done <- struct{}{} }
+	bv.submit(j)
+	<-lingering
+	// The first lane is served by the other worker meanwhile.
+	hi := jobs[1]
+	hi.done = func() { done <- struct{}{} }
+	bv.submit(hi)
+	if n := <-sizes; n != -1 {
+		t.Fatalf("first-lane batch of %d while the low lane lingers, want 1", n)
+	}
+	for _, j := range jobs[2:] {
+		j.low, j.done = true, func() { done <- struct{}{} }
+		bv.submit(j)
+	}
+	close(release)
+	if n := <-sizes; n != len(jobs)-1 {
+		t.Fatalf("low-lane batch of %d after lingering, want %d", n, len(jobs)-1)
+	}
+	for range len(jobs) {
+		<-done
+	}
+	for i, j := range jobs {
+		if got, ok := bv.b.m.get(j.key()); !ok || got != want[i] {
+			t.Errorf("job %d: memo %v (found %v), want %v", i, got, ok, want[i])
+		}
+	}
+	if one := newBatchVerifier(newBLSMemo(), 1, time.Hour); one.linger != 0 {
+		t.Error("a one-worker verifier lingers")
 	}
 }
