@@ -82,6 +82,12 @@ type aggRunner struct {
 	// slot's burst of them (one per member and subcommittee) never queues
 	// an AggregateAndProof or a ContributionAndProof behind it.
 	syncSelSem chan struct{}
+	// aggVerified remembers the signature checks of aggregates and
+	// contributions (bls.PublicKeys.WithMemo on every parsed committee):
+	// the spec checks a decided value again after the consensus validity
+	// predicate checked it (about 5% of the CPU at 512 validators holding
+	// every sync seat).
+	aggVerified verifyMemo
 	// pendingAtt and pendingSync are the duties whose aggregation flow
 	// starts when the DV's attestation (sync committee message) of the
 	// slot is submitted: the selection proofs are signed after the
@@ -100,7 +106,7 @@ type aggInst struct {
 
 func newAggRunner(b blsMemo) *aggRunner {
 	return &aggRunner{
-		bv: newBatchVerifier(b, 1, 0), signSem: make(chan struct{}, 16), syncSelSem: make(chan struct{}, 16),
+		bv: newBatchVerifier(b, 1, 0), signSem: make(chan struct{}, 16), syncSelSem: make(chan struct{}, 16), aggVerified: verifyMemo{newMemo(1 << 12)},
 		pendingAtt: map[aggDutyKey]*spec.AttestationDuty{}, pendingSync: map[aggDutyKey]*spec.SyncCommitteeDuty{},
 		syncServed: map[aggDutyKey]bool{},
 		vals:       map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},
@@ -240,6 +246,9 @@ func (n *Node) parseCommittees(epoch phase0.Epoch, cs map[committeeAt][]phase0.B
 		}
 		if len(parsed) == 0 {
 			continue
+		}
+		for c, pk := range parsed {
+			parsed[c] = pk.WithMemo(n.agg.aggVerified)
 		}
 		n.post(func() {
 			if _, ok := n.agg.committees[epoch]; !ok {

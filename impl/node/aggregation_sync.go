@@ -196,7 +196,7 @@ func (n *Node) parseSubcommittees(period uint64, keys []phase0.BLSPubKey) []*bls
 			n.log.Warn("aggregation: sync subcommittee keys do not parse", "period", period, "subcommittee", s, "err", err)
 			continue
 		}
-		out[s] = pk
+		out[s] = pk.WithMemo(n.agg.aggVerified)
 	}
 	return out
 }

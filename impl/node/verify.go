@@ -52,6 +52,22 @@ func (m *memo) put(k [32]byte, v bool) {
 	m.cur[k] = v
 }
 
+// verifyMemo is a memo as a bls.VerifyMemo (nil m: remembers nothing).
+type verifyMemo struct{ m *memo }
+
+func (v verifyMemo) Get(d [32]byte) (valid, found bool) {
+	if v.m == nil {
+		return false, false
+	}
+	return v.m.get(d)
+}
+
+func (v verifyMemo) Put(d [32]byte, valid bool) {
+	if v.m != nil {
+		v.m.put(d, valid)
+	}
+}
+
 // blsMemo is a networking.VerifyFunc (and dvc Oracles.Verify) that returns
 // exactly bls.Verify's answer, memoised. It also keeps the deserialised
 // public keys (the cluster's keys are few and fixed), doing the same checks

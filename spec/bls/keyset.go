@@ -1,6 +1,8 @@
 package bls
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 
 	herumi "github.com/herumi/bls-eth-go-binary/bls"
@@ -17,6 +19,29 @@ import (
 type PublicKeys struct {
 	keys   []PublicKey
 	points []herumi.PublicKey
+	memo   VerifyMemo
+}
+
+// VerifyMemo remembers FastAggregateVerify answers by a digest of their
+// arguments (positions, message, signature). A caller that checks one
+// contribution or aggregate several times (the consensus validity
+// predicate, then the decided value again) hands one in with WithMemo;
+// it must give back only what was put under the same digest, so the
+// answers stay FastAggregateVerify's. The spec holds none itself.
+type VerifyMemo interface {
+	Get(digest [32]byte) (valid, found bool)
+	Put(digest [32]byte, valid bool)
+}
+
+// WithMemo returns the same keys answering FastAggregateVerify through m
+// (nil: no memo). The parsed keys are shared, not copied.
+func (s *PublicKeys) WithMemo(m VerifyMemo) *PublicKeys {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.memo = m
+	return &c
 }
 
 // NewPublicKeys parses and validates every key of pks (IETF KeyValidate).
@@ -65,6 +90,32 @@ func (s *PublicKeys) FastAggregateVerify(positions []int, msg []byte, sig Signat
 	if len(positions) == 0 {
 		return false
 	}
+	if s == nil || s.memo == nil {
+		return s.fastAggregateVerify(positions, msg, sig)
+	}
+	h := sha256.New()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(len(positions)))
+	h.Write(b[:])
+	for _, p := range positions {
+		binary.LittleEndian.PutUint64(b[:], uint64(p))
+		h.Write(b[:])
+	}
+	binary.LittleEndian.PutUint64(b[:], uint64(len(msg)))
+	h.Write(b[:])
+	h.Write(msg)
+	h.Write(sig[:])
+	var d [32]byte
+	h.Sum(d[:0])
+	if v, ok := s.memo.Get(d); ok {
+		return v
+	}
+	v := s.fastAggregateVerify(positions, msg, sig)
+	s.memo.Put(d, v)
+	return v
+}
+
+func (s *PublicKeys) fastAggregateVerify(positions []int, msg []byte, sig Signature) bool {
 	hpks := make([]herumi.PublicKey, len(positions))
 	for i, p := range positions {
 		if p < 0 || p >= s.Len() {

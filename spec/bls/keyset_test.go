@@ -81,6 +81,24 @@ func TestPublicKeysAgreesWithFastAggregateVerify(t *testing.T) {
 		{"negative position", []int{-1}, msg, sigs[0], false},
 		{"not a signature", []int{1, 4}, msg, Signature{0x01}, false},
 	}
+	// Every case through one memo, twice: the second pass answers from it
+	// (a digest shared by two cases would give one of them the other's
+	// answer).
+	memo := &mapMemo{m: map[[32]byte]bool{}}
+	memoised := set.WithMemo(memo)
+	for pass := 0; pass < 2; pass++ {
+		for _, c := range cases {
+			if got := memoised.FastAggregateVerify(c.positions, c.msg, c.sig); got != c.want {
+				t.Errorf("pass %d, %s: memoised answer %v, want %v", pass, c.name, got, c.want)
+			}
+		}
+	}
+	if memo.hits == 0 || len(memo.m) != len(cases)-1 { // "no positions" is refused before the memo
+		t.Errorf("memo: %d hits, %d digests for %d cases", memo.hits, len(memo.m), len(cases))
+	}
+	if set.memo != nil || !memoised.Holds(pks) {
+		t.Error("WithMemo changed the list it was called on, or lost its keys")
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := set.FastAggregateVerify(c.positions, c.msg, c.sig)
@@ -151,3 +169,19 @@ func BenchmarkFastAggregateVerify128(b *testing.B) {
 		}
 	})
 }
+
+// mapMemo is a VerifyMemo counting its hits.
+type mapMemo struct {
+	m    map[[32]byte]bool
+	hits int
+}
+
+func (m *mapMemo) Get(d [32]byte) (bool, bool) {
+	v, ok := m.m[d]
+	if ok {
+		m.hits++
+	}
+	return v, ok
+}
+
+func (m *mapMemo) Put(d [32]byte, v bool) { m.m[d] = v }
