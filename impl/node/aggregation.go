@@ -104,9 +104,11 @@ type aggInst struct {
 	typ consensus.DutyType
 }
 
-func newAggRunner(b blsMemo) *aggRunner {
+// newAggRunner: its verifier lingers linger on both lanes (all of it is
+// aggregation work, where a few milliseconds cost nothing).
+func newAggRunner(b blsMemo, linger time.Duration) *aggRunner {
 	return &aggRunner{
-		bv: newBatchVerifier(b, 1, 0), signSem: make(chan struct{}, 16), syncSelSem: make(chan struct{}, 16), aggVerified: verifyMemo{newMemo(1 << 12)},
+		bv: newBatchVerifier(b, 1, linger, linger), signSem: make(chan struct{}, 16), syncSelSem: make(chan struct{}, 16), aggVerified: verifyMemo{newMemo(1 << 12)},
 		pendingAtt: map[aggDutyKey]*spec.AttestationDuty{}, pendingSync: map[aggDutyKey]*spec.SyncCommitteeDuty{},
 		syncServed: map[aggDutyKey]bool{},
 		vals:       map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},

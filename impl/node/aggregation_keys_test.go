@@ -66,7 +66,7 @@ func TestParseOwnCommittees(t *testing.T) {
 // served before carries none (the spec decodes the keys per check).
 func TestAggServeCarriesParsedCommittee(t *testing.T) {
 	fx := newLoopFixture(t, &scriptedSigner{})
-	fx.n.agg = newAggRunner(fx.n.bls)
+	fx.n.agg = newAggRunner(fx.n.bls, 0)
 	settle := fx.startLoop(t)
 	d := fx.attDuty(3)
 	d.CommitteeIndex = 2

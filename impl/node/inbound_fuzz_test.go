@@ -17,7 +17,7 @@ import (
 // really broadcasts for a decided duty, from itself and from another peer.
 func FuzzInboundShare(f *testing.F) {
 	fx := newLoopFixture(f, &scriptedSigner{})
-	fx.n.bv = newBatchVerifier(fx.n.bls, 1, 0) // one worker: jobs finish in order
+	fx.n.bv = newBatchVerifier(fx.n.bls, 1, 0, 0) // one worker: jobs finish in order
 	ctx, cancel := context.WithCancel(context.Background())
 	fx.n.ctx = ctx
 	loopDone := make(chan struct{})

@@ -216,9 +216,13 @@ func New(cfg Config) (*Node, error) {
 	if cfg.VC == nil {
 		nd.att = newAttFirst()
 	}
-	nd.bv = newBatchVerifier(nd.bls, runtime.NumCPU(), cfg.SlotDuration/250)
+	workers, lowLinger := runtime.NumCPU(), cfg.SlotDuration/250
+	if workers == 1 {
+		lowLinger = 0 // its one worker would hold attestation shares back
+	}
+	nd.bv = newBatchVerifier(nd.bls, workers, lowLinger, 0)
 	if cfg.Aggregation {
-		nd.agg = newAggRunner(nd.bls)
+		nd.agg = newAggRunner(nd.bls, cfg.SlotDuration/250)
 	}
 	if err := nd.loadValidators(); err != nil {
 		return nil, err

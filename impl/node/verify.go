@@ -241,23 +241,24 @@ type batchVerifier struct {
 	// meanwhile makes the next batch larger (one pairing equation for a
 	// slot's sync shares) instead of another single check.
 	lowBusy atomic.Bool
-	// linger is how long the low lane's holder lets a small batch grow
-	// before checking it (0: never): sync committee shares arrive a few
-	// at a time over a third of a slot, and each equation has a fixed
-	// cost of about 0.6 ms (two Miller loops and a final exponentiation)
-	// whatever its size, which batches of a dozen shares paid again and
-	// again (about 7% of the CPU at 512 validators holding every sync
-	// seat). Only with more than one worker: another takes the first lane
-	// meanwhile.
-	linger time.Duration
+	// lowLinger and firstLinger are how long a worker that took a small
+	// batch of the low (first) lane lets it grow before checking it (0:
+	// never): shares arrive a few at a time over a third of a slot, and
+	// each check has a fixed cost of about 0.6 ms (two Miller loops and a
+	// final exponentiation) whatever its size, which batches of a dozen
+	// shares, or single ones, paid again and again (about 7% of the CPU
+	// at 512 validators holding every sync seat). The node's verifier
+	// lingers on its low lane only (with more than one worker, another
+	// takes the first lane meanwhile); the aggregation runtime's on both.
+	lowLinger, firstLinger time.Duration
 	// sleep lingers (time.Sleep; a test's hook) and checked, if set, sees
 	// every batch before it is checked (a test's hook).
 	sleep   func(time.Duration)
 	checked func(batch []verifyJob, low bool)
 }
 
-// maxVerifyBatch bounds a batch; a low-lane batch after lingering may
-// reach maxLowBatch (a failed batch is checked one by one, so the bound
+// maxVerifyBatch bounds a batch; a batch after lingering may reach
+// maxLowBatch (a failed batch is checked one by one, so the bound
 // also bounds that).
 const (
 	maxVerifyBatch = 64
@@ -272,12 +273,9 @@ const (
 // at low load most batches are that small.
 var minBatch = 2
 
-func newBatchVerifier(b blsMemo, workers int, linger time.Duration) *batchVerifier {
-	bv := &batchVerifier{b: b, hi: make(chan verifyJob, 1<<14), lo: make(chan verifyJob, 1<<14), wake: make(chan struct{}, 1<<10)}
-	if workers > 1 {
-		bv.linger = linger
-	}
-	bv.sleep = time.Sleep
+func newBatchVerifier(b blsMemo, workers int, lowLinger, firstLinger time.Duration) *batchVerifier {
+	bv := &batchVerifier{b: b, hi: make(chan verifyJob, 1<<14), lo: make(chan verifyJob, 1<<14), wake: make(chan struct{}, 1<<10),
+		lowLinger: lowLinger, firstLinger: firstLinger, sleep: time.Sleep}
 	for i := 0; i < workers; i++ {
 		go bv.work()
 	}
@@ -340,10 +338,14 @@ func (bv *batchVerifier) work() {
 			if len(batch) == 0 {
 				break
 			}
-			if low && bv.linger > 0 && len(batch) < lingerBelow {
-				// Holding the low lane: what arrives meanwhile joins.
-				bv.sleep(bv.linger)
-				batch = drainLane(bv.lo, batch, maxLowBatch)
+			lane, linger := bv.hi, bv.firstLinger
+			if low {
+				lane, linger = bv.lo, bv.lowLinger
+			}
+			if linger > 0 && len(batch) < lingerBelow {
+				// What arrives meanwhile joins (the low lane is held).
+				bv.sleep(linger)
+				batch = drainLane(lane, batch, maxLowBatch)
 			}
 			if bv.checked != nil {
 				bv.checked(batch, low)

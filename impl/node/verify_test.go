@@ -131,7 +131,7 @@ func TestBatchVerifierLanes(t *testing.T) {
 // TestBatchVerifierDone: every submitted job's done runs, whichever lane,
 // with several workers racing for the low lane.
 func TestBatchVerifierDone(t *testing.T) {
-	bv := newBatchVerifier(newBLSMemo(), 3, 0)
+	bv := newBatchVerifier(newBLSMemo(), 3, 0, 0)
 	jobs, _ := sameRootJobs(t, 8, 2)
 	done := make(chan int, 200)
 	for i := 0; i < 200; i++ {
@@ -149,11 +149,10 @@ func TestBatchVerifierDone(t *testing.T) {
 
 // TestLowLaneLingers: a small low-lane batch waits for the shares that
 // arrive meanwhile and is checked as one batch with them; the first lane
-// never waits; a verifier with one worker does not linger (its worker
-// would hold the first lane back).
+// never waits (the node's verifier lingers on its low lane only).
 func TestLowLaneLingers(t *testing.T) {
 	jobs, want := sameRootJobs(t, 10, 4)
-	bv := &batchVerifier{b: newBLSMemo(), hi: make(chan verifyJob, 64), lo: make(chan verifyJob, 64), wake: make(chan struct{}, 64), linger: time.Hour}
+	bv := &batchVerifier{b: newBLSMemo(), hi: make(chan verifyJob, 64), lo: make(chan verifyJob, 64), wake: make(chan struct{}, 64), lowLinger: time.Hour}
 	lingering, release := make(chan struct{}), make(chan struct{})
 	bv.sleep = func(time.Duration) {
 		lingering <- struct{}{}
@@ -197,7 +196,27 @@ func TestLowLaneLingers(t *testing.T) {
 			t.Errorf("job %d: memo %v (found %v), want %v", i, got, ok, want[i])
 		}
 	}
-	if one := newBatchVerifier(newBLSMemo(), 1, time.Hour); one.linger != 0 {
-		t.Error("a one-worker verifier lingers")
+}
+
+// TestFirstLaneLingers: the aggregation runtime's verifier (one worker)
+// lingers on its first lane too.
+func TestFirstLaneLingers(t *testing.T) {
+	jobs, _ := sameRootJobs(t, 5, -1)
+	bv := newBatchVerifier(newBLSMemo(), 1, time.Hour, time.Hour)
+	lingering, release := make(chan struct{}), make(chan struct{})
+	bv.sleep = func(time.Duration) {
+		lingering <- struct{}{}
+		<-release
+	}
+	sizes := make(chan int, 5)
+	bv.checked = func(b []verifyJob, low bool) { sizes <- len(b) }
+	bv.submit(jobs[0])
+	<-lingering
+	for _, j := range jobs[1:] {
+		bv.submit(j)
+	}
+	close(release)
+	if n := <-sizes; n != len(jobs) {
+		t.Fatalf("first-lane batch of %d after lingering, want %d", n, len(jobs))
 	}
 }
