@@ -97,6 +97,11 @@ type aggRunner struct {
 	// syncServed are the contribution duties served at their slot's start
 	// (aggPrepareSync), which the sync committee duty does not serve again.
 	syncServed map[aggDutyKey]bool
+	// syncOpen are the sync committee duties served whose message is not
+	// yet submitted, syncOpenAt their number by slot: the sign that the
+	// node is behind (aggPrepareSync).
+	syncOpen   map[aggDutyKey]bool
+	syncOpenAt map[phase0.Slot]int
 }
 
 type aggInst struct {
@@ -110,8 +115,8 @@ func newAggRunner(b blsMemo, linger time.Duration) *aggRunner {
 	return &aggRunner{
 		bv: newBatchVerifier(b, 1, linger, linger), signSem: make(chan struct{}, 16), syncSelSem: make(chan struct{}, 16), aggVerified: verifyMemo{newMemo(1 << 12)},
 		pendingAtt: map[aggDutyKey]*spec.AttestationDuty{}, pendingSync: map[aggDutyKey]*spec.SyncCommitteeDuty{},
-		syncServed: map[aggDutyKey]bool{},
-		vals:       map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},
+		syncServed: map[aggDutyKey]bool{}, syncOpen: map[aggDutyKey]bool{}, syncOpenAt: map[phase0.Slot]int{},
+		vals: map[phase0.ValidatorIndex]*aggVal{}, insts: map[consensus.InstanceID]*aggInst{},
 		committees: map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey{},
 		parsed:     map[committeeAt]*bls.PublicKeys{},
 		pending:    map[phase0.Epoch][]*spec.AttestationDuty{},
@@ -935,6 +940,16 @@ func (n *Node) aggSlotStarted(slot phase0.Slot) {
 	for k := range n.agg.syncServed {
 		if k.slot+keep < slot {
 			delete(n.agg.syncServed, k)
+		}
+	}
+	// A message never submitted (its duty failed) stops counting after
+	// its slot and the next: it says nothing of the node's pace then.
+	for k := range n.agg.syncOpen {
+		if k.slot+2 < slot {
+			delete(n.agg.syncOpen, k)
+			if n.agg.syncOpenAt[k.slot]--; n.agg.syncOpenAt[k.slot] <= 0 {
+				delete(n.agg.syncOpenAt, k.slot)
+			}
 		}
 	}
 }

@@ -76,6 +76,10 @@ func (n *Node) aggServeSync(v *validator, d *spec.SyncCommitteeDuty, slot phase0
 		return
 	}
 	k := aggDutyKey{v.index, slot}
+	if !n.agg.syncOpen[k] {
+		n.agg.syncOpen[k] = true
+		n.agg.syncOpenAt[slot]++
+	}
 	if n.agg.syncServed[k] {
 		return
 	}
@@ -95,9 +99,14 @@ func (n *Node) aggServeSync(v *validator, d *spec.SyncCommitteeDuty, slot phase0
 // proof is a signature over (slot, subcommittee), never slashable, so
 // signing it before the message costs nothing if the message fails. As
 // validator clients do: Lighthouse computes its sync selection proofs
-// slots ahead.
+// slots ahead. Not while the node is behind: when a sync committee
+// message of the previous slot is still on its way, the cores are not
+// free at the slot's start, and the proofs would take them from the
+// slot's proposal; the duty is then served at its message's submission,
+// as the lowest priority (512 all seats at 2-s slots: 0 of 15 proposals
+// with the proofs at every slot's start, 14 without).
 func (n *Node) aggPrepareSync(v *validator, d *spec.SyncCommitteeDuty, slot phase0.Slot) {
-	if n.agg == nil || n.cfg.VC != nil {
+	if n.agg == nil || n.cfg.VC != nil || slot > 0 && n.agg.syncOpenAt[slot-1] > 0 {
 		return
 	}
 	k := aggDutyKey{v.index, slot}
@@ -273,6 +282,12 @@ func (n *Node) aggSyncSubmitted(v *validator, slot phase0.Slot, root phase0.Root
 		return
 	}
 	k := aggDutyKey{v.index, slot}
+	if n.agg.syncOpen[k] {
+		delete(n.agg.syncOpen, k)
+		if n.agg.syncOpenAt[slot]--; n.agg.syncOpenAt[slot] == 0 {
+			delete(n.agg.syncOpenAt, slot)
+		}
+	}
 	if d := n.agg.pendingSync[k]; d != nil {
 		delete(n.agg.pendingSync, k)
 		n.aggServeSyncNow(v, d, slot)
