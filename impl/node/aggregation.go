@@ -60,9 +60,12 @@ type aggRunner struct {
 	// needs; pending collects the duties that wait for them.
 	committees map[phase0.Epoch]map[committeeAt][]phase0.BLSPubKey
 	// parsed holds the keys of the committees the node's validators sit
-	// in, checked with KeyValidate once per epoch and committee off the
-	// loop (parseCommittees): an aggregate's check then costs one pairing
-	// instead of decoding every participant's key per call.
+	// in as lazy lists (bls.NewLazyPublicKeys, ownCommittees): a key is
+	// checked with KeyValidate the first time an aggregate's check needs
+	// it, then never again, and a committee with no aggregator of the
+	// node costs nothing (parsing every such committee's keys up front
+	// took a third of the CPU of 10,000 validators in a 300,000
+	// registry). Used in the loop only.
 	parsed   map[committeeAt]*bls.PublicKeys
 	pending  map[phase0.Epoch][]*spec.AttestationDuty
 	fetching map[phase0.Epoch]bool
@@ -209,6 +212,7 @@ func (n *Node) aggCommittees(epoch phase0.Epoch, slot phase0.Slot) {
 				return
 			}
 			n.agg.committees[epoch] = cs
+			maps.Copy(n.agg.parsed, n.ownCommittees(cs))
 			for e := range n.agg.committees {
 				if e+2 < epoch {
 					delete(n.agg.committees, e)
@@ -225,76 +229,19 @@ func (n *Node) aggCommittees(epoch phase0.Epoch, slot phase0.Slot) {
 				}
 			}
 		})
-		if err == nil {
-			n.parseCommittees(epoch, cs)
-		}
 	}()
 }
 
-// parseCommittees parses the keys of epoch's committees that one of the
-// node's validators sits in, once per epoch and committee, off the loop.
-// The keys themselves are handed to the loop first: the epoch's duties are
-// served at once, and a duty served before its committee's keys are parsed
-// goes without them (the spec then decodes the keys per check; the answer
-// is the same). A slot at a time, in slot order, so that the first duties
-// of an epoch fetched late find theirs soonest.
-func (n *Node) parseCommittees(epoch phase0.Epoch, cs map[committeeAt][]phase0.BLSPubKey) {
-	own := map[phase0.BLSPubKey]bool{}
-	for _, v := range n.byIndex { // fixed at New: safe off the loop
-		own[v.pubkey] = true
-	}
-	for _, slot := range committeeSlots(cs) {
-		if n.ctx.Err() != nil {
-			return
-		}
-		parsed, failed := parseOwnCommittees(cs, slot, own)
-		for c, err := range failed {
-			n.log.Warn("aggregation: committee keys do not parse", "slot", c.slot, "committee", c.index, "err", err)
-		}
-		if len(parsed) == 0 {
-			continue
-		}
-		for c, pk := range parsed {
-			parsed[c] = pk.WithMemo(n.agg.aggVerified)
-		}
-		n.post(func() {
-			if _, ok := n.agg.committees[epoch]; !ok {
-				return // forgotten meanwhile
-			}
-			maps.Copy(n.agg.parsed, parsed)
-		})
-	}
-}
-
-// committeeSlots is the slots of cs's committees, ascending.
-func committeeSlots(cs map[committeeAt][]phase0.BLSPubKey) []phase0.Slot {
-	var slots []phase0.Slot
-	for c := range cs {
-		if !slices.Contains(slots, c.slot) {
-			slots = append(slots, c.slot)
-		}
-	}
-	slices.Sort(slots)
-	return slots
-}
-
-// parseOwnCommittees parses the keys of the committees of cs at slot that
-// hold one of own's keys. A committee whose keys do not parse is in failed
-// instead: no list is better than a wrong one.
-func parseOwnCommittees(cs map[committeeAt][]phase0.BLSPubKey, slot phase0.Slot, own map[phase0.BLSPubKey]bool) (parsed map[committeeAt]*bls.PublicKeys, failed map[committeeAt]error) {
-	parsed, failed = map[committeeAt]*bls.PublicKeys{}, map[committeeAt]error{}
+// ownCommittees are lazy key lists, with the node's memo of checks, of
+// the committees of cs that hold one of the node's validators.
+func (n *Node) ownCommittees(cs map[committeeAt][]phase0.BLSPubKey) map[committeeAt]*bls.PublicKeys {
+	out := map[committeeAt]*bls.PublicKeys{}
 	for c, keys := range cs {
-		if c.slot != slot || !slices.ContainsFunc(keys, func(k phase0.BLSPubKey) bool { return own[k] }) {
-			continue
+		if slices.ContainsFunc(keys, func(k phase0.BLSPubKey) bool { return n.vals[k] != nil }) {
+			out[c] = bls.NewLazyPublicKeys(keys).WithMemo(n.agg.aggVerified)
 		}
-		pk, err := bls.NewPublicKeys(keys)
-		if err != nil {
-			failed[c] = err
-			continue
-		}
-		parsed[c] = pk
 	}
-	return parsed, failed
+	return out
 }
 
 // aggServeAttesterNow serves the aggregator duty of an attester duty once
@@ -319,10 +266,10 @@ func (n *Node) aggServeWith(v *validator, d *spec.AttestationDuty, cs map[commit
 	n.aggDeliver(v, ev)
 }
 
-// aggServeEvent is the serve event of d with its committee's keys from cs,
-// and their parsed list once parseCommittees has it (the spec ignores a
-// list that is not exactly the keys); false when the keys are not the
-// duty's committee length.
+// aggServeEvent is the serve event of d with its committee's keys from cs
+// and their lazy key list (ownCommittees; the spec ignores a list that is
+// not exactly the keys); false when the keys are not the duty's committee
+// length.
 func (n *Node) aggServeEvent(d *spec.AttestationDuty, cs map[committeeAt][]phase0.BLSPubKey) (aggduty.ServeAggregatorDuty, bool) {
 	at := committeeAt{d.Slot, d.CommitteeIndex}
 	ev := aggduty.ServeAggregatorDuty{Duty: d, Committee: cs[at], Parsed: n.agg.parsed[at]}

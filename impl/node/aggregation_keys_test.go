@@ -1,7 +1,7 @@
 package node
 
 import (
-	"errors"
+	"maps"
 	"slices"
 	"testing"
 
@@ -26,38 +26,43 @@ func interopKeys(t *testing.T, from, n uint64) []phase0.BLSPubKey {
 	return out
 }
 
-// TestParseOwnCommittees: of a slot's committees, those holding one of the
-// node's keys are parsed, each into a list that holds exactly its keys;
-// others' and other slots' are left alone, and a committee with a key that
-// does not parse is reported, not parsed.
-func TestParseOwnCommittees(t *testing.T) {
+// TestOwnCommittees: the committees holding one of the node's keys get a
+// lazy list holding exactly their keys, others none; a committee with a
+// key that does not parse gets one too, which refuses only the checks
+// that need that key.
+func TestOwnCommittees(t *testing.T) {
 	keys := interopKeys(t, 0, 12)
 	mine := keys[5]
 	bad := append([]phase0.BLSPubKey{mine}, keys[9:11]...)
 	bad[2][0] ^= 0xff // not a point
 	cs := map[committeeAt][]phase0.BLSPubKey{
-		{3, 0}: keys[0:4],                     // none of the node's keys
-		{3, 1}: keys[4:8],                     // the node's at position 1
-		{3, 2}: bad,                           // the node's, and an invalid key
-		{4, 0}: {keys[8], mine, keys[11]},     // the node's, another slot
-		{2, 7}: {mine, keys[0], keys[1]},      // the node's, an earlier slot
-		{5, 3}: {keys[2], keys[3], keys[11]},  // none of the node's keys
-		{9, 1}: {keys[6], keys[7], keys[5]},   // the node's
-		{1, 0}: {keys[10], keys[11], keys[9]}, // none
+		{3, 0}: keys[0:4],                    // none of the node's keys
+		{3, 1}: keys[4:8],                    // the node's at position 1
+		{3, 2}: bad,                          // the node's, and an invalid key
+		{4, 0}: {keys[8], mine, keys[11]},    // the node's, another slot
+		{5, 3}: {keys[2], keys[3], keys[11]}, // none of the node's keys
 	}
-	if got, want := committeeSlots(cs), []phase0.Slot{1, 2, 3, 4, 5, 9}; !slices.Equal(got, want) {
-		t.Fatalf("slots %v, want %v", got, want)
+	n := &Node{vals: map[phase0.BLSPubKey]*validator{mine: {pubkey: mine}}, agg: newAggRunner(newBLSMemo(), 0)}
+	own := n.ownCommittees(cs)
+	if len(own) != 3 {
+		t.Fatalf("%d lists, want the 3 committees holding the node's key", len(own))
 	}
-	own := map[phase0.BLSPubKey]bool{mine: true}
-	parsed, failed := parseOwnCommittees(cs, 3, own)
-	if len(parsed) != 1 || !parsed[committeeAt{3, 1}].Holds(cs[committeeAt{3, 1}]) {
-		t.Fatalf("parsed %v, want committee 1 of slot 3 only", parsed)
+	for _, c := range []committeeAt{{3, 1}, {3, 2}, {4, 0}} {
+		if !own[c].Holds(cs[c]) {
+			t.Errorf("committee %v: the list does not hold its keys", c)
+		}
 	}
-	if len(failed) != 1 || !errors.Is(failed[committeeAt{3, 2}], bls.ErrInvalidPublicKey) {
-		t.Fatalf("failed %v, want committee 2 of slot 3 (invalid key)", failed)
+	msg := []byte("attestation data signing root....")
+	sk, err := bls.InteropSecretKey(5)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if parsed, failed := parseOwnCommittees(cs, 5, own); len(parsed) != 0 || len(failed) != 0 {
-		t.Fatalf("slot 5: parsed %v, failed %v, want nothing", parsed, failed)
+	sig, err := bls.Sign(sk, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !own[committeeAt{3, 2}].FastAggregateVerify([]int{0}, msg, sig) || own[committeeAt{3, 2}].FastAggregateVerify([]int{0, 2}, msg, sig) {
+		t.Error("the list with an invalid key: a check of the valid key refused, or one over the invalid key passed")
 	}
 }
 
@@ -86,7 +91,7 @@ func TestAggServeCarriesParsedCommittee(t *testing.T) {
 	if ev, ok := serve(); !ok || ev.Parsed != nil || !slices.Equal(ev.Committee, committee) {
 		t.Fatalf("before parsing: ok %v, parsed %v, %d keys", ok, ev.Parsed, len(ev.Committee))
 	}
-	fx.n.parseCommittees(epoch, cs) // off the loop, as aggCommittees does
+	fx.n.post(func() { maps.Copy(fx.n.agg.parsed, fx.n.ownCommittees(cs)) }) // as aggCommittees does
 	settle()
 	ev, ok := serve()
 	if !ok || !ev.Parsed.Holds(committee) || !slices.Equal(ev.Committee, committee) {

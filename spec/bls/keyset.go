@@ -9,17 +9,52 @@ import (
 )
 
 // PublicKeys is a list of public keys each checked with KeyValidate once,
-// when the list is made. Verifying a signature over a subset of a list that
+// when the list is made (NewPublicKeys) or when a check first needs it
+// (NewLazyPublicKeys). Verifying a signature over a subset of a list that
 // does not change for a while (a sync subcommittee for a whole sync
 // committee period) then costs one pairing check instead of decompressing
 // and subgroup-checking every key on every call: Ethereum clients keep a
-// validator public key cache for the same reason. A PublicKeys never changes
-// after NewPublicKeys returns, so one value may be shared by any number of
-// readers. The zero value and nil hold no keys.
+// validator public key cache for the same reason. A list made by
+// NewPublicKeys never changes, so one value may be shared by any number of
+// readers; a lazy one fills in its parsed keys as checks need them (one
+// goroutine at a time). The zero value and nil hold no keys.
 type PublicKeys struct {
 	keys   []PublicKey
 	points []herumi.PublicKey
-	memo   VerifyMemo
+	// lazy, when set, parses each key the first time a check needs it
+	// (NewLazyPublicKeys); nil: every key was parsed by NewPublicKeys.
+	lazy *lazyKeys
+	memo VerifyMemo
+}
+
+// lazyKeys is the parse state of a lazily parsed list, shared by its
+// WithMemo copies: a key is parsed once.
+type lazyKeys struct {
+	state []keyState
+}
+
+type keyState uint8
+
+const (
+	keyUnparsed keyState = iota
+	keyParsed
+	keyInvalid
+)
+
+// NewLazyPublicKeys is the list pks whose keys are parsed and validated
+// (IETF KeyValidate) the first time a check needs them, each once: for a
+// committee of which only a few members' keys are ever checked, or none
+// (a beacon committee with no aggregator of the caller's), the caller
+// pays for what it uses. FastAggregateVerify answers as over
+// NewPublicKeys' list; a position whose key is invalid makes it false,
+// as FastAggregateVerify over the raw keys is. Unlike NewPublicKeys'
+// list, a lazy list changes as it is used: one goroutine at a time may use
+// it (the pure layer has no locks; a node checks in its event loop).
+func NewLazyPublicKeys(pks []PublicKey) *PublicKeys {
+	s := &PublicKeys{keys: make([]PublicKey, len(pks)), points: make([]herumi.PublicKey, len(pks)),
+		lazy: &lazyKeys{state: make([]keyState, len(pks))}}
+	copy(s.keys, pks)
+	return s
 }
 
 // VerifyMemo remembers FastAggregateVerify answers by a digest of their
@@ -116,16 +151,43 @@ func (s *PublicKeys) FastAggregateVerify(positions []int, msg []byte, sig Signat
 }
 
 func (s *PublicKeys) fastAggregateVerify(positions []int, msg []byte, sig Signature) bool {
-	hpks := make([]herumi.PublicKey, len(positions))
-	for i, p := range positions {
-		if p < 0 || p >= s.Len() {
-			return false
-		}
-		hpks[i] = s.points[p]
+	hpks, ok := s.pointsAt(positions)
+	if !ok {
+		return false
 	}
 	hsig, err := parseSignature(sig)
 	if err != nil {
 		return false
 	}
 	return hsig.FastAggregateVerify(hpks, cgoBytes(msg))
+}
+
+// pointsAt returns the parsed keys at positions (parsing those a lazy list
+// has not parsed yet); false for a position out of range or an invalid
+// key.
+func (s *PublicKeys) pointsAt(positions []int) ([]herumi.PublicKey, bool) {
+	if s == nil {
+		return nil, false
+	}
+	hpks := make([]herumi.PublicKey, len(positions))
+	for i, p := range positions {
+		if p < 0 || p >= s.Len() {
+			return nil, false
+		}
+		if s.lazy != nil {
+			switch s.lazy.state[p] {
+			case keyInvalid:
+				return nil, false
+			case keyUnparsed:
+				h, err := parsePublicKey(s.keys[p])
+				if err != nil {
+					s.lazy.state[p] = keyInvalid
+					return nil, false
+				}
+				s.points[p], s.lazy.state[p] = *h, keyParsed
+			}
+		}
+		hpks[i] = s.points[p]
+	}
+	return hpks, true
 }

@@ -99,6 +99,28 @@ func TestPublicKeysAgreesWithFastAggregateVerify(t *testing.T) {
 	if set.memo != nil || !memoised.Holds(pks) {
 		t.Error("WithMemo changed the list it was called on, or lost its keys")
 	}
+	// A lazy list (NewLazyPublicKeys) answers every case as the parsed
+	// one, first parsing its keys and then from them, and parses only the
+	// keys the checks need.
+	lazy := NewLazyPublicKeys(pks)
+	if !lazy.Holds(pks) || lazy.Len() != len(pks) {
+		t.Fatal("a lazy list does not hold its keys")
+	}
+	if lazy.FastAggregateVerify([]int{1, 4}, msg, agg(1, 4)) != true {
+		t.Fatal("lazy list: a valid subset refused")
+	}
+	for p, st := range lazy.lazy.state {
+		if want := p == 1 || p == 4; (st == keyParsed) != want {
+			t.Errorf("lazy list: key %d parse state %d after a check of keys 1 and 4", p, st)
+		}
+	}
+	for pass := 0; pass < 2; pass++ {
+		for _, c := range cases {
+			if got := lazy.FastAggregateVerify(c.positions, c.msg, c.sig); got != c.want {
+				t.Errorf("lazy list, pass %d, %s: %v, want %v", pass, c.name, got, c.want)
+			}
+		}
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := set.FastAggregateVerify(c.positions, c.msg, c.sig)
@@ -130,6 +152,20 @@ func TestNewPublicKeysRefusesInvalidKey(t *testing.T) {
 	}
 	if _, err := NewPublicKeys([]PublicKey{{}}); !errors.Is(err, ErrInvalidPublicKey) {
 		t.Fatalf("the zero key: %v", err)
+	}
+	// A lazy list takes the invalid key and refuses only the checks that
+	// need it, as FastAggregateVerify over the raw keys does.
+	msg := []byte("m")
+	good, sigs := keysAndSigs(t, 3, msg)
+	lazy := NewLazyPublicKeys(pks)
+	if lazy.FastAggregateVerify([]int{0, 1}, msg, sigs[0]) || FastAggregateVerify([]PublicKey{pks[0], pks[1]}, msg, sigs[0]) {
+		t.Fatal("a check over an invalid key passed")
+	}
+	if lazy.lazy.state[1] != keyInvalid || lazy.FastAggregateVerify([]int{1}, msg, sigs[1]) {
+		t.Fatal("the invalid key is not remembered as invalid")
+	}
+	if !lazy.FastAggregateVerify([]int{2}, msg, sigs[2]) || pks[2] != good[2] {
+		t.Fatal("a valid key of a list holding an invalid one refused")
 	}
 	var nilSet *PublicKeys
 	if nilSet.Len() != 0 || !nilSet.Holds(nil) || nilSet.FastAggregateVerify([]int{0}, []byte("m"), Signature{}) {
