@@ -30,7 +30,8 @@ type PublicKeys struct {
 // lazyKeys is the parse state of a lazily parsed list, shared by its
 // WithMemo copies: a key is parsed once.
 type lazyKeys struct {
-	state []keyState
+	points []herumi.PublicKey
+	state  []keyState
 }
 
 type keyState uint8
@@ -51,8 +52,10 @@ const (
 // list, a lazy list changes as it is used: one goroutine at a time may use
 // it (the pure layer has no locks; a node checks in its event loop).
 func NewLazyPublicKeys(pks []PublicKey) *PublicKeys {
-	s := &PublicKeys{keys: make([]PublicKey, len(pks)), points: make([]herumi.PublicKey, len(pks)),
-		lazy: &lazyKeys{state: make([]keyState, len(pks))}}
+	// The points and their states are allocated at the first check: a
+	// node holds such a list for every committee its validators sit in,
+	// most of which no check ever reads.
+	s := &PublicKeys{keys: make([]PublicKey, len(pks)), lazy: &lazyKeys{}}
 	copy(s.keys, pks)
 	return s
 }
@@ -169,25 +172,32 @@ func (s *PublicKeys) pointsAt(positions []int) ([]herumi.PublicKey, bool) {
 	if s == nil {
 		return nil, false
 	}
+	points := s.points
+	if l := s.lazy; l != nil {
+		if l.points == nil {
+			l.points, l.state = make([]herumi.PublicKey, len(s.keys)), make([]keyState, len(s.keys))
+		}
+		points = l.points
+	}
 	hpks := make([]herumi.PublicKey, len(positions))
 	for i, p := range positions {
 		if p < 0 || p >= s.Len() {
 			return nil, false
 		}
-		if s.lazy != nil {
-			switch s.lazy.state[p] {
+		if l := s.lazy; l != nil {
+			switch l.state[p] {
 			case keyInvalid:
 				return nil, false
 			case keyUnparsed:
 				h, err := parsePublicKey(s.keys[p])
 				if err != nil {
-					s.lazy.state[p] = keyInvalid
+					l.state[p] = keyInvalid
 					return nil, false
 				}
-				s.points[p], s.lazy.state[p] = *h, keyParsed
+				l.points[p], l.state[p] = *h, keyParsed
 			}
 		}
-		hpks[i] = s.points[p]
+		hpks[i] = points[p]
 	}
 	return hpks, true
 }
