@@ -50,14 +50,14 @@ const (
 // NewPublicKeys' list; a position whose key is invalid makes it false,
 // as FastAggregateVerify over the raw keys is. Unlike NewPublicKeys'
 // list, a lazy list changes as it is used: one goroutine at a time may use
-// it (the pure layer has no locks; a node checks in its event loop).
+// it (the pure layer has no locks; a node checks in its event loop). It
+// keeps pks, not a copy (a node holds one for every committee its
+// validators sit in): the caller must not change them.
 func NewLazyPublicKeys(pks []PublicKey) *PublicKeys {
 	// The points and their states are allocated at the first check: a
 	// node holds such a list for every committee its validators sit in,
 	// most of which no check ever reads.
-	s := &PublicKeys{keys: make([]PublicKey, len(pks)), lazy: &lazyKeys{}}
-	copy(s.keys, pks)
-	return s
+	return &PublicKeys{keys: pks, lazy: &lazyKeys{}}
 }
 
 // VerifyMemo remembers FastAggregateVerify answers by a digest of their
