@@ -257,13 +257,13 @@ type batchVerifier struct {
 	checked func(batch []verifyJob, low bool)
 }
 
-// maxVerifyBatch bounds a batch; a batch after lingering may reach
-// maxLowBatch (a failed batch is checked one by one, so the bound
+// maxVerifyBatch bounds a batch; a batch that lingered may reach
+// maxLingeredBatch (a failed batch is checked one by one, so the bound
 // also bounds that).
 const (
-	maxVerifyBatch = 64
-	maxLowBatch    = 256
-	// lingerBelow: a low-lane batch this small waits linger for more.
+	maxVerifyBatch   = 64
+	maxLingeredBatch = 256
+	// lingerBelow: a batch this small lingers, where its lane does.
 	lingerBelow = 32
 )
 
@@ -343,9 +343,9 @@ func (bv *batchVerifier) work() {
 				lane, linger = bv.lo, bv.lowLinger
 			}
 			if linger > 0 && len(batch) < lingerBelow {
-				// What arrives meanwhile joins (the low lane is held).
+				// What arrives in the lane meanwhile joins the batch.
 				bv.sleep(linger)
-				batch = drainLane(lane, batch, maxLowBatch)
+				batch = drainLane(lane, batch, maxLingeredBatch)
 			}
 			if bv.checked != nil {
 				bv.checked(batch, low)
