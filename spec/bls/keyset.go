@@ -61,7 +61,7 @@ func NewLazyPublicKeys(pks []PublicKey) *PublicKeys {
 }
 
 // VerifyMemo remembers FastAggregateVerify answers by a digest of their
-// arguments (positions, message, signature). A caller that checks one
+// arguments (the keys at the positions, message, signature). A caller that checks one
 // contribution or aggregate several times (the consensus validity
 // predicate, then the decided value again) hands one in with WithMemo;
 // it must give back only what was put under the same digest, so the
@@ -131,13 +131,19 @@ func (s *PublicKeys) FastAggregateVerify(positions []int, msg []byte, sig Signat
 	if s == nil || s.memo == nil {
 		return s.fastAggregateVerify(positions, msg, sig)
 	}
+	// The digest covers the keys at positions, not the positions: one memo
+	// serves every list of a caller, and two committees' aggregates may
+	// share positions, message and signature (from Electra every
+	// committee of a slot signs the same data root).
 	h := sha256.New()
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], uint64(len(positions)))
 	h.Write(b[:])
 	for _, p := range positions {
-		binary.LittleEndian.PutUint64(b[:], uint64(p))
-		h.Write(b[:])
+		if p < 0 || p >= s.Len() {
+			return false
+		}
+		h.Write(s.keys[p][:])
 	}
 	binary.LittleEndian.PutUint64(b[:], uint64(len(msg)))
 	h.Write(b[:])

@@ -93,8 +93,19 @@ func TestPublicKeysAgreesWithFastAggregateVerify(t *testing.T) {
 			}
 		}
 	}
-	if memo.hits == 0 || len(memo.m) != len(cases)-1 { // "no positions" is refused before the memo
+	if memo.hits == 0 || len(memo.m) != len(cases)-3 { // no positions, and those out of range, are refused before the memo
 		t.Errorf("memo: %d hits, %d digests for %d cases", memo.hits, len(memo.m), len(cases))
+	}
+	// One memo shared by two lists: an answer for one list's keys is never
+	// the other's, though positions, message and signature are the same.
+	other6, _ := keysAndSigs(t, 7, msg)
+	shifted, err := NewPublicKeys(other6[1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	shiftedMemo := shifted.WithMemo(memo)
+	if !memoised.FastAggregateVerify([]int{1, 4}, msg, agg(1, 4)) || shiftedMemo.FastAggregateVerify([]int{1, 4}, msg, agg(1, 4)) {
+		t.Error("a memo shared by two lists gave one list's answer for the other's keys")
 	}
 	if set.memo != nil || !memoised.Holds(pks) {
 		t.Error("WithMemo changed the list it was called on, or lost its keys")
