@@ -35,11 +35,12 @@ type AggregateValidity struct {
 	Data           *phase0.AttestationData
 	CommitteeIndex phase0.CommitteeIndex
 	Committee      []phase0.BLSPubKey
-	// Parsed, when it holds exactly Committee, is those keys already
-	// checked with KeyValidate: the signature check then reuses them
-	// instead of decoding every participant's key per call (a caller keeps
-	// one per epoch and committee). Any other list is ignored, so the
-	// answer is the same with or without it.
+	// Parsed, when it holds exactly Committee, is those keys checked with
+	// KeyValidate once (bls.NewPublicKeys, or bls.NewLazyPublicKeys, which
+	// checks each key when a check first needs it): the signature check
+	// then reuses them instead of decoding every participant's key per
+	// call (a caller keeps one per epoch and committee). Any other list is
+	// ignored, so the answer is the same with or without it.
 	Parsed *bls.PublicKeys
 }
 

@@ -28,9 +28,9 @@ type Event interface {
 // its length must be the duty's committee length. In remote-signer mode
 // the own selection proof share is signed and multicast at once.
 //
-// Parsed is optionally the committee's keys already checked with
-// KeyValidate (a node keeps one per epoch and committee); a list that does
-// not hold exactly Committee is ignored. It only saves work: the outputs
+// Parsed is optionally the committee's keys checked with KeyValidate once
+// (a node keeps a lazy list, bls.NewLazyPublicKeys, per epoch and
+// committee); a list that does not hold exactly Committee is ignored. It only saves work: the outputs
 // are the same without it, and it is not part of the event's encoding in
 // vectors and traces.
 type ServeAggregatorDuty struct {
